@@ -1,0 +1,255 @@
+/*
+ * whygpu.h - the public API of libwhygpu.
+ *
+ * A small float32 tensor library whose tensors live on a device ("cpu" or "cuda:N") and
+ * are operated on by the device that holds them, plus the measuring harness (timeit) and
+ * the machine descriptions every whygpu experiment reports.
+ *
+ * Conventions
+ *  - Every call that can fail returns a wg_status; WG_OK is 0. On failure,
+ *    wg_error_message() returns a one-line message (thread-local) naming what was wrong
+ *    and with what value. The library never prints and never exits.
+ *  - Tensors are opaque, row-major, rank 0..4, with 64-bit sizes. Functions that create a
+ *    tensor write it to an out-parameter and leave it untouched on failure.
+ *  - Operations write into a caller-allocated output (like torch's out=), so that a timed
+ *    loop measures the operation and not the allocator.
+ */
+#ifndef WHYGPU_H
+#define WHYGPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WG_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- status ---------- */
+
+typedef enum wg_status {
+    WG_OK = 0,
+    WG_ERR_ARGUMENT,        /* a bad argument: null pointer, rank, size of 0 or < 0 */
+    WG_ERR_SHAPE,           /* operand shapes do not fit together */
+    WG_ERR_DEVICE_MISMATCH, /* operands live on different devices */
+    WG_ERR_NO_DEVICE,       /* the device is absent: no CUDA build, driver or device */
+    WG_ERR_NO_MEMORY,       /* host or device memory could not be allocated */
+    WG_ERR_OVERFLOW,        /* a size computation does not fit in 64 bits */
+    WG_ERR_BACKEND,         /* a CUDA, cuBLAS or system call failed */
+    WG_ERR_UNSUPPORTED,     /* the operation or kernel is not offered by this device */
+    WG_ERR_IO               /* a file could not be read or written */
+} wg_status;
+
+/* The message of the last failure on this thread ("" if none). */
+const char *wg_error_message(void);
+/* A short fixed name for a status, e.g. "no memory". */
+const char *wg_status_name(wg_status status);
+
+/* ---------------------------------------------------------------- devices --------- */
+
+typedef enum wg_device_kind { WG_DEVICE_CPU = 0, WG_DEVICE_CUDA = 1 } wg_device_kind;
+
+typedef struct wg_device {
+    wg_device_kind kind;
+    int index; /* 0 for the CPU; the CUDA ordinal otherwise */
+} wg_device;
+
+/* The CPU device, as a value. */
+wg_device wg_cpu(void);
+
+/* Parses "cpu", "cuda", "cuda:N" (also "gpu", "gpu:N"). Syntax only: it does not check
+ * that the device is present; wg_device_check does. */
+wg_status wg_device_parse(const char *text, wg_device *out);
+
+/* Writes "cpu" or "cuda:N" into buf (always NUL-terminated). Returns buf. */
+const char *wg_device_format(wg_device device, char *buf, size_t size);
+
+/* WG_OK when the device can be used; otherwise WG_ERR_NO_DEVICE with the reason:
+ * built without CUDA, no driver, no device, or index out of range. */
+wg_status wg_device_check(wg_device device);
+
+/* Waits until all work queued on the device has finished. */
+wg_status wg_synchronize(wg_device device);
+
+/* 1 when the library was compiled with the CUDA backend. */
+int wg_built_with_cuda(void);
+
+/* ---------------------------------------------------------------- tensors --------- */
+
+#define WG_MAX_RANK 4
+
+typedef struct wg_tensor wg_tensor;
+
+/* Creation. shape has `rank` entries, each >= 1; rank 0 is a scalar (shape may be NULL). */
+wg_status wg_tensor_empty(int rank, const int64_t *shape, wg_device device, wg_tensor **out);
+wg_status wg_tensor_zeros(int rank, const int64_t *shape, wg_device device, wg_tensor **out);
+wg_status wg_tensor_full(int rank, const int64_t *shape, float value, wg_device device,
+                         wg_tensor **out);
+/* Uniform random values in [low, high) from a counter-based generator: the same seed and
+ * shape give the same values on every device and thread count. */
+wg_status wg_tensor_rand(int rank, const int64_t *shape, float low, float high, uint64_t seed,
+                         wg_device device, wg_tensor **out);
+/* Copies numel(shape) floats from host memory. */
+wg_status wg_tensor_from_host(int rank, const int64_t *shape, const float *data,
+                              wg_device device, wg_tensor **out);
+/* An empty tensor with the shape and device of `like`. */
+wg_status wg_tensor_empty_like(const wg_tensor *like, wg_tensor **out);
+
+/* Frees the tensor and its memory; NULL is allowed. */
+void wg_tensor_free(wg_tensor *tensor);
+
+/* Copies the tensor to `device` (like PyTorch's .to(device)); always a new tensor. */
+wg_status wg_tensor_to(const wg_tensor *tensor, wg_device device, wg_tensor **out);
+
+/* Reads the whole tensor back into host memory; `capacity` is dst's length in floats and
+ * must be at least the element count. */
+wg_status wg_tensor_to_host(const wg_tensor *tensor, float *dst, int64_t capacity);
+
+int wg_tensor_rank(const wg_tensor *tensor);
+/* The size of one axis (0 <= axis < rank), or -1 if the axis is out of range. */
+int64_t wg_tensor_dim(const wg_tensor *tensor, int axis);
+int64_t wg_tensor_numel(const wg_tensor *tensor);
+wg_device wg_tensor_device(const wg_tensor *tensor);
+/* The data of a CPU tensor (NULL for a tensor on another device). */
+float *wg_tensor_host_data(wg_tensor *tensor);
+
+/* Element count of a shape, with overflow checked (WG_ERR_OVERFLOW) and sizes >= 1
+ * checked (WG_ERR_ARGUMENT). */
+wg_status wg_shape_numel(int rank, const int64_t *shape, int64_t *numel);
+
+/* ---------------------------------------------------------------- operations ------ */
+
+/* out = a * b, elementwise; all three of one shape and on one device. out may alias a or b. */
+wg_status wg_mul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
+
+/* Matrix-product kernels. AUTO is the device's best: on the CPU the blocked GEMM, on CUDA
+ * cuBLAS SGEMM in plain FP32 (no TF32). */
+typedef enum wg_matmul_kernel {
+    WG_MATMUL_AUTO = 0,
+    WG_MATMUL_REFERENCE, /* the plainest correct loop: CPU triple loop, CUDA one thread per output */
+    WG_MATMUL_TILED,     /* CPU: cache-blocked OpenMP loop; CUDA: shared-memory tiled kernel */
+    WG_MATMUL_CUBLAS     /* CUDA only: cublasSgemm, FP32 math */
+} wg_matmul_kernel;
+
+/* The kernel's name ("auto", "reference", "tiled", "cublas") and parsing of it. */
+const char *wg_matmul_kernel_name(wg_matmul_kernel kernel);
+wg_status wg_matmul_kernel_parse(const char *text, wg_matmul_kernel *out);
+
+/* out[m,n] = a[m,k] . b[k,n]: 2-D tensors on one device; out must not alias a or b. */
+wg_status wg_matmul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
+wg_status wg_matmul_with(wg_matmul_kernel kernel, const wg_tensor *a, const wg_tensor *b,
+                         wg_tensor *out);
+
+/* ---------------------------------------------------------------- timeit ---------- */
+
+/* The harness every experiment uses, modelled on IPython's %timeit and torch's Timer:
+ *  1. one warm-up call (timed, to learn the scale);
+ *  2. auto-range: loops per repeat = 10^k, the smallest with a repeat >= min_repeat_s
+ *     (one loop when a single call already takes that long);
+ *  3. `repeat` repeats of `loops` calls; the device is synchronised before the clock is
+ *     read at both ends of each repeat, so asynchronous GPU work is counted in full.
+ * Statistics are per loop (one call). */
+
+typedef wg_status (*wg_timeit_fn)(void *context);
+
+/* Called before each phase: phase is "warm-up", "calibrate" or "repeat"; index counts
+ * repeats from 1; estimate_s is the expected seconds of this phase (0 if unknown). */
+typedef void (*wg_timeit_progress_fn)(void *context, const char *phase, int index, int total,
+                                      double estimate_s);
+
+#define WG_TIMEIT_MAX_REPEAT 100
+
+typedef struct wg_timeit_options {
+    int repeat;                /* 0: default (7, or fewer when one call takes seconds) */
+    int64_t loops;             /* 0: auto-range */
+    double min_repeat_s;       /* 0: 0.2 s */
+    double long_call_s;        /* 0: 1.0 s; a call this long gets fewer repeats */
+    double repeat_budget_s;    /* 0: 30 s; long calls get max(3, budget / call) repeats */
+    double spread_warn;        /* 0: 0.25; warn when (worst - best) / median exceeds it */
+    wg_timeit_progress_fn progress;
+    void *progress_context;
+} wg_timeit_options;
+
+typedef struct wg_timeit_result {
+    int64_t loops;   /* calls per repeat */
+    int repeats;
+    double median_s; /* per call */
+    double best_s;
+    double worst_s;
+    double mean_s;
+    double stddev_s;
+    double warmup_s;   /* the warm-up call, not included in the statistics */
+    double spread;     /* (worst - best) / median */
+    int spread_warning;
+    double per_repeat_s[WG_TIMEIT_MAX_REPEAT]; /* per call, for each repeat */
+} wg_timeit_result;
+
+/* Fills options with the defaults. */
+void wg_timeit_defaults(wg_timeit_options *options);
+
+/* Times fn(context) running on `device`. options may be NULL. A failure of fn stops the
+ * timing and is returned as is. */
+wg_status wg_timeit(wg_device device, wg_timeit_fn fn, void *context,
+                    const wg_timeit_options *options, wg_timeit_result *result);
+
+/* Formats a duration with a fitting unit ("412 ns", "3.21 us", "12.4 ms", "10.3 s"). */
+const char *wg_format_seconds(double seconds, char *buf, size_t size);
+
+/* Monotonic wall-clock seconds. */
+double wg_now(void);
+
+/* ---------------------------------------------------------------- machine --------- */
+
+typedef struct wg_cpu_info {
+    char vendor[16];        /* "GenuineIntel", "AuthenticAMD", ... ("" off x86) */
+    char model[128];        /* the brand string, e.g. "AMD EPYC 9B14" */
+    int logical_cpus;       /* online logical CPUs */
+    int physical_cores;     /* cores (from sysfs topology; = logical_cpus if unknown) */
+    int omp_threads;        /* threads OpenMP will use */
+    /* SIMD features usable here: cpuid says the CPU has them and the OS saves the registers */
+    int sse2, sse4_2, avx, avx2, fma, avx512f, avx512bw, avx512vl, avx512_bf16, amx_tile,
+        amx_bf16;
+    /* cache sizes in bytes, 0 when unknown (per core for L1/L2, per instance for L3) */
+    int64_t l1d_bytes, l2_bytes, l3_bytes;
+    int64_t memory_bytes;   /* physical memory */
+} wg_cpu_info;
+
+wg_status wg_cpu_info_get(wg_cpu_info *out);
+
+/* The widest SIMD level usable here: "avx512", "avx2", "sse2" or "generic". */
+const char *wg_cpu_simd_level(const wg_cpu_info *info);
+
+/* The instruction set the CPU matmul uses ("avx512", "avx2" or "generic"): the one named by
+ * the environment variable WHYGPU_CPU_ISA when set, else the widest this CPU supports. A
+ * forced value that is unknown or unsupported here gives WG_ERR_UNSUPPORTED. */
+wg_status wg_cpu_matmul_isa(const char **isa);
+
+typedef struct wg_gpu_info {
+    int index;
+    char name[256];
+    int cc_major, cc_minor;          /* compute capability */
+    int sm_count;
+    int64_t total_memory_bytes;
+    int64_t free_memory_bytes;
+    int clock_khz;                   /* SM clock */
+    int memory_clock_khz;
+    int memory_bus_bits;
+    int64_t l2_bytes;
+    int64_t shared_memory_per_sm_bytes;
+    int driver_version;              /* e.g. 13000 for 13.0 */
+    int runtime_version;
+} wg_gpu_info;
+
+/* Number of CUDA devices; WG_ERR_NO_DEVICE with the reason when there can be none. */
+wg_status wg_gpu_count(int *count);
+wg_status wg_gpu_info_get(int index, wg_gpu_info *out);
+
+/* Bytes of host memory available now (MemAvailable), or -1 if unknown. */
+int64_t wg_host_memory_available(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WHYGPU_H */

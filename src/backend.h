@@ -1,0 +1,71 @@
+/*
+ * backend.h - the table of operations a device provides.
+ *
+ * tensor.c checks arguments (shapes, devices, sizes) once, then calls the table of the
+ * device that holds the data; a backend sees only raw pointers and validated sizes. A new
+ * device, or a new kernel for an existing one, plugs in here and nowhere else.
+ *
+ * Every entry takes the device index first (0 for the CPU) and returns WG_OK or a status
+ * set with wg_fail().
+ */
+#ifndef WG_BACKEND_H
+#define WG_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "whygpu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A running interval timer. CPU: host clock. CUDA: a pair of events, so the interval is
+ * the device's own time from the start mark to the end of the last queued work. */
+typedef struct wg_device_timer {
+    double host_start;
+    void *start_event;
+    void *stop_event;
+} wg_device_timer;
+
+typedef struct wg_backend {
+    const char *name;
+    /* WG_OK if the device with this index can be used, else WG_ERR_NO_DEVICE and why. */
+    wg_status (*check)(int index);
+    /* Memory: `bytes` > 0; memory is suitably aligned for vector loads (>= 64 bytes). */
+    wg_status (*alloc)(int index, size_t bytes, void **out);
+    void (*release)(int index, void *ptr);
+    /* Blocking copies between host memory and this device's memory. */
+    wg_status (*copy_from_host)(int index, void *dst, const void *src, size_t bytes);
+    wg_status (*copy_to_host)(int index, void *dst, const void *src, size_t bytes);
+    /* dst[i] = value. */
+    wg_status (*fill)(int index, float *dst, int64_t n, float value);
+    /* dst[i] = wg_rng_uniform(seed, i, low, high) (src/rng.h): identical on every device. */
+    wg_status (*fill_uniform)(int index, float *dst, int64_t n, float low, float high,
+                              uint64_t seed);
+    /* out[i] = a[i] * b[i]; out may alias a or b. */
+    wg_status (*mul)(int index, const float *a, const float *b, float *out, int64_t n);
+    /* c[m,n] = a[m,k] . b[k,n], row-major, dense; c aliases neither. An unsupported kernel
+     * returns WG_ERR_UNSUPPORTED. */
+    wg_status (*matmul)(int index, wg_matmul_kernel kernel, const float *a, const float *b,
+                        float *c, int64_t m, int64_t n, int64_t k);
+    /* Waits for all queued work. */
+    wg_status (*synchronize)(int index);
+    /* Interval timing that counts asynchronous work in full (see wg_device_timer). */
+    wg_status (*timer_start)(int index, wg_device_timer *timer);
+    wg_status (*timer_stop)(int index, wg_device_timer *timer, double *seconds);
+} wg_backend;
+
+extern const wg_backend wg_cpu_backend;
+#ifdef WG_WITH_CUDA
+extern const wg_backend wg_cuda_backend;
+#endif
+
+/* The backend of a device kind, or NULL with WG_ERR_NO_DEVICE set (no CUDA build). */
+const wg_backend *wg_backend_for(wg_device device);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WG_BACKEND_H */

@@ -1,0 +1,27 @@
+/*
+ * cpu_backend.h - the CPU backend's entries (memory, elementwise, matmul), shared by the
+ * table in cpu_backend.c and by tests that call a CPU kernel directly.
+ */
+#ifndef WG_CPU_BACKEND_H
+#define WG_CPU_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../backend.h"
+
+/* Memory: 64-byte aligned; 2 MiB aligned and backed by transparent huge pages from 4 MiB
+ * on (fewer TLB misses in the large matmul). Allocations of 64 MiB and more are refused up
+ * front when they exceed the memory available, rather than left to the OOM killer. */
+wg_status wg_cpu_alloc(int index, size_t bytes, void **out);
+void wg_cpu_release(int index, void *ptr);
+
+wg_status wg_cpu_fill(int index, float *dst, int64_t n, float value);
+wg_status wg_cpu_fill_uniform(int index, float *dst, int64_t n, float low, float high,
+                              uint64_t seed);
+wg_status wg_cpu_mul(int index, const float *a, const float *b, float *out, int64_t n);
+
+wg_status wg_cpu_matmul(int index, wg_matmul_kernel kernel, const float *a, const float *b,
+                        float *c, int64_t m, int64_t n, int64_t k);
+
+#endif /* WG_CPU_BACKEND_H */

@@ -1,0 +1,144 @@
+/*
+ * device.c - naming devices, checking that they are present, and finding each one's
+ * backend. The CUDA side is asked only when the library was built with it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "error.h"
+#ifdef WG_WITH_CUDA
+#include "cuda/cuda_backend.h"
+#endif
+
+#define WG_NO_CUDA_BUILD                                                                  \
+    "whygpu was built without CUDA (nvcc was not found at build time)"
+
+wg_device wg_cpu(void) { return (wg_device){WG_DEVICE_CPU, 0}; }
+
+int wg_built_with_cuda(void)
+{
+#ifdef WG_WITH_CUDA
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* Parses the ":N" after "cuda" (or nothing, meaning 0). */
+static wg_status parse_index(const char *full, const char *rest, int *index)
+{
+    if (*rest == '\0') {
+        *index = 0;
+        return WG_OK;
+    }
+    if (*rest != ':' || rest[1] < '0' || rest[1] > '9')
+        return wg_fail(WG_ERR_ARGUMENT,
+                       "bad device name '%s': expected cpu, cuda or cuda:N (N >= 0)", full);
+    char *end = NULL;
+    long value = strtol(rest + 1, &end, 10);
+    if (*end != '\0' || value > 1023)
+        return wg_fail(WG_ERR_ARGUMENT,
+                       "bad device name '%s': expected cpu, cuda or cuda:N (0 <= N < 1024)",
+                       full);
+    *index = (int)value;
+    return WG_OK;
+}
+
+wg_status wg_device_parse(const char *text, wg_device *out)
+{
+    if (!text || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_device_parse: NULL argument");
+    if (strcmp(text, "cpu") == 0) {
+        *out = wg_cpu();
+        return WG_OK;
+    }
+    const char *rest = NULL;
+    if (strncmp(text, "cuda", 4) == 0)
+        rest = text + 4;
+    else if (strncmp(text, "gpu", 3) == 0)
+        rest = text + 3;
+    if (!rest)
+        return wg_fail(WG_ERR_ARGUMENT,
+                       "unknown device '%s': expected cpu, cuda or cuda:N", text);
+    int index = 0;
+    wg_status status = parse_index(text, rest, &index);
+    if (status != WG_OK) return status;
+    *out = (wg_device){WG_DEVICE_CUDA, index};
+    return WG_OK;
+}
+
+const char *wg_device_format(wg_device device, char *buf, size_t size)
+{
+    if (!buf || size == 0) return buf;
+    if (device.kind == WG_DEVICE_CPU)
+        snprintf(buf, size, "cpu");
+    else if (device.kind == WG_DEVICE_CUDA)
+        snprintf(buf, size, "cuda:%d", device.index);
+    else
+        snprintf(buf, size, "device?%d", (int)device.kind);
+    return buf;
+}
+
+const wg_backend *wg_backend_for(wg_device device)
+{
+    switch (device.kind) {
+    case WG_DEVICE_CPU:
+        return &wg_cpu_backend;
+    case WG_DEVICE_CUDA:
+#ifdef WG_WITH_CUDA
+        return &wg_cuda_backend;
+#else
+        wg_fail(WG_ERR_NO_DEVICE, "cuda:%d is unavailable: " WG_NO_CUDA_BUILD, device.index);
+        return NULL;
+#endif
+    }
+    wg_fail(WG_ERR_ARGUMENT, "unknown device kind %d", (int)device.kind);
+    return NULL;
+}
+
+wg_status wg_device_check(wg_device device)
+{
+    if (device.kind == WG_DEVICE_CPU) {
+        if (device.index != 0)
+            return wg_fail(WG_ERR_NO_DEVICE, "cpu:%d does not exist: the CPU is device 'cpu'",
+                           device.index);
+        return WG_OK;
+    }
+    const wg_backend *backend = wg_backend_for(device);
+    if (!backend) return WG_ERR_NO_DEVICE;
+    return backend->check(device.index);
+}
+
+wg_status wg_synchronize(wg_device device)
+{
+    wg_status status = wg_device_check(device);
+    if (status != WG_OK) return status;
+    return wg_backend_for(device)->synchronize(device.index);
+}
+
+wg_status wg_gpu_count(int *count)
+{
+    if (!count) return wg_fail(WG_ERR_ARGUMENT, "wg_gpu_count: NULL argument");
+    *count = 0;
+#ifdef WG_WITH_CUDA
+    return wg_cuda_device_count(count);
+#else
+    return wg_fail(WG_ERR_NO_DEVICE, WG_NO_CUDA_BUILD);
+#endif
+}
+
+wg_status wg_gpu_info_get(int index, wg_gpu_info *out)
+{
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_gpu_info_get: NULL argument");
+    memset(out, 0, sizeof *out);
+#ifdef WG_WITH_CUDA
+    wg_status status = wg_cuda_check(index);
+    if (status != WG_OK) return status;
+    return wg_cuda_gpu_info(index, out);
+#else
+    (void)index;
+    return wg_fail(WG_ERR_NO_DEVICE, WG_NO_CUDA_BUILD);
+#endif
+}

@@ -1,0 +1,339 @@
+/*
+ * tensor.c - shapes, creation, to(device), and the operations' front door.
+ *
+ * Everything a user can get wrong is checked here, once, with a message naming the values:
+ * ranks, sizes, 64-bit overflow, devices that are absent or that do not match, shapes that
+ * do not fit. Then the work is handed to the backend of the device that holds the data.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "error.h"
+#include "tensor_internal.h"
+
+/* "[3, 4]" into buf. */
+static const char *format_shape(int rank, const int64_t *shape, char *buf, size_t size)
+{
+    size_t used = (size_t)snprintf(buf, size, "[");
+    for (int i = 0; i < rank && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%" PRId64, i ? ", " : "",
+                                 shape[i]);
+    if (used < size) snprintf(buf + used, size - used, "]");
+    return buf;
+}
+
+static const char *tensor_shape(const wg_tensor *t, char *buf, size_t size)
+{
+    return format_shape(t->rank, t->shape, buf, size);
+}
+
+wg_status wg_shape_numel(int rank, const int64_t *shape, int64_t *numel)
+{
+    if (rank < 0 || rank > WG_MAX_RANK)
+        return wg_fail(WG_ERR_ARGUMENT, "rank %d is out of range 0..%d", rank, WG_MAX_RANK);
+    if (rank > 0 && !shape) return wg_fail(WG_ERR_ARGUMENT, "rank %d with a NULL shape", rank);
+    int64_t count = 1;
+    for (int i = 0; i < rank; i++) {
+        if (shape[i] < 1) {
+            char buf[128];
+            return wg_fail(WG_ERR_ARGUMENT, "size %" PRId64 " of axis %d in shape %s is not >= 1",
+                           shape[i], i, format_shape(rank, shape, buf, sizeof buf));
+        }
+        if (wg_mul_i64(count, shape[i], &count) != WG_OK) {
+            char buf[128];
+            return wg_fail(WG_ERR_OVERFLOW, "shape %s has more elements than fit in 64 bits",
+                           format_shape(rank, shape, buf, sizeof buf));
+        }
+    }
+    *numel = count;
+    return WG_OK;
+}
+
+/* Checks the shape and the device, then allocates an uninitialised tensor. */
+static wg_status tensor_create(int rank, const int64_t *shape, wg_device device,
+                               wg_tensor **out)
+{
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "NULL output pointer");
+    int64_t numel = 0;
+    wg_status status = wg_shape_numel(rank, shape, &numel);
+    if (status != WG_OK) return status;
+    int64_t bytes = 0;
+    if (wg_mul_i64(numel, (int64_t)sizeof(float), &bytes) != WG_OK) {
+        char buf[128];
+        return wg_fail(WG_ERR_OVERFLOW, "shape %s needs more bytes than fit in 64 bits",
+                       format_shape(rank, shape, buf, sizeof buf));
+    }
+    if ((uint64_t)bytes > (uint64_t)SIZE_MAX)
+        return wg_fail(WG_ERR_OVERFLOW, "%" PRId64 " bytes do not fit in size_t", bytes);
+    status = wg_device_check(device);
+    if (status != WG_OK) return status;
+
+    wg_tensor *t = calloc(1, sizeof *t);
+    if (!t) return wg_fail(WG_ERR_NO_MEMORY, "cannot allocate a tensor header");
+    t->rank = rank;
+    for (int i = 0; i < WG_MAX_RANK; i++) t->shape[i] = i < rank ? shape[i] : 1;
+    t->numel = numel;
+    t->device = device;
+    void *data = NULL;
+    status = wg_backend_for(device)->alloc(device.index, (size_t)bytes, &data);
+    if (status != WG_OK) {
+        char buf[128];
+        tensor_shape(t, buf, sizeof buf);
+        free(t);
+        return wg_fail_context(status, "tensor %s", buf);
+    }
+    t->data = data;
+    *out = t;
+    return WG_OK;
+}
+
+wg_status wg_tensor_empty(int rank, const int64_t *shape, wg_device device, wg_tensor **out)
+{
+    return tensor_create(rank, shape, device, out);
+}
+
+wg_status wg_tensor_full(int rank, const int64_t *shape, float value, wg_device device,
+                         wg_tensor **out)
+{
+    wg_tensor *t = NULL;
+    wg_status status = tensor_create(rank, shape, device, &t);
+    if (status != WG_OK) return status;
+    status = wg_backend_for(device)->fill(device.index, t->data, t->numel, value);
+    if (status != WG_OK) {
+        wg_tensor_free(t);
+        return status;
+    }
+    *out = t;
+    return WG_OK;
+}
+
+wg_status wg_tensor_zeros(int rank, const int64_t *shape, wg_device device, wg_tensor **out)
+{
+    return wg_tensor_full(rank, shape, 0.0f, device, out);
+}
+
+wg_status wg_tensor_rand(int rank, const int64_t *shape, float low, float high, uint64_t seed,
+                         wg_device device, wg_tensor **out)
+{
+    if (!(low < high) || !(high - low < 3.0e38f))
+        return wg_fail(WG_ERR_ARGUMENT, "uniform range [%g, %g) is empty or not finite",
+                       (double)low, (double)high);
+    wg_tensor *t = NULL;
+    wg_status status = tensor_create(rank, shape, device, &t);
+    if (status != WG_OK) return status;
+    status = wg_backend_for(device)->fill_uniform(device.index, t->data, t->numel, low, high,
+                                                  seed);
+    if (status != WG_OK) {
+        wg_tensor_free(t);
+        return status;
+    }
+    *out = t;
+    return WG_OK;
+}
+
+wg_status wg_tensor_from_host(int rank, const int64_t *shape, const float *data,
+                              wg_device device, wg_tensor **out)
+{
+    if (!data) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_from_host: NULL data");
+    wg_tensor *t = NULL;
+    wg_status status = tensor_create(rank, shape, device, &t);
+    if (status != WG_OK) return status;
+    status = wg_backend_for(device)->copy_from_host(device.index, t->data, data,
+                                                    (size_t)t->numel * sizeof(float));
+    if (status != WG_OK) {
+        wg_tensor_free(t);
+        return status;
+    }
+    *out = t;
+    return WG_OK;
+}
+
+wg_status wg_tensor_empty_like(const wg_tensor *like, wg_tensor **out)
+{
+    if (!like) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_empty_like: NULL tensor");
+    return tensor_create(like->rank, like->shape, like->device, out);
+}
+
+void wg_tensor_free(wg_tensor *tensor)
+{
+    if (!tensor) return;
+    const wg_backend *backend = wg_backend_for(tensor->device);
+    if (backend && tensor->data) backend->release(tensor->device.index, tensor->data);
+    free(tensor);
+}
+
+wg_status wg_tensor_to_host(const wg_tensor *tensor, float *dst, int64_t capacity)
+{
+    if (!tensor || !dst) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_to_host: NULL argument");
+    if (capacity < tensor->numel)
+        return wg_fail(WG_ERR_ARGUMENT,
+                       "destination holds %" PRId64 " floats, the tensor has %" PRId64,
+                       capacity, tensor->numel);
+    return wg_backend_for(tensor->device)
+        ->copy_to_host(tensor->device.index, dst, tensor->data,
+                       (size_t)tensor->numel * sizeof(float));
+}
+
+wg_status wg_tensor_to(const wg_tensor *tensor, wg_device device, wg_tensor **out)
+{
+    if (!tensor || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_to: NULL argument");
+    wg_tensor *copy = NULL;
+    wg_status status = tensor_create(tensor->rank, tensor->shape, device, &copy);
+    if (status != WG_OK) return status;
+    size_t bytes = (size_t)tensor->numel * sizeof(float);
+    const wg_backend *from = wg_backend_for(tensor->device);
+    const wg_backend *to = wg_backend_for(device);
+    if (tensor->device.kind == WG_DEVICE_CPU) {
+        status = to->copy_from_host(device.index, copy->data, tensor->data, bytes);
+    } else if (device.kind == WG_DEVICE_CPU) {
+        status = from->copy_to_host(tensor->device.index, copy->data, tensor->data, bytes);
+    } else {
+        /* Device to device: staged through host memory, the one path every pair of
+         * backends shares. Rare in whygpu, so simplicity wins over a peer copy. */
+        float *staging = malloc(bytes);
+        if (!staging) {
+            status = wg_fail(WG_ERR_NO_MEMORY, "cannot allocate %zu bytes of host staging for "
+                             "a device-to-device copy", bytes);
+        } else {
+            status = from->copy_to_host(tensor->device.index, staging, tensor->data, bytes);
+            if (status == WG_OK)
+                status = to->copy_from_host(device.index, copy->data, staging, bytes);
+            free(staging);
+        }
+    }
+    if (status != WG_OK) {
+        wg_tensor_free(copy);
+        return status;
+    }
+    *out = copy;
+    return WG_OK;
+}
+
+int wg_tensor_rank(const wg_tensor *tensor) { return tensor ? tensor->rank : -1; }
+
+int64_t wg_tensor_dim(const wg_tensor *tensor, int axis)
+{
+    if (!tensor || axis < 0 || axis >= tensor->rank) return -1;
+    return tensor->shape[axis];
+}
+
+int64_t wg_tensor_numel(const wg_tensor *tensor) { return tensor ? tensor->numel : -1; }
+
+wg_device wg_tensor_device(const wg_tensor *tensor)
+{
+    return tensor ? tensor->device : wg_cpu();
+}
+
+float *wg_tensor_host_data(wg_tensor *tensor)
+{
+    return tensor && tensor->device.kind == WG_DEVICE_CPU ? tensor->data : NULL;
+}
+
+/* ---------------------------------------------------------------- operations ------ */
+
+static int same_device(wg_device a, wg_device b)
+{
+    return a.kind == b.kind && a.index == b.index;
+}
+
+/* All operands on one device, or WG_ERR_DEVICE_MISMATCH naming them. */
+static wg_status check_devices(const char *op, const wg_tensor *a, const wg_tensor *b,
+                               const wg_tensor *out)
+{
+    if (same_device(a->device, b->device) && same_device(a->device, out->device)) return WG_OK;
+    char da[16], db[16], dout[16];
+    return wg_fail(WG_ERR_DEVICE_MISMATCH,
+                   "%s: operands on different devices (a on %s, b on %s, out on %s); "
+                   "move them with wg_tensor_to first", op,
+                   wg_device_format(a->device, da, sizeof da),
+                   wg_device_format(b->device, db, sizeof db),
+                   wg_device_format(out->device, dout, sizeof dout));
+}
+
+static int same_shape(const wg_tensor *a, const wg_tensor *b)
+{
+    if (a->rank != b->rank) return 0;
+    for (int i = 0; i < a->rank; i++)
+        if (a->shape[i] != b->shape[i]) return 0;
+    return 1;
+}
+
+wg_status wg_mul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
+{
+    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "mul: NULL tensor");
+    wg_status status = check_devices("mul", a, b, out);
+    if (status != WG_OK) return status;
+    if (!same_shape(a, b) || !same_shape(a, out)) {
+        char sa[96], sb[96], so[96];
+        return wg_fail(WG_ERR_SHAPE, "mul: shapes differ: a %s, b %s, out %s",
+                       tensor_shape(a, sa, sizeof sa), tensor_shape(b, sb, sizeof sb),
+                       tensor_shape(out, so, sizeof so));
+    }
+    return wg_backend_for(a->device)->mul(a->device.index, a->data, b->data, out->data,
+                                          a->numel);
+}
+
+const char *wg_matmul_kernel_name(wg_matmul_kernel kernel)
+{
+    switch (kernel) {
+    case WG_MATMUL_AUTO: return "auto";
+    case WG_MATMUL_REFERENCE: return "reference";
+    case WG_MATMUL_TILED: return "tiled";
+    case WG_MATMUL_CUBLAS: return "cublas";
+    }
+    return "unknown";
+}
+
+wg_status wg_matmul_kernel_parse(const char *text, wg_matmul_kernel *out)
+{
+    static const wg_matmul_kernel all[] = {WG_MATMUL_AUTO, WG_MATMUL_REFERENCE,
+                                           WG_MATMUL_TILED, WG_MATMUL_CUBLAS};
+    if (!text || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_matmul_kernel_parse: NULL argument");
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (strcmp(text, wg_matmul_kernel_name(all[i])) == 0) {
+            *out = all[i];
+            return WG_OK;
+        }
+    }
+    return wg_fail(WG_ERR_ARGUMENT,
+                   "unknown matmul kernel '%s': expected auto, reference, tiled or cublas", text);
+}
+
+wg_status wg_matmul_with(wg_matmul_kernel kernel, const wg_tensor *a, const wg_tensor *b,
+                         wg_tensor *out)
+{
+    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "matmul: NULL tensor");
+    wg_status status = check_devices("matmul", a, b, out);
+    if (status != WG_OK) return status;
+    char sa[96], sb[96], so[96];
+    if (a->rank != 2 || b->rank != 2 || out->rank != 2)
+        return wg_fail(WG_ERR_SHAPE, "matmul: needs 2-D tensors, got a %s, b %s, out %s",
+                       tensor_shape(a, sa, sizeof sa), tensor_shape(b, sb, sizeof sb),
+                       tensor_shape(out, so, sizeof so));
+    int64_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
+    if (b->shape[0] != k || out->shape[0] != m || out->shape[1] != n)
+        return wg_fail(WG_ERR_SHAPE,
+                       "matmul: a %s . b %s needs a[1] == b[0] and out [%" PRId64 ", %" PRId64
+                       "], got out %s",
+                       tensor_shape(a, sa, sizeof sa), tensor_shape(b, sb, sizeof sb), m, n,
+                       tensor_shape(out, so, sizeof so));
+    if (out->data == a->data || out->data == b->data)
+        return wg_fail(WG_ERR_ARGUMENT, "matmul: out must not be the same tensor as a or b");
+    int64_t mn = 0, mnk = 0;
+    if (wg_mul_i64(m, n, &mn) != WG_OK || wg_mul_i64(mn, k, &mnk) != WG_OK)
+        return wg_fail(WG_ERR_OVERFLOW,
+                       "matmul: m*n*k = %" PRId64 "*%" PRId64 "*%" PRId64
+                       " does not fit in 64 bits", m, n, k);
+    if ((unsigned)kernel > WG_MATMUL_CUBLAS)
+        return wg_fail(WG_ERR_ARGUMENT, "matmul: unknown kernel %d", (int)kernel);
+    return wg_backend_for(a->device)->matmul(a->device.index, kernel, a->data, b->data,
+                                             out->data, m, n, k);
+}
+
+wg_status wg_matmul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
+{
+    return wg_matmul_with(WG_MATMUL_AUTO, a, b, out);
+}

@@ -1,0 +1,21 @@
+/*
+ * reference.h - float64 references and comparison helpers shared by the tests.
+ */
+#ifndef WG_TEST_REFERENCE_H
+#define WG_TEST_REFERENCE_H
+
+#include <stdint.h>
+
+/* Fresh random floats in [-1, 1) from a seed (not the library's generator). */
+void ref_random(float *dst, int64_t n, uint64_t seed);
+
+/* c[m,n] = a[m,k] . b[k,n] in float64. */
+void ref_matmul(const float *a, const float *b, double *c, int64_t m, int64_t n, int64_t k);
+
+/* Frobenius-norm relative error ||got - want|| / ||want||; NaN in got gives +inf. */
+double ref_relative_error(const float *got, const double *want, int64_t n);
+
+/* Fills with NaN, so an output that is not fully written is caught. */
+void ref_poison(float *dst, int64_t n);
+
+#endif

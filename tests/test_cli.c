@@ -1,0 +1,276 @@
+/*
+ * test_cli.c - the whygpu command line, run as a user would: exit codes, one-line error
+ * messages naming the bad value, help texts, and the demo's JSON read back with cJSON.
+ */
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifdef WG_HAVE_CJSON
+#include <cjson/cJSON.h>
+#endif
+
+#include "check.h"
+
+extern char **environ;
+
+typedef struct run_result {
+    int exit_code; /* -1 if it did not exit normally */
+    char *out;
+    char *err;
+} run_result;
+
+static char *slurp(int fd)
+{
+    size_t size = 0, capacity = 4096;
+    char *buf = malloc(capacity);
+    if (!buf) return NULL;
+    lseek(fd, 0, SEEK_SET);
+    for (;;) {
+        if (size + 1 >= capacity) {
+            char *bigger = realloc(buf, capacity *= 2);
+            if (!bigger) { free(buf); return NULL; }
+            buf = bigger;
+        }
+        ssize_t got = read(fd, buf + size, capacity - size - 1);
+        if (got <= 0) break;
+        size += (size_t)got;
+    }
+    buf[size] = '\0';
+    return buf;
+}
+
+/* Runs whygpu with the NULL-terminated args; stdout and stderr captured. */
+static run_result run_whygpu(const char *const *args)
+{
+    run_result r = {-1, NULL, NULL};
+    char out_path[] = "/tmp/whygpu-test-out-XXXXXX", err_path[] = "/tmp/whygpu-test-err-XXXXXX";
+    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
+    if (out_fd < 0 || err_fd < 0) return r;
+    unlink(out_path);
+    unlink(err_path);
+    char *argv[32];
+    int argc = 0;
+    argv[argc++] = (char *)check_whygpu_path;
+    for (int i = 0; args[i] && argc < 31; i++) argv[argc++] = (char *)args[i];
+    argv[argc] = NULL;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+    posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+    pid_t pid;
+    fflush(stdout);
+    if (posix_spawn(&pid, check_whygpu_path, &actions, NULL, argv, environ) == 0) {
+        int status = 0;
+        if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+            r.exit_code = WEXITSTATUS(status);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    r.out = slurp(out_fd);
+    r.err = slurp(err_fd);
+    close(out_fd);
+    close(err_fd);
+    return r;
+}
+
+static void run_free(run_result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static int count_lines(const char *text)
+{
+    int lines = 0;
+    for (; text && *text; text++) lines += *text == '\n';
+    return lines;
+}
+
+/* Bad usage: exit `code`, exactly one line on stderr, naming `value`, nothing on stdout. */
+static void check_bad(const char *const *args, int code, const char *value)
+{
+    run_result r = run_whygpu(args);
+    REQUIRE(r.out && r.err);
+    CHECK_MSG(r.exit_code == code, "whygpu %s %s %s: exit %d, expected %d (stderr: %s)", args[0],
+              args[1] ? args[1] : "", args[1] && args[2] ? args[2] : "", r.exit_code, code, r.err);
+    CHECK_MSG(count_lines(r.err) == 1, "expected one line on stderr, got: %s", r.err);
+    CHECK_MSG(strstr(r.err, value) != NULL, "stderr does not name '%s': %s", value, r.err);
+    CHECK_MSG(strncmp(r.err, "whygpu", 6) == 0, "stderr: %s", r.err);
+    CHECK(r.out[0] == '\0');
+    run_free(&r);
+}
+
+TEST(cli_version_and_help)
+{
+    const char *version[] = {"--version", NULL}, *help[] = {"--help", NULL},
+               *none[] = {NULL}, *unknown[] = {"frobnicate", NULL};
+    run_result r = run_whygpu(version);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out && strstr(r.out, WG_VERSION) != NULL);
+    run_free(&r);
+    r = run_whygpu(help);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out && strstr(r.out, "demo") && strstr(r.out, "info"));
+    run_free(&r);
+    r = run_whygpu(none);
+    CHECK(r.exit_code == 2);
+    run_free(&r);
+    check_bad(unknown, 2, "frobnicate");
+}
+
+TEST(cli_every_command_has_help)
+{
+    const char *commands[] = {"info", "demo"};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        const char *args[] = {commands[i], "--help", NULL};
+        run_result r = run_whygpu(args);
+        CHECK_MSG(r.exit_code == 0, "%s --help: exit %d", commands[i], r.exit_code);
+        CHECK_MSG(r.out && strcasestr(r.out, "usage: whygpu") != NULL, "%s --help: %s", commands[i],
+                  r.out);
+        run_free(&r);
+    }
+}
+
+TEST(cli_demo_rejects_bad_sizes)
+{
+    const char *zero[] = {"demo", "--size", "0", NULL};
+    const char *negative[] = {"demo", "--size", "-5", NULL};
+    const char *word[] = {"demo", "--size", "abc", NULL};
+    const char *fraction[] = {"demo", "--size", "1.5", NULL};
+    const char *huge_exp[] = {"demo", "--size", "1e30", NULL};
+    const char *absurd[] = {"demo", "--size", "1e9", "--no-progress", NULL};
+    const char *overflow[] = {"demo", "--size", "5000000000", "--no-progress", NULL};
+    check_bad(zero, 2, "'0'");
+    check_bad(negative, 2, "'-5'");
+    check_bad(word, 2, "'abc'");
+    check_bad(fraction, 2, "'1.5'");
+    check_bad(huge_exp, 2, "'1e30'");
+    /* Well-formed but cannot be allocated: a failure (1), refused before any work. */
+    check_bad(absurd, 1, "1000000000");
+    check_bad(overflow, 1, "5000000000");
+}
+
+TEST(cli_demo_rejects_bad_options)
+{
+    const char *repeat[] = {"demo", "--repeat", "0", NULL};
+    const char *device[] = {"demo", "--device", "tpu:0", NULL};
+    const char *kernel[] = {"demo", "--kernel", "magic", NULL};
+    const char *option[] = {"demo", "--frobnicate", NULL};
+    const char *missing[] = {"demo", "--size", NULL};
+    const char *extra[] = {"demo", "stray", NULL};
+    check_bad(repeat, 2, "'0'");
+    check_bad(device, 2, "tpu:0");
+    check_bad(kernel, 2, "magic");
+    check_bad(option, 2, "--frobnicate");
+    check_bad(missing, 2, "--size");
+    check_bad(extra, 2, "stray");
+}
+
+TEST(cli_demo_runs_small)
+{
+    const char *args[] = {"demo", "--size", "48", "--repeat", "3", "--no-progress", NULL};
+    run_result r = run_whygpu(args);
+    REQUIRE(r.out && r.err);
+    CHECK_MSG(r.exit_code == 0, "exit %d, stderr: %s", r.exit_code, r.err);
+    CHECK(strstr(r.out, "square 1x1 (x*x)") != NULL);
+    CHECK(strstr(r.out, "matmul 48x48") != NULL);
+    CHECK(strstr(r.out, "What the numbers say") != NULL);
+    CHECK(strstr(r.out, "FAILED") == NULL);
+    if (wg_device_check((wg_device){WG_DEVICE_CUDA, 0}) != WG_OK)
+        CHECK_MSG(strstr(r.out, "GPU: none measured") != NULL, "no GPU line: %s", r.out);
+    run_free(&r);
+}
+
+TEST(cli_info_runs)
+{
+    const char *args[] = {"info", NULL};
+    run_result r = run_whygpu(args);
+    CHECK_MSG(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
+    CHECK(r.out && strstr(r.out, "CPU") && strstr(r.out, "GPU"));
+    run_free(&r);
+}
+
+#ifdef WG_HAVE_CJSON
+static cJSON *field(cJSON *object, const char *name, int type_ok)
+{
+    cJSON *value = cJSON_GetObjectItemCaseSensitive(object, name);
+    CHECK_MSG(value != NULL, "JSON field '%s' is missing", name);
+    CHECK_MSG(value == NULL || type_ok, "JSON field '%s' has the wrong type", name);
+    return value;
+}
+#define NUMBER_FIELD(obj, name) field(obj, name, cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(obj, name)))
+#define STRING_FIELD(obj, name) field(obj, name, cJSON_IsString(cJSON_GetObjectItemCaseSensitive(obj, name)))
+#define BOOL_FIELD(obj, name) field(obj, name, cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(obj, name)))
+#endif
+
+TEST(cli_demo_json_schema)
+{
+#ifndef WG_HAVE_CJSON
+    SKIP("built without cJSON (libcjson-dev), so the JSON cannot be read back");
+#else
+    const char *args[] = {"demo", "--size", "40", "--repeat", "3", "--json", "--no-progress",
+                          NULL};
+    run_result r = run_whygpu(args);
+    REQUIRE(r.out && r.err);
+    CHECK_MSG(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
+    cJSON *root = cJSON_Parse(r.out);
+    CHECK_MSG(root != NULL, "stdout is not JSON: %.200s", r.out);
+    if (!root) { run_free(&r); return; }
+    cJSON *schema = STRING_FIELD(root, "schema");
+    CHECK(schema && strcmp(schema->valuestring, "whygpu.demo/1") == 0);
+    STRING_FIELD(root, "whygpu_version");
+    STRING_FIELD(root, "command");
+    STRING_FIELD(root, "date");
+    cJSON *size = NUMBER_FIELD(root, "size");
+    CHECK(size && size->valuedouble == 40);
+    NUMBER_FIELD(root, "seed");
+    cJSON *machine = field(root, "machine", 1);
+    cJSON *cpu = machine ? field(machine, "cpu", 1) : NULL;
+    cJSON *gpu = machine ? field(machine, "gpu", 1) : NULL;
+    if (cpu) {
+        STRING_FIELD(cpu, "model");
+        NUMBER_FIELD(cpu, "threads");
+        STRING_FIELD(cpu, "matmul_isa");
+    }
+    cJSON *available = gpu ? BOOL_FIELD(gpu, "available") : NULL;
+    cJSON *cells = field(root, "cells", cJSON_IsArray(cJSON_GetObjectItem(root, "cells")));
+    CHECK(cells && cJSON_GetArraySize(cells) == 4);
+    for (int i = 0; cells && i < cJSON_GetArraySize(cells); i++) {
+        cJSON *cell = cJSON_GetArrayItem(cells, i);
+        cJSON *number = NUMBER_FIELD(cell, "cell");
+        CHECK(number && number->valuedouble == i + 1);
+        STRING_FIELD(cell, "op");
+        STRING_FIELD(cell, "device");
+        cJSON *flops = NUMBER_FIELD(cell, "flops");
+        CHECK(flops && flops->valuedouble == (i % 2 ? 2.0 * 40 * 40 * 40 : 1.0));
+        cJSON *measured = BOOL_FIELD(cell, "measured");
+        int expect_measured = i < 2 || (available && cJSON_IsTrue(available));
+        CHECK(measured && cJSON_IsTrue(measured) == expect_measured);
+        cJSON *time = cJSON_GetObjectItem(cell, "time");
+        if (expect_measured) {
+            CHECK(cJSON_IsObject(time));
+            cJSON *median = time ? NUMBER_FIELD(time, "median_s") : NULL;
+            cJSON *best = time ? NUMBER_FIELD(time, "best_s") : NULL;
+            CHECK(median && best && median->valuedouble > 0 &&
+                  best->valuedouble <= median->valuedouble);
+            cJSON *repeats = time ? NUMBER_FIELD(time, "repeats") : NULL;
+            CHECK(repeats && repeats->valuedouble == 3);
+            NUMBER_FIELD(cell, "gflops");
+            cJSON *check = field(cell, "check", 1);
+            cJSON *passed = check ? BOOL_FIELD(check, "passed") : NULL;
+            CHECK(passed && cJSON_IsTrue(passed));
+        } else {
+            CHECK(cJSON_IsNull(time));
+            STRING_FIELD(cell, "reason");
+        }
+    }
+    cJSON *comparisons = field(root, "comparisons", 1);
+    CHECK(comparisons && cJSON_GetArraySize(comparisons) == 2);
+    cJSON_Delete(root);
+    run_free(&r);
+#endif
+}
