@@ -40,7 +40,8 @@ CUDA_GENCODE ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,cod
 
 # ---- optional cJSON (tests read JSON back with it; absent: those tests skip) ----------
 HASH := \#
-HAVE_CJSON := $(shell printf '$(HASH)include <cjson/cJSON.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
+HAVE_CJSON := $(shell printf '$(HASH)include <cjson/cJSON.h>\nint main(void) { return !cJSON_Version(); }\n' \
+                | $(CC) -x c - -lcjson -o /dev/null >/dev/null 2>&1 && echo 1)
 
 # ---- flags ------------------------------------------------------------------------------
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
