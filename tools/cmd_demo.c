@@ -328,6 +328,17 @@ static void format_gflops(double value, char *buf, size_t size)
         snprintf(buf, size, "%.1e", value);
 }
 
+/* 2e12 as "2.00e12", small counts as integers. */
+static void format_count(double value, char *buf, size_t size)
+{
+    if (value < 1e6) {
+        snprintf(buf, size, "%.0f", value);
+        return;
+    }
+    int exponent = (int)floor(log10(value));
+    snprintf(buf, size, "%.2fe%d", value / pow(10.0, exponent), exponent);
+}
+
 static void print_ratio(const demo_cell *cpu, const demo_cell *gpu)
 {
     if (!cpu->measured || !gpu->measured) {
@@ -371,13 +382,15 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
            "  the cost of making the call, not of the arithmetic.\n",
            t1, mm_rate / 1e9, 1e9 / mm_rate,
            100.0 * (1.0 - (1.0 / mm_rate) / sq_cpu->time.median_s));
-    printf("- The %" PRId64 "x%" PRId64 " matmul is %.3g floating-point operations on %.3g "
-           "numbers (%.0f\n  operations per number read). The CPU took %s: %.1f GFLOP/s.\n",
-           o->size, o->size, mm_cpu->flops, 2 * n * n, mm_cpu->flops / (2 * n * n), t2,
+    char flop_count[32], input_count[32];
+    format_count(mm_cpu->flops, flop_count, sizeof flop_count);
+    format_count(2 * n * n, input_count, sizeof input_count);
+    printf("- The %" PRId64 "x%" PRId64 " matmul is %s floating-point operations on %s input\n"
+           "  numbers, %.0f operations per number. The CPU took %s: %.1f GFLOP/s.\n",
+           o->size, o->size, flop_count, input_count, mm_cpu->flops / (2 * n * n), t2,
            mm_rate / 1e9);
     if (!sq_gpu->measured || !mm_gpu->measured) {
-        printf("- No GPU was measured: %s. Run the demo on a machine with an NVIDIA GPU and\n"
-               "  its driver to fill in the GPU cells.\n",
+        printf("- No GPU was measured, so only the CPU cells are filled in. Why:\n  %s\n",
                gpu_reason[0] ? gpu_reason : "not requested (--device cpu)");
         return;
     }
@@ -418,10 +431,8 @@ static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS]
     else
         printf("GPU: none measured: %s\n",
                gpu_reason[0] ? gpu_reason : "not requested (--device cpu)");
-    printf("\n%-22s  %10s %7s %9s  %10s %7s %9s  %9s  %s\n", "", "CPU", "", "", "GPU", "", "",
-           "", "");
-    printf("%-22s  %10s %7s %9s  %10s %7s %9s  %9s  %s\n", "op", "time/op", "spread",
-           "GFLOP/s", "time/op", "spread", "GFLOP/s", "CPU/GPU", "winner");
+    printf("\n%-22s  %10s %7s %9s  %10s %7s %9s  %9s  %s\n", "op", "CPU time", "spread",
+           "GFLOP/s", "GPU time", "spread", "GFLOP/s", "CPU/GPU", "winner");
     for (int row = 0; row < 2; row++) {
         const demo_cell *c = &cells[row], *g = &cells[row + 2];
         if (row == 0)
@@ -433,9 +444,11 @@ static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS]
         print_cell_columns(g);
         print_ratio(c, g);
     }
-    printf("\ntime/op is the median of %d repeats (GPU: %d); spread = (slowest - fastest) / "
+    char gpu_repeats[32] = "";
+    if (cells[3].measured) snprintf(gpu_repeats, sizeof gpu_repeats, " (GPU: %d)", cells[3].time.repeats);
+    printf("\ntime/op is the median of %d repeats%s; spread = (slowest - fastest) / "
            "median%s.\n",
-           cells[1].time.repeats, cells[3].measured ? cells[3].time.repeats : 0,
+           cells[1].time.repeats, gpu_repeats,
            (cells[0].time.spread_warning || cells[1].time.spread_warning ||
             cells[2].time.spread_warning || cells[3].time.spread_warning)
                ? "; '!' marks a spread over 25%: the machine was busy, rerun for firm numbers"

@@ -1,0 +1,174 @@
+/*
+ * cuda_elementwise.cu - the elementwise CUDA kernels: fill, fill_uniform (the shared
+ * counter-based generator of src/rng.h, so the GPU gives the CPU's values bit for bit)
+ * and mul.
+ *
+ * All are grid-stride loops with 64-bit indices over a grid capped at 32 blocks per SM, so
+ * any n (up to 2^63) is covered by a modest launch. They are memory-bound: each element is
+ * touched once, so speed is bandwidth, and fill and mul use 16-byte (float4) accesses
+ * when the pointers allow it. Launches are checked but not waited for.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+
+#include "../rng.h"
+#include "cuda_backend.h"
+#include "cuda_check.h"
+
+#define WG_ELEMENTWISE_THREADS 256
+#define WG_BLOCKS_PER_SM 32
+
+/* ---------------------------------------------------------------- kernels --------- */
+
+/* dst[i] = value, one float per step. */
+static __global__ void fill_kernel(float *dst, int64_t n, float value)
+{
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+        dst[i] = value;
+}
+
+/* dst[i] = value with 16-byte stores; dst must be 16-byte aligned. The last n % 4
+ * elements are written one by one. */
+static __global__ void fill_vec4_kernel(float *dst, int64_t n, float value)
+{
+    const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    const int64_t n4 = n / 4;
+    const float4 v = make_float4(value, value, value, value);
+    float4 *dst4 = reinterpret_cast<float4 *>(dst);
+    for (int64_t i = start; i < n4; i += stride) dst4[i] = v;
+    for (int64_t i = 4 * n4 + start; i < n; i += stride) dst[i] = value;
+}
+
+/* dst[i] = wg_rng_uniform(seed, i, low, high): a pure function of (seed, i), so the launch
+ * shape cannot change the values. */
+static __global__ void fill_uniform_kernel(float *dst, int64_t n, float low, float high,
+                                           uint64_t seed)
+{
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+        dst[i] = wg_rng_uniform(seed, (uint64_t)i, low, high);
+}
+
+/* out[i] = a[i] * b[i]. out may alias a or b: each element is read and written by the
+ * same thread, so no __restrict__ and no read-only (__ldg) loads. */
+static __global__ void mul_kernel(const float *a, const float *b, float *out, int64_t n)
+{
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+        out[i] = a[i] * b[i];
+}
+
+/* The same with 16-byte loads and stores; a, b and out must be 16-byte aligned. */
+static __global__ void mul_vec4_kernel(const float *a, const float *b, float *out, int64_t n)
+{
+    const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    const int64_t n4 = n / 4;
+    const float4 *a4 = reinterpret_cast<const float4 *>(a);
+    const float4 *b4 = reinterpret_cast<const float4 *>(b);
+    float4 *out4 = reinterpret_cast<float4 *>(out);
+    for (int64_t i = start; i < n4; i += stride) {
+        const float4 x = a4[i];
+        const float4 y = b4[i];
+        out4[i] = make_float4(x.x * y.x, x.y * y.y, x.z * y.z, x.w * y.w);
+    }
+    for (int64_t i = 4 * n4 + start; i < n; i += stride) out[i] = a[i] * b[i];
+}
+
+/* ---------------------------------------------------------------- launching ------- */
+
+/* A grid for `items` work items (>= 1) of a grid-stride kernel: 256 threads a block (one
+ * to eight warps when there are fewer items), at most 32 blocks per SM. */
+static wg_status launch_shape(int index, int64_t items, unsigned *blocks, unsigned *threads)
+{
+    int sms = 0;
+    WG_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, index),
+                "reading the SM count of cuda:%d (cudaDeviceGetAttribute)", index);
+    if (sms < 1) sms = 1;
+    const int64_t per_block = items < WG_ELEMENTWISE_THREADS
+                                  ? (items + 31) / 32 * 32
+                                  : WG_ELEMENTWISE_THREADS;
+    const int64_t wanted = items / per_block + (items % per_block != 0);
+    const int64_t cap = (int64_t)sms * WG_BLOCKS_PER_SM;
+    *blocks = (unsigned)(wanted < cap ? wanted : cap);
+    *threads = (unsigned)per_block;
+    return WG_OK;
+}
+
+static int aligned16(const void *p) { return ((uintptr_t)p & 15u) == 0; }
+
+/* Checks n and makes the device current; *skip is set when there is nothing to do. */
+static wg_status prepare(int index, const char *op, int64_t n, int *skip)
+{
+    *skip = 0;
+    if (n < 0) return wg_fail(WG_ERR_ARGUMENT, "cuda:%d %s: negative size %" PRId64, index, op, n);
+    if (n == 0) {
+        *skip = 1;
+        return WG_OK;
+    }
+    return wg_cuda_use(index);
+}
+
+/* ---------------------------------------------------------------- entries --------- */
+
+wg_status wg_cuda_fill(int index, float *dst, int64_t n, float value)
+{
+    int skip = 0;
+    wg_status status = prepare(index, "fill", n, &skip);
+    if (status != WG_OK || skip) return status;
+    if (!dst) return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_fill: NULL pointer");
+
+    const int vec = aligned16(dst) && n >= 4;
+    unsigned blocks = 0, threads = 0;
+    status = launch_shape(index, vec ? n / 4 : n, &blocks, &threads);
+    if (status != WG_OK) return status;
+    if (vec)
+        fill_vec4_kernel<<<blocks, threads>>>(dst, n, value);
+    else
+        fill_kernel<<<blocks, threads>>>(dst, n, value);
+    WG_CUDA_LAUNCH_CHECK("launching the fill kernel on cuda:%d (%" PRId64
+                         " elements, %u blocks of %u threads)",
+                         index, n, blocks, threads);
+    return WG_OK;
+}
+
+wg_status wg_cuda_fill_uniform(int index, float *dst, int64_t n, float low, float high,
+                               uint64_t seed)
+{
+    int skip = 0;
+    wg_status status = prepare(index, "fill_uniform", n, &skip);
+    if (status != WG_OK || skip) return status;
+    if (!dst) return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_fill_uniform: NULL pointer");
+
+    unsigned blocks = 0, threads = 0;
+    status = launch_shape(index, n, &blocks, &threads);
+    if (status != WG_OK) return status;
+    fill_uniform_kernel<<<blocks, threads>>>(dst, n, low, high, seed);
+    WG_CUDA_LAUNCH_CHECK("launching the uniform fill kernel on cuda:%d (%" PRId64
+                         " elements, %u blocks of %u threads)",
+                         index, n, blocks, threads);
+    return WG_OK;
+}
+
+wg_status wg_cuda_mul(int index, const float *a, const float *b, float *out, int64_t n)
+{
+    int skip = 0;
+    wg_status status = prepare(index, "mul", n, &skip);
+    if (status != WG_OK || skip) return status;
+    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_mul: NULL pointer");
+
+    const int vec = aligned16(a) && aligned16(b) && aligned16(out) && n >= 4;
+    unsigned blocks = 0, threads = 0;
+    status = launch_shape(index, vec ? n / 4 : n, &blocks, &threads);
+    if (status != WG_OK) return status;
+    if (vec)
+        mul_vec4_kernel<<<blocks, threads>>>(a, b, out, n);
+    else
+        mul_kernel<<<blocks, threads>>>(a, b, out, n);
+    WG_CUDA_LAUNCH_CHECK("launching the mul kernel on cuda:%d (%" PRId64
+                         " elements, %u blocks of %u threads)",
+                         index, n, blocks, threads);
+    return WG_OK;
+}
