@@ -13,8 +13,8 @@
 #include "cuda/cuda_backend.h"
 #endif
 
-#define WG_NO_CUDA_BUILD                                                                  \
-    "whygpu was built without CUDA (nvcc was not found at build time)"
+#define WG_NO_CUDA_BUILD \
+    "whygpu was built without CUDA (nvcc was absent at build time, or CUDA=0)"
 
 wg_device wg_cpu(void) { return (wg_device){WG_DEVICE_CPU, 0}; }
 

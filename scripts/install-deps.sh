@@ -1,0 +1,18 @@
+#!/bin/sh
+# install-deps.sh - installs what whygpu needs to build and test on Debian 12 (and the
+# Ubuntu releases of the same age): a C compiler with OpenMP, make, and cJSON (the tests
+# read the JSON output back with it). The CUDA toolkit is optional and not installed
+# here: when nvcc is present (PATH or /usr/local/cuda/bin) the CUDA backend is built too.
+set -eu
+packages="gcc make libc6-dev libcjson-dev"
+if [ "$(id -u)" -eq 0 ]; then
+    as_root=""
+elif command -v sudo >/dev/null 2>&1; then
+    as_root="sudo"
+else
+    echo "install-deps.sh: run as root or install sudo (needs: $packages)" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$as_root apt-get update -q
+$as_root apt-get install -y -q --no-install-recommends $packages
