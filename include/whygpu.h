@@ -166,7 +166,7 @@ typedef struct wg_timeit_options {
     double min_repeat_s;       /* 0: 0.2 s */
     double long_call_s;        /* 0: 1.0 s; a call this long gets fewer repeats */
     double repeat_budget_s;    /* 0: 30 s; long calls get max(3, budget / call) repeats */
-    double spread_warn;        /* 0: 0.25; warn when (worst - best) / median exceeds it */
+    double spread_warn;        /* 0: 0.5; warn when (worst - best) / median exceeds it */
     wg_timeit_progress_fn progress;
     void *progress_context;
 } wg_timeit_options;

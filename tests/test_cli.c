@@ -274,3 +274,31 @@ TEST(cli_demo_json_schema)
     run_free(&r);
 #endif
 }
+
+TEST(cli_info_json)
+{
+#ifndef WG_HAVE_CJSON
+    SKIP("built without cJSON (libcjson-dev), so the JSON cannot be read back");
+#else
+    const char *args[] = {"info", "--json", NULL};
+    run_result r = run_whygpu(args);
+    REQUIRE(r.out && r.err);
+    CHECK_MSG(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
+    cJSON *root = cJSON_Parse(r.out);
+    CHECK_MSG(root != NULL, "stdout is not JSON: %.200s", r.out);
+    if (!root) { run_free(&r); return; }
+    cJSON *schema = STRING_FIELD(root, "schema");
+    CHECK(schema && strcmp(schema->valuestring, "whygpu.info/1") == 0);
+    cJSON *cpu = field(root, "cpu", 1);
+    cJSON *gpu = field(root, "gpu", 1);
+    cJSON *cpus = cpu ? NUMBER_FIELD(cpu, "logical_cpus") : NULL;
+    CHECK(cpus && cpus->valuedouble >= 1);
+    if (cpu) STRING_FIELD(cpu, "simd_level");
+    cJSON *count = gpu ? NUMBER_FIELD(gpu, "count") : NULL;
+    cJSON *devices = gpu ? cJSON_GetObjectItem(gpu, "devices") : NULL;
+    CHECK(count && devices && cJSON_GetArraySize(devices) == (int)count->valuedouble);
+    if (count && count->valuedouble == 0) STRING_FIELD(gpu, "error");
+    cJSON_Delete(root);
+    run_free(&r);
+#endif
+}

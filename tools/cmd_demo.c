@@ -444,15 +444,17 @@ static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS]
         print_cell_columns(g);
         print_ratio(c, g);
     }
-    char gpu_repeats[32] = "";
-    if (cells[3].measured) snprintf(gpu_repeats, sizeof gpu_repeats, " (GPU: %d)", cells[3].time.repeats);
-    printf("\ntime/op is the median of %d repeats%s; spread = (slowest - fastest) / "
-           "median%s.\n",
-           cells[1].time.repeats, gpu_repeats,
-           (cells[0].time.spread_warning || cells[1].time.spread_warning ||
-            cells[2].time.spread_warning || cells[3].time.spread_warning)
-               ? "; '!' marks a spread over 25%: the machine was busy, rerun for firm numbers"
-               : "");
+    int busy = 0;
+    printf("\ntime/op is the median over repeats (");
+    for (int i = 0; i < DEMO_CELLS; i++) {
+        if (!cells[i].measured) continue;
+        busy |= cells[i].time.spread_warning;
+        printf("%scell %d: %d repeats of %" PRId64 " call%s", i ? ", " : "", cells[i].number,
+               cells[i].time.repeats, cells[i].time.loops, cells[i].time.loops > 1 ? "s" : "");
+    }
+    printf(");\nspread = (slowest - fastest) / median%s.\n",
+           busy ? "; '!' marks a spread over 50%: the machine was busy, rerun for firm numbers"
+                : "");
     printf("Results checked against float64: ");
     for (int i = 0; i < DEMO_CELLS; i++) {
         if (!cells[i].measured) continue;

@@ -8,6 +8,7 @@
  * --json writes the same facts (also documented in docs/json.md, "whygpu info --json"):
  *
  *   {
+ *     "schema": "whygpu.info/1",
  *     "whygpu_version": "0.1.0",
  *     "cpu": {
  *       "vendor": string ("" off x86),
@@ -205,6 +206,8 @@ static int print_json(const wg_cpu_info *cpu, int64_t available)
     wg_json json;
     wg_json_init(&json, stdout);
     wg_json_begin_object(&json);
+    wg_json_key(&json, "schema");
+    wg_json_string(&json, "whygpu.info/1");
     wg_json_key(&json, "whygpu_version");
     wg_json_string(&json, WG_VERSION);
 

@@ -31,7 +31,7 @@ void wg_timeit_defaults(wg_timeit_options *options)
     options->min_repeat_s = 0.2;
     options->long_call_s = 1.0;
     options->repeat_budget_s = 30.0;
-    options->spread_warn = 0.25;
+    options->spread_warn = 0.5;
 }
 
 /* Runs `loops` calls between two timer marks; seconds for all of them. */
