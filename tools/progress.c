@@ -15,10 +15,10 @@ static void draw(progress *p)
     char line[256];
     if (p->estimate_s > 0) {
         double share = 100.0 * elapsed / p->estimate_s;
-        snprintf(line, sizeof line, "  %s: %s, %.0f s of ~%.0f s (%.0f%%)", p->label, p->phase,
+        snprintf(line, sizeof line, "  %s: %s, %.1f s of ~%.1f s (%.0f%%)", p->label, p->phase,
                  elapsed, p->estimate_s, share > 99 ? 99 : share);
     } else {
-        snprintf(line, sizeof line, "  %s: %s, %.0f s", p->label, p->phase, elapsed);
+        snprintf(line, sizeof line, "  %s: %s, %.1f s", p->label, p->phase, elapsed);
     }
     fprintf(stderr, "\r\033[K%s", line);
     fflush(stderr);
