@@ -85,6 +85,9 @@ all: $(WHYGPU) $(TESTS)
 # compiler turns their vector-extension multiply-adds into fused multiply-adds (strict
 # -std=c11 turns contraction off by default).
 $(BUILD)/src/cpu/gemm_%.o: CFLAGS += -O3 -ffp-contract=fast
+# The measurement loops (src/measure/simd_*.c) likewise; the copy loop must stay a loop, not
+# become a call to memcpy.
+$(BUILD)/src/measure/simd_%.o: CFLAGS += -O3 -ffp-contract=fast -fno-tree-loop-distribute-patterns
 
 $(BUILD)/tests/%.o: CPPFLAGS += $(TEST_CPPFLAGS)
 

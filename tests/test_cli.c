@@ -3,6 +3,7 @@
  * messages naming the bad value, help texts, and the demo's JSON read back with cJSON.
  */
 #include <fcntl.h>
+#include <math.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +125,7 @@ TEST(cli_version_and_help)
 
 TEST(cli_every_command_has_help)
 {
-    const char *commands[] = {"info", "demo"};
+    const char *commands[] = {"info", "demo", "explain"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         const char *args[] = {commands[i], "--help", NULL};
         run_result r = run_whygpu(args);
@@ -298,6 +299,111 @@ TEST(cli_info_json)
     cJSON *devices = gpu ? cJSON_GetObjectItem(gpu, "devices") : NULL;
     CHECK(count && devices && cJSON_GetArraySize(devices) == (int)count->valuedouble);
     if (count && count->valuedouble == 0) STRING_FIELD(gpu, "error");
+    cJSON_Delete(root);
+    run_free(&r);
+#endif
+}
+
+TEST(cli_explain_rejects_bad_options)
+{
+    const char *only[] = {"explain", "--only", "bandwidth,warp", NULL};
+    const char *empty[] = {"explain", "--only", ",", NULL};
+    const char *device[] = {"explain", "--device", "npu", NULL};
+    const char *option[] = {"explain", "--fast", NULL};
+    check_bad(only, 2, "warp");
+    check_bad(empty, 2, "--only");
+    check_bad(device, 2, "npu");
+    check_bad(option, 2, "--fast");
+}
+
+TEST(cli_explain_latency_text)
+{
+    const char *args[] = {"explain", "--only", "latency", "--quick", "--no-progress", NULL};
+    run_result r = run_whygpu(args);
+    REQUIRE(r.out && r.err);
+    CHECK_MSG(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
+    CHECK(strstr(r.out, "4. Latency") != NULL);
+    CHECK(strstr(r.out, "CPU: x*x on a 1x1 tensor") != NULL);
+    CHECK(strstr(r.out, "What this says:") != NULL);
+    CHECK(strstr(r.out, "1. Memory bandwidth") == NULL); /* --only honoured */
+    if (wg_device_check((wg_device){WG_DEVICE_CUDA, 0}) != WG_OK)
+        CHECK(strstr(r.out, "not measured:") != NULL);
+    run_free(&r);
+}
+
+#ifdef WG_HAVE_CJSON
+/* Every number in the JSON value is finite (cJSON turns NaN/Inf into null on output, but
+ * a number we wrote must parse as a finite double). */
+static int all_numbers_finite(const cJSON *item)
+{
+    if (cJSON_IsNumber(item)) return item->valuedouble == item->valuedouble &&
+                                      item->valuedouble < 1e300 && item->valuedouble > -1e300;
+    for (const cJSON *child = item->child; child; child = child->next)
+        if (!all_numbers_finite(child)) return 0;
+    return 1;
+}
+#endif
+
+TEST(cli_explain_json_schema)
+{
+#ifndef WG_HAVE_CJSON
+    SKIP("built without cJSON (libcjson-dev), so the JSON cannot be read back");
+#else
+    const char *args[] = {"explain", "--only", "latency,roofline", "--quick", "--json",
+                          "--no-progress", NULL};
+    run_result r = run_whygpu(args);
+    REQUIRE(r.out && r.err);
+    CHECK_MSG(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
+    cJSON *root = cJSON_Parse(r.out);
+    CHECK_MSG(root != NULL, "stdout is not JSON: %.300s", r.out);
+    if (!root) { run_free(&r); return; }
+    cJSON *schema = STRING_FIELD(root, "schema");
+    CHECK(schema && strcmp(schema->valuestring, "whygpu.explain/1") == 0);
+    BOOL_FIELD(root, "quick");
+    cJSON *machine = field(root, "machine", 1);
+    if (machine) field(machine, "gpu", 1);
+    CHECK(all_numbers_finite(root));
+    cJSON *sections = field(root, "sections", 1);
+    cJSON *latency = sections ? field(sections, "latency", 1) : NULL;
+    cJSON *roofline = sections ? field(sections, "roofline", 1) : NULL;
+    CHECK(sections && cJSON_GetObjectItem(sections, "bandwidth") == NULL);
+    cJSON *rows = latency ? cJSON_GetObjectItem(latency, "latency") : NULL;
+    CHECK(cJSON_IsArray(rows) && cJSON_GetArraySize(rows) >= 1);
+    for (int i = 0; rows && i < cJSON_GetArraySize(rows); i++) {
+        cJSON *row = cJSON_GetArrayItem(rows, i);
+        STRING_FIELD(row, "what");
+        cJSON *seconds = NUMBER_FIELD(row, "seconds");
+        CHECK(seconds && seconds->valuedouble > 0);
+    }
+    cJSON *devices = roofline ? cJSON_GetObjectItem(roofline, "devices") : NULL;
+    CHECK(cJSON_IsArray(devices) && cJSON_GetArraySize(devices) >= 1);
+    cJSON *cpu_roof = devices ? cJSON_GetArrayItem(devices, 0) : NULL;
+    if (cpu_roof) {
+        cJSON *peak = NUMBER_FIELD(cpu_roof, "peak_gflops");
+        cJSON *bw = NUMBER_FIELD(cpu_roof, "bandwidth_gbs");
+        cJSON *ridge = NUMBER_FIELD(cpu_roof, "ridge_flops_per_byte");
+        CHECK(peak && bw && ridge && peak->valuedouble > 0 && bw->valuedouble > 0);
+        if (peak && bw && ridge)
+            CHECK(fabs(ridge->valuedouble - peak->valuedouble / bw->valuedouble) <
+                  1e-9 * ridge->valuedouble + 1e-12);
+    }
+    cJSON *ops = roofline ? cJSON_GetObjectItem(roofline, "ops") : NULL;
+    CHECK(cJSON_IsArray(ops) && cJSON_GetArraySize(ops) >= 3);
+    for (int i = 0; ops && i < cJSON_GetArraySize(ops); i++) {
+        cJSON *op = cJSON_GetArrayItem(ops, i);
+        cJSON *intensity = NUMBER_FIELD(op, "flops_per_byte");
+        cJSON *bound = STRING_FIELD(op, "bound");
+        /* x*x is 1 flop per 8 bytes, memory-bound; the 10000^3 matmul is compute-bound. */
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(op, "op"));
+        if (name && intensity && bound && strncmp(name, "x*x", 3) == 0) {
+            CHECK(intensity->valuedouble == 0.125);
+            CHECK(strcmp(bound->valuestring, "memory") == 0);
+        }
+        if (name && bound && strncmp(name, "matmul", 6) == 0)
+            CHECK(strcmp(bound->valuestring, "compute") == 0);
+    }
+    cJSON *reading = latency ? cJSON_GetObjectItem(latency, "reading") : NULL;
+    CHECK(cJSON_IsArray(reading) && cJSON_GetArraySize(reading) >= 1);
     cJSON_Delete(root);
     run_free(&r);
 #endif

@@ -33,5 +33,6 @@ int cli_is_tty(int fd);
 /* The subcommands. Each parses its own options (getopt_long) and has --help. */
 int cmd_info(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 #endif /* WG_CLI_H */

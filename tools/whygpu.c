@@ -3,6 +3,8 @@
  *
  *   whygpu info     what this machine has (CPU features and caches, GPUs)
  *   whygpu demo     the classic "why GPUs" demo, measured here
+ *   whygpu explain  the reasons behind it, measured: bandwidth, parallelism, caches,
+ *                   latency, and the roofline
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +20,7 @@ typedef struct command {
 static const command commands[] = {
     {"info", cmd_info, "what this machine has: CPU model, cores, SIMD, caches; each GPU"},
     {"demo", cmd_demo, "the classic demo: a 1x1 square and an NxN matmul on CPU and GPU"},
+    {"explain", cmd_explain, "measure the reasons: bandwidth, parallelism, caches, latency, roofline"},
 };
 
 static void usage(FILE *out)

@@ -24,4 +24,9 @@ wg_status wg_cpu_mul(int index, const float *a, const float *b, float *out, int6
 wg_status wg_cpu_matmul(int index, wg_matmul_kernel kernel, const float *a, const float *b,
                         float *c, int64_t m, int64_t n, int64_t k);
 
+/* The blocked matmul with a given instruction set ("avx512", "avx2", "generic"), whatever
+ * WHYGPU_CPU_ISA says: for measuring what SIMD width is worth. Dense row-major operands. */
+wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b, float *c,
+                                int64_t m, int64_t n, int64_t k);
+
 #endif /* WG_CPU_BACKEND_H */

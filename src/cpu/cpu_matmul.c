@@ -126,6 +126,25 @@ static void matmul_blocked(wg_gemm_block_fn block, const float *a, const float *
     }
 }
 
+wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b, float *c,
+                                int64_t m, int64_t n, int64_t k)
+{
+    static const char *const known[] = {"avx512", "avx2", "generic"};
+    wg_cpu_info info;
+    if (!isa) return wg_fail(WG_ERR_ARGUMENT, "matmul: NULL instruction set");
+    if (wg_cpu_info_get(&info) != WG_OK) memset(&info, 0, sizeof info);
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(isa, known[i]) != 0) continue;
+        if (!isa_supported(isa, &info))
+            return wg_fail(WG_ERR_UNSUPPORTED, "this CPU (or build) cannot run the %s matmul",
+                           isa);
+        matmul_blocked(isa_kernel(isa), a, b, c, m, n, k);
+        return WG_OK;
+    }
+    return wg_fail(WG_ERR_ARGUMENT, "unknown instruction set '%s': expected avx512, avx2 or "
+                   "generic", isa);
+}
+
 wg_status wg_cpu_matmul(int index, wg_matmul_kernel kernel, const float *a, const float *b,
                         float *c, int64_t m, int64_t n, int64_t k)
 {

@@ -1,0 +1,11 @@
+/* simd_avx2.c - the measurement loops compiled for AVX2 + FMA (8-float vectors). Chosen at
+ * run time only on CPUs whose cpuid reports both. */
+#include "simd_kernels.h"
+
+#ifdef WG_MEASURE_HAVE_X86_KERNELS
+#pragma GCC target("avx2,fma")
+#define SIMD_VECTOR_BYTES 32
+#define SIMD_ISA_NAME "avx2"
+#define SIMD_TABLE wg_measure_simd_avx2
+#include "simd_kernels.inc"
+#endif

@@ -1,0 +1,11 @@
+/* simd_avx512.c - the measurement loops compiled for AVX-512 (16-float vectors). Chosen at
+ * run time only on CPUs whose cpuid reports AVX-512F. */
+#include "simd_kernels.h"
+
+#ifdef WG_MEASURE_HAVE_X86_KERNELS
+#pragma GCC target("avx512f,avx512vl,avx2,fma")
+#define SIMD_VECTOR_BYTES 64
+#define SIMD_ISA_NAME "avx512"
+#define SIMD_TABLE wg_measure_simd_avx512
+#include "simd_kernels.inc"
+#endif
