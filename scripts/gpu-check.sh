@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gpu-check.sh - on a machine with an NVIDIA GPU: build for Hopper (sm_90 + PTX), run every
-# test (the GPU ones included), `whygpu info` and `whygpu demo` (text and JSON), in well
-# under 6 minutes, and write the logs to $OUT (default results/gpu-check-local).
+# test (the GPU ones included), `whygpu info`, `whygpu demo` and `whygpu explain --quick`
+# (text and JSON), in well under 6 minutes, and write the logs to $OUT (default
+# results/gpu-check-local).
 #
 #   OUT=/some/dir COMMIT=$(git rev-parse HEAD) scripts/gpu-check.sh
 #
@@ -9,7 +10,8 @@
 #
 # Every step runs even if an earlier one failed; the exit status is 1 if any step failed or
 # if the GPU tests were skipped. The device tool brings back at most 8 files from $OUT:
-# keep the logs to 8 files (7 now).
+# keep the logs to 8 files (now: gpu-check.log with the machine and every step's status,
+# build.log, tests.log, info.log, demo.log, demo.json, explain.log, explain.json).
 # The logs start with the machine, the date and the commit, so they can be committed under
 # results/ as they are.
 set -uo pipefail
@@ -23,10 +25,12 @@ build=build-gpu
 demo_size=${DEMO_SIZE:-10000}
 failed=0
 
+summary=$OUT/gpu-check.log
+
 step() { # step NAME SECONDS COMMAND...: runs with a time limit, logs to $OUT/NAME.log
     local name=$1 limit=$2
     shift 2
-    echo "== $name: $*"
+    echo "== $name: $*" | tee -a "$summary"
     {
         echo "# whygpu gpu-check: $name"
         echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit: $commit"
@@ -35,34 +39,52 @@ step() { # step NAME SECONDS COMMAND...: runs with a time limit, logs to $OUT/NA
     timeout "$limit" "$@" 2>&1 | tee -a "$OUT/$name.log"
     local rc=${PIPESTATUS[0]}
     echo "# exit status: $rc" >>"$OUT/$name.log"
+    echo "   exit status $rc" >>"$summary"
     if [ "$rc" -ne 0 ]; then
-        echo "== $name FAILED (exit $rc)"
+        echo "== $name FAILED (exit $rc)" | tee -a "$summary"
+        failed=1
+    fi
+}
+
+json_step() { # json_step NAME SECONDS COMMAND...: stdout to $OUT/NAME.json, stderr to the summary
+    local name=$1 limit=$2
+    shift 2
+    echo "== $name: $* > $name.json" | tee -a "$summary"
+    timeout "$limit" "$@" >"$OUT/$name.json" 2>>"$summary"
+    local rc=$?
+    echo "   exit status $rc" >>"$summary"
+    if [ "$rc" -ne 0 ]; then
+        echo "== $name FAILED (exit $rc)" | tee -a "$summary"
         failed=1
     fi
 }
 
 {
-    echo "# whygpu gpu-check: machine"
+    echo "# whygpu gpu-check: the machine, then each step's command and exit status"
     echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit: $commit"
     uname -a
     lscpu 2>/dev/null | grep -E 'Model name|^CPU\(s\)|Thread|Socket|L1d|L2|L3' || true
     nvidia-smi 2>&1 || echo "nvidia-smi: not available"
     nvcc --version 2>&1 | tail -n 2 || echo "nvcc: not found"
-} >"$OUT/machine.log" 2>&1
-cat "$OUT/machine.log"
+} >"$summary" 2>&1
+cat "$summary"
 
-step build 240 make -j"$(nproc)" BUILD="$build" CUDA=1 CUDA_GENCODE="$gencode" all
-step tests 120 ./"$build"/test_whygpu --whygpu ./"$build"/whygpu
-step info 30 ./"$build"/whygpu info
-step demo 90 ./"$build"/whygpu demo --no-progress --size "$demo_size"
-step demo-json 90 sh -c "./$build/whygpu demo --no-progress --json --size $demo_size > '$OUT/demo.json'"
+step build 180 make -j"$(nproc)" BUILD="$build" CUDA=1 CUDA_GENCODE="$gencode" all
+step tests 90 ./"$build"/test_whygpu --whygpu ./"$build"/whygpu
+step info 20 ./"$build"/whygpu info
+step demo 60 ./"$build"/whygpu demo --no-progress --size "$demo_size"
+json_step demo 60 ./"$build"/whygpu demo --no-progress --json --size "$demo_size"
+step explain 60 ./"$build"/whygpu explain --quick --no-progress
+json_step explain 60 ./"$build"/whygpu explain --quick --no-progress --json
 
 # A run where the GPU tests skipped verified nothing on a GPU: say so, and fail.
 if grep -q '^SKIP .*cuda' "$OUT/tests.log" 2>/dev/null; then
-    echo "== GPU tests were SKIPPED (no usable GPU?): this run verified nothing on a GPU"
-    grep '^SKIP .*cuda' "$OUT/tests.log" | head -n 3
+    echo "== GPU tests were SKIPPED (no usable GPU?): this run verified nothing on a GPU" |
+        tee -a "$summary"
+    grep '^SKIP .*cuda' "$OUT/tests.log" | head -n 3 | tee -a "$summary"
     failed=1
 fi
 
+echo "== gpu-check finished: $([ $failed -eq 0 ] && echo all steps passed || echo some steps FAILED)" >>"$summary"
 echo "== gpu-check finished: $([ $failed -eq 0 ] && echo all steps passed || echo some steps FAILED); logs in $OUT"
 exit $failed

@@ -44,7 +44,9 @@ typedef struct explain_ctx {
     char last_progress[128];
 } explain_ctx;
 
-/* A column: JSON key, title on the terminal, width, printf format for numbers. */
+/* A column: JSON key, title on the terminal, width, printf format for numbers (or
+ * EXPLAIN_SECONDS: a duration with a fitting unit, "3.2 us"). */
+#define EXPLAIN_SECONDS "seconds"
 typedef struct explain_col {
     const char *key;
     const char *title;

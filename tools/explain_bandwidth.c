@@ -58,7 +58,7 @@ static const explain_col transfer_cols[] = {
     {"pageable_gbs", "pageable GB/s", 14, "%.2f"},
     {"pinned_gbs", "pinned GB/s", 12, "%.2f"},
     {"pinned_async_gbs", "pinned async GB/s", 18, "%.2f"},
-    {"pinned_time_s", "pinned time", 12, "%.3g s"},
+    {"pinned_time_s", "pinned time", 12, EXPLAIN_SECONDS},
 };
 #define TRANSFER_COLS 6
 

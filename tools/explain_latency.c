@@ -10,7 +10,7 @@
 
 static const explain_col latency_cols[] = {
     {"what", "what", 44, NULL},
-    {"seconds", "time", 10, "%.3g s"},
+    {"seconds", "time", 10, EXPLAIN_SECONDS},
     {"vs_cpu_square", "x CPU square", 13, "%.0fx"},
 };
 

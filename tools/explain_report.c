@@ -104,7 +104,10 @@ void explain_table_row(explain_ctx *x, const explain_col *cols, const explain_va
         char cell[64];
         switch (vals[i].kind) {
         case VAL_NUM:
-            snprintf(cell, sizeof cell, cols[i].format ? cols[i].format : "%g", vals[i].num);
+            if (cols[i].format && strcmp(cols[i].format, EXPLAIN_SECONDS) == 0)
+                wg_format_seconds(vals[i].num, cell, sizeof cell);
+            else
+                snprintf(cell, sizeof cell, cols[i].format ? cols[i].format : "%g", vals[i].num);
             break;
         case VAL_STR: snprintf(cell, sizeof cell, "%s", vals[i].str ? vals[i].str : "-"); break;
         case VAL_BOOL: snprintf(cell, sizeof cell, "%s", vals[i].num != 0 ? "yes" : "no"); break;

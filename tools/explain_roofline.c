@@ -24,7 +24,7 @@ static const explain_col op_cols[] = {
     {"device", "device", 7, NULL},
     {"attainable_gflops", "attainable GFLOP/s", 19, "%.3g"},
     {"bound", "bound by", 9, NULL},
-    {"predicted_s", "predicted time", 15, "%.3g s"},
+    {"predicted_s", "predicted time", 15, EXPLAIN_SECONDS},
 };
 
 typedef struct roof {

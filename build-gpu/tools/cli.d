@@ -1,0 +1,3 @@
+build-gpu/tools/cli.o: tools/cli.c tools/cli.h include/whygpu.h
+tools/cli.h:
+include/whygpu.h:

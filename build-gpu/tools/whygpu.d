@@ -1,0 +1,3 @@
+build-gpu/tools/whygpu.o: tools/whygpu.c tools/cli.h include/whygpu.h
+tools/cli.h:
+include/whygpu.h:
