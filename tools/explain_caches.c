@@ -129,8 +129,12 @@ static wg_status tiling(explain_ctx *x, double *cpu_gain, double *gpu_gain)
 {
     int64_t cpu_n = x->quick ? 512 : 1024, gpu_n = x->quick ? 2048 : 4096;
     char title[160];
-    snprintf(title, sizeof title, "Naive vs tiled matmul (CPU %lldx%lld, GPU %lldx%lld)",
-             (long long)cpu_n, (long long)cpu_n, (long long)gpu_n, (long long)gpu_n);
+    if (x->gpu_ready)
+        snprintf(title, sizeof title, "Naive vs tiled matmul (CPU %lldx%lld, GPU %lldx%lld)",
+                 (long long)cpu_n, (long long)cpu_n, (long long)gpu_n, (long long)gpu_n);
+    else
+        snprintf(title, sizeof title, "Naive vs tiled matmul (CPU %lldx%lld)", (long long)cpu_n,
+                 (long long)cpu_n);
     explain_table_begin(x, "tiling", title, tiling_cols, 4);
     double naive = 0, tiled = 0;
     explain_progress(x, "caches: naive vs tiled matmul");
