@@ -141,6 +141,15 @@ wg_status wg_matmul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
 wg_status wg_matmul_with(wg_matmul_kernel kernel, const wg_tensor *a, const wg_tensor *b,
                          wg_tensor *out);
 
+/* Checks a matmul result the way every whygpu experiment does before trusting its timing:
+ * `samples` elements of c[m,n] = a[m,k] . b[k,n] (dense row-major host arrays), chosen
+ * from `seed`, against float64 dot products. Returns the largest error relative to
+ * sum_p |a_ip b_pj|, the scale float32 rounding errors grow with (NaN gives infinity). */
+double wg_matmul_sampled_error(const float *a, const float *b, const float *c, int64_t m,
+                               int64_t n, int64_t k, int samples, uint64_t seed);
+/* The bound a sound float32 matmul stays under in that measure: 4 * 2^-24 * sqrt(k). */
+double wg_matmul_fp32_tolerance(int64_t k);
+
 /* ---------------------------------------------------------------- timeit ---------- */
 
 /* The harness every experiment uses, modelled on IPython's %timeit and torch's Timer:
@@ -195,6 +204,9 @@ wg_status wg_timeit(wg_device device, wg_timeit_fn fn, void *context,
 
 /* Formats a duration with a fitting unit ("412 ns", "3.21 us", "12.4 ms", "10.3 s"). */
 const char *wg_format_seconds(double seconds, char *buf, size_t size);
+
+/* Formats a size in binary units ("512 bytes", "4 KiB", "381.5 MiB", "1 GiB"). */
+const char *wg_format_bytes(double bytes, char *buf, size_t size);
 
 /* Monotonic wall-clock seconds. */
 double wg_now(void);

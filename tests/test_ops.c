@@ -242,3 +242,24 @@ TEST(cpu_matmul_isa_is_the_widest_supported)
     else
         CHECK(strcmp(isa, "generic") == 0);
 }
+
+TEST(matmul_sampled_check_tells_right_from_wrong)
+{
+    const int64_t m = 37, n = 29, k = 53;
+    float *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b),
+          *c = malloc(m * n * sizeof *c);
+    double *want = malloc(m * n * sizeof *want);
+    REQUIRE(a && b && c && want);
+    ref_random(a, m * k, 5);
+    ref_random(b, k * n, 6);
+    ref_matmul(a, b, want, m, n, k);
+    for (int64_t i = 0; i < m * n; i++) c[i] = (float)want[i];
+    double right = wg_matmul_sampled_error(a, b, c, m, n, k, 64, 9);
+    CHECK_MSG(right <= wg_matmul_fp32_tolerance(k), "a correct product scores %.3g", right);
+    for (int64_t i = 0; i < m * n; i++) c[i] = (float)(want[i] * 1.01);
+    CHECK(wg_matmul_sampled_error(a, b, c, m, n, k, 64, 9) > wg_matmul_fp32_tolerance(k));
+    ref_poison(c, m * n);
+    CHECK(isinf(wg_matmul_sampled_error(a, b, c, m, n, k, 64, 9)));
+    CHECK(wg_matmul_fp32_tolerance(10000) > wg_matmul_fp32_tolerance(100));
+    free(a); free(b); free(c); free(want);
+}

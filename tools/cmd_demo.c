@@ -170,30 +170,14 @@ static wg_status check_square(const wg_tensor *x, const wg_tensor *out, demo_cel
     return WG_OK;
 }
 
-/* The matmul: 64 sampled elements of C = A.A against float64 dot products. The error is
- * relative to sum_k |a_ik a_kj|, the scale float32 rounding errors grow with; a sound
- * float32 result stays far below 4 * 2^-24 * sqrt(k). */
+/* The matmul: 64 sampled elements of C = A.A against float64 dot products. */
 static void check_matmul(const float *a, const float *c, int64_t n, uint64_t seed,
                          demo_cell *cell)
 {
-    double worst = 0.0;
-    for (int s = 0; s < MATMUL_SAMPLES; s++) {
-        uint64_t h = seed * 0x9E3779B97F4A7C15ull + (uint64_t)s * 0xBF58476D1CE4E5B9ull;
-        h ^= h >> 31;
-        int64_t i = (int64_t)(h % (uint64_t)n), j = (int64_t)((h >> 32) % (uint64_t)n);
-        double sum = 0.0, scale = 0.0;
-        for (int64_t p = 0; p < n; p++) {
-            double term = (double)a[i * n + p] * (double)a[p * n + j];
-            sum += term;
-            scale += fabs(term);
-        }
-        double error = fabs((double)c[i * n + j] - sum) / (scale > 0 ? scale : 1.0);
-        if (!(error <= worst)) worst = error; /* NaN sticks */
-    }
     cell->checked = 1;
     cell->check_samples = MATMUL_SAMPLES;
-    cell->check_error = worst;
-    cell->check_tolerance = 4.0 * 5.96e-8 * sqrt((double)n);
+    cell->check_error = wg_matmul_sampled_error(a, a, c, n, n, n, MATMUL_SAMPLES, seed);
+    cell->check_tolerance = wg_matmul_fp32_tolerance(n);
 }
 
 static int check_passed(const demo_cell *cell)

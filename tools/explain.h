@@ -90,9 +90,6 @@ void explain_skip(explain_ctx *x, const char *key, const char *what, const char 
 /* Shows what is being measured (stderr). */
 void explain_progress(explain_ctx *x, const char *what);
 
-/* Byte sizes as "4 KiB", "1.5 MiB", "1 GiB". */
-const char *explain_bytes(double bytes, char *buf, size_t size);
-
 /* The sections. Each measures, reports, and stores figures in x for later sections.
  * A measurement that fails outright returns its status; a GPU part that cannot run is
  * reported with explain_skip and is not a failure. */

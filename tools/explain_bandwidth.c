@@ -84,7 +84,7 @@ static wg_status transfers(explain_ctx *x, double *best_h2d_gbs, double *small_c
                 return status;
             }
             char size[32];
-            explain_bytes((double)list[i], size, sizeof size);
+            wg_format_bytes((double)list[i], size, sizeof size);
             const explain_val row[] = {STR(size), STR(to_device ? "host->GPU" : "GPU->host"),
                                        NUM(pageable.best_gbs), NUM(pinned.best_gbs),
                                        NUM(async.best_gbs), NUM(pinned.best_s)};
@@ -106,7 +106,7 @@ wg_status explain_bandwidth(explain_ctx *x)
     if (cpu_elements < ((int64_t)32 << 20)) cpu_elements = (int64_t)32 << 20;
     char title[160], size[32];
     snprintf(title, sizeof title, "CPU STREAM, %d threads, 3 arrays of %s (best of %d)",
-             x->cpu.omp_threads, explain_bytes((double)cpu_elements * 4, size, sizeof size),
+             x->cpu.omp_threads, wg_format_bytes((double)cpu_elements * 4, size, sizeof size),
              STREAM_TRIALS);
     explain_progress(x, "bandwidth: CPU STREAM");
     wg_status status =
@@ -118,7 +118,7 @@ wg_status explain_bandwidth(explain_ctx *x)
         int64_t gpu_elements = 4 * x->gpu.l2_bytes / 4;
         if (gpu_elements < ((int64_t)64 << 20)) gpu_elements = (int64_t)64 << 20;
         snprintf(title, sizeof title, "GPU STREAM, full grid, 3 arrays of %s (best of %d)",
-                 explain_bytes((double)gpu_elements * 4, size, sizeof size), STREAM_TRIALS);
+                 wg_format_bytes((double)gpu_elements * 4, size, sizeof size), STREAM_TRIALS);
         explain_progress(x, "bandwidth: GPU STREAM");
         status = stream_table(x, 1, gpu_elements, "gpu_stream", title, &x->gpu_triad_gbs,
                               &gpu_copy);

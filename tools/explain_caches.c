@@ -80,7 +80,7 @@ static wg_status sweep(explain_ctx *x, int gpu, int *matched, int *reported_coun
         }
         rate[i] = ns[i] > 0 ? 1.0 / ns[i] : 0.0;
         char size[32];
-        const explain_val row[] = {STR(explain_bytes((double)sizes[i], size, sizeof size)),
+        const explain_val row[] = {STR(wg_format_bytes((double)sizes[i], size, sizeof size)),
                                    NUM(gbs[i]), NUM(ns[i])};
         explain_table_row(x, sweep_cols, row, gpu ? 2 : 3);
     }
@@ -114,9 +114,9 @@ static wg_status sweep(explain_ctx *x, int gpu, int *matched, int *reported_coun
         int within = found > 0 && found <= 2 * reported[c] && 2 * found >= reported[c];
         *matched += within;
         char r[32], l[32], b[32];
-        explain_bytes((double)reported[c], r, sizeof r);
-        explain_bytes((double)lat, l, sizeof l);
-        explain_bytes((double)bw, b, sizeof b);
+        wg_format_bytes((double)reported[c], r, sizeof r);
+        wg_format_bytes((double)lat, l, sizeof l);
+        wg_format_bytes((double)bw, b, sizeof b);
         const explain_val row[] = {STR(names[c]), STR(r), lat > 0 ? STR(l) : NOVAL,
                                    bw > 0 ? STR(b) : NOVAL, YESNO(within)};
         explain_table_row(x, edge_cols, row, 5);

@@ -201,18 +201,3 @@ void explain_progress(explain_ctx *x, const char *what)
     snprintf(x->last_progress, sizeof x->last_progress, "%s", what);
     progress_on_phase(&x->progress, what, 0, 0, 0.0);
 }
-
-const char *explain_bytes(double bytes, char *buf, size_t size)
-{
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int unit = 0;
-    while (bytes >= 1024.0 && unit < 4) {
-        bytes /= 1024.0;
-        unit++;
-    }
-    if (bytes == (double)(int64_t)bytes)
-        snprintf(buf, size, "%.0f %s", bytes, units[unit]);
-    else
-        snprintf(buf, size, "%.1f %s", bytes, units[unit]);
-    return buf;
-}

@@ -18,20 +18,6 @@ static void format_cuda_version(int version, char *buf, size_t size)
     snprintf(buf, size, "%d.%d", version / 1000, (version % 1000) / 10);
 }
 
-/* "381.5 MiB" */
-static void format_bytes(double bytes, char *buf, size_t size)
-{
-    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    int unit = 0;
-    while (bytes >= 1024.0 && unit < 5) {
-        bytes /= 1024.0;
-        ++unit;
-    }
-    if (unit == 0)
-        snprintf(buf, size, "%.0f bytes", bytes);
-    else
-        snprintf(buf, size, "%.1f %s", bytes, units[unit]);
-}
 
 /* ---------------------------------------------------------------- discovery ------- */
 
@@ -230,7 +216,7 @@ wg_status wg_cuda_alloc(int index, size_t bytes, void **out)
 
     (void)cudaGetLastError(); /* clear the failure before asking how much is free */
     char asked[32];
-    format_bytes((double)bytes, asked, sizeof asked);
+    wg_format_bytes((double)bytes, asked, sizeof asked);
     size_t free_bytes = 0, total_bytes = 0;
     if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) {
         (void)cudaGetLastError();
@@ -239,8 +225,8 @@ wg_status wg_cuda_alloc(int index, size_t bytes, void **out)
                        index, bytes, asked);
     }
     char free_text[32], total_text[32];
-    format_bytes((double)free_bytes, free_text, sizeof free_text);
-    format_bytes((double)total_bytes, total_text, sizeof total_text);
+    wg_format_bytes((double)free_bytes, free_text, sizeof free_text);
+    wg_format_bytes((double)total_bytes, total_text, sizeof total_text);
     return wg_fail(WG_ERR_NO_MEMORY,
                    "cuda:%d is out of memory: cudaMalloc of %zu bytes (%s) failed with %s free "
                    "of %s",

@@ -26,7 +26,6 @@
 
 #define WG_MEASURE_THREADS 256 /* default threads per block */
 #define WG_STREAM_Q 3.0f       /* STREAM's scalar */
-#define WG_FILL_BLOCKS_PER_SM 32
 /* The read kernel: threads per block (fixed: the reduction and the index math rely on
  * it), how many bytes at least each block rereads once the buffer outgrows them (more
  * than any SM's L1, so a slice never fits in L1: see read_kernel), and trials. */
@@ -38,19 +37,6 @@
 #define WG_CHECK_CHUNK_FLOATS ((int64_t)1 << 22)
 
 /* ---------------------------------------------------------------- kernels --------- */
-
-/* dst[i] = value: initialises the STREAM arrays and the read buffer on the device. 16-byte
- * stores (cudaMalloc memory is 256-byte aligned), the last n % 4 one by one. */
-static __global__ void fill_kernel(float *dst, int64_t n, float value)
-{
-    const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    const int64_t n4 = n / 4;
-    const float4 v = make_float4(value, value, value, value);
-    float4 *dst4 = reinterpret_cast<float4 *>(dst);
-    for (int64_t i = start; i < n4; i += stride) dst4[i] = v;
-    for (int64_t i = 4 * n4 + start; i < n; i += stride) dst[i] = value;
-}
 
 /*
  * STREAM's four kernels. Each measures how fast the grid can stream its arrays through
@@ -303,21 +289,6 @@ static wg_status sm_count(int device, int *sms)
     return WG_OK;
 }
 
-/* dst[0..n) = value, launched and checked, not waited for. */
-static wg_status fill(int device, float *dst, int64_t n, float value)
-{
-    int sms = 0;
-    wg_status status = sm_count(device, &sms);
-    if (status != WG_OK) return status;
-    const int64_t items = n / 4 > 0 ? n / 4 : 1;
-    int64_t blocks = (items + WG_MEASURE_THREADS - 1) / WG_MEASURE_THREADS;
-    if (blocks > (int64_t)sms * WG_FILL_BLOCKS_PER_SM) blocks = (int64_t)sms * WG_FILL_BLOCKS_PER_SM;
-    fill_kernel<<<(unsigned)blocks, WG_MEASURE_THREADS>>>(dst, n, value);
-    WG_CUDA_LAUNCH_CHECK("launching the fill kernel on cuda:%d (%lld elements)", device,
-                         (long long)n);
-    return WG_OK;
-}
-
 /* ---------------------------------------------------------------- STREAM ---------- */
 
 static const char *stream_name(wg_stream_kernel kernel)
@@ -463,7 +434,7 @@ static wg_status stream_run(resources *r, wg_stream_kernel kernel, int64_t eleme
      * (scale reads only c) writes values a wrong kernel could not produce by accident. */
     const float init[3] = {1.0f, 2.0f, 0.5f};
     for (int i = 0; i < 3; ++i) {
-        status = fill(device, (float *)r->dev[i], elements, init[i]);
+        status = wg_cuda_fill(device, (float *)r->dev[i], elements, init[i]);
         if (status != WG_OK) return status;
     }
     status = create_events(r);
@@ -749,7 +720,7 @@ static wg_status read_run(resources *r, int64_t bytes, double min_seconds, doubl
     if (status != WG_OK) return wg_fail_context(status, "read-bandwidth buffer");
     status = wg_cuda_alloc(device, (size_t)blocks * sizeof(double), &r->dev[1]);
     if (status != WG_OK) return status;
-    status = fill(device, (float *)r->dev[0], n4_64 * 4, 1.0f);
+    status = wg_cuda_fill(device, (float *)r->dev[0], n4_64 * 4, 1.0f);
     if (status != WG_OK) return status;
     status = create_events(r);
     if (status != WG_OK) return status;

@@ -40,21 +40,6 @@ static wg_status check_trials(const char *fn, int trials)
 
 #ifdef WG_WITH_CUDA
 
-/* "381.5 MiB" */
-static const char *format_bytes(double bytes, char *buf, size_t size)
-{
-    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-    int unit = 0;
-    while (bytes >= 1024.0 && unit < 4) {
-        bytes /= 1024.0;
-        ++unit;
-    }
-    if (unit == 0)
-        snprintf(buf, size, "%.0f bytes", bytes);
-    else
-        snprintf(buf, size, "%.1f %s", bytes, units[unit]);
-    return buf;
-}
 
 /* WG_OK when `need` bytes (plus a reserve) fit in the free memory of cuda:device. */
 static wg_status check_device_memory(const char *fn, int device, double need, const char *what)
@@ -66,9 +51,9 @@ static wg_status check_device_memory(const char *fn, int device, double need, co
         char need_text[32], free_text[32], total_text[32];
         return wg_fail(WG_ERR_NO_MEMORY,
                        "%s: %s needs %s of GPU memory, but cuda:%d has %s free (of %s)", fn,
-                       what, format_bytes(need, need_text, sizeof need_text), device,
-                       format_bytes((double)info.free_memory_bytes, free_text, sizeof free_text),
-                       format_bytes((double)info.total_memory_bytes, total_text,
+                       what, wg_format_bytes(need, need_text, sizeof need_text), device,
+                       wg_format_bytes((double)info.free_memory_bytes, free_text, sizeof free_text),
+                       wg_format_bytes((double)info.total_memory_bytes, total_text,
                                     sizeof total_text));
     }
     return WG_OK;
@@ -81,8 +66,8 @@ static wg_status check_host_memory(const char *fn, double need, const char *what
     if (available >= 0 && need > (double)available) {
         char need_text[32], free_text[32];
         return wg_fail(WG_ERR_NO_MEMORY, "%s: %s needs %s of host memory, but %s is available",
-                       fn, what, format_bytes(need, need_text, sizeof need_text),
-                       format_bytes((double)available, free_text, sizeof free_text));
+                       fn, what, wg_format_bytes(need, need_text, sizeof need_text),
+                       wg_format_bytes((double)available, free_text, sizeof free_text));
     }
     return WG_OK;
 }

@@ -151,20 +151,3 @@ wg_status wg_timeit(wg_device device, wg_timeit_fn fn, void *context,
     result->spread_warning = repeats > 1 && result->spread > o.spread_warn;
     return WG_OK;
 }
-
-const char *wg_format_seconds(double seconds, char *buf, size_t size)
-{
-    static const struct { double scale; const char *unit; } units[] = {
-        {1.0, "s"}, {1e-3, "ms"}, {1e-6, "us"}, {1e-9, "ns"}};
-    if (!buf || size == 0) return buf;
-    if (!isfinite(seconds) || seconds < 0) {
-        snprintf(buf, size, "n/a");
-        return buf;
-    }
-    size_t u = 0;
-    while (u + 1 < sizeof units / sizeof units[0] && seconds < units[u].scale) u++;
-    double value = seconds / units[u].scale;
-    const char *format = value >= 100 ? "%.0f %s" : value >= 10 ? "%.1f %s" : "%.2f %s";
-    snprintf(buf, size, format, value, units[u].unit);
-    return buf;
-}

@@ -1,7 +1,0 @@
-build-gpu/src/measure/simd_avx2.o: src/measure/simd_avx2.c \
- src/measure/simd_kernels.h src/measure/measure.h include/whygpu.h \
- src/measure/simd_kernels.inc
-src/measure/simd_kernels.h:
-src/measure/measure.h:
-include/whygpu.h:
-src/measure/simd_kernels.inc:

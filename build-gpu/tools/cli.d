@@ -1,3 +1,0 @@
-build-gpu/tools/cli.o: tools/cli.c tools/cli.h include/whygpu.h
-tools/cli.h:
-include/whygpu.h:

@@ -1,8 +1,0 @@
-build-gpu/tools/explain_bandwidth.o: tools/explain_bandwidth.c \
- tools/../src/measure/measure.h include/whygpu.h tools/explain.h \
- tools/../src/report/json_writer.h tools/progress.h
-tools/../src/measure/measure.h:
-include/whygpu.h:
-tools/explain.h:
-tools/../src/report/json_writer.h:
-tools/progress.h:
