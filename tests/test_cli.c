@@ -206,6 +206,24 @@ static cJSON *field(cJSON *object, const char *name, int type_ok)
 #define NUMBER_FIELD(obj, name) field(obj, name, cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(obj, name)))
 #define STRING_FIELD(obj, name) field(obj, name, cJSON_IsString(cJSON_GetObjectItemCaseSensitive(obj, name)))
 #define BOOL_FIELD(obj, name) field(obj, name, cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(obj, name)))
+
+/* Runs whygpu with args, which must exit 0 and print one JSON document of `schema`.
+ * Returns it parsed (cJSON_Delete it), or NULL after recording why; r is always filled. */
+static cJSON *run_json(const char *const *args, const char *schema, run_result *r)
+{
+    *r = run_whygpu(args);
+    if (!r->out || !r->err) {
+        check_failed(__FILE__, __LINE__, "could not run %s", check_whygpu_path);
+        return NULL;
+    }
+    CHECK_MSG(r->exit_code == 0, "exit %d: %s", r->exit_code, r->err);
+    cJSON *root = cJSON_Parse(r->out);
+    CHECK_MSG(root != NULL, "stdout is not JSON: %.300s", r->out);
+    if (!root) return NULL;
+    cJSON *name = STRING_FIELD(root, "schema");
+    CHECK_MSG(name && strcmp(name->valuestring, schema) == 0, "schema is not %s", schema);
+    return root;
+}
 #endif
 
 TEST(cli_demo_json_schema)
@@ -215,14 +233,9 @@ TEST(cli_demo_json_schema)
 #else
     const char *args[] = {"demo", "--size", "40", "--repeat", "3", "--json", "--no-progress",
                           NULL};
-    run_result r = run_whygpu(args);
-    REQUIRE(r.out && r.err);
-    CHECK_MSG(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
-    cJSON *root = cJSON_Parse(r.out);
-    CHECK_MSG(root != NULL, "stdout is not JSON: %.200s", r.out);
+    run_result r;
+    cJSON *root = run_json(args, "whygpu.demo/1", &r);
     if (!root) { run_free(&r); return; }
-    cJSON *schema = STRING_FIELD(root, "schema");
-    CHECK(schema && strcmp(schema->valuestring, "whygpu.demo/1") == 0);
     STRING_FIELD(root, "whygpu_version");
     STRING_FIELD(root, "command");
     STRING_FIELD(root, "date");
@@ -282,14 +295,9 @@ TEST(cli_info_json)
     SKIP("built without cJSON (libcjson-dev), so the JSON cannot be read back");
 #else
     const char *args[] = {"info", "--json", NULL};
-    run_result r = run_whygpu(args);
-    REQUIRE(r.out && r.err);
-    CHECK_MSG(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
-    cJSON *root = cJSON_Parse(r.out);
-    CHECK_MSG(root != NULL, "stdout is not JSON: %.200s", r.out);
+    run_result r;
+    cJSON *root = run_json(args, "whygpu.info/1", &r);
     if (!root) { run_free(&r); return; }
-    cJSON *schema = STRING_FIELD(root, "schema");
-    CHECK(schema && strcmp(schema->valuestring, "whygpu.info/1") == 0);
     cJSON *cpu = field(root, "cpu", 1);
     cJSON *gpu = field(root, "gpu", 1);
     cJSON *cpus = cpu ? NUMBER_FIELD(cpu, "logical_cpus") : NULL;
@@ -351,14 +359,9 @@ TEST(cli_explain_json_schema)
 #else
     const char *args[] = {"explain", "--only", "latency,roofline", "--quick", "--json",
                           "--no-progress", NULL};
-    run_result r = run_whygpu(args);
-    REQUIRE(r.out && r.err);
-    CHECK_MSG(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
-    cJSON *root = cJSON_Parse(r.out);
-    CHECK_MSG(root != NULL, "stdout is not JSON: %.300s", r.out);
+    run_result r;
+    cJSON *root = run_json(args, "whygpu.explain/1", &r);
     if (!root) { run_free(&r); return; }
-    cJSON *schema = STRING_FIELD(root, "schema");
-    CHECK(schema && strcmp(schema->valuestring, "whygpu.explain/1") == 0);
     BOOL_FIELD(root, "quick");
     cJSON *machine = field(root, "machine", 1);
     if (machine) field(machine, "gpu", 1);
