@@ -147,7 +147,9 @@ wg_status wg_matmul_with(wg_matmul_kernel kernel, const wg_tensor *a, const wg_t
  * sum_p |a_ip b_pj|, the scale float32 rounding errors grow with (NaN gives infinity). */
 double wg_matmul_sampled_error(const float *a, const float *b, const float *c, int64_t m,
                                int64_t n, int64_t k, int samples, uint64_t seed);
-/* The bound a sound float32 matmul stays under in that measure: 4 * 2^-24 * sqrt(k). */
+/* The bound a sound float32 matmul stays under in that measure (1e-6 for any k; TF32
+ * arithmetic scores about 1e-5, so it is caught). The first five samples are the four
+ * corners of c and the first element past its last full 32x32 tile. */
 double wg_matmul_fp32_tolerance(int64_t k);
 
 /* ---------------------------------------------------------------- timeit ---------- */
@@ -224,6 +226,7 @@ typedef struct wg_cpu_info {
         amx_bf16;
     /* cache sizes in bytes, 0 when unknown (per core for L1/L2, per instance for L3) */
     int64_t l1d_bytes, l2_bytes, l3_bytes;
+    int l3_instances;       /* separate L3 caches (sockets or chiplets); 1 if unknown */
     int64_t memory_bytes;   /* physical memory */
 } wg_cpu_info;
 

@@ -62,7 +62,7 @@ TEST(cpuinfo_simd_level_matches_flags)
     wg_cpu_info info;
     REQUIRE_OK(wg_cpu_info_get(&info));
     const char *level = wg_cpu_simd_level(&info);
-    if (info.avx512f && info.fma)
+    if (info.avx512f && info.avx512vl && info.fma)
         CHECK(strcmp(level, "avx512") == 0);
     else if (info.avx2 && info.fma)
         CHECK(strcmp(level, "avx2") == 0);
@@ -82,7 +82,16 @@ TEST(cpuinfo_simd_level_matches_flags)
     fake.fma = 1;
     CHECK(strcmp(wg_cpu_simd_level(&fake), "avx2") == 0);
     fake.avx512f = 1;
+    CHECK(strcmp(wg_cpu_simd_level(&fake), "avx2") == 0); /* AVX-512F without VL */
+    fake.avx512vl = 1;
     CHECK(strcmp(wg_cpu_simd_level(&fake), "avx512") == 0);
+}
+
+TEST(cpuinfo_counts_l3_instances)
+{
+    wg_cpu_info info;
+    REQUIRE_OK(wg_cpu_info_get(&info));
+    CHECK(info.l3_instances >= 1 && info.l3_instances <= info.logical_cpus);
 }
 
 /* Whether the kernel lists `flag` in the first "flags" line of /proc/cpuinfo; -1 when

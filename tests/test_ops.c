@@ -217,7 +217,7 @@ TEST(cpu_kernel_avx512)
 #ifdef WG_GEMM_HAVE_X86_KERNELS
     wg_cpu_info info;
     REQUIRE_OK(wg_cpu_info_get(&info));
-    if (!info.avx512f) SKIP("this CPU has no AVX-512F");
+    if (!(info.avx512f && info.avx512vl)) SKIP("this CPU has no AVX-512F with AVX-512VL");
     check_block_kernel(wg_gemm_block_avx512);
 #else
     SKIP("x86-64 kernels are not built on this architecture/compiler");
@@ -234,7 +234,7 @@ TEST(cpu_matmul_isa_is_the_widest_supported)
     if (forced && *forced)
         CHECK(strcmp(isa, forced) == 0);
 #ifdef WG_GEMM_HAVE_X86_KERNELS
-    else if (info.avx512f && info.fma)
+    else if (info.avx512f && info.avx512vl && info.fma)
         CHECK(strcmp(isa, "avx512") == 0);
     else if (info.avx2 && info.fma)
         CHECK(strcmp(isa, "avx2") == 0);
@@ -260,6 +260,23 @@ TEST(matmul_sampled_check_tells_right_from_wrong)
     CHECK(wg_matmul_sampled_error(a, b, c, m, n, k, 64, 9) > wg_matmul_fp32_tolerance(k));
     ref_poison(c, m * n);
     CHECK(isinf(wg_matmul_sampled_error(a, b, c, m, n, k, 64, 9)));
-    CHECK(wg_matmul_fp32_tolerance(10000) > wg_matmul_fp32_tolerance(100));
+    /* A TF32-like result (inputs rounded to 10 mantissa bits) must not pass as FP32. */
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double sum = 0;
+            for (int64_t p = 0; p < k; p++) {
+                double x = a[i * k + p], y = b[p * n + j];
+                int ex = 0, ey = 0;
+                x = ldexp(round(ldexp(frexp(x, &ex), 11)), ex - 11);
+                y = ldexp(round(ldexp(frexp(y, &ey), 11)), ey - 11);
+                sum += x * y;
+            }
+            c[i * n + j] = (float)sum;
+        }
+    CHECK(wg_matmul_sampled_error(a, b, c, m, n, k, 64, 9) > wg_matmul_fp32_tolerance(k));
+    /* An error only in the bottom-right corner is found: corners are always sampled. */
+    for (int64_t i = 0; i < m * n; i++) c[i] = (float)want[i];
+    c[m * n - 1] += 1.0f;
+    CHECK(wg_matmul_sampled_error(a, b, c, m, n, k, 8, 9) > wg_matmul_fp32_tolerance(k));
     free(a); free(b); free(c); free(want);
 }

@@ -11,6 +11,7 @@ typedef struct sleeper {
     int calls;
     wg_status fail_on_call; /* 0: never */
     int fail_at;
+    double first_call_s; /* > 0: the first call takes this long instead (a one-time cost) */
 } sleeper;
 
 static void sleep_for(double seconds)
@@ -25,13 +26,13 @@ static wg_status sleeper_call(void *context)
     sleeper *s = context;
     s->calls++;
     if (s->fail_at && s->calls == s->fail_at) return s->fail_on_call;
-    sleep_for(s->seconds[s->calls % 2]);
+    sleep_for(s->calls == 1 && s->first_call_s > 0 ? s->first_call_s : s->seconds[s->calls % 2]);
     return WG_OK;
 }
 
 TEST(timeit_measures_a_known_sleep)
 {
-    sleeper s = {{0.02, 0.02}, 0, WG_OK, 0};
+    sleeper s = {{0.02, 0.02}, 0, WG_OK, 0, 0.0};
     wg_timeit_options o;
     wg_timeit_defaults(&o);
     o.min_repeat_s = 0.05;
@@ -53,7 +54,7 @@ TEST(timeit_measures_a_known_sleep)
 
 TEST(timeit_uses_one_loop_and_fewer_repeats_for_long_calls)
 {
-    sleeper s = {{0.3, 0.3}, 0, WG_OK, 0};
+    sleeper s = {{0.3, 0.3}, 0, WG_OK, 0, 0.0};
     wg_timeit_options o;
     wg_timeit_defaults(&o);
     o.long_call_s = 0.25;     /* a 0.3 s call counts as long */
@@ -62,13 +63,13 @@ TEST(timeit_uses_one_loop_and_fewer_repeats_for_long_calls)
     REQUIRE_OK(wg_timeit(wg_cpu(), sleeper_call, &s, &o, &r));
     CHECK(r.loops == 1);
     CHECK(r.repeats == 3);
-    CHECK(s.calls == 1 + 3);
+    CHECK(s.calls == 1 + 1 + 3); /* a warm-up under 10x min_repeat_s is confirmed by a 2nd call */
     CHECK(r.median_s >= 0.3 && r.median_s < 0.4);
 }
 
 TEST(timeit_default_repeats_is_seven_for_short_calls)
 {
-    sleeper s = {{0.001, 0.001}, 0, WG_OK, 0};
+    sleeper s = {{0.001, 0.001}, 0, WG_OK, 0, 0.0};
     wg_timeit_options o;
     wg_timeit_defaults(&o);
     o.min_repeat_s = 0.005;
@@ -82,7 +83,7 @@ TEST(timeit_default_repeats_is_seven_for_short_calls)
 TEST(timeit_warns_about_a_large_spread)
 {
     /* One loop per repeat, alternating 2 ms and 30 ms calls. */
-    sleeper s = {{0.002, 0.030}, 0, WG_OK, 0};
+    sleeper s = {{0.002, 0.030}, 0, WG_OK, 0, 0.0};
     wg_timeit_options o;
     wg_timeit_defaults(&o);
     o.loops = 1;
@@ -97,7 +98,7 @@ TEST(timeit_warns_about_a_large_spread)
 
 TEST(timeit_stops_on_a_failing_call)
 {
-    sleeper s = {{0.0, 0.0}, 0, WG_ERR_BACKEND, 3};
+    sleeper s = {{0.0, 0.0}, 0, WG_ERR_BACKEND, 3, 0.0};
     wg_timeit_result r;
     CHECK(wg_timeit(wg_cpu(), sleeper_call, &s, NULL, &r) == WG_ERR_BACKEND);
     CHECK(s.calls == 3);
@@ -105,7 +106,7 @@ TEST(timeit_stops_on_a_failing_call)
 
 TEST(timeit_rejects_bad_options)
 {
-    sleeper s = {{0.0, 0.0}, 0, WG_OK, 0};
+    sleeper s = {{0.0, 0.0}, 0, WG_OK, 0, 0.0};
     wg_timeit_options o;
     wg_timeit_result r;
     wg_timeit_defaults(&o);
@@ -125,4 +126,20 @@ TEST(format_seconds_picks_a_unit)
     CHECK(strcmp(wg_format_seconds(3.21e-6, buf, sizeof buf), "3.21 us") == 0);
     CHECK(strcmp(wg_format_seconds(412e-9, buf, sizeof buf), "412 ns") == 0);
     CHECK(strcmp(wg_format_seconds(-1, buf, sizeof buf), "n/a") == 0);
+}
+
+TEST(timeit_a_slow_first_call_does_not_set_the_loop_count)
+{
+    /* A first call that pays a one-time cost (0.1 s) must not make one loop per repeat
+     * look enough for a 2 ms call. */
+    sleeper s = {{0.002, 0.002}, 0, WG_OK, 0, 0.1};
+    wg_timeit_options o;
+    wg_timeit_defaults(&o);
+    o.min_repeat_s = 0.05;
+    o.repeat = 2;
+    wg_timeit_result r;
+    REQUIRE_OK(wg_timeit(wg_cpu(), sleeper_call, &s, &o, &r));
+    CHECK(r.warmup_s >= 0.1);
+    CHECK_MSG(r.loops == 100, "loops %lld", (long long)r.loops);
+    CHECK(r.median_s >= 0.002 && r.median_s < 0.004);
 }

@@ -113,6 +113,10 @@ wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, wg_matmul_kern
  * back to the host after each call. */
 wg_status explain_scalar_square(wg_device device, int copy_back, double *seconds);
 
+/* The last-level cache of the whole machine: L3 size times the L3 instances (sockets or
+ * chiplets); 32 MiB if unknown. STREAM's arrays must be 4x this. */
+int64_t explain_cpu_llc_bytes(const explain_ctx *x);
+
 /* Log-spaced sizes from `low` to `high` (bytes), `per_doubling` points per doubling,
  * rounded to multiples of 64 bytes; returns the count (<= max). */
 int explain_log_sizes(int64_t low, int64_t high, int per_doubling, int64_t *sizes, int max);

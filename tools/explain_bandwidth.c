@@ -101,7 +101,7 @@ wg_status explain_bandwidth(explain_ctx *x)
 {
     explain_section_begin(x, "bandwidth", "1. Memory bandwidth: how fast numbers reach the cores");
     /* STREAM's rule: each array at least 4x the last-level cache. */
-    int64_t llc = x->cpu.l3_bytes > 0 ? x->cpu.l3_bytes : (int64_t)32 << 20;
+    int64_t llc = explain_cpu_llc_bytes(x);
     int64_t cpu_elements = 4 * llc / 4;
     if (cpu_elements < ((int64_t)32 << 20)) cpu_elements = (int64_t)32 << 20;
     char title[160], size[32];

@@ -45,7 +45,7 @@ static wg_status scaling(explain_ctx *x, int64_t n, double *triad_gain, double *
 {
     int counts[32];
     int count = thread_counts(x->cpu.omp_threads, counts, 32);
-    int64_t elements = x->cpu.l3_bytes > 0 ? x->cpu.l3_bytes : (int64_t)32 << 20; /* 4x LLC in bytes */
+    int64_t elements = explain_cpu_llc_bytes(x); /* floats: 4x the LLC in bytes */
     char title[160];
     snprintf(title, sizeof title, "CPU thread scaling: STREAM triad and a %lldx%lld matmul",
              (long long)n, (long long)n);

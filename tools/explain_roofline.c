@@ -48,7 +48,7 @@ static wg_status cpu_figures(explain_ctx *x)
     }
     if (status == WG_OK && x->cpu_triad_gbs <= 0) {
         wg_stream_result r;
-        int64_t elements = x->cpu.l3_bytes > 0 ? x->cpu.l3_bytes : (int64_t)32 << 20;
+        int64_t elements = explain_cpu_llc_bytes(x); /* floats: 4x the LLC in bytes */
         if (elements < ((int64_t)32 << 20)) elements = (int64_t)32 << 20;
         explain_progress(x, "roofline: CPU triad");
         status = wg_cpu_stream(WG_STREAM_TRIAD, elements, 0, 10, &r);

@@ -28,7 +28,8 @@ static int isa_supported(const char *name, const wg_cpu_info *info)
 {
     if (strcmp(name, "generic") == 0) return 1;
 #ifdef WG_GEMM_HAVE_X86_KERNELS
-    if (strcmp(name, "avx512") == 0) return info->avx512f && info->fma;
+    /* The AVX-512 kernels are compiled with AVX-512VL too (the compiler uses it). */
+    if (strcmp(name, "avx512") == 0) return info->avx512f && info->avx512vl && info->fma;
     if (strcmp(name, "avx2") == 0) return info->avx2 && info->fma;
 #else
     (void)info;

@@ -295,6 +295,40 @@ static int sysfs_physical_cores(void)
     return overflow ? 0 : count;
 }
 
+/* How many separate L3 caches the online CPUs share out (sockets, or chiplets with an L3
+ * each): distinct shared_cpu_list values of the level-3 cache; 1 if unknown. STREAM
+ * needs it: its arrays must outgrow every L3 together, not just one. */
+static int sysfs_l3_instances(void)
+{
+    enum { MAX_INSTANCES = 256 };
+    static char seen[MAX_INSTANCES][64];
+    int count = 0;
+    DIR *dir = opendir("/sys/devices/system/cpu");
+    if (!dir) return 1;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL && count < MAX_INSTANCES) {
+        const char *name = entry->d_name;
+        if (strncmp(name, "cpu", 3) != 0 || !isdigit((unsigned char)name[3]) || strlen(name) > 32)
+            continue;
+        for (int index = 0; index < 16; index++) {
+            char path[256], text[64];
+            snprintf(path, sizeof path, "/sys/devices/system/cpu/%.32s/cache/index%d/level", name,
+                     index);
+            if (read_small_file(path, text, sizeof text) != 0) break;
+            if (atoi(text) != 3) continue;
+            snprintf(path, sizeof path,
+                     "/sys/devices/system/cpu/%.32s/cache/index%d/shared_cpu_list", name, index);
+            if (read_small_file(path, text, sizeof text) != 0) break;
+            int known = 0;
+            for (int i = 0; i < count && !known; i++) known = strcmp(seen[i], text) == 0;
+            if (!known) snprintf(seen[count++], sizeof seen[0], "%s", text);
+            break;
+        }
+    }
+    closedir(dir);
+    return count > 0 ? count : 1;
+}
+
 /* ---------------------------------------------------------------- public ---------- */
 
 wg_status wg_cpu_info_get(wg_cpu_info *out)
@@ -320,6 +354,8 @@ wg_status wg_cpu_info_get(wg_cpu_info *out)
 #endif
     }
 
+    info.l3_instances = sysfs_l3_instances();
+
     long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
     if (pages > 0 && page_size > 0) info.memory_bytes = (int64_t)pages * (int64_t)page_size;
 
@@ -330,7 +366,7 @@ wg_status wg_cpu_info_get(wg_cpu_info *out)
 const char *wg_cpu_simd_level(const wg_cpu_info *info)
 {
     if (!info) return "generic";
-    if (info->avx512f && info->fma) return "avx512";
+    if (info->avx512f && info->avx512vl && info->fma) return "avx512";
     if (info->avx2 && info->fma) return "avx2";
     if (info->sse2) return "sse2";
     return "generic";

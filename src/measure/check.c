@@ -7,16 +7,33 @@
 
 #include "whygpu.h"
 
+/* The element compared in sample s: first the four corners and the last element of
+ * the last full 32x32 tile's neighbour (where edge handling goes wrong), then random ones. */
+static void sample_position(int s, int64_t m, int64_t n, uint64_t seed, int64_t *i, int64_t *j)
+{
+    switch (s) {
+    case 0: *i = 0; *j = 0; return;
+    case 1: *i = m - 1; *j = n - 1; return;
+    case 2: *i = 0; *j = n - 1; return;
+    case 3: *i = m - 1; *j = 0; return;
+    case 4: *i = m / 32 * 32 < m ? m / 32 * 32 : m - 1; *j = n / 32 * 32 < n ? n / 32 * 32 : n - 1; return;
+    default: break;
+    }
+    uint64_t h = seed * 0x9E3779B97F4A7C15ull + (uint64_t)(s + 1) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 29;
+    *i = (int64_t)(h % (uint64_t)m);
+    *j = (int64_t)((h >> 32) % (uint64_t)n);
+}
+
 double wg_matmul_sampled_error(const float *a, const float *b, const float *c, int64_t m,
                                int64_t n, int64_t k, int samples, uint64_t seed)
 {
     double worst = 0.0;
     for (int s = 0; s < samples; s++) {
-        uint64_t h = seed * 0x9E3779B97F4A7C15ull + (uint64_t)(s + 1) * 0xBF58476D1CE4E5B9ull;
-        h ^= h >> 31;
-        h *= 0x94D049BB133111EBull;
-        h ^= h >> 29;
-        int64_t i = (int64_t)(h % (uint64_t)m), j = (int64_t)((h >> 32) % (uint64_t)n);
+        int64_t i = 0, j = 0;
+        sample_position(s, m, n, seed, &i, &j);
         double sum = 0.0, scale = 0.0;
         for (int64_t p = 0; p < k; p++) {
             double term = (double)a[i * k + p] * (double)b[p * n + j];
@@ -31,5 +48,10 @@ double wg_matmul_sampled_error(const float *a, const float *b, const float *c, i
 
 double wg_matmul_fp32_tolerance(int64_t k)
 {
-    return 4.0 * 5.96e-8 * sqrt((double)(k > 1 ? k : 1));
+    /* Rounding errors of a float32 dot product, relative to sum |a_ip b_pj|, stay near
+     * 2^-24 for any k on random data (they grow like sqrt(k), the scale like k): whygpu's
+     * kernels measure about 1e-7 at k = 10000. TF32 or BF16 arithmetic lands near 1e-5 and
+     * 1e-3, so this bound also catches a "FP32" path that is not. */
+    (void)k;
+    return 1e-6;
 }

@@ -35,7 +35,7 @@ wg_status wg_measure_simd_pick(const char *isa, const wg_measure_simd **out)
     wg_cpu_info info;
     wg_status st = wg_cpu_info_get(&info);
     if (st != WG_OK) return st;
-    int has512 = info.avx512f && info.avx2 && info.fma;
+    int has512 = info.avx512f && info.avx512vl && info.avx2 && info.fma;
     int has2 = info.avx2 && info.fma;
     if (!isa) {
         *out = has512 ? &wg_measure_simd_avx512
