@@ -361,21 +361,34 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
     double n = (double)o->size;
     double mm_rate = mm_cpu->flops / mm_cpu->time.median_s;
     printf("\nWhat the numbers say:\n");
-    printf("- Squaring one number on the CPU took %s. At the rate the CPU reached in the\n"
-           "  matmul (%.1f GFLOP/s) one multiply is worth %.2g ns, so %.1f%% of that time is\n"
-           "  the cost of making the call, not of the arithmetic.\n",
-           t1, mm_rate / 1e9, 1e9 / mm_rate,
-           100.0 * (1.0 - (1.0 / mm_rate) / sq_cpu->time.median_s));
+    double multiply_s = 1.0 / mm_rate;
+    if (multiply_s < sq_cpu->time.median_s)
+        printf("- Squaring one number on the CPU took %s. At the rate the CPU reached in the\n"
+               "  matmul (%.1f GFLOP/s) one multiply is worth %.2g ns, so %.1f%% of that time "
+               "is\n  the cost of making the call, not of the arithmetic.\n",
+               t1, mm_rate / 1e9, multiply_s * 1e9,
+               100.0 * (1.0 - multiply_s / sq_cpu->time.median_s));
+    else
+        printf("- Squaring one number on the CPU took %s. A %" PRId64 "x%" PRId64 " matmul is "
+               "too small to show\n  the CPU's arithmetic rate (%.3g GFLOP/s here): try a "
+               "larger --size.\n", t1, o->size, o->size, mm_rate / 1e9);
     char flop_count[32], input_count[32];
     format_count(mm_cpu->flops, flop_count, sizeof flop_count);
-    format_count(2 * n * n, input_count, sizeof input_count);
-    printf("- The %" PRId64 "x%" PRId64 " matmul is %s floating-point operations on %s input\n"
-           "  numbers, %.0f operations per number. The CPU took %s: %.1f GFLOP/s.\n",
-           o->size, o->size, flop_count, input_count, mm_cpu->flops / (2 * n * n), t2,
+    format_count(n * n, input_count, sizeof input_count);
+    printf("- The %" PRId64 "x%" PRId64 " matmul (A times itself) is %s floating-point "
+           "operations on %s\n  input numbers, %.0f operations per number. The CPU took %s: "
+           "%.1f GFLOP/s.\n",
+           o->size, o->size, flop_count, input_count, mm_cpu->flops / (n * n), t2,
            mm_rate / 1e9);
     if (!sq_gpu->measured || !mm_gpu->measured) {
-        printf("- No GPU was measured, so only the CPU cells are filled in. Why:\n  %s\n",
-               gpu_reason[0] ? gpu_reason : "not requested (--device cpu)");
+        const char *why = !sq_gpu->measured && sq_gpu->reason[0]   ? sq_gpu->reason
+                          : !mm_gpu->measured && mm_gpu->reason[0] ? mm_gpu->reason
+                          : gpu_reason[0]                          ? gpu_reason
+                                                      : "not requested (--device cpu)";
+        if (!sq_gpu->measured && !mm_gpu->measured)
+            printf("- No GPU was measured, so only the CPU cells are filled in. Why:\n  %s\n", why);
+        else
+            printf("- A GPU cell could not be measured:\n  %s\n", why);
         return;
     }
     wg_format_seconds(sq_gpu->time.median_s, t3, sizeof t3);
@@ -394,10 +407,14 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
                "  %.0f operations per number there is enough independent work to keep all of\n"
                "  the GPU's cores busy, and that is what a neural network's layers are made of.\n",
                t4, mm_ratio, mm_gpu->flops / mm_gpu->time.median_s / 1e12,
-               mm_cpu->flops / (2 * n * n));
-    else
+               mm_cpu->flops / (n * n));
+    else if (o->gpu_kernel == WG_MATMUL_AUTO || o->gpu_kernel == WG_MATMUL_CUBLAS)
         printf("- The matmul took %s on the GPU, %.3gx slower than the CPU: at this size there\n"
                "  is too little work to fill the GPU; try a larger --size.\n", t4, 1.0 / mm_ratio);
+    else
+        printf("- The matmul took %s on the GPU with the %s kernel, %.3gx slower than the CPU:\n"
+               "  compare with --kernel cublas to see how much of that is the kernel.\n", t4,
+               wg_matmul_kernel_name(o->gpu_kernel), 1.0 / mm_ratio);
 }
 
 static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS],
@@ -632,9 +649,20 @@ int cmd_demo(int argc, char **argv)
             return CLI_EXIT_FAILURE;
         }
     }
+    int gpu_failed = 0;
     for (int i = 0; i < DEMO_CELLS && status == WG_OK; i++) {
         if (i >= 2 && !gpu_ready) break;
         status = i % 2 ? run_matmul(&o, a, result, &cells[i]) : run_square(&o, x, &cells[i]);
+        if (status != WG_OK && i >= 2) {
+            /* A GPU failure must not throw away the CPU cells measured before it: the
+             * table is printed with the reason, and the exit status says it failed. */
+            cells[i].measured = 0;
+            snprintf(cells[i].reason, sizeof cells[i].reason, "failed: %s", wg_error_message());
+            fprintf(stderr, "whygpu demo: cell %d (%s on the GPU) failed: %s\n", i + 1,
+                    cells[i].op, wg_error_message());
+            gpu_failed = 1;
+            status = WG_OK;
+        }
     }
     free(result);
     wg_tensor_free(x);
@@ -643,6 +671,7 @@ int cmd_demo(int argc, char **argv)
 
     rc = o.json ? print_json(&o, cells, &cpu, gpu_name, gpu_reason, isa, argc, argv)
                 : (print_table(&o, cells, &cpu, gpu_name, gpu_reason, isa), CLI_EXIT_OK);
+    if (gpu_failed) rc = CLI_EXIT_FAILURE;
     for (int i = 0; i < DEMO_CELLS; i++) {
         if (cells[i].measured && !check_passed(&cells[i])) {
             fprintf(stderr,

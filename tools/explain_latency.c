@@ -52,8 +52,14 @@ wg_status explain_latency(explain_ctx *x)
     }
     explain_table_end(x);
 
-    explain_say(x, "The CPU squares a number held in a tensor in %.3g ns, nearly all of it the "
-                "cost of the call: the multiply itself is a fraction of a nanosecond.", cpu * 1e9);
+    if (x->cpu_fma_peak_gflops > 0)
+        explain_say(x, "The CPU squares a number held in a tensor in %.3g ns, nearly all of it "
+                    "the cost of the call: at the FMA peak measured above, one multiply is "
+                    "worth %.2g ns.", cpu * 1e9, 1.0 / x->cpu_fma_peak_gflops);
+    else
+        explain_say(x, "The CPU squares a number held in a tensor in %.3g ns: the cost of one "
+                    "call into the library, the smallest unit of work any device can be "
+                    "given.", cpu * 1e9);
     if (x->gpu_ready)
         explain_say(x, "On the GPU the same square costs %.3g us when its result stays on the "
                     "device (a kernel launch each time) and %.3g us when the result comes back "
