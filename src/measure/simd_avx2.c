@@ -7,5 +7,8 @@
 #define SIMD_VECTOR_BYTES 32
 #define SIMD_ISA_NAME "avx2"
 #define SIMD_TABLE wg_measure_simd_avx2
+#include <immintrin.h>
+#define SIMD_NT_STORE(p, v) _mm256_stream_ps((p), (__m256)(v))
+#define SIMD_NT_FENCE() _mm_sfence()
 #include "simd_kernels.inc"
 #endif

@@ -7,5 +7,8 @@
 #define SIMD_VECTOR_BYTES 64
 #define SIMD_ISA_NAME "avx512"
 #define SIMD_TABLE wg_measure_simd_avx512
+#include <immintrin.h>
+#define SIMD_NT_STORE(p, v) _mm512_stream_ps((p), (__m512)(v))
+#define SIMD_NT_FENCE() _mm_sfence()
 #include "simd_kernels.inc"
 #endif
