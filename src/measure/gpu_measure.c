@@ -41,11 +41,14 @@ static wg_status check_trials(const char *fn, int trials)
 #ifdef WG_WITH_CUDA
 
 
-/* WG_OK when `need` bytes (plus a reserve) fit in the free memory of cuda:device. */
+/* WG_OK when cuda:device can be used (else the library's reason) and `need` bytes (plus a
+ * reserve) fit in its free memory. */
 static wg_status check_device_memory(const char *fn, int device, double need, const char *what)
 {
+    wg_status status = wg_device_check((wg_device){WG_DEVICE_CUDA, device});
+    if (status != WG_OK) return status;
     wg_gpu_info info;
-    wg_status status = wg_gpu_info_get(device, &info);
+    status = wg_gpu_info_get(device, &info);
     if (status != WG_OK) return wg_fail_context(status, "%s", fn);
     if (need + DEVICE_RESERVE_BYTES > (double)info.free_memory_bytes) {
         char need_text[32], free_text[32], total_text[32];
@@ -103,8 +106,6 @@ wg_status wg_gpu_stream(int device, wg_stream_kernel kernel, int64_t elements, i
     if (status != WG_OK) return status;
 
 #ifdef WG_WITH_CUDA
-    status = wg_device_check((wg_device){WG_DEVICE_CUDA, device});
-    if (status != WG_OK) return status;
     status = check_device_memory(fn, device, 3.0 * 4.0 * (double)elements,
                                  "STREAM (3 arrays of float32)");
     if (status != WG_OK) return status;
@@ -128,8 +129,6 @@ wg_status wg_gpu_memcpy_bandwidth(int device, int64_t bytes, int trials, double 
     if (status != WG_OK) return status;
 
 #ifdef WG_WITH_CUDA
-    status = wg_device_check((wg_device){WG_DEVICE_CUDA, device});
-    if (status != WG_OK) return status;
     status = check_device_memory(fn, device, 2.0 * (double)bytes,
                                  "a device-to-device copy (source and destination)");
     if (status != WG_OK) return status;
@@ -152,8 +151,6 @@ wg_status wg_gpu_transfer(int device, int64_t bytes, int to_device, int pinned, 
     if (status != WG_OK) return status;
 
 #ifdef WG_WITH_CUDA
-    status = wg_device_check((wg_device){WG_DEVICE_CUDA, device});
-    if (status != WG_OK) return status;
     status = check_device_memory(fn, device, (double)bytes, "a host<->device copy");
     if (status != WG_OK) return status;
     status = check_host_memory(fn, (double)bytes,
@@ -183,9 +180,7 @@ wg_status wg_gpu_read_bandwidth(int device, int64_t bytes, double min_seconds, d
                        "%g)", fn, min_seconds, MAX_READ_SECONDS);
 
 #ifdef WG_WITH_CUDA
-    wg_status status = wg_device_check((wg_device){WG_DEVICE_CUDA, device});
-    if (status != WG_OK) return status;
-    status = check_device_memory(fn, device, (double)bytes, "the read-bandwidth buffer");
+    wg_status status = check_device_memory(fn, device, (double)bytes, "the read-bandwidth buffer");
     if (status != WG_OK) return status;
     return wg_cuda_measure_read_bandwidth(device, bytes, min_seconds, gbs);
 #else
