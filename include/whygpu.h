@@ -113,6 +113,9 @@ int64_t wg_tensor_numel(const wg_tensor *tensor);
 wg_device wg_tensor_device(const wg_tensor *tensor);
 /* The data of a CPU tensor (NULL for a tensor on another device). */
 float *wg_tensor_host_data(wg_tensor *tensor);
+/* The data pointer in the memory of the tensor's device (device memory for CUDA): for
+ * wg_gemm_on and for backends; NULL for NULL. */
+float *wg_tensor_data(wg_tensor *tensor);
 
 /* Element count of a shape, with overflow checked (WG_ERR_OVERFLOW) and sizes >= 1
  * checked (WG_ERR_ARGUMENT). */
@@ -140,6 +143,47 @@ wg_status wg_matmul_kernel_parse(const char *text, wg_matmul_kernel *out);
 wg_status wg_matmul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
 wg_status wg_matmul_with(wg_matmul_kernel kernel, const wg_tensor *a, const wg_tensor *b,
                          wg_tensor *out);
+
+/* The general matrix product, BLAS's SGEMM in row-major form:
+ *
+ *     C = alpha * op(A) . op(B) + beta * C,   op(X) = X or X^T,
+ *
+ * op(A) is m x k, op(B) is k x n, C is m x n. Row-major with leading dimensions: element
+ * (i, j) of a stored matrix X is x[i * ldx + j], so a stored A is m x k (lda >= k) or, when
+ * trans_a, k x m (lda >= m). beta == 0 writes C without reading it (NaN or garbage in C
+ * does not leak into the result); alpha == 0 still reads nothing of A and B. The pointers
+ * are in the memory of the device the call names. C must not overlap A or B. */
+typedef struct wg_gemm_args {
+    int trans_a, trans_b; /* 0: as stored, 1: transposed */
+    int64_t m, n, k;
+    float alpha, beta;
+    const float *a;
+    int64_t lda;
+    const float *b;
+    int64_t ldb;
+    float *c;
+    int64_t ldc;
+} wg_gemm_args;
+
+/* Checks sizes (>= 1), leading dimensions, NULL pointers and 64-bit overflow of the extents;
+ * `who` names the caller in the message. */
+wg_status wg_gemm_args_check(const char *who, const wg_gemm_args *args);
+
+/* SGEMM on host memory with the CPU's best kernel (see wg_cpu_matmul_isa). */
+wg_status wg_cpu_gemm(const wg_gemm_args *args);
+/* The same with a named instruction set ("avx512", "avx2", "generic"), whatever
+ * WHYGPU_CPU_ISA says; WG_ERR_UNSUPPORTED when this CPU or build lacks it. */
+wg_status wg_cpu_gemm_isa(const char *isa, const wg_gemm_args *args);
+
+/* SGEMM on raw pointers of `device` (host memory for the CPU, device memory for CUDA),
+ * e.g. from wg_tensor_data(): for layers that work on parts of a tensor. */
+wg_status wg_gemm_on(wg_device device, wg_matmul_kernel kernel, const wg_gemm_args *args);
+
+/* SGEMM on dense 2-D tensors of one device: c = alpha * op(a) . op(b) + beta * c. */
+wg_status wg_gemm(int trans_a, int trans_b, float alpha, const wg_tensor *a,
+                  const wg_tensor *b, float beta, wg_tensor *c);
+wg_status wg_gemm_with(wg_matmul_kernel kernel, int trans_a, int trans_b, float alpha,
+                       const wg_tensor *a, const wg_tensor *b, float beta, wg_tensor *c);
 
 /* Checks a matmul result the way every whygpu experiment does before trusting its timing:
  * `samples` elements of c[m,n] = a[m,k] . b[k,n] (dense row-major host arrays), chosen

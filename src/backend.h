@@ -45,10 +45,9 @@ typedef struct wg_backend {
                               uint64_t seed);
     /* out[i] = a[i] * b[i]; out may alias a or b. */
     wg_status (*mul)(int index, const float *a, const float *b, float *out, int64_t n);
-    /* c[m,n] = a[m,k] . b[k,n], row-major, dense; c aliases neither. An unsupported kernel
-     * returns WG_ERR_UNSUPPORTED. */
-    wg_status (*matmul)(int index, wg_matmul_kernel kernel, const float *a, const float *b,
-                        float *c, int64_t m, int64_t n, int64_t k);
+    /* SGEMM (see wg_gemm_args in whygpu.h) on this device's memory, arguments already
+     * checked by wg_gemm_args_check. An unsupported kernel returns WG_ERR_UNSUPPORTED. */
+    wg_status (*gemm)(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);
     /* Waits for all queued work. */
     wg_status (*synchronize)(int index);
     /* Interval timing that counts asynchronous work in full (see wg_device_timer). */

@@ -25,7 +25,7 @@ static const char *format_shape(int rank, const int64_t *shape, char *buf, size_
     return buf;
 }
 
-static const char *tensor_shape(const wg_tensor *t, char *buf, size_t size)
+const char *wg_tensor_format_shape(const wg_tensor *t, char *buf, size_t size)
 {
     return format_shape(t->rank, t->shape, buf, size);
 }
@@ -81,7 +81,7 @@ static wg_status tensor_create(int rank, const int64_t *shape, wg_device device,
     status = wg_backend_for(device)->alloc(device.index, (size_t)bytes, &data);
     if (status != WG_OK) {
         char buf[128];
-        tensor_shape(t, buf, sizeof buf);
+        wg_tensor_format_shape(t, buf, sizeof buf);
         free(t);
         return wg_fail_context(status, "tensor %s", buf);
     }
@@ -232,6 +232,8 @@ float *wg_tensor_host_data(wg_tensor *tensor)
     return tensor && tensor->device.kind == WG_DEVICE_CPU ? tensor->data : NULL;
 }
 
+float *wg_tensor_data(wg_tensor *tensor) { return tensor ? tensor->data : NULL; }
+
 /* ---------------------------------------------------------------- operations ------ */
 
 static int same_device(wg_device a, wg_device b)
@@ -239,8 +241,7 @@ static int same_device(wg_device a, wg_device b)
     return a.kind == b.kind && a.index == b.index;
 }
 
-/* All operands on one device, or WG_ERR_DEVICE_MISMATCH naming them. */
-static wg_status check_devices(const char *op, const wg_tensor *a, const wg_tensor *b,
+wg_status wg_tensor_check_devices(const char *op, const wg_tensor *a, const wg_tensor *b,
                                const wg_tensor *out)
 {
     if (same_device(a->device, b->device) && same_device(a->device, out->device)) return WG_OK;
@@ -264,76 +265,14 @@ static int same_shape(const wg_tensor *a, const wg_tensor *b)
 wg_status wg_mul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
 {
     if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "mul: NULL tensor");
-    wg_status status = check_devices("mul", a, b, out);
+    wg_status status = wg_tensor_check_devices("mul", a, b, out);
     if (status != WG_OK) return status;
     if (!same_shape(a, b) || !same_shape(a, out)) {
         char sa[96], sb[96], so[96];
         return wg_fail(WG_ERR_SHAPE, "mul: shapes differ: a %s, b %s, out %s",
-                       tensor_shape(a, sa, sizeof sa), tensor_shape(b, sb, sizeof sb),
-                       tensor_shape(out, so, sizeof so));
+                       wg_tensor_format_shape(a, sa, sizeof sa), wg_tensor_format_shape(b, sb, sizeof sb),
+                       wg_tensor_format_shape(out, so, sizeof so));
     }
     return wg_backend_for(a->device)->mul(a->device.index, a->data, b->data, out->data,
                                           a->numel);
-}
-
-const char *wg_matmul_kernel_name(wg_matmul_kernel kernel)
-{
-    switch (kernel) {
-    case WG_MATMUL_AUTO: return "auto";
-    case WG_MATMUL_REFERENCE: return "reference";
-    case WG_MATMUL_TILED: return "tiled";
-    case WG_MATMUL_CUBLAS: return "cublas";
-    }
-    return "unknown";
-}
-
-wg_status wg_matmul_kernel_parse(const char *text, wg_matmul_kernel *out)
-{
-    static const wg_matmul_kernel all[] = {WG_MATMUL_AUTO, WG_MATMUL_REFERENCE,
-                                           WG_MATMUL_TILED, WG_MATMUL_CUBLAS};
-    if (!text || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_matmul_kernel_parse: NULL argument");
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        if (strcmp(text, wg_matmul_kernel_name(all[i])) == 0) {
-            *out = all[i];
-            return WG_OK;
-        }
-    }
-    return wg_fail(WG_ERR_ARGUMENT,
-                   "unknown matmul kernel '%s': expected auto, reference, tiled or cublas", text);
-}
-
-wg_status wg_matmul_with(wg_matmul_kernel kernel, const wg_tensor *a, const wg_tensor *b,
-                         wg_tensor *out)
-{
-    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "matmul: NULL tensor");
-    wg_status status = check_devices("matmul", a, b, out);
-    if (status != WG_OK) return status;
-    char sa[96], sb[96], so[96];
-    if (a->rank != 2 || b->rank != 2 || out->rank != 2)
-        return wg_fail(WG_ERR_SHAPE, "matmul: needs 2-D tensors, got a %s, b %s, out %s",
-                       tensor_shape(a, sa, sizeof sa), tensor_shape(b, sb, sizeof sb),
-                       tensor_shape(out, so, sizeof so));
-    int64_t m = a->shape[0], k = a->shape[1], n = b->shape[1];
-    if (b->shape[0] != k || out->shape[0] != m || out->shape[1] != n)
-        return wg_fail(WG_ERR_SHAPE,
-                       "matmul: a %s . b %s needs a[1] == b[0] and out [%" PRId64 ", %" PRId64
-                       "], got out %s",
-                       tensor_shape(a, sa, sizeof sa), tensor_shape(b, sb, sizeof sb), m, n,
-                       tensor_shape(out, so, sizeof so));
-    if (out->data == a->data || out->data == b->data)
-        return wg_fail(WG_ERR_ARGUMENT, "matmul: out must not be the same tensor as a or b");
-    int64_t mn = 0, mnk = 0;
-    if (wg_mul_i64(m, n, &mn) != WG_OK || wg_mul_i64(mn, k, &mnk) != WG_OK)
-        return wg_fail(WG_ERR_OVERFLOW,
-                       "matmul: m*n*k = %" PRId64 "*%" PRId64 "*%" PRId64
-                       " does not fit in 64 bits", m, n, k);
-    if ((unsigned)kernel > WG_MATMUL_CUBLAS)
-        return wg_fail(WG_ERR_ARGUMENT, "matmul: unknown kernel %d", (int)kernel);
-    return wg_backend_for(a->device)->matmul(a->device.index, kernel, a->data, b->data,
-                                             out->data, m, n, k);
-}
-
-wg_status wg_matmul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
-{
-    return wg_matmul_with(WG_MATMUL_AUTO, a, b, out);
 }

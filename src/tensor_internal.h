@@ -15,4 +15,12 @@ struct wg_tensor {
     float *data; /* host or device memory, owned */
 };
 
+/* "[3, 4]" into buf; returns buf. */
+const char *wg_tensor_format_shape(const wg_tensor *t, char *buf, size_t size);
+
+/* All operands on one device, or WG_ERR_DEVICE_MISMATCH naming them; `op` names the
+ * operation in the message. */
+wg_status wg_tensor_check_devices(const char *op, const wg_tensor *a, const wg_tensor *b,
+                                  const wg_tensor *out);
+
 #endif /* WG_TENSOR_INTERNAL_H */

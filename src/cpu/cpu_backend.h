@@ -21,8 +21,8 @@ wg_status wg_cpu_fill_uniform(int index, float *dst, int64_t n, float low, float
                               uint64_t seed);
 wg_status wg_cpu_mul(int index, const float *a, const float *b, float *out, int64_t n);
 
-wg_status wg_cpu_matmul(int index, wg_matmul_kernel kernel, const float *a, const float *b,
-                        float *c, int64_t m, int64_t n, int64_t k);
+/* The backend's SGEMM entry: REFERENCE is the plain loop, AUTO and TILED the fast GEMM. */
+wg_status wg_cpu_gemm_entry(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);
 
 /* The blocked matmul with a given instruction set ("avx512", "avx2", "generic"), whatever
  * WHYGPU_CPU_ISA says: for measuring what SIMD width is worth. Dense row-major operands. */

@@ -93,26 +93,32 @@ wg_status wg_cpu_matmul_isa(const char **isa)
 
 /* ---------------------------------------------------------------- kernels --------- */
 
-/* The textbook loop, i-k-j order so the inner loop walks rows of B and C contiguously. */
-static void matmul_reference(const float *a, const float *b, float *c, int64_t m, int64_t n,
-                             int64_t k)
+/* The textbook loop, i-k-j order so the inner loop walks rows of B and C contiguously
+ * (when B is not transposed). C is scaled by beta first; beta == 0 overwrites it. */
+static void gemm_reference(const wg_gemm_args *g)
 {
+    const int64_t m = g->m, n = g->n, k = g->k;
 #pragma omp parallel for schedule(static) if (m * n * k >= ((int64_t)1 << 20))
     for (int64_t i = 0; i < m; i++) {
-        float *ci = c + i * n;
-        for (int64_t j = 0; j < n; j++) ci[j] = 0.0f;
+        float *ci = g->c + i * g->ldc;
+        for (int64_t j = 0; j < n; j++) ci[j] = g->beta == 0.0f ? 0.0f : g->beta * ci[j];
+        if (g->alpha == 0.0f) continue;
         for (int64_t p = 0; p < k; p++) {
-            float av = a[i * k + p];
-            const float *bp = b + p * n;
-            for (int64_t j = 0; j < n; j++) ci[j] += av * bp[j];
+            const float av = g->alpha * (g->trans_a ? g->a[p * g->lda + i] : g->a[i * g->lda + p]);
+            if (g->trans_b) {
+                for (int64_t j = 0; j < n; j++) ci[j] += av * g->b[j * g->ldb + p];
+            } else {
+                const float *bp = g->b + p * g->ldb;
+                for (int64_t j = 0; j < n; j++) ci[j] += av * bp[j];
+            }
         }
     }
 }
 
 /* Blocks of C (96 x 512) are independent: threads share nothing but read-only A and B. */
-static void matmul_blocked(wg_gemm_block_fn block, const float *a, const float *b, float *c,
-                           int64_t m, int64_t n, int64_t k)
+static void matmul_blocked(wg_gemm_block_fn block, const wg_gemm_args *g)
 {
+    const int64_t m = g->m, n = g->n, k = g->k;
     const int64_t row_blocks = (m + WG_GEMM_BLOCK_ROWS - 1) / WG_GEMM_BLOCK_ROWS;
     const int64_t col_blocks = (n + WG_GEMM_BLOCK_COLS - 1) / WG_GEMM_BLOCK_COLS;
     const int64_t blocks = row_blocks * col_blocks;
@@ -123,45 +129,67 @@ static void matmul_blocked(wg_gemm_block_fn block, const float *a, const float *
         int64_t j0 = t % col_blocks * WG_GEMM_BLOCK_COLS;
         int64_t rows = m - i0 < WG_GEMM_BLOCK_ROWS ? m - i0 : WG_GEMM_BLOCK_ROWS;
         int64_t cols = n - j0 < WG_GEMM_BLOCK_COLS ? n - j0 : WG_GEMM_BLOCK_COLS;
-        block(a + i0 * k, k, b + j0, n, c + i0 * n + j0, n, rows, cols, k);
+        block(g->a + i0 * g->lda, g->lda, g->b + j0, g->ldb, g->c + i0 * g->ldc + j0, g->ldc,
+              rows, cols, k);
     }
 }
 
-wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b, float *c,
-                                int64_t m, int64_t n, int64_t k)
+static void gemm_run(wg_gemm_block_fn block, const wg_gemm_args *g)
+{
+    if (!g->trans_a && !g->trans_b && g->alpha == 1.0f && g->beta == 0.0f)
+        matmul_blocked(block, g);
+    else
+        gemm_reference(g);
+}
+
+wg_status wg_cpu_gemm_isa(const char *isa, const wg_gemm_args *args)
 {
     static const char *const known[] = {"avx512", "avx2", "generic"};
     wg_cpu_info info;
-    if (!isa) return wg_fail(WG_ERR_ARGUMENT, "matmul: NULL instruction set");
+    if (!isa) return wg_fail(WG_ERR_ARGUMENT, "gemm: NULL instruction set");
+    wg_status status = wg_gemm_args_check("gemm", args);
+    if (status != WG_OK) return status;
     if (wg_cpu_info_get(&info) != WG_OK) memset(&info, 0, sizeof info);
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(isa, known[i]) != 0) continue;
         if (!isa_supported(isa, &info))
-            return wg_fail(WG_ERR_UNSUPPORTED, "this CPU (or build) cannot run the %s matmul",
+            return wg_fail(WG_ERR_UNSUPPORTED, "this CPU (or build) cannot run the %s gemm",
                            isa);
-        matmul_blocked(isa_kernel(isa), a, b, c, m, n, k);
+        gemm_run(isa_kernel(isa), args);
         return WG_OK;
     }
     return wg_fail(WG_ERR_ARGUMENT, "unknown instruction set '%s': expected avx512, avx2 or "
                    "generic", isa);
 }
 
-wg_status wg_cpu_matmul(int index, wg_matmul_kernel kernel, const float *a, const float *b,
-                        float *c, int64_t m, int64_t n, int64_t k)
+wg_status wg_cpu_gemm(const wg_gemm_args *args)
+{
+    const char *isa = NULL;
+    wg_status status = wg_gemm_args_check("gemm", args);
+    if (status == WG_OK) status = wg_cpu_matmul_isa(&isa);
+    if (status != WG_OK) return status;
+    gemm_run(chosen.fn, args);
+    return WG_OK;
+}
+
+wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b, float *c,
+                                int64_t m, int64_t n, int64_t k)
+{
+    const wg_gemm_args args = {.m = m, .n = n, .k = k, .alpha = 1.0f, .beta = 0.0f,
+                               .a = a, .lda = k, .b = b, .ldb = n, .c = c, .ldc = n};
+    return wg_cpu_gemm_isa(isa, &args);
+}
+
+wg_status wg_cpu_gemm_entry(int index, wg_matmul_kernel kernel, const wg_gemm_args *args)
 {
     (void)index;
     switch (kernel) {
     case WG_MATMUL_REFERENCE:
-        matmul_reference(a, b, c, m, n, k);
+        gemm_reference(args);
         return WG_OK;
     case WG_MATMUL_AUTO:
-    case WG_MATMUL_TILED: {
-        const char *isa = NULL;
-        wg_status status = wg_cpu_matmul_isa(&isa);
-        if (status != WG_OK) return status;
-        matmul_blocked(chosen.fn, a, b, c, m, n, k);
-        return WG_OK;
-    }
+    case WG_MATMUL_TILED:
+        return wg_cpu_gemm(args);
     case WG_MATMUL_CUBLAS:
         return wg_fail(WG_ERR_UNSUPPORTED, "matmul kernel 'cublas' runs only on a CUDA device");
     }

@@ -1,6 +1,7 @@
 /*
- * cuda_matmul.cu - the CUDA matrix products, row-major C[m,n] = A[m,k] . B[k,n], from the
- * plainest kernel to cuBLAS, so that the steps between them can be measured:
+ * cuda_matmul.cu - the CUDA matrix products, row-major SGEMM C = alpha op(A) op(B) + beta C
+ * (see wg_gemm_args), from the plainest kernel to cuBLAS, so that the steps between them
+ * can be measured:
  *
  *   reference  one thread per output element, a plain loop over k
  *   tiled      the classic shared-memory tiled kernel (32x32 tiles)
@@ -26,6 +27,24 @@
 
 /* ---------------------------------------------------------------- kernels --------- */
 
+/* Element (i, p) of op(A) and (p, j) of op(B), row-major with leading dimensions. */
+static __device__ __forceinline__ float op_a(const wg_gemm_args &g, int64_t i, int64_t p)
+{
+    return g.trans_a ? g.a[p * g.lda + i] : g.a[i * g.lda + p];
+}
+static __device__ __forceinline__ float op_b(const wg_gemm_args &g, int64_t p, int64_t j)
+{
+    return g.trans_b ? g.b[j * g.ldb + p] : g.b[p * g.ldb + j];
+}
+
+/* C = alpha acc + beta C, with beta == 0 never reading C (it may hold NaN). */
+static __device__ __forceinline__ void store_c(const wg_gemm_args &g, int64_t i, int64_t j,
+                                               float acc)
+{
+    float *c = g.c + i * g.ldc + j;
+    *c = g.beta == 0.0f ? g.alpha * acc : g.alpha * acc + g.beta * *c;
+}
+
 /* Reference: thread (x, y) computes C[row, col] with a plain loop over k. threadIdx.x runs
  * along the columns, so in each step a warp reads 32 consecutive floats of one row of B
  * (one coalesced 128-byte load) and one float of A that all its threads share (a
@@ -33,19 +52,17 @@
  * global memory (at best from L1/L2), so it does ~1 FMA per 8 bytes moved and is bound by
  * memory traffic, not arithmetic; the same A and B values are fetched again by every
  * thread that needs them. */
-static __global__ void matmul_reference_kernel(const float *a, const float *b, float *c,
-                                               int64_t m, int64_t n, int64_t k)
+static __global__ void matmul_reference_kernel(const wg_gemm_args g)
 {
     const int64_t row_stride = (int64_t)gridDim.y * blockDim.y;
     const int64_t col_stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t row = (int64_t)blockIdx.y * blockDim.y + threadIdx.y; row < m;
+    for (int64_t row = (int64_t)blockIdx.y * blockDim.y + threadIdx.y; row < g.m;
          row += row_stride) {
-        const float *a_row = a + row * k;
-        for (int64_t col = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; col < n;
+        for (int64_t col = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; col < g.n;
              col += col_stride) {
             float acc = 0.0f;
-            for (int64_t p = 0; p < k; ++p) acc += a_row[p] * b[p * n + col];
-            c[row * n + col] = acc;
+            for (int64_t p = 0; p < g.k; ++p) acc += op_a(g, row, p) * op_b(g, p, col);
+            store_c(g, row, col, acc);
         }
     }
 }
@@ -60,32 +77,30 @@ static __global__ void matmul_reference_kernel(const float *a, const float *b, f
  * (no register blocking), and it uses no asynchronous copies or tensor-core-era tricks.
  * Tiles hanging over the edge of A or B are padded with zeros, so any m, n, k >= 1 work.
  * The loops over tiles of C are block-uniform, so every thread reaches __syncthreads(). */
-static __global__ void __launch_bounds__(WG_TILE *WG_TILE)
-    matmul_tiled_kernel(const float *a, const float *b, float *c, int64_t m, int64_t n,
-                        int64_t k)
+static __global__ void __launch_bounds__(WG_TILE *WG_TILE) matmul_tiled_kernel(const wg_gemm_args g)
 {
     __shared__ float a_tile[WG_TILE][WG_TILE];
-    __shared__ float b_tile[WG_TILE][WG_TILE];
+    __shared__ float b_tile[WG_TILE][WG_TILE + 1]; /* +1: transposed loads stay conflict-free */
     const int tx = (int)threadIdx.x; /* column within the tile */
     const int ty = (int)threadIdx.y; /* row within the tile */
 
-    for (int64_t row0 = (int64_t)blockIdx.y * WG_TILE; row0 < m;
+    for (int64_t row0 = (int64_t)blockIdx.y * WG_TILE; row0 < g.m;
          row0 += (int64_t)gridDim.y * WG_TILE) {
-        for (int64_t col0 = (int64_t)blockIdx.x * WG_TILE; col0 < n;
+        for (int64_t col0 = (int64_t)blockIdx.x * WG_TILE; col0 < g.n;
              col0 += (int64_t)gridDim.x * WG_TILE) {
             const int64_t row = row0 + ty;
             const int64_t col = col0 + tx;
             float acc = 0.0f;
-            for (int64_t p0 = 0; p0 < k; p0 += WG_TILE) {
-                /* A[row, p0 + tx] and B[p0 + ty, col], or 0 outside the matrices */
-                a_tile[ty][tx] = (row < m && p0 + tx < k) ? a[row * k + p0 + tx] : 0.0f;
-                b_tile[ty][tx] = (p0 + ty < k && col < n) ? b[(p0 + ty) * n + col] : 0.0f;
+            for (int64_t p0 = 0; p0 < g.k; p0 += WG_TILE) {
+                /* op(A)[row, p0 + tx] and op(B)[p0 + ty, col], or 0 outside the matrices */
+                a_tile[ty][tx] = (row < g.m && p0 + tx < g.k) ? op_a(g, row, p0 + tx) : 0.0f;
+                b_tile[ty][tx] = (p0 + ty < g.k && col < g.n) ? op_b(g, p0 + ty, col) : 0.0f;
                 __syncthreads();
 #pragma unroll
                 for (int p = 0; p < WG_TILE; ++p) acc += a_tile[ty][p] * b_tile[p][tx];
                 __syncthreads(); /* before the next step overwrites the tiles */
             }
-            if (row < m && col < n) c[row * n + col] = acc;
+            if (row < g.m && col < g.n) store_c(g, row, col, acc);
         }
     }
 }
@@ -134,27 +149,30 @@ static wg_status get_cublas_handle(int index, cublasHandle_t *out)
     return status;
 }
 
-/* Row-major C = A . B is column-major C^T = B^T . A^T: with column-major eyes, B (k x n
- * row-major) is B^T (n x k, leading dimension n) and A is A^T (k x m, leading dim k), so
- * one GEMM with no transposes, m and n swapped and the operands in the order B, A. */
-static wg_status matmul_cublas(int index, const float *a, const float *b, float *c, int64_t m,
-                               int64_t n, int64_t k)
+/* Row-major C = op(A) . op(B) is column-major C^T = op(B)^T . op(A)^T: with column-major
+ * eyes a stored row-major matrix is its own transpose, so one cuBLAS call with the operands
+ * in the order B, A, m and n swapped, the same transpose flags and the same leading
+ * dimensions. */
+static wg_status gemm_cublas(int index, const wg_gemm_args *g)
 {
     cublasHandle_t handle = NULL;
     wg_status status = get_cublas_handle(index, &handle);
     if (status != WG_OK) return status;
-    const float one = 1.0f, zero = 0.0f;
-    if (m <= INT_MAX && n <= INT_MAX && k <= INT_MAX) {
-        WG_CUBLAS_TRY(cublasSgemm(handle, CUBLAS_OP_N, CUBLAS_OP_N, (int)n, (int)m, (int)k,
-                                  &one, b, (int)n, a, (int)k, &zero, c, (int)n),
+    const cublasOperation_t op_a = g->trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+    const cublasOperation_t op_b = g->trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+    if (g->m <= INT_MAX && g->n <= INT_MAX && g->k <= INT_MAX && g->lda <= INT_MAX &&
+        g->ldb <= INT_MAX && g->ldc <= INT_MAX) {
+        WG_CUBLAS_TRY(cublasSgemm(handle, op_b, op_a, (int)g->n, (int)g->m, (int)g->k,
+                                  &g->alpha, g->b, (int)g->ldb, g->a, (int)g->lda, &g->beta,
+                                  g->c, (int)g->ldc),
                       "cublasSgemm on cuda:%d (m=%" PRId64 ", n=%" PRId64 ", k=%" PRId64 ")",
-                      index, m, n, k);
+                      index, g->m, g->n, g->k);
     } else {
-        WG_CUBLAS_TRY(cublasSgemm_64(handle, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, b, n, a,
-                                     k, &zero, c, n),
+        WG_CUBLAS_TRY(cublasSgemm_64(handle, op_b, op_a, g->n, g->m, g->k, &g->alpha, g->b,
+                                     g->ldb, g->a, g->lda, &g->beta, g->c, g->ldc),
                       "cublasSgemm_64 on cuda:%d (m=%" PRId64 ", n=%" PRId64 ", k=%" PRId64
                       ")",
-                      index, m, n, k);
+                      index, g->m, g->n, g->k);
     }
     /* cuBLAS reports its own launch failures (CUBLAS_STATUS_EXECUTION_FAILED); a runtime
      * error it tolerated internally must not be blamed on our next kernel launch. */
@@ -170,18 +188,18 @@ static unsigned grid_dim(int64_t items, int64_t per_block, int64_t limit)
     return (unsigned)(blocks < limit ? blocks : limit);
 }
 
-wg_status wg_cuda_matmul(int index, wg_matmul_kernel kernel, const float *a, const float *b,
-                         float *c, int64_t m, int64_t n, int64_t k)
+wg_status wg_cuda_gemm(int index, wg_matmul_kernel kernel, const wg_gemm_args *g)
 {
-    if (!a || !b || !c) return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_matmul: NULL pointer");
-    if (m < 1 || n < 1 || k < 1)
+    if (!g || !g->a || !g->b || !g->c)
+        return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_gemm: NULL pointer");
+    if (g->m < 1 || g->n < 1 || g->k < 1)
         return wg_fail(WG_ERR_ARGUMENT,
-                       "cuda:%d matmul: sizes must be >= 1 (m=%" PRId64 ", n=%" PRId64
+                       "cuda:%d gemm: sizes must be >= 1 (m=%" PRId64 ", n=%" PRId64
                        ", k=%" PRId64 ")",
-                       index, m, n, k);
+                       index, g->m, g->n, g->k);
     if (kernel != WG_MATMUL_AUTO && kernel != WG_MATMUL_REFERENCE &&
         kernel != WG_MATMUL_TILED && kernel != WG_MATMUL_CUBLAS)
-        return wg_fail(WG_ERR_UNSUPPORTED, "cuda:%d matmul: unknown kernel %d", index,
+        return wg_fail(WG_ERR_UNSUPPORTED, "cuda:%d gemm: unknown kernel %d", index,
                        (int)kernel);
     wg_status status = wg_cuda_use(index);
     if (status != WG_OK) return status;
@@ -189,26 +207,27 @@ wg_status wg_cuda_matmul(int index, wg_matmul_kernel kernel, const float *a, con
     switch (kernel) {
     case WG_MATMUL_REFERENCE: {
         const dim3 block(WG_REF_BLOCK_X, WG_REF_BLOCK_Y);
-        const dim3 grid(grid_dim(n, WG_REF_BLOCK_X, WG_MAX_GRID_X),
-                        grid_dim(m, WG_REF_BLOCK_Y, WG_MAX_GRID_Y));
-        matmul_reference_kernel<<<grid, block>>>(a, b, c, m, n, k);
+        const dim3 grid(grid_dim(g->n, WG_REF_BLOCK_X, WG_MAX_GRID_X),
+                        grid_dim(g->m, WG_REF_BLOCK_Y, WG_MAX_GRID_Y));
+        matmul_reference_kernel<<<grid, block>>>(*g);
         WG_CUDA_LAUNCH_CHECK("launching the reference matmul kernel on cuda:%d (m=%" PRId64
                              ", n=%" PRId64 ", k=%" PRId64 ", grid %ux%u)",
-                             index, m, n, k, grid.x, grid.y);
+                             index, g->m, g->n, g->k, grid.x, grid.y);
         return WG_OK;
     }
     case WG_MATMUL_TILED: {
         const dim3 block(WG_TILE, WG_TILE);
-        const dim3 grid(grid_dim(n, WG_TILE, WG_MAX_GRID_X), grid_dim(m, WG_TILE, WG_MAX_GRID_Y));
-        matmul_tiled_kernel<<<grid, block>>>(a, b, c, m, n, k);
+        const dim3 grid(grid_dim(g->n, WG_TILE, WG_MAX_GRID_X),
+                        grid_dim(g->m, WG_TILE, WG_MAX_GRID_Y));
+        matmul_tiled_kernel<<<grid, block>>>(*g);
         WG_CUDA_LAUNCH_CHECK("launching the tiled matmul kernel on cuda:%d (m=%" PRId64
                              ", n=%" PRId64 ", k=%" PRId64 ", grid %ux%u)",
-                             index, m, n, k, grid.x, grid.y);
+                             index, g->m, g->n, g->k, grid.x, grid.y);
         return WG_OK;
     }
     case WG_MATMUL_AUTO:
     case WG_MATMUL_CUBLAS:
-        return matmul_cublas(index, a, b, c, m, n, k);
+        return gemm_cublas(index, g);
     }
-    return wg_fail(WG_ERR_UNSUPPORTED, "cuda:%d matmul: unknown kernel %d", index, (int)kernel);
+    return wg_fail(WG_ERR_UNSUPPORTED, "cuda:%d gemm: unknown kernel %d", index, (int)kernel);
 }
