@@ -40,3 +40,20 @@ void ref_poison(float *dst, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) dst[i] = NAN;
 }
+
+void ref_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+              const float *a, int64_t lda, const float *b, int64_t ldb, double beta,
+              const float *c0, int64_t ldc, double *want)
+{
+    for (int64_t i = 0; i < m; i++) {
+        for (int64_t j = 0; j < n; j++) {
+            double sum = 0.0;
+            for (int64_t p = 0; p < k; p++) {
+                double av = trans_a ? a[p * lda + i] : a[i * lda + p];
+                double bv = trans_b ? b[j * ldb + p] : b[p * ldb + j];
+                sum += av * bv;
+            }
+            want[i * n + j] = alpha * sum + (beta == 0.0 ? 0.0 : beta * c0[i * ldc + j]);
+        }
+    }
+}

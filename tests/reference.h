@@ -12,6 +12,12 @@ void ref_random(float *dst, int64_t n, uint64_t seed);
 /* c[m,n] = a[m,k] . b[k,n] in float64. */
 void ref_matmul(const float *a, const float *b, double *c, int64_t m, int64_t n, int64_t k);
 
+/* want[m,n] (dense) = alpha op(a) op(b) + beta c0 in float64, with the row-major layout and
+ * leading dimensions of wg_gemm_args; beta == 0 ignores c0 (it may hold NaN). */
+void ref_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+              const float *a, int64_t lda, const float *b, int64_t ldb, double beta,
+              const float *c0, int64_t ldc, double *want);
+
 /* Frobenius-norm relative error ||got - want|| / ||want||; NaN in got gives +inf. */
 double ref_relative_error(const float *got, const double *want, int64_t n);
 

@@ -165,65 +165,6 @@ TEST(matmul_kernel_names)
     CHECK(strstr(wg_error_message(), "fastest") != NULL);
 }
 
-/* Every per-ISA CPU kernel this machine can run, called directly, including edges. */
-static void check_block_kernel(wg_gemm_block_fn block)
-{
-    const int64_t cases[][3] = {{1, 1, 1},   {6, 32, 1},   {5, 31, 7},  {7, 33, 257},
-                                {12, 64, 300}, {96, 512, 40}, {13, 100, 513}};
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        int64_t m = cases[c][0], n = cases[c][1], k = cases[c][2];
-        /* Leading dimensions wider than the block, as inside a big matrix. */
-        int64_t lda = k + 3, ldb = n + 5, ldc = n + 7;
-        float *a = malloc(m * lda * sizeof *a), *b = malloc(k * ldb * sizeof *b),
-              *c_ = malloc(m * ldc * sizeof *c_), *dense_a = malloc(m * k * sizeof *a),
-              *dense_b = malloc(k * n * sizeof *b), *got = malloc(m * n * sizeof *got);
-        double *want = malloc(m * n * sizeof *want);
-        REQUIRE(a && b && c_ && dense_a && dense_b && got && want);
-        ref_random(a, m * lda, 11 + c);
-        ref_random(b, k * ldb, 23 + c);
-        ref_poison(c_, m * ldc);
-        for (int64_t i = 0; i < m; i++) memcpy(dense_a + i * k, a + i * lda, k * sizeof *a);
-        for (int64_t p = 0; p < k; p++) memcpy(dense_b + p * n, b + p * ldb, n * sizeof *b);
-        ref_matmul(dense_a, dense_b, want, m, n, k);
-        block(a, lda, b, ldb, c_, ldc, m, n, k);
-        for (int64_t i = 0; i < m; i++) memcpy(got + i * n, c_ + i * ldc, n * sizeof *got);
-        double error = ref_relative_error(got, want, m * n);
-        CHECK_MSG(error <= matmul_tolerance(k), "block %lldx%lldx%lld: error %.3g",
-                  (long long)m, (long long)n, (long long)k, error);
-        int padding_untouched = 1; /* columns past n belong to someone else */
-        for (int64_t i = 0; i < m; i++)
-            for (int64_t j = n; j < ldc; j++) padding_untouched &= isnan(c_[i * ldc + j]);
-        CHECK(padding_untouched);
-        free(a); free(b); free(c_); free(dense_a); free(dense_b); free(got); free(want);
-    }
-}
-
-TEST(cpu_kernel_generic) { check_block_kernel(wg_gemm_block_generic); }
-
-TEST(cpu_kernel_avx2)
-{
-#ifdef WG_GEMM_HAVE_X86_KERNELS
-    wg_cpu_info info;
-    REQUIRE_OK(wg_cpu_info_get(&info));
-    if (!(info.avx2 && info.fma)) SKIP("this CPU has no AVX2+FMA");
-    check_block_kernel(wg_gemm_block_avx2);
-#else
-    SKIP("x86-64 kernels are not built on this architecture/compiler");
-#endif
-}
-
-TEST(cpu_kernel_avx512)
-{
-#ifdef WG_GEMM_HAVE_X86_KERNELS
-    wg_cpu_info info;
-    REQUIRE_OK(wg_cpu_info_get(&info));
-    if (!(info.avx512f && info.avx512vl)) SKIP("this CPU has no AVX-512F with AVX-512VL");
-    check_block_kernel(wg_gemm_block_avx512);
-#else
-    SKIP("x86-64 kernels are not built on this architecture/compiler");
-#endif
-}
-
 TEST(cpu_matmul_isa_is_the_widest_supported)
 {
     wg_cpu_info info;

@@ -20,6 +20,8 @@ wg_status wg_cpu_fill(int index, float *dst, int64_t n, float value);
 wg_status wg_cpu_fill_uniform(int index, float *dst, int64_t n, float low, float high,
                               uint64_t seed);
 wg_status wg_cpu_mul(int index, const float *a, const float *b, float *out, int64_t n);
+wg_status wg_cpu_add(int index, const float *a, const float *b, float *out, int64_t n);
+wg_status wg_cpu_relu(int index, const float *x, float *out, int64_t n);
 
 /* The backend's SGEMM entry: REFERENCE is the plain loop, AUTO and TILED the fast GEMM. */
 wg_status wg_cpu_gemm_entry(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);
@@ -28,5 +30,10 @@ wg_status wg_cpu_gemm_entry(int index, wg_matmul_kernel kernel, const wg_gemm_ar
  * WHYGPU_CPU_ISA says: for measuring what SIMD width is worth. Dense row-major operands. */
 wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b, float *c,
                                 int64_t m, int64_t n, int64_t k);
+
+/* The plan (tile, block sizes, threads, workspace) the packed GEMM would follow for these
+ * arguments with instruction set `isa` (NULL: the chosen one): for tests and reports. */
+struct wg_gemm_plan;
+wg_status wg_cpu_gemm_plan(const char *isa, const wg_gemm_args *args, struct wg_gemm_plan *out);
 
 #endif /* WG_CPU_BACKEND_H */

@@ -1,5 +1,6 @@
 /*
- * cpu_elementwise.c - fill, seeded uniform fill and elementwise multiply on the CPU.
+ * cpu_elementwise.c - fill, seeded uniform fill and elementwise multiply, add and ReLU on
+ * the CPU.
  *
  * Small tensors take a plain loop: starting OpenMP threads costs microseconds, a thousand
  * times the work of squaring one float. Large ones are split across threads in static
@@ -42,5 +43,33 @@ wg_status wg_cpu_mul(int index, const float *a, const float *b, float *out, int6
     }
 #pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < n; i++) out[i] = a[i] * b[i];
+    return WG_OK;
+}
+
+wg_status wg_cpu_add(int index, const float *a, const float *b, float *out, int64_t n)
+{
+    (void)index;
+    if (n < PARALLEL_FROM) {
+        for (int64_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+        return WG_OK;
+    }
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+    return WG_OK;
+}
+
+/* x > 0 ? x : 0 written so that NaN (for which x > 0 and x <= 0 are both false) passes
+ * through unchanged instead of becoming 0. */
+static inline float relu1(float x) { return x <= 0.0f ? 0.0f : x; }
+
+wg_status wg_cpu_relu(int index, const float *x, float *out, int64_t n)
+{
+    (void)index;
+    if (n < PARALLEL_FROM) {
+        for (int64_t i = 0; i < n; i++) out[i] = relu1(x[i]);
+        return WG_OK;
+    }
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; i++) out[i] = relu1(x[i]);
     return WG_OK;
 }

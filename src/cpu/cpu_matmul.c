@@ -1,7 +1,9 @@
 /*
  * cpu_matmul.c - the CPU's matrix products: the plain triple loop (the reference every
- * other kernel is compared with in spirit) and the blocked kernel, split across OpenMP
- * threads by blocks of C, with its instruction set chosen at run time from cpuid.
+ * other kernel is compared with in spirit) and the packed GEMM (gemm_packed.inc), with its
+ * instruction set chosen at run time from cpuid, its block sizes derived from the cache
+ * sizes, and its packing buffers kept per calling thread so that repeated calls (a
+ * training loop) allocate nothing.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -16,7 +18,8 @@
 
 typedef struct isa_choice {
     const char *name;
-    wg_gemm_block_fn fn;
+    wg_gemm_packed_fn fn;
+    const wg_gemm_tile *tile;
     wg_status status;
     char message[256];
 } isa_choice;
@@ -37,14 +40,15 @@ static int isa_supported(const char *name, const wg_cpu_info *info)
     return 0;
 }
 
-static wg_gemm_block_fn isa_kernel(const char *name)
+static wg_gemm_packed_fn isa_kernel(const char *name, const wg_gemm_tile **tile)
 {
 #ifdef WG_GEMM_HAVE_X86_KERNELS
-    if (strcmp(name, "avx512") == 0) return wg_gemm_block_avx512;
-    if (strcmp(name, "avx2") == 0) return wg_gemm_block_avx2;
+    if (strcmp(name, "avx512") == 0) return *tile = &wg_gemm_tile_avx512, wg_gemm_packed_avx512;
+    if (strcmp(name, "avx2") == 0) return *tile = &wg_gemm_tile_avx2, wg_gemm_packed_avx2;
 #endif
     (void)name;
-    return wg_gemm_block_generic;
+    *tile = &wg_gemm_tile_generic;
+    return wg_gemm_packed_generic;
 }
 
 /* Decided once per process: the environment and the CPU do not change under us. */
@@ -66,7 +70,7 @@ static void choose_isa(void)
                 return;
             }
             chosen.name = known[i];
-            chosen.fn = isa_kernel(known[i]);
+            chosen.fn = isa_kernel(known[i], &chosen.tile);
             return;
         }
         chosen.status = WG_ERR_UNSUPPORTED;
@@ -77,7 +81,7 @@ static void choose_isa(void)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (isa_supported(known[i], &info)) {
             chosen.name = known[i];
-            chosen.fn = isa_kernel(known[i]);
+            chosen.fn = isa_kernel(known[i], &chosen.tile);
             return;
         }
     }
@@ -115,31 +119,166 @@ static void gemm_reference(const wg_gemm_args *g)
     }
 }
 
-/* Blocks of C (96 x 512) are independent: threads share nothing but read-only A and B. */
-static void matmul_blocked(wg_gemm_block_fn block, const wg_gemm_args *g)
+/* ---------------------------------------------------------------- plan ------------ */
+
+static int64_t round_down(int64_t x, int64_t step) { return x / step * step; }
+static int64_t round_up(int64_t x, int64_t step) { return (x + step - 1) / step * step; }
+static int64_t clamp64(int64_t x, int64_t lo, int64_t hi) { return x < lo ? lo : x > hi ? hi : x; }
+
+/* A positive size from the environment (a tuning override), or `fallback`. */
+static int64_t env_size(const char *name, int64_t fallback)
 {
-    const int64_t m = g->m, n = g->n, k = g->k;
-    const int64_t row_blocks = (m + WG_GEMM_BLOCK_ROWS - 1) / WG_GEMM_BLOCK_ROWS;
-    const int64_t col_blocks = (n + WG_GEMM_BLOCK_COLS - 1) / WG_GEMM_BLOCK_COLS;
-    const int64_t blocks = row_blocks * col_blocks;
-    /* Column blocks vary fastest, so neighbouring threads share the rows of A. */
-#pragma omp parallel for schedule(dynamic, 1) if (blocks > 1 && m * n * k >= ((int64_t)1 << 18))
-    for (int64_t t = 0; t < blocks; t++) {
-        int64_t i0 = t / col_blocks * WG_GEMM_BLOCK_ROWS;
-        int64_t j0 = t % col_blocks * WG_GEMM_BLOCK_COLS;
-        int64_t rows = m - i0 < WG_GEMM_BLOCK_ROWS ? m - i0 : WG_GEMM_BLOCK_ROWS;
-        int64_t cols = n - j0 < WG_GEMM_BLOCK_COLS ? n - j0 : WG_GEMM_BLOCK_COLS;
-        block(g->a + i0 * g->lda, g->lda, g->b + j0, g->ldb, g->c + i0 * g->ldc + j0, g->ldc,
-              rows, cols, k);
+    const char *text = getenv(name);
+    if (!text || !*text) return fallback;
+    char *end = NULL;
+    long long value = strtoll(text, &end, 10);
+    return *end == '\0' && value >= 1 && value <= (1LL << 20) ? (int64_t)value : fallback;
+}
+
+typedef struct cache_sizes {
+    int64_t l1, l2, l3;
+} cache_sizes;
+
+static cache_sizes caches;
+static pthread_once_t caches_once = PTHREAD_ONCE_INIT;
+
+static void read_caches(void)
+{
+    wg_cpu_info info;
+    memset(&info, 0, sizeof info);
+    if (wg_cpu_info_get(&info) != WG_OK) memset(&info, 0, sizeof info);
+    /* conservative defaults where the CPU does not say */
+    caches.l1 = info.l1d_bytes >= 16384 ? info.l1d_bytes : 32768;
+    caches.l2 = info.l2_bytes >= 131072 ? info.l2_bytes : 262144;
+    caches.l3 = info.l3_bytes >= 1048576 ? info.l3_bytes : 4194304;
+}
+
+/* Block sizes from the caches (each overridable for tuning experiments):
+ *   kc:   an A micro-panel (kc x mr floats) takes half of L1, the rest streams B;
+ *   mc_n: a thread's packed B (kc x mc_n) takes half of its L2;
+ *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 8 MiB.
+ * Threads: one below about a million multiply-adds, where starting a team costs more
+ * than it saves, and never more than there are tiles of C. */
+static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_plan *plan)
+{
+    pthread_once(&caches_once, read_caches);
+    const int64_t mr = tile->mr, nr = tile->nr;
+    plan->tile = *tile;
+    int64_t kc = round_down(caches.l1 / 2 / (mr * 4), 16);
+    kc = clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096);
+    int64_t mc_n = round_down(caches.l2 / 2 / (kc * 4), nr);
+    mc_n = round_down(clamp64(env_size("WHYGPU_GEMM_MC", mc_n), nr, 1 << 16), nr);
+    int64_t nc_m = round_down(clamp64(caches.l3 / 2, 1 << 20, 8 << 20) / (kc * 4), mr);
+    nc_m = round_down(clamp64(env_size("WHYGPU_GEMM_NC", nc_m), mr, 1 << 20), mr);
+    /* never larger than the problem */
+    plan->kc = kc < g->k ? kc : g->k;
+    plan->mc_n = mc_n < round_up(g->n, nr) ? mc_n : round_up(g->n, nr);
+    plan->nc_m = nc_m < round_up(g->m, mr) ? nc_m : round_up(g->m, mr);
+
+    const int64_t tiles = ((g->m + mr - 1) / mr) * ((g->n + nr - 1) / nr);
+    int threads = wg_cpu_threads();
+    if (threads < 1) threads = 1;
+    if (g->m * g->n * g->k < ((int64_t)1 << 20)) threads = 1;
+    if ((int64_t)threads > tiles) threads = (int)tiles;
+    plan->threads = threads;
+    plan->a_pack_floats = round_up(plan->kc * plan->nc_m, 1024);
+    plan->b_pack_floats = round_up(plan->kc * plan->mc_n, 1024); /* 4 KiB apart: no false sharing */
+    plan->workspace_floats = plan->a_pack_floats + threads * plan->b_pack_floats;
+}
+
+/* ---------------------------------------------------------------- workspace ------- */
+
+/* Each calling thread keeps its packing buffers between calls and grows them when a call
+ * needs more; they are freed when the thread exits. */
+typedef struct workspace {
+    float *data;
+    int64_t floats;
+} workspace;
+
+static pthread_key_t workspace_key;
+static pthread_once_t workspace_once = PTHREAD_ONCE_INIT;
+static int workspace_key_ok;
+
+static void free_workspace(void *p)
+{
+    workspace *w = p;
+    if (!w) return;
+    free(w->data);
+    free(w);
+}
+
+static void make_workspace_key(void)
+{
+    workspace_key_ok = pthread_key_create(&workspace_key, free_workspace) == 0;
+}
+
+static wg_status get_workspace(int64_t floats, float **out)
+{
+    pthread_once(&workspace_once, make_workspace_key);
+    if (!workspace_key_ok)
+        return wg_fail(WG_ERR_BACKEND, "gemm: could not create the packing-buffer key");
+    workspace *w = pthread_getspecific(workspace_key);
+    if (!w) {
+        w = calloc(1, sizeof *w);
+        if (!w) return wg_fail(WG_ERR_NO_MEMORY, "gemm: cannot allocate a workspace record");
+        if (pthread_setspecific(workspace_key, w) != 0) {
+            free(w);
+            return wg_fail(WG_ERR_BACKEND, "gemm: could not store the packing buffers");
+        }
+    }
+    if (w->floats < floats) {
+        void *data = NULL;
+        size_t bytes = (size_t)floats * sizeof(float);
+        if (posix_memalign(&data, 4096, bytes) != 0)
+            return wg_fail(WG_ERR_NO_MEMORY, "gemm: cannot allocate %zu bytes of packing buffers",
+                           bytes);
+        free(w->data);
+        w->data = data;
+        w->floats = floats;
+    }
+    *out = w->data;
+    return WG_OK;
+}
+
+/* ---------------------------------------------------------------- entries --------- */
+
+/* C = beta C for alpha == 0, where BLAS reads neither A nor B. */
+static void scale_c(const wg_gemm_args *g)
+{
+    for (int64_t i = 0; i < g->m; i++) {
+        float *ci = g->c + i * g->ldc;
+        for (int64_t j = 0; j < g->n; j++) ci[j] = g->beta == 0.0f ? 0.0f : g->beta * ci[j];
     }
 }
 
-static void gemm_run(wg_gemm_block_fn block, const wg_gemm_args *g)
+static wg_status gemm_run(wg_gemm_packed_fn fn, const wg_gemm_tile *tile, const wg_gemm_args *g)
 {
-    if (!g->trans_a && !g->trans_b && g->alpha == 1.0f && g->beta == 0.0f)
-        matmul_blocked(block, g);
-    else
-        gemm_reference(g);
+    if (g->alpha == 0.0f) {
+        scale_c(g);
+        return WG_OK;
+    }
+    wg_gemm_plan plan;
+    make_plan(tile, g, &plan);
+    float *ws = NULL;
+    wg_status status = get_workspace(plan.workspace_floats, &ws);
+    if (status != WG_OK) return status;
+    fn(g, &plan, ws);
+    return WG_OK;
+}
+
+wg_status wg_cpu_gemm_plan(const char *isa, const wg_gemm_args *args, wg_gemm_plan *out)
+{
+    const wg_gemm_tile *tile = NULL;
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_cpu_gemm_plan: NULL output");
+    wg_status status = wg_gemm_args_check("gemm plan", args);
+    if (status != WG_OK) return status;
+    if (!isa) {
+        status = wg_cpu_matmul_isa(&isa);
+        if (status != WG_OK) return status;
+    }
+    (void)isa_kernel(isa, &tile);
+    make_plan(tile, args, out);
+    return WG_OK;
 }
 
 wg_status wg_cpu_gemm_isa(const char *isa, const wg_gemm_args *args)
@@ -155,8 +294,9 @@ wg_status wg_cpu_gemm_isa(const char *isa, const wg_gemm_args *args)
         if (!isa_supported(isa, &info))
             return wg_fail(WG_ERR_UNSUPPORTED, "this CPU (or build) cannot run the %s gemm",
                            isa);
-        gemm_run(isa_kernel(isa), args);
-        return WG_OK;
+        const wg_gemm_tile *tile = NULL;
+        wg_gemm_packed_fn fn = isa_kernel(isa, &tile);
+        return gemm_run(fn, tile, args);
     }
     return wg_fail(WG_ERR_ARGUMENT, "unknown instruction set '%s': expected avx512, avx2 or "
                    "generic", isa);
@@ -168,8 +308,7 @@ wg_status wg_cpu_gemm(const wg_gemm_args *args)
     wg_status status = wg_gemm_args_check("gemm", args);
     if (status == WG_OK) status = wg_cpu_matmul_isa(&isa);
     if (status != WG_OK) return status;
-    gemm_run(chosen.fn, args);
-    return WG_OK;
+    return gemm_run(chosen.fn, chosen.tile, args);
 }
 
 wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b, float *c,

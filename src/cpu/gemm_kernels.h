@@ -1,31 +1,46 @@
 /*
- * gemm_kernels.h - the per-instruction-set blocked matmul kernels (gemm_blocked.inc,
- * compiled once per ISA by gemm_avx512.c, gemm_avx2.c and gemm_generic.c).
+ * gemm_kernels.h - the per-instruction-set packed GEMMs (gemm_packed.inc, compiled once per
+ * ISA by gemm_avx512.c, gemm_avx2.c and gemm_generic.c) and the plan they follow.
  *
- * Each computes one block of C = A . B over the whole k range, row-major with leading
- * dimensions; the caller (cpu_matmul.c) splits C into blocks across threads and picks the
- * ISA at run time from cpuid.
+ * cpu_matmul.c picks the ISA at run time from cpuid, derives the block sizes from the
+ * cache sizes (wg_gemm_plan_make) and hands each call a workspace for the packed panels;
+ * the ISA file does the five loops, the packing and the register-tiled microkernel.
  */
 #ifndef WG_GEMM_KERNELS_H
 #define WG_GEMM_KERNELS_H
 
 #include <stdint.h>
 
-/* Rows and columns of C handled by one OpenMP task: multiples of every kernel's tile. */
-#define WG_GEMM_BLOCK_ROWS 96
-#define WG_GEMM_BLOCK_COLS 512
+#include "whygpu.h"
 
-typedef void (*wg_gemm_block_fn)(const float *a, int64_t lda, const float *b, int64_t ldb,
-                                 float *c, int64_t ldc, int64_t rows, int64_t cols, int64_t k);
+/* The register tile of one ISA: MR rows of C (A values broadcast) by NR columns (NR/lanes
+ * vectors of B). */
+typedef struct wg_gemm_tile {
+    int mr, nr;
+} wg_gemm_tile;
+
+/* How one call is blocked and split. kc: the k panel (an A micro-panel, kc x mr, stays in
+ * L1); mc_n: columns of B packed per thread (kc x mc_n in L2); nc_m: rows of A packed and
+ * shared by all threads (kc x nc_m, in L3). All multiples of the tile. */
+typedef struct wg_gemm_plan {
+    wg_gemm_tile tile;
+    int64_t kc, mc_n, nc_m;
+    int threads;
+    int64_t a_pack_floats;    /* size of the shared A panel buffer */
+    int64_t b_pack_floats;    /* size of each thread's B panel buffer (64-byte multiple) */
+    int64_t workspace_floats; /* a_pack_floats + threads * b_pack_floats */
+} wg_gemm_plan;
+
+typedef void (*wg_gemm_packed_fn)(const wg_gemm_args *args, const wg_gemm_plan *plan,
+                                  float *workspace);
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define WG_GEMM_HAVE_X86_KERNELS 1
-void wg_gemm_block_avx512(const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
-                          int64_t ldc, int64_t rows, int64_t cols, int64_t k);
-void wg_gemm_block_avx2(const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
-                        int64_t ldc, int64_t rows, int64_t cols, int64_t k);
+extern const wg_gemm_tile wg_gemm_tile_avx512, wg_gemm_tile_avx2;
+void wg_gemm_packed_avx512(const wg_gemm_args *args, const wg_gemm_plan *plan, float *workspace);
+void wg_gemm_packed_avx2(const wg_gemm_args *args, const wg_gemm_plan *plan, float *workspace);
 #endif
-void wg_gemm_block_generic(const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
-                           int64_t ldc, int64_t rows, int64_t cols, int64_t k);
+extern const wg_gemm_tile wg_gemm_tile_generic;
+void wg_gemm_packed_generic(const wg_gemm_args *args, const wg_gemm_plan *plan, float *workspace);
 
 #endif /* WG_GEMM_KERNELS_H */

@@ -126,13 +126,6 @@ wg_status wg_gpu_launch_latency(int device, int launches, wg_launch_latency *out
  * widest this CPU has; threads 0 = all OpenMP threads. GFLOP/s counts an FMA as 2 flops. */
 wg_status wg_cpu_fma_peak(const char *isa, int threads, double min_seconds, double *gflops);
 
-/* ---------------------------------------------------------------- threads --------- */
-
-/* Sets how many threads the CPU kernels use from now on (0: back to the default). */
-void wg_set_cpu_threads(int threads);
-/* The threads the CPU kernels use. */
-int wg_cpu_threads(void);
-
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,309 @@
+/*
+ * test_gemm.c - the CPU SGEMM (C = alpha op(A) op(B) + beta C) against a float64 reference,
+ * on every instruction set this machine can run (forced the way WHYGPU_CPU_ISA forces it):
+ * every size 1..70 in one dimension at a time, primes and non-multiples of the tiles, all
+ * four transpose combinations, alpha/beta with NaN-poisoned C for beta == 0, leading
+ * dimensions wider than the matrices (whose padding must stay untouched), small block
+ * sizes that force many k panels and column chunks, and odd thread counts.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cpu/cpu_backend.h"
+#include "cpu/gemm_kernels.h"
+#include "reference.h"
+
+static const char *const all_isas[] = {"avx512", "avx2", "generic"};
+
+/* 1 if this machine and build run `isa`; else 0 with the reason in `why`. */
+static int isa_available(const char *isa, char *why, size_t size)
+{
+    wg_cpu_info info;
+    if (strcmp(isa, "generic") == 0) return 1;
+#ifdef WG_GEMM_HAVE_X86_KERNELS
+    if (wg_cpu_info_get(&info) != WG_OK) {
+        snprintf(why, size, "cannot read the CPU's features: %s", wg_error_message());
+        return 0;
+    }
+    if (strcmp(isa, "avx512") == 0 && !(info.avx512f && info.avx512vl && info.fma)) {
+        snprintf(why, size, "this CPU has no AVX-512F with AVX-512VL");
+        return 0;
+    }
+    if (strcmp(isa, "avx2") == 0 && !(info.avx2 && info.fma)) {
+        snprintf(why, size, "this CPU has no AVX2 with FMA");
+        return 0;
+    }
+    return 1;
+#else
+    (void)info;
+    snprintf(why, size, "the x86-64 kernels are not built on this architecture/compiler");
+    return 0;
+#endif
+}
+
+typedef struct gemm_case {
+    int ta, tb;
+    int64_t m, n, k;
+    float alpha, beta;
+    int64_t pad; /* extra columns in every leading dimension */
+} gemm_case;
+
+static double tolerance(int64_t k) { return 1e-5 * sqrt((double)(k > 1 ? k : 1)); }
+
+/* Runs one case with `isa`; returns 1 when it passed (failures are recorded). */
+static int run_case(const char *isa, const gemm_case *t, uint64_t seed)
+{
+    const int64_t a_rows = t->ta ? t->k : t->m, a_cols = t->ta ? t->m : t->k;
+    const int64_t b_rows = t->tb ? t->n : t->k, b_cols = t->tb ? t->k : t->n;
+    const int64_t lda = a_cols + t->pad, ldb = b_cols + t->pad, ldc = t->n + t->pad;
+    float *a = malloc((size_t)(a_rows * lda) * sizeof *a);
+    float *b = malloc((size_t)(b_rows * ldb) * sizeof *b);
+    float *c = malloc((size_t)(t->m * ldc) * sizeof *c);
+    float *c0 = malloc((size_t)(t->m * ldc) * sizeof *c0);
+    float *got = malloc((size_t)(t->m * t->n) * sizeof *got);
+    double *want = malloc((size_t)(t->m * t->n) * sizeof *want);
+    int ok = 0;
+    if (!a || !b || !c || !c0 || !got || !want) {
+        CHECK_MSG(0, "out of memory for a %lldx%lldx%lld case", (long long)t->m,
+                  (long long)t->n, (long long)t->k);
+        goto done;
+    }
+    ref_random(a, a_rows * lda, seed);
+    ref_random(b, b_rows * ldb, seed + 1);
+    if (t->beta == 0.0f) {
+        ref_poison(c, t->m * ldc); /* must be overwritten, not multiplied by 0 */
+    } else {
+        ref_random(c, t->m * ldc, seed + 2);
+        for (int64_t i = 0; i < t->m; i++) /* the padding still must not be touched */
+            for (int64_t j = t->n; j < ldc; j++) c[i * ldc + j] = NAN;
+    }
+    memcpy(c0, c, (size_t)(t->m * ldc) * sizeof *c);
+    ref_gemm(t->ta, t->tb, t->m, t->n, t->k, t->alpha, a, lda, b, ldb, t->beta, c0, ldc, want);
+
+    const wg_gemm_args args = {.trans_a = t->ta, .trans_b = t->tb, .m = t->m, .n = t->n,
+                               .k = t->k, .alpha = t->alpha, .beta = t->beta, .a = a,
+                               .lda = lda, .b = b, .ldb = ldb, .c = c, .ldc = ldc};
+    wg_status status = wg_cpu_gemm_isa(isa, &args);
+    CHECK_MSG(status == WG_OK, "%s gemm failed: %s", isa, wg_error_message());
+    if (status != WG_OK) goto done;
+    int padding_untouched = 1;
+    for (int64_t i = 0; i < t->m; i++) {
+        memcpy(got + i * t->n, c + i * ldc, (size_t)t->n * sizeof *got);
+        for (int64_t j = t->n; j < ldc; j++) padding_untouched &= isnan(c[i * ldc + j]);
+    }
+    const double error = ref_relative_error(got, want, t->m * t->n);
+    CHECK_MSG(error <= tolerance(t->k),
+              "%s gemm %s%s m=%lld n=%lld k=%lld alpha=%g beta=%g pad=%lld: relative error "
+              "%.3g > %.3g", isa, t->ta ? "T" : "N", t->tb ? "T" : "N", (long long)t->m,
+              (long long)t->n, (long long)t->k, t->alpha, t->beta, (long long)t->pad, error,
+              tolerance(t->k));
+    CHECK_MSG(padding_untouched, "%s gemm %s%s m=%lld n=%lld k=%lld wrote past n into the "
+              "leading-dimension padding", isa, t->ta ? "T" : "N", t->tb ? "T" : "N",
+              (long long)t->m, (long long)t->n, (long long)t->k);
+    ok = error <= tolerance(t->k) && padding_untouched;
+done:
+    free(a); free(b); free(c); free(c0); free(got); free(want);
+    return ok;
+}
+
+/* Each size 1..70 of one dimension with the others fixed, for all transposes. */
+static void sweep_one_dimension(const char *isa)
+{
+    int failures = 0;
+    for (int dim = 0; dim < 3; dim++) {
+        for (int64_t size = 1; size <= 70 && failures < 5; size++) {
+            for (int trans = 0; trans < 4; trans++) {
+                gemm_case t = {trans & 1, trans >> 1, 29, 37, 23, 1.0f, 0.0f, 0};
+                if (dim == 0) t.m = size;
+                if (dim == 1) t.n = size;
+                if (dim == 2) t.k = size;
+                t.pad = size % 3; /* dense and padded leading dimensions */
+                failures += !run_case(isa, &t, (uint64_t)(size * 8 + trans + dim * 1000));
+            }
+        }
+    }
+}
+
+static void awkward_shapes(const char *isa)
+{
+    static const int64_t shapes[][3] = {
+        {1, 1, 1},      {97, 131, 211}, {257, 263, 269}, {12, 32, 1},  {13, 33, 2},
+        {11, 31, 385},  {256, 10, 512}, {10, 256, 300}, {3, 500, 7},   {500, 3, 7},
+        {150, 300, 64}, {64, 784, 129},
+    };
+    static const float alphas[] = {1.0f, -0.5f, 2.0f};
+    static const float betas[] = {0.0f, 1.0f, 0.5f};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        for (int trans = 0; trans < 4; trans++) {
+            const size_t v = (s + (size_t)trans) % 3;
+            gemm_case t = {trans & 1, trans >> 1, shapes[s][0], shapes[s][1], shapes[s][2],
+                           alphas[v], betas[(v + s) % 3], (int64_t)(s % 2) * 5};
+            run_case(isa, &t, 7000 + s * 4 + (uint64_t)trans);
+        }
+    }
+}
+
+static void check_isa(const char *isa)
+{
+    char why[256];
+    if (!isa_available(isa, why, sizeof why)) {
+        check_skip("%s", why);
+        return;
+    }
+    sweep_one_dimension(isa);
+    awkward_shapes(isa);
+}
+
+TEST(gemm_generic_matches_float64) { check_isa("generic"); }
+TEST(gemm_avx2_matches_float64) { check_isa("avx2"); }
+TEST(gemm_avx512_matches_float64) { check_isa("avx512"); }
+
+/* Tiny block sizes (set through the tuning variables) force many k panels, several row
+ * blocks and column chunks on small matrices, and 3 threads on 2 cores an uneven split. */
+TEST(gemm_many_blocks_and_odd_thread_counts)
+{
+    char why[256];
+    setenv("WHYGPU_GEMM_KC", "16", 1);
+    setenv("WHYGPU_GEMM_MC", "64", 1);
+    setenv("WHYGPU_GEMM_NC", "48", 1);
+    static const int threads[] = {1, 3, 2};
+    for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
+        if (!isa_available(all_isas[i], why, sizeof why)) continue;
+        for (size_t th = 0; th < sizeof threads / sizeof threads[0]; th++) {
+            wg_set_cpu_threads(threads[th]);
+            for (int trans = 0; trans < 4; trans++) {
+                gemm_case t = {trans & 1, trans >> 1, 203, 301, 131, 1.5f,
+                               trans % 2 ? 0.0f : -1.0f, 3};
+                run_case(all_isas[i], &t, 900 + th * 4 + (uint64_t)trans);
+                gemm_case skinny = {trans & 1, trans >> 1, 256, 10, 97, 1.0f, 0.0f, 0};
+                run_case(all_isas[i], &skinny, 950 + th * 4 + (uint64_t)trans);
+            }
+        }
+    }
+    wg_set_cpu_threads(0);
+    unsetenv("WHYGPU_GEMM_KC");
+    unsetenv("WHYGPU_GEMM_MC");
+    unsetenv("WHYGPU_GEMM_NC");
+}
+
+/* alpha == 0 reads neither A nor B (BLAS's rule): NaN there must not reach C. */
+TEST(gemm_alpha_zero_scales_c_only)
+{
+    float a[6], b[6], c[4] = {1, 2, 3, 4};
+    ref_poison(a, 6);
+    ref_poison(b, 6);
+    const wg_gemm_args args = {.m = 2, .n = 2, .k = 3, .alpha = 0.0f, .beta = 0.5f, .a = a,
+                               .lda = 3, .b = b, .ldb = 2, .c = c, .ldc = 2};
+    REQUIRE_OK(wg_cpu_gemm(&args));
+    CHECK(c[0] == 0.5f && c[1] == 1.0f && c[2] == 1.5f && c[3] == 2.0f);
+}
+
+TEST(gemm_rejects_bad_arguments)
+{
+    float a[16] = {0}, b[16] = {0}, c[16] = {0};
+    wg_gemm_args g = {.m = 2, .n = 2, .k = 2, .alpha = 1, .a = a, .lda = 2, .b = b, .ldb = 2,
+                      .c = c, .ldc = 2};
+    REQUIRE_OK(wg_cpu_gemm(&g));
+    wg_gemm_args bad = g;
+    bad.m = 0;
+    CHECK_STATUS(wg_cpu_gemm(&bad), WG_ERR_ARGUMENT);
+    CHECK(strstr(wg_error_message(), "m=0") != NULL);
+    bad = g;
+    bad.k = -3;
+    CHECK_STATUS(wg_cpu_gemm(&bad), WG_ERR_ARGUMENT);
+    bad = g;
+    bad.lda = 1;
+    CHECK_STATUS(wg_cpu_gemm(&bad), WG_ERR_ARGUMENT);
+    CHECK(strstr(wg_error_message(), "lda=1") != NULL);
+    bad = g;
+    bad.trans_b = 1;
+    bad.k = 3; /* B stored n x k = 2 x 3 needs ldb >= 3 */
+    bad.lda = 3;
+    CHECK_STATUS(wg_cpu_gemm(&bad), WG_ERR_ARGUMENT);
+    CHECK(strstr(wg_error_message(), "ldb=2") != NULL);
+    bad = g;
+    bad.ldc = 1;
+    CHECK_STATUS(wg_cpu_gemm(&bad), WG_ERR_ARGUMENT);
+    bad = g;
+    bad.c = NULL;
+    CHECK_STATUS(wg_cpu_gemm(&bad), WG_ERR_ARGUMENT);
+    bad = g;
+    bad.trans_a = 2;
+    CHECK_STATUS(wg_cpu_gemm(&bad), WG_ERR_ARGUMENT);
+    bad = g;
+    bad.m = (int64_t)1 << 40;
+    bad.n = (int64_t)1 << 40;
+    bad.ldb = (int64_t)1 << 40;
+    bad.ldc = (int64_t)1 << 40;
+    CHECK_STATUS(wg_cpu_gemm(&bad), WG_ERR_OVERFLOW);
+    CHECK_STATUS(wg_cpu_gemm_isa("sse9", &g), WG_ERR_ARGUMENT);
+    CHECK(strstr(wg_error_message(), "sse9") != NULL);
+}
+
+/* The block sizes follow the caches and the problem, and the workspace is panels only. */
+TEST(gemm_plan_fits_the_caches)
+{
+    wg_cpu_info info;
+    REQUIRE_OK(wg_cpu_info_get(&info));
+    float x = 0;
+    wg_gemm_args g = {.m = 4096, .n = 4096, .k = 4096, .alpha = 1, .a = &x, .lda = 4096,
+                      .b = &x, .ldb = 4096, .c = &x, .ldc = 4096};
+    wg_gemm_plan plan;
+    REQUIRE_OK(wg_cpu_gemm_plan(NULL, &g, &plan));
+    CHECK(plan.kc >= 16 && plan.kc % 16 == 0);
+    CHECK(plan.mc_n % plan.tile.nr == 0 && plan.nc_m % plan.tile.mr == 0);
+    if (info.l1d_bytes > 0) CHECK(plan.kc * plan.tile.mr * 4 <= info.l1d_bytes);
+    if (info.l2_bytes > 0) CHECK(plan.kc * plan.mc_n * 4 <= info.l2_bytes);
+    CHECK(plan.threads >= 1 && plan.threads <= wg_cpu_threads());
+    /* "a few MiB per thread", not a copy of the 64 MiB operands */
+    CHECK(plan.workspace_floats * 4 <= (int64_t)(16 << 20) * plan.threads);
+    g.m = 3, g.n = 5, g.k = 7;
+    REQUIRE_OK(wg_cpu_gemm_plan(NULL, &g, &plan));
+    CHECK(plan.threads == 1); /* too small to share */
+    CHECK(plan.kc == 7);
+}
+
+/* The tensor front door: shapes of op(a) and op(b), and a transposed product. */
+DEVICE_TEST(gemm_tensors_with_transposes)
+{
+    enum { M = 5, N = 7, K = 3 };
+    float a[K * M], b[N * K], c[M * N];
+    double want[M * N];
+    ref_random(a, K * M, 1);
+    ref_random(b, N * K, 2);
+    ref_gemm(1, 1, M, N, K, 2.0, a, M, b, K, 0.0, NULL, N, want);
+    const int64_t sa[2] = {K, M}, sb[2] = {N, K}, sc[2] = {M, N}, wrong[2] = {N, M};
+    wg_tensor *ta = NULL, *tb = NULL, *tc = NULL, *tw = NULL;
+    REQUIRE_OK(wg_tensor_from_host(2, sa, a, device, &ta));
+    REQUIRE_OK(wg_tensor_from_host(2, sb, b, device, &tb));
+    REQUIRE_OK(wg_tensor_full(2, sc, NAN, device, &tc));
+    REQUIRE_OK(wg_tensor_empty(2, wrong, device, &tw));
+    static const wg_matmul_kernel kernels[] = {WG_MATMUL_AUTO, WG_MATMUL_REFERENCE,
+                                               WG_MATMUL_TILED, WG_MATMUL_CUBLAS};
+    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
+        wg_status status = wg_gemm_with(kernels[i], 1, 1, 2.0f, ta, tb, 0.0f, tc);
+        if (kernels[i] == WG_MATMUL_CUBLAS && device.kind == WG_DEVICE_CPU) {
+            CHECK(status == WG_ERR_UNSUPPORTED);
+            continue;
+        }
+        CHECK_MSG(status == WG_OK, "%s: %s", wg_matmul_kernel_name(kernels[i]),
+                  wg_error_message());
+        REQUIRE_OK(wg_tensor_to_host(tc, c, M * N));
+        const double error = ref_relative_error(c, want, M * N);
+        CHECK_MSG(error <= tolerance(K), "%s: error %.3g", wg_matmul_kernel_name(kernels[i]),
+                  error);
+        REQUIRE_OK(wg_tensor_to_host(tw, c, M * N)); /* (any read; then poison again) */
+        float poison[M * N];
+        ref_poison(poison, M * N);
+        wg_tensor_free(tc);
+        tc = NULL;
+        REQUIRE_OK(wg_tensor_from_host(2, sc, poison, device, &tc));
+    }
+    CHECK_STATUS(wg_gemm(0, 1, 1.0f, ta, tb, 0.0f, tc), WG_ERR_SHAPE);
+    CHECK_STATUS(wg_gemm(1, 1, 1.0f, ta, tb, 0.0f, tw), WG_ERR_SHAPE);
+    CHECK(strstr(wg_error_message(), "^T") != NULL);
+    CHECK_STATUS(wg_gemm(1, 1, 1.0f, ta, tb, 0.0f, ta), WG_ERR_SHAPE);
+    wg_tensor_free(ta); wg_tensor_free(tb); wg_tensor_free(tc); wg_tensor_free(tw);
+}
