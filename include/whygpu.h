@@ -125,6 +125,11 @@ wg_status wg_shape_numel(int rank, const int64_t *shape, int64_t *numel);
 
 /* out = a * b, elementwise; all three of one shape and on one device. out may alias a or b. */
 wg_status wg_mul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
+/* out = a + b, elementwise, with the same rules as wg_mul. */
+wg_status wg_add(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
+/* out = max(x, 0), elementwise; x and out of one shape and on one device; out may alias x.
+ * NaN stays NaN. */
+wg_status wg_relu(const wg_tensor *x, wg_tensor *out);
 
 /* Matrix-product kernels. AUTO is the device's best: on the CPU the blocked GEMM, on CUDA
  * cuBLAS SGEMM in plain FP32 (no TF32). */
@@ -303,6 +308,12 @@ typedef struct wg_gpu_info {
 /* Number of CUDA devices; WG_ERR_NO_DEVICE with the reason when there can be none. */
 wg_status wg_gpu_count(int *count);
 wg_status wg_gpu_info_get(int index, wg_gpu_info *out);
+
+/* Threads the CPU kernels use: WHYGPU_NUM_THREADS when set (a positive integer), else
+ * OpenMP's default (OMP_NUM_THREADS, else one per logical CPU). wg_set_cpu_threads changes
+ * it for the calling thread's later calls (0: back to the default). */
+int wg_cpu_threads(void);
+void wg_set_cpu_threads(int threads);
 
 /* Bytes of host memory available now (MemAvailable), or -1 if unknown. */
 int64_t wg_host_memory_available(void);

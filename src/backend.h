@@ -45,6 +45,10 @@ typedef struct wg_backend {
                               uint64_t seed);
     /* out[i] = a[i] * b[i]; out may alias a or b. */
     wg_status (*mul)(int index, const float *a, const float *b, float *out, int64_t n);
+    /* out[i] = a[i] + b[i]; out may alias a or b. */
+    wg_status (*add)(int index, const float *a, const float *b, float *out, int64_t n);
+    /* out[i] = max(x[i], 0) (NaN stays NaN); out may alias x. */
+    wg_status (*relu)(int index, const float *x, float *out, int64_t n);
     /* SGEMM (see wg_gemm_args in whygpu.h) on this device's memory, arguments already
      * checked by wg_gemm_args_check. An unsupported kernel returns WG_ERR_UNSUPPORTED. */
     wg_status (*gemm)(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);

@@ -276,3 +276,32 @@ wg_status wg_mul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
     return wg_backend_for(a->device)->mul(a->device.index, a->data, b->data, out->data,
                                           a->numel);
 }
+
+wg_status wg_add(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
+{
+    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "add: NULL tensor");
+    wg_status status = wg_tensor_check_devices("add", a, b, out);
+    if (status != WG_OK) return status;
+    if (!same_shape(a, b) || !same_shape(a, out)) {
+        char sa[96], sb[96], so[96];
+        return wg_fail(WG_ERR_SHAPE, "add: shapes differ: a %s, b %s, out %s",
+                       wg_tensor_format_shape(a, sa, sizeof sa), wg_tensor_format_shape(b, sb, sizeof sb),
+                       wg_tensor_format_shape(out, so, sizeof so));
+    }
+    return wg_backend_for(a->device)->add(a->device.index, a->data, b->data, out->data,
+                                          a->numel);
+}
+
+wg_status wg_relu(const wg_tensor *x, wg_tensor *out)
+{
+    if (!x || !out) return wg_fail(WG_ERR_ARGUMENT, "relu: NULL tensor");
+    wg_status status = wg_tensor_check_devices("relu", x, x, out);
+    if (status != WG_OK) return status;
+    if (!same_shape(x, out)) {
+        char sx[96], so[96];
+        return wg_fail(WG_ERR_SHAPE, "relu: shapes differ: x %s, out %s",
+                       wg_tensor_format_shape(x, sx, sizeof sx),
+                       wg_tensor_format_shape(out, so, sizeof so));
+    }
+    return wg_backend_for(x->device)->relu(x->device.index, x->data, out->data, x->numel);
+}

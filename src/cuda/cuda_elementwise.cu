@@ -1,7 +1,7 @@
 /*
  * cuda_elementwise.cu - the elementwise CUDA kernels: fill, fill_uniform (the shared
  * counter-based generator of src/rng.h, so the GPU gives the CPU's values bit for bit)
- * and mul.
+ * and mul, add and relu.
  *
  * All are grid-stride loops with 64-bit indices over a grid capped at 32 blocks per SM, so
  * any n (up to 2^63) is covered by a modest launch. They are memory-bound: each element is
@@ -75,6 +75,57 @@ static __global__ void mul_vec4_kernel(const float *a, const float *b, float *ou
         out4[i] = make_float4(x.x * y.x, x.y * y.y, x.z * y.z, x.w * y.w);
     }
     for (int64_t i = 4 * n4 + start; i < n; i += stride) out[i] = a[i] * b[i];
+}
+
+/* out[i] = a[i] + b[i]; aliasing as in mul_kernel. */
+static __global__ void add_kernel(const float *a, const float *b, float *out, int64_t n)
+{
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+        out[i] = a[i] + b[i];
+}
+
+/* The same with 16-byte loads and stores; a, b and out must be 16-byte aligned. */
+static __global__ void add_vec4_kernel(const float *a, const float *b, float *out, int64_t n)
+{
+    const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    const int64_t n4 = n / 4;
+    const float4 *a4 = reinterpret_cast<const float4 *>(a);
+    const float4 *b4 = reinterpret_cast<const float4 *>(b);
+    float4 *out4 = reinterpret_cast<float4 *>(out);
+    for (int64_t i = start; i < n4; i += stride) {
+        const float4 x = a4[i];
+        const float4 y = b4[i];
+        out4[i] = make_float4(x.x + y.x, x.y + y.y, x.z + y.z, x.w + y.w);
+    }
+    for (int64_t i = 4 * n4 + start; i < n; i += stride) out[i] = a[i] + b[i];
+}
+
+/* max(x, 0) that lets NaN through (x <= 0 is false for NaN), like the CPU's. */
+static __device__ __forceinline__ float relu1(float x) { return x <= 0.0f ? 0.0f : x; }
+
+/* out[i] = relu(x[i]); out may alias x. */
+static __global__ void relu_kernel(const float *x, float *out, int64_t n)
+{
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+        out[i] = relu1(x[i]);
+}
+
+/* The same with 16-byte loads and stores; x and out must be 16-byte aligned. */
+static __global__ void relu_vec4_kernel(const float *x, float *out, int64_t n)
+{
+    const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    const int64_t n4 = n / 4;
+    const float4 *x4 = reinterpret_cast<const float4 *>(x);
+    float4 *out4 = reinterpret_cast<float4 *>(out);
+    for (int64_t i = start; i < n4; i += stride) {
+        const float4 v = x4[i];
+        out4[i] = make_float4(relu1(v.x), relu1(v.y), relu1(v.z), relu1(v.w));
+    }
+    for (int64_t i = 4 * n4 + start; i < n; i += stride) out[i] = relu1(x[i]);
 }
 
 /* ---------------------------------------------------------------- launching ------- */
@@ -168,6 +219,48 @@ wg_status wg_cuda_mul(int index, const float *a, const float *b, float *out, int
     else
         mul_kernel<<<blocks, threads>>>(a, b, out, n);
     WG_CUDA_LAUNCH_CHECK("launching the mul kernel on cuda:%d (%" PRId64
+                         " elements, %u blocks of %u threads)",
+                         index, n, blocks, threads);
+    return WG_OK;
+}
+
+wg_status wg_cuda_add(int index, const float *a, const float *b, float *out, int64_t n)
+{
+    int skip = 0;
+    wg_status status = prepare(index, "add", n, &skip);
+    if (status != WG_OK || skip) return status;
+    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_add: NULL pointer");
+
+    const int vec = aligned16(a) && aligned16(b) && aligned16(out) && n >= 4;
+    unsigned blocks = 0, threads = 0;
+    status = launch_shape(index, vec ? n / 4 : n, &blocks, &threads);
+    if (status != WG_OK) return status;
+    if (vec)
+        add_vec4_kernel<<<blocks, threads>>>(a, b, out, n);
+    else
+        add_kernel<<<blocks, threads>>>(a, b, out, n);
+    WG_CUDA_LAUNCH_CHECK("launching the add kernel on cuda:%d (%" PRId64
+                         " elements, %u blocks of %u threads)",
+                         index, n, blocks, threads);
+    return WG_OK;
+}
+
+wg_status wg_cuda_relu(int index, const float *x, float *out, int64_t n)
+{
+    int skip = 0;
+    wg_status status = prepare(index, "relu", n, &skip);
+    if (status != WG_OK || skip) return status;
+    if (!x || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_relu: NULL pointer");
+
+    const int vec = aligned16(x) && aligned16(out) && n >= 4;
+    unsigned blocks = 0, threads = 0;
+    status = launch_shape(index, vec ? n / 4 : n, &blocks, &threads);
+    if (status != WG_OK) return status;
+    if (vec)
+        relu_vec4_kernel<<<blocks, threads>>>(x, out, n);
+    else
+        relu_kernel<<<blocks, threads>>>(x, out, n);
+    WG_CUDA_LAUNCH_CHECK("launching the relu kernel on cuda:%d (%" PRId64
                          " elements, %u blocks of %u threads)",
                          index, n, blocks, threads);
     return WG_OK;
