@@ -1,0 +1,123 @@
+/*
+ * mlp.h - a multilayer perceptron on one device: linear layers with ReLU between them and
+ * a softmax cross-entropy loss, trained with SGD (momentum) or Adam.
+ *
+ * One code path for every device: the matrix products go through wg_gemm_on, the rest
+ * through the device's layer-operation table (nn_backend.h). Weights are stored [in, out],
+ * so for a batch X [rows, in]:
+ *
+ *     forward   Z = X.W (NN)          + bias, ReLU (fused)
+ *     backward  dW = X^T.dZ (TN)      db = column sums of dZ (fused with ReLU's mask)
+ *               dX = dZ.W^T (NT)
+ *
+ * Every buffer is allocated once, in wg_mlp_create, for `capacity` rows; a smaller batch
+ * uses the first rows. All parameters live in one flat buffer (each tensor starting on a
+ * 64-byte boundary), as do their gradients and the optimiser state, so an optimiser step
+ * is one pass (one kernel launch) over the whole model.
+ */
+#ifndef WG_NN_MLP_H
+#define WG_NN_MLP_H
+
+#include <stdint.h>
+
+#include "../backend.h"
+#include "nn_backend.h"
+#include "whygpu.h"
+
+#define WG_MLP_MAX_LAYERS 8
+/* Labels are bytes. */
+#define WG_MLP_MAX_CLASSES 256
+#define WG_MLP_MAX_WIDTH ((int64_t)1 << 20)
+
+typedef enum wg_optimizer_kind { WG_OPTIMIZER_SGD = 0, WG_OPTIMIZER_ADAM = 1 } wg_optimizer_kind;
+
+typedef struct wg_optimizer {
+    wg_optimizer_kind kind;
+    float momentum;          /* SGD (0 is plain SGD) */
+    float beta1, beta2, eps; /* Adam */
+} wg_optimizer;
+
+/* "sgd" / "adam", and parsing of them. */
+const char *wg_optimizer_name(wg_optimizer_kind kind);
+wg_status wg_optimizer_parse(const char *text, wg_optimizer_kind *out);
+
+/* The flat buffers of a model: parameters, their gradients, and the optimiser state (SGD:
+ * velocity in STATE1; Adam: first moment in STATE1, second in STATE2). */
+typedef enum wg_mlp_buffer {
+    WG_MLP_PARAMS = 0,
+    WG_MLP_GRADS,
+    WG_MLP_STATE1,
+    WG_MLP_STATE2,
+    WG_MLP_BUFFERS
+} wg_mlp_buffer;
+
+/* One parameter tensor: layer l's weight ("layer<l>.weight", [in, out]) or bias
+ * ("layer<l>.bias", [out]). */
+typedef struct wg_mlp_param {
+    char name[32];
+    int rank;
+    int64_t shape[2];
+    int64_t count;
+    int64_t offset; /* in floats, into each flat buffer */
+} wg_mlp_param;
+
+typedef struct wg_mlp {
+    wg_device device;
+    const wg_backend *backend;
+    const wg_nn_backend *nn;
+    int layers;                           /* weight layers */
+    int64_t sizes[WG_MLP_MAX_LAYERS + 1]; /* sizes[0] inputs, ..., sizes[layers] classes */
+    int64_t capacity;                     /* batch rows the activations hold */
+    int param_tensors;                    /* 2 * layers */
+    wg_mlp_param params[2 * WG_MLP_MAX_LAYERS];
+    int64_t param_count;                  /* floats in each flat buffer (with padding) */
+    float *buffer[WG_MLP_BUFFERS];        /* device memory */
+    float *act[WG_MLP_MAX_LAYERS];        /* [capacity, sizes[l+1]]: layer l's output */
+    float *grad[WG_MLP_MAX_LAYERS];       /* [capacity, sizes[l+1]]: gradient there */
+    wg_nn_stats *stats;                   /* device memory */
+    int64_t optimizer_steps;              /* Adam's t */
+} wg_mlp;
+
+/* A model with `layers` weight layers of sizes[0] -> sizes[1] -> ... -> sizes[layers] on
+ * `device`, with buffers for batches of up to `capacity` rows. Parameters are zero until
+ * wg_mlp_init. */
+wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
+                        wg_mlp **out);
+void wg_mlp_free(wg_mlp *mlp);
+
+/* "mlp 784-512-256-10 relu softmax-xent": what a checkpoint must match. */
+const char *wg_mlp_describe(const wg_mlp *mlp, char *buf, size_t size);
+
+/* He initialisation from a seed: weights of layer l uniform in +-sqrt(6 / fan_in) (variance
+ * 2 / fan_in) from the shared counter-based generator, so the same seed gives the same
+ * weights on every device; biases and optimiser state zero. */
+wg_status wg_mlp_init(wg_mlp *mlp, uint64_t seed);
+
+/* Forward pass of `rows` rows of x (device memory, rows x sizes[0]); the logits end up in
+ * act[layers - 1]. */
+wg_status wg_mlp_forward(wg_mlp *mlp, const float *x, int64_t rows);
+/* Softmax cross-entropy of the logits against labels (device memory), added to the
+ * statistics; with `with_grad`, the gradient of the batch's mean loss goes to
+ * grad[layers - 1]. */
+wg_status wg_mlp_loss(wg_mlp *mlp, const uint8_t *labels, int64_t rows, int with_grad);
+/* Backward pass from grad[layers - 1] into the GRADS buffer (x is the forward's input). */
+wg_status wg_mlp_backward(wg_mlp *mlp, const float *x, int64_t rows);
+/* One optimiser step with learning rate lr. */
+wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr);
+/* All four: one training step on a batch. Queues work only (no host synchronisation). */
+wg_status wg_mlp_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels, int64_t rows,
+                            const wg_optimizer *optimizer, float lr);
+
+/* The accumulated loss sum and correct count: reset, and read (waits for the device). */
+wg_status wg_mlp_stats_reset(wg_mlp *mlp);
+wg_status wg_mlp_stats_read(wg_mlp *mlp, wg_nn_stats *out);
+
+/* Copies parameter tensor `index` (0 .. param_tensors - 1) of a flat buffer to or from
+ * host memory (params[index].count floats). Blocking. */
+wg_status wg_mlp_read(const wg_mlp *mlp, wg_mlp_buffer which, int index, float *host);
+wg_status wg_mlp_write(wg_mlp *mlp, wg_mlp_buffer which, int index, const float *host);
+
+/* The index of the parameter tensor with this name, or -1. */
+int wg_mlp_find(const wg_mlp *mlp, const char *name);
+
+#endif /* WG_NN_MLP_H */

@@ -1,0 +1,193 @@
+/*
+ * mlp_checkpoint.c - see mlp_checkpoint.h.
+ */
+#include "mlp_checkpoint.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../error.h"
+#include "checkpoint.h"
+
+/* The state tensors of an optimiser: their name suffixes and flat buffers. */
+static int state_names(wg_optimizer_kind optimizer, const char *suffix[2], wg_mlp_buffer buf[2])
+{
+    if (optimizer == WG_OPTIMIZER_ADAM) {
+        suffix[0] = "adam_m";
+        suffix[1] = "adam_v";
+        buf[0] = WG_MLP_STATE1;
+        buf[1] = WG_MLP_STATE2;
+        return 2;
+    }
+    suffix[0] = "momentum";
+    buf[0] = WG_MLP_STATE1;
+    return 1;
+}
+
+wg_status wg_mlp_save(const wg_mlp *mlp, const char *path, wg_optimizer_kind optimizer,
+                      int64_t epoch, int64_t step, uint64_t seed)
+{
+    if (!mlp || !path) return wg_fail(WG_ERR_ARGUMENT, "save: NULL argument");
+    const char *suffix[2];
+    wg_mlp_buffer buf[2];
+    const int states = state_names(optimizer, suffix, buf);
+    const int per_param = 1 + states;
+    wg_checkpoint ck;
+    memset(&ck, 0, sizeof ck);
+    wg_mlp_describe(mlp, ck.model, sizeof ck.model);
+    snprintf(ck.optimizer, sizeof ck.optimizer, "%s", wg_optimizer_name(optimizer));
+    ck.epoch = epoch;
+    ck.step = step;
+    ck.seed = seed;
+    ck.count = mlp->param_tensors * per_param;
+    ck.tensors = calloc((size_t)ck.count, sizeof *ck.tensors);
+    if (!ck.tensors) return wg_fail(WG_ERR_NO_MEMORY, "save: out of host memory");
+    wg_status status = WG_OK;
+    for (int i = 0; i < mlp->param_tensors && status == WG_OK; i++) {
+        const wg_mlp_param *p = &mlp->params[i];
+        for (int s = 0; s < per_param && status == WG_OK; s++) {
+            wg_checkpoint_tensor *ct = &ck.tensors[i * per_param + s];
+            if (s == 0)
+                snprintf(ct->name, sizeof ct->name, "%s", p->name);
+            else
+                snprintf(ct->name, sizeof ct->name, "%s.%s", p->name, suffix[s - 1]);
+            ct->rank = p->rank;
+            for (int d = 0; d < 4; d++) ct->shape[d] = d < p->rank ? p->shape[d] : 1;
+            ct->data = malloc((size_t)p->count * sizeof(float));
+            if (!ct->data) {
+                status = wg_fail(WG_ERR_NO_MEMORY, "save: out of host memory");
+                break;
+            }
+            status = wg_mlp_read(mlp, s == 0 ? WG_MLP_PARAMS : buf[s - 1], i, ct->data);
+        }
+    }
+    if (status == WG_OK) status = wg_checkpoint_save(path, &ck);
+    for (int i = 0; i < ck.count; i++) free(ck.tensors[i].data);
+    free(ck.tensors);
+    return status;
+}
+
+/* The tensor `name` of the file, with exactly the parameter's shape; NULL when absent;
+ * WG_ERR_SHAPE via *status when present with another shape. */
+static const wg_checkpoint_tensor *matching(const wg_checkpoint *ck, const char *name,
+                                            const wg_mlp_param *p, const char *path,
+                                            wg_status *status)
+{
+    const wg_checkpoint_tensor *t = wg_checkpoint_find(ck, name);
+    if (!t) return NULL;
+    int same = t->rank == p->rank;
+    for (int d = 0; d < p->rank && same; d++) same = t->shape[d] == p->shape[d];
+    if (!same) {
+        *status = wg_fail(WG_ERR_SHAPE, "checkpoint %s: tensor %s has rank %d and shape "
+                          "[%" PRId64 ", %" PRId64 "], the model expects rank %d [%" PRId64
+                          ", %" PRId64 "]", path, name, t->rank, t->shape[0],
+                          t->rank > 1 ? t->shape[1] : 1, p->rank, p->shape[0],
+                          p->rank > 1 ? p->shape[1] : 1);
+        return NULL;
+    }
+    return t;
+}
+
+static void fill_info(const wg_checkpoint *ck, wg_mlp_checkpoint_info *info)
+{
+    memset(info, 0, sizeof *info);
+    snprintf(info->model, sizeof info->model, "%s", ck->model);
+    snprintf(info->optimizer, sizeof info->optimizer, "%s", ck->optimizer);
+    info->epoch = ck->epoch;
+    info->step = ck->step;
+    info->seed = ck->seed;
+}
+
+wg_status wg_mlp_load(wg_mlp *mlp, const char *path, wg_optimizer_kind optimizer,
+                      wg_mlp_checkpoint_info *info)
+{
+    if (!mlp || !path) return wg_fail(WG_ERR_ARGUMENT, "load: NULL argument");
+    wg_checkpoint ck;
+    wg_status status = wg_checkpoint_load(path, &ck);
+    if (status != WG_OK) return status;
+    char model[256];
+    wg_mlp_describe(mlp, model, sizeof model);
+    if (strcmp(model, ck.model) != 0) {
+        status = wg_fail(WG_ERR_ARGUMENT, "checkpoint %s holds the model \"%s\", not \"%s\"",
+                         path, ck.model, model);
+        wg_checkpoint_free(&ck);
+        return status;
+    }
+    const char *suffix[2];
+    wg_mlp_buffer buf[2];
+    const int states = state_names(optimizer, suffix, buf);
+    const int same_optimizer = strcmp(ck.optimizer, wg_optimizer_name(optimizer)) == 0;
+    /* Check everything first, then copy, so a bad file leaves the model as it was. */
+    const wg_checkpoint_tensor *found[2 * WG_MLP_MAX_LAYERS][3];
+    int have_state = same_optimizer;
+    for (int i = 0; i < mlp->param_tensors && status == WG_OK; i++) {
+        const wg_mlp_param *p = &mlp->params[i];
+        found[i][0] = matching(&ck, p->name, p, path, &status);
+        if (status == WG_OK && !found[i][0])
+            status = wg_fail(WG_ERR_ARGUMENT, "checkpoint %s has no tensor %s", path, p->name);
+        for (int s = 0; s < states && status == WG_OK; s++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s.%s", p->name, suffix[s]);
+            found[i][1 + s] = same_optimizer ? matching(&ck, name, p, path, &status) : NULL;
+            if (!found[i][1 + s]) have_state = 0;
+        }
+    }
+    for (int i = 0; i < mlp->param_tensors && status == WG_OK; i++) {
+        status = wg_mlp_write(mlp, WG_MLP_PARAMS, i, found[i][0]->data);
+        for (int s = 0; s < states && status == WG_OK && have_state; s++)
+            status = wg_mlp_write(mlp, buf[s], i, found[i][1 + s]->data);
+    }
+    if (status == WG_OK && !have_state) {
+        for (int b = WG_MLP_STATE1; b <= WG_MLP_STATE2 && status == WG_OK; b++)
+            status = mlp->backend->fill(mlp->device.index, mlp->buffer[b], mlp->param_count, 0.0f);
+    }
+    if (status == WG_OK) {
+        mlp->optimizer_steps = have_state ? ck.step : 0;
+        if (info) {
+            fill_info(&ck, info);
+            info->has_optimizer_state = have_state;
+        }
+    }
+    wg_checkpoint_free(&ck);
+    return status;
+}
+
+wg_status wg_mlp_parse_description(const char *model, int *layers, int64_t *sizes)
+{
+    if (!model || !layers || !sizes) return wg_fail(WG_ERR_ARGUMENT, "model string: NULL argument");
+    if (strncmp(model, "mlp ", 4) != 0)
+        return wg_fail(WG_ERR_ARGUMENT, "model \"%s\" is not an mlp", model);
+    const char *p = model + 4;
+    int count = 0;
+    for (;;) {
+        if (!isdigit((unsigned char)*p)) break;
+        errno = 0;
+        char *end = NULL;
+        long long v = strtoll(p, &end, 10);
+        if (errno || v < 1 || v > WG_MLP_MAX_WIDTH || count > WG_MLP_MAX_LAYERS) break;
+        sizes[count++] = v;
+        p = end;
+        if (*p != '-') break;
+        p++;
+    }
+    if (count < 2 || (*p != ' ' && *p != '\0'))
+        return wg_fail(WG_ERR_ARGUMENT, "model \"%s\": expected \"mlp\" and 2 to %d layer "
+                       "widths joined by '-'", model, WG_MLP_MAX_LAYERS + 1);
+    *layers = count - 1;
+    return WG_OK;
+}
+
+wg_status wg_mlp_checkpoint_peek(const char *path, wg_mlp_checkpoint_info *info)
+{
+    if (!path || !info) return wg_fail(WG_ERR_ARGUMENT, "checkpoint: NULL argument");
+    wg_checkpoint ck;
+    wg_status status = wg_checkpoint_load(path, &ck);
+    if (status != WG_OK) return status;
+    fill_info(&ck, info);
+    wg_checkpoint_free(&ck);
+    return WG_OK;
+}

@@ -1,0 +1,41 @@
+/*
+ * mlp_checkpoint.h - an MLP's parameters and optimiser state to and from a checkpoint file
+ * (the format of checkpoint.h). Tensors are named after the model's parameters
+ * ("layer0.weight" [in, out], "layer0.bias" [out]); the optimiser state follows as
+ * "<name>.momentum" (SGD) or "<name>.adam_m" and "<name>.adam_v" (Adam). The model string
+ * (wg_mlp_describe) must match on load.
+ */
+#ifndef WG_NN_MLP_CHECKPOINT_H
+#define WG_NN_MLP_CHECKPOINT_H
+
+#include <stdint.h>
+
+#include "mlp.h"
+
+typedef struct wg_mlp_checkpoint_info {
+    char model[256];
+    char optimizer[32];
+    int64_t epoch, step;
+    uint64_t seed;
+    int has_optimizer_state; /* the state was in the file and was loaded */
+} wg_mlp_checkpoint_info;
+
+/* Saves the parameters and the state of `optimizer` (atomically). */
+wg_status wg_mlp_save(const wg_mlp *mlp, const char *path, wg_optimizer_kind optimizer,
+                      int64_t epoch, int64_t step, uint64_t seed);
+
+/* Loads parameters into a model of the same architecture (else WG_ERR_ARGUMENT naming both
+ * models), and the optimiser state when the file holds the state of `optimizer` (else that
+ * state is zeroed). info may be NULL. On failure the model is unchanged, as far as the
+ * checks before copying can ensure. */
+wg_status wg_mlp_load(wg_mlp *mlp, const char *path, wg_optimizer_kind optimizer,
+                      wg_mlp_checkpoint_info *info);
+
+/* The layer sizes named by a model string "mlp 784-512-256-10 ...": *layers weight layers,
+ * sizes[0..layers]. */
+wg_status wg_mlp_parse_description(const char *model, int *layers, int64_t *sizes);
+
+/* Reads a checkpoint's header fields (the whole file is checked). */
+wg_status wg_mlp_checkpoint_peek(const char *path, wg_mlp_checkpoint_info *info);
+
+#endif /* WG_NN_MLP_CHECKPOINT_H */

@@ -1,0 +1,168 @@
+/*
+ * nn_cpu.c - the CPU's layer operations for training (see nn_backend.h).
+ *
+ * Every entry is one pass over its data, split across OpenMP threads when there is enough
+ * work to pay for waking them, and allocates nothing: the GEMMs of a step should be all
+ * that costs. Loops are written so the compiler vectorises them (unit stride, no aliasing
+ * between the arrays a loop reads and writes, except in-place updates of one element).
+ */
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+#include "nn_backend.h"
+
+/* Below this many elements one thread is faster than waking the others. */
+#define PARALLEL_FROM ((int64_t)1 << 14)
+
+static wg_status cpu_bias_act(int index, float *y, const float *bias, int64_t rows,
+                              int64_t cols, int relu)
+{
+    (void)index;
+#pragma omp parallel for schedule(static) if (rows * cols >= PARALLEL_FROM)
+    for (int64_t r = 0; r < rows; r++) {
+        float *restrict row = y + r * cols;
+        if (relu) {
+            for (int64_t c = 0; c < cols; c++) {
+                float v = row[c] + bias[c];
+                row[c] = v > 0.0f ? v : 0.0f;
+            }
+        } else {
+            for (int64_t c = 0; c < cols; c++) row[c] += bias[c];
+        }
+    }
+    return WG_OK;
+}
+
+/* The column sums are split by columns, not rows: each thread owns a band of columns (a
+ * multiple of 16 floats, so bands do not share cache lines) and walks every row of it, so
+ * the sums need no reduction between threads and the masking of dy happens in the same
+ * pass. */
+static wg_status cpu_bias_act_backward(int index, float *dy, const float *y, float *dbias,
+                                       int64_t rows, int64_t cols, int relu)
+{
+    (void)index;
+    int parallel = rows * cols >= PARALLEL_FROM && cols >= 32;
+#pragma omp parallel if (parallel)
+    {
+        int threads = omp_get_num_threads(), me = omp_get_thread_num();
+        int64_t band = (cols + threads - 1) / threads;
+        band = (band + 15) / 16 * 16;
+        int64_t c0 = (int64_t)me * band, c1 = c0 + band < cols ? c0 + band : cols;
+        if (c0 < c1) {
+            float *restrict sum = dbias + c0;
+            const int64_t width = c1 - c0;
+            for (int64_t c = 0; c < width; c++) sum[c] = 0.0f;
+            for (int64_t r = 0; r < rows; r++) {
+                float *restrict d = dy + r * cols + c0;
+                if (relu) {
+                    const float *restrict out = y + r * cols + c0;
+                    for (int64_t c = 0; c < width; c++) {
+                        float g = out[c] > 0.0f ? d[c] : 0.0f;
+                        d[c] = g;
+                        sum[c] += g;
+                    }
+                } else {
+                    for (int64_t c = 0; c < width; c++) sum[c] += d[c];
+                }
+            }
+        }
+    }
+    return WG_OK;
+}
+
+static wg_status cpu_softmax_xent(int index, const float *logits, const uint8_t *labels,
+                                  int64_t rows, int64_t classes, float scale, float *dlogits,
+                                  wg_nn_stats *stats)
+{
+    (void)index;
+    double loss = 0.0, correct = 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : loss, correct) \
+    if (rows * classes >= PARALLEL_FROM)
+    for (int64_t r = 0; r < rows; r++) {
+        const float *z = logits + r * classes;
+        const int label = labels[r];
+        int best = 0;
+        float max = z[0];
+        for (int64_t c = 1; c < classes; c++)
+            if (z[c] > max) {
+                max = z[c];
+                best = (int)c;
+            }
+        float sum = 0.0f;
+        for (int64_t c = 0; c < classes; c++) sum += expf(z[c] - max);
+        /* -log(exp(z_label - max) / sum) */
+        loss += (double)(logf(sum) - (z[label] - max));
+        correct += best == label;
+        if (dlogits) {
+            float *d = dlogits + r * classes;
+            const float inv = scale / sum;
+            for (int64_t c = 0; c < classes; c++) d[c] = expf(z[c] - max) * inv;
+            d[label] -= scale;
+        }
+    }
+    stats->loss_sum += loss;
+    stats->correct += correct;
+    return WG_OK;
+}
+
+static wg_status cpu_stats_reset(int index, wg_nn_stats *stats)
+{
+    (void)index;
+    stats->loss_sum = 0.0;
+    stats->correct = 0.0;
+    return WG_OK;
+}
+
+static wg_status cpu_sgd(int index, float *restrict w, float *restrict v,
+                         const float *restrict g, int64_t n, float lr, float momentum)
+{
+    (void)index;
+#pragma omp parallel for simd schedule(static) if (n >= PARALLEL_FROM)
+    for (int64_t i = 0; i < n; i++) {
+        float vi = momentum * v[i] + g[i];
+        v[i] = vi;
+        w[i] -= lr * vi;
+    }
+    return WG_OK;
+}
+
+static wg_status cpu_adam(int index, float *restrict w, float *restrict m, float *restrict v,
+                          const float *restrict g, int64_t n, float lr_t, float beta1,
+                          float beta2, float eps_t)
+{
+    (void)index;
+#pragma omp parallel for simd schedule(static) if (n >= PARALLEL_FROM)
+    for (int64_t i = 0; i < n; i++) {
+        float mi = beta1 * m[i] + (1.0f - beta1) * g[i];
+        float vi = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= lr_t * mi / (sqrtf(vi) + eps_t);
+    }
+    return WG_OK;
+}
+
+static wg_status cpu_gather(int index, const float *images, const uint8_t *labels,
+                            const int32_t *order, int64_t first, int64_t rows,
+                            int64_t features, float *x, uint8_t *y)
+{
+    (void)index;
+#pragma omp parallel for schedule(static) if (rows * features >= PARALLEL_FROM)
+    for (int64_t r = 0; r < rows; r++) {
+        const int64_t src = order[first + r];
+        memcpy(x + r * features, images + src * features, (size_t)features * sizeof *x);
+        y[r] = labels[src];
+    }
+    return WG_OK;
+}
+
+const wg_nn_backend wg_nn_cpu = {
+    .bias_act = cpu_bias_act,
+    .bias_act_backward = cpu_bias_act_backward,
+    .softmax_xent = cpu_softmax_xent,
+    .stats_reset = cpu_stats_reset,
+    .sgd = cpu_sgd,
+    .adam = cpu_adam,
+    .gather = cpu_gather,
+};

@@ -1,0 +1,410 @@
+/*
+ * test_mlp.c - the MLP trainer: gradients of every layer against central finite
+ * differences (on every device), the layer operations of each device against plain loops,
+ * a short training run on a small synthetic dataset that must learn it, checkpoint round
+ * trips through the model (and a mismatched model refused), and the GPU's losses against
+ * the CPU's for the same seed (skipped without a GPU).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "check.h"
+#include "nn/mlp.h"
+#include "nn/mlp_checkpoint.h"
+#include "nn/train.h"
+#include "reference.h"
+
+/* ---------------------------------------------------------------- helpers --------- */
+
+/* A buffer of `bytes` on the device with the host bytes copied in (NULL on failure). */
+static void *device_copy(wg_device device, const void *host, size_t bytes)
+{
+    const wg_backend *backend = wg_backend_for(device);
+    void *ptr = NULL;
+    if (!backend || backend->alloc(device.index, bytes, &ptr) != WG_OK) return NULL;
+    if (backend->copy_from_host(device.index, ptr, host, bytes) != WG_OK) {
+        backend->release(device.index, ptr);
+        return NULL;
+    }
+    return ptr;
+}
+
+static void device_release(wg_device device, void *ptr)
+{
+    const wg_backend *backend = wg_backend_for(device);
+    if (backend && ptr) backend->release(device.index, ptr);
+}
+
+/* The mean loss of the model on the batch, no gradient. */
+static wg_status mean_loss(wg_mlp *mlp, const float *x, const uint8_t *y, int64_t rows,
+                           double *loss)
+{
+    wg_nn_stats stats;
+    wg_status status = wg_mlp_stats_reset(mlp);
+    if (status == WG_OK) status = wg_mlp_forward(mlp, x, rows);
+    if (status == WG_OK) status = wg_mlp_loss(mlp, y, rows, 0);
+    if (status == WG_OK) status = wg_mlp_stats_read(mlp, &stats);
+    if (status == WG_OK) *loss = stats.loss_sum / (double)rows;
+    return status;
+}
+
+/* ---------------------------------------------------------------- gradients ------- */
+
+DEVICE_TEST(mlp_gradients_match_finite_differences)
+{
+    const int64_t sizes[] = {7, 6, 5, 4};
+    const int layers = 3;
+    const int64_t rows = 5;
+    float x[5 * 7];
+    uint8_t y[5] = {0, 3, 1, 2, 3};
+    ref_random(x, 5 * 7, 77);
+    wg_mlp *mlp = NULL;
+    REQUIRE_OK(wg_mlp_create(device, layers, sizes, 8, &mlp));
+    REQUIRE_OK(wg_mlp_init(mlp, 2024));
+    /* Non-zero biases, so their gradients go through every path. */
+    for (int l = 0; l < layers; l++) {
+        float bias[8];
+        ref_random(bias, sizes[l + 1], 300 + l);
+        for (int i = 0; i < sizes[l + 1]; i++) bias[i] *= 0.1f;
+        REQUIRE_OK(wg_mlp_write(mlp, WG_MLP_PARAMS, 2 * l + 1, bias));
+    }
+    float *dx = device_copy(device, x, sizeof x);
+    uint8_t *dy = device_copy(device, y, sizeof y);
+    REQUIRE(dx && dy);
+
+    REQUIRE_OK(wg_mlp_stats_reset(mlp));
+    REQUIRE_OK(wg_mlp_forward(mlp, dx, rows));
+    REQUIRE_OK(wg_mlp_loss(mlp, dy, rows, 1));
+    REQUIRE_OK(wg_mlp_backward(mlp, dx, rows));
+
+    const double eps = 1e-3;
+    for (int t = 0; t < mlp->param_tensors; t++) {
+        const wg_mlp_param *p = &mlp->params[t];
+        float params[64], grads[64];
+        REQUIRE(p->count <= 64);
+        REQUIRE_OK(wg_mlp_read(mlp, WG_MLP_GRADS, t, grads));
+        REQUIRE_OK(wg_mlp_read(mlp, WG_MLP_PARAMS, t, params));
+        double worst = 0.0, largest = 0.0;
+        for (int64_t i = 0; i < p->count; i++) {
+            const float saved = params[i];
+            double up = 0, down = 0;
+            params[i] = saved + (float)eps;
+            REQUIRE_OK(wg_mlp_write(mlp, WG_MLP_PARAMS, t, params));
+            REQUIRE_OK(mean_loss(mlp, dx, dy, rows, &up));
+            params[i] = saved - (float)eps;
+            REQUIRE_OK(wg_mlp_write(mlp, WG_MLP_PARAMS, t, params));
+            REQUIRE_OK(mean_loss(mlp, dx, dy, rows, &down));
+            params[i] = saved;
+            REQUIRE_OK(wg_mlp_write(mlp, WG_MLP_PARAMS, t, params));
+            const double numeric = (up - down) / (2 * eps);
+            const double error = fabs(numeric - grads[i]) / (1e-3 + fabs(numeric));
+            if (error > worst) worst = error;
+            if (fabs(numeric) > largest) largest = fabs(numeric);
+        }
+        CHECK_MSG(worst < 2e-2, "%s: gradient differs from finite differences by %.3g (relative)",
+                  p->name, worst);
+        CHECK_MSG(largest > 1e-3, "%s: all gradients are ~0; the check would prove nothing",
+                  p->name);
+    }
+    device_release(device, dx);
+    device_release(device, dy);
+    wg_mlp_free(mlp);
+}
+
+/* The loss and its gradient for logits whose softmax is known in closed form, including
+ * logits of 1000 (an unshifted exp would overflow to inf). */
+DEVICE_TEST(softmax_xent_is_stable_and_exact)
+{
+    const int64_t sizes[] = {2, 3};
+    wg_mlp *mlp = NULL;
+    REQUIRE_OK(wg_mlp_create(device, 1, sizes, 4, &mlp));
+    /* W = I-ish: logits = x . W with W [2, 3]; biases zero. */
+    const float w[6] = {1, 0, 0, 0, 1, 0};
+    REQUIRE_OK(wg_mlp_write(mlp, WG_MLP_PARAMS, 0, w));
+    const float x[4] = {1000, 1000, 0, 0}; /* rows: logits (1000, 1000, 0), (0, 0, 0) */
+    const uint8_t y[2] = {0, 2};
+    float *dx = device_copy(device, x, sizeof x);
+    uint8_t *dy = device_copy(device, y, sizeof y);
+    REQUIRE(dx && dy);
+    REQUIRE_OK(wg_mlp_stats_reset(mlp));
+    REQUIRE_OK(wg_mlp_forward(mlp, dx, 2));
+    REQUIRE_OK(wg_mlp_loss(mlp, dy, 2, 1));
+    wg_nn_stats stats;
+    REQUIRE_OK(wg_mlp_stats_read(mlp, &stats));
+    /* row 0: -log(1/2); row 1: -log(1/3) */
+    CHECK_MSG(fabs(stats.loss_sum - (log(2.0) + log(3.0))) < 1e-5, "loss sum %.9g", stats.loss_sum);
+    /* row 0: logits tie, the first (0) is the prediction: right; row 1: 0 predicted, wrong */
+    CHECK_MSG(stats.correct == 1.0, "correct %g", stats.correct);
+    float g[6];
+    REQUIRE_OK(wg_backend_for(device)->copy_to_host(device.index, g, mlp->grad[0], sizeof g));
+    const float want[6] = {(0.5f - 1) / 2, 0.5f / 2, 0, 1.0f / 6, 1.0f / 6, (1.0f / 3 - 1) / 2};
+    for (int i = 0; i < 6; i++) CHECK_MSG(fabsf(g[i] - want[i]) < 1e-6f, "dlogits[%d] = %g, want %g", i, g[i], want[i]);
+    device_release(device, dx);
+    device_release(device, dy);
+    wg_mlp_free(mlp);
+}
+
+/* SGD with momentum and Adam against the textbook formulas, over two steps. */
+DEVICE_TEST(optimizers_match_formulas)
+{
+    const int64_t sizes[] = {3, 2};
+    for (int kind = 0; kind < 2; kind++) {
+        wg_mlp *mlp = NULL;
+        REQUIRE_OK(wg_mlp_create(device, 1, sizes, 1, &mlp));
+        float w[6], g[6], got[6];
+        ref_random(w, 6, 5);
+        ref_random(g, 6, 6);
+        REQUIRE_OK(wg_mlp_write(mlp, WG_MLP_PARAMS, 0, w));
+        REQUIRE_OK(wg_mlp_write(mlp, WG_MLP_GRADS, 0, g));
+        wg_optimizer opt = {.kind = (wg_optimizer_kind)kind, .momentum = 0.9f, .beta1 = 0.9f,
+                            .beta2 = 0.999f, .eps = 1e-8f};
+        REQUIRE_OK(wg_mlp_update(mlp, &opt, 0.1f));
+        REQUIRE_OK(wg_mlp_update(mlp, &opt, 0.1f));
+        REQUIRE_OK(wg_mlp_read(mlp, WG_MLP_PARAMS, 0, got));
+        double worst = 0;
+        for (int i = 0; i < 6; i++) {
+            double want;
+            if (kind == WG_OPTIMIZER_SGD) {
+                /* v1 = g, w1 = w - 0.1 g; v2 = 0.9 g + g, w2 = w1 - 0.1 v2 */
+                want = w[i] - 0.1 * g[i] - 0.1 * 1.9 * g[i];
+            } else {
+                /* the same gradient twice: m_hat = g, v_hat = g^2 each step */
+                want = w[i] - 2 * 0.1 * g[i] / (fabs(g[i]) + 1e-8);
+            }
+            double e = fabs(got[i] - want);
+            if (e > worst) worst = e;
+        }
+        CHECK_MSG(worst < 1e-5, "%s: parameters differ from the formula by %.3g",
+                  wg_optimizer_name((wg_optimizer_kind)kind), worst);
+        wg_mlp_free(mlp);
+    }
+}
+
+DEVICE_TEST(mlp_rejects_bad_sizes)
+{
+    wg_mlp *mlp = NULL;
+    const int64_t ok[] = {4, 3, 2}, zero[] = {4, 0, 2}, one_class[] = {4, 3, 1};
+    CHECK_STATUS(wg_mlp_create(device, 0, ok, 8, &mlp), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_mlp_create(device, WG_MLP_MAX_LAYERS + 1, ok, 8, &mlp), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_mlp_create(device, 2, zero, 8, &mlp), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_mlp_create(device, 2, one_class, 8, &mlp), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_mlp_create(device, 2, ok, 0, &mlp), WG_ERR_ARGUMENT);
+    CHECK(mlp == NULL);
+    REQUIRE_OK(wg_mlp_create(device, 2, ok, 8, &mlp));
+    CHECK_STATUS(wg_mlp_forward(mlp, mlp->act[0], 9), WG_ERR_ARGUMENT); /* rows > capacity */
+    CHECK_STATUS(wg_mlp_forward(mlp, mlp->act[0], 0), WG_ERR_ARGUMENT);
+    char text[128];
+    CHECK(strcmp(wg_mlp_describe(mlp, text, sizeof text), "mlp 4-3-2 relu softmax-xent") == 0);
+    wg_mlp_free(mlp);
+}
+
+/* ---------------------------------------------------------------- training -------- */
+
+/* A learnable problem: `classes` Gaussian blobs in `features` dimensions (noise well under
+ * the distance between centres); the same centre seed with another noise seed gives a
+ * test set of the same problem. */
+static int make_blobs(wg_dataset *d, int64_t count, int64_t features, int classes,
+                      uint64_t centre_seed, uint64_t noise_seed)
+{
+    memset(d, 0, sizeof *d);
+    float *centres = malloc((size_t)(classes * features) * sizeof *centres);
+    float *noise = malloc((size_t)(count * features) * sizeof *noise);
+    d->images = malloc((size_t)(count * features) * sizeof *d->images);
+    d->labels = malloc((size_t)count);
+    if (!centres || !noise || !d->images || !d->labels) {
+        free(centres);
+        free(noise);
+        wg_dataset_free(d);
+        return 0;
+    }
+    ref_random(centres, classes * features, centre_seed);
+    ref_random(noise, count * features, noise_seed);
+    for (int64_t i = 0; i < count; i++) {
+        const int label = (int)((i * 7 + i / 3) % classes);
+        d->labels[i] = (uint8_t)label;
+        for (int64_t f = 0; f < features; f++)
+            d->images[i * features + f] = centres[label * features + f] + 0.35f * noise[i * features + f];
+    }
+    d->count = count;
+    d->rows = 1;
+    d->cols = features;
+    d->features = features;
+    d->classes = classes;
+    free(centres);
+    free(noise);
+    return 1;
+}
+
+static void train_options(wg_train_options *o, wg_device device, wg_optimizer_kind kind)
+{
+    wg_train_defaults(o);
+    o->device = device;
+    o->hidden_layers = 2;
+    o->hidden[0] = 32;
+    o->hidden[1] = 16;
+    o->batch = 50; /* 600 / 50 and a last batch of 33 for the 633-row set */
+    o->epochs = 5;
+    o->optimizer.kind = kind;
+    o->lr = kind == WG_OPTIMIZER_ADAM ? 0.01f : 0.05f;
+    o->seed = 9;
+}
+
+DEVICE_TEST(training_learns_synthetic_blobs)
+{
+    wg_dataset train, test;
+    REQUIRE(make_blobs(&train, 633, 20, 5, 1000, 1001));
+    REQUIRE(make_blobs(&test, 200, 20, 5, 1000, 2002));
+    for (int kind = 0; kind < 2; kind++) {
+        wg_train_options o;
+        train_options(&o, device, (wg_optimizer_kind)kind);
+        wg_trainer *t = NULL;
+        REQUIRE_OK(wg_trainer_create(&o, &train, &test, &t));
+        CHECK(t->steps_per_epoch == 13);
+        double first_loss = 0, loss = 0, accuracy = 0;
+        REQUIRE_OK(wg_trainer_evaluate(t, &t->test, &first_loss, &accuracy));
+        wg_epoch_result r;
+        int epochs = 0;
+        while (!wg_trainer_finished(t)) {
+            REQUIRE_OK(wg_trainer_run_epoch(t, NULL, NULL, &r));
+            epochs++;
+            CHECK(r.steps == 13 && r.images == 633);
+            CHECK(r.seconds > 0 && r.images_per_s > 0);
+        }
+        CHECK(epochs == 5 && t->step == 65);
+        REQUIRE_OK(wg_trainer_evaluate(t, &t->test, &loss, &accuracy));
+        CHECK_MSG(accuracy >= 0.95 && loss < 0.3 * first_loss,
+                  "%s: after 5 epochs test accuracy %.3f, loss %.3f (from %.3f)",
+                  wg_optimizer_name((wg_optimizer_kind)kind), accuracy, loss, first_loss);
+        CHECK_MSG(r.train_accuracy >= 0.9, "train accuracy %.3f", r.train_accuracy);
+        CHECK(fabs(r.test_accuracy - accuracy) < 1e-9);
+        wg_trainer_free(t);
+    }
+    wg_dataset_free(&train);
+    wg_dataset_free(&test);
+}
+
+/* ---------------------------------------------------------------- checkpoints ----- */
+
+DEVICE_TEST(mlp_checkpoint_round_trip)
+{
+    const int64_t sizes[] = {6, 5, 3};
+    char path[] = "/tmp/whygpu-mlp-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    for (int kind = 0; kind < 2; kind++) {
+        wg_mlp *a = NULL, *b = NULL, *other = NULL;
+        REQUIRE_OK(wg_mlp_create(device, 2, sizes, 4, &a));
+        REQUIRE_OK(wg_mlp_create(device, 2, sizes, 4, &b));
+        REQUIRE_OK(wg_mlp_init(a, 1));
+        REQUIRE_OK(wg_mlp_init(b, 2));
+        /* Some optimiser state worth saving. */
+        float state[30];
+        for (int t = 0; t < a->param_tensors; t++) {
+            ref_random(state, a->params[t].count, 40 + t);
+            REQUIRE_OK(wg_mlp_write(a, WG_MLP_STATE1, t, state));
+            REQUIRE_OK(wg_mlp_write(a, WG_MLP_STATE2, t, state));
+        }
+        REQUIRE_OK(wg_mlp_save(a, path, (wg_optimizer_kind)kind, 3, 120, 99));
+        wg_mlp_checkpoint_info info;
+        REQUIRE_OK(wg_mlp_load(b, path, (wg_optimizer_kind)kind, &info));
+        CHECK(info.epoch == 3 && info.step == 120 && info.seed == 99 && info.has_optimizer_state);
+        CHECK(strcmp(info.model, "mlp 6-5-3 relu softmax-xent") == 0);
+        int same = 1;
+        for (int t = 0; t < a->param_tensors; t++) {
+            float x[30], y[30];
+            for (int buf = WG_MLP_PARAMS; buf <= (kind ? WG_MLP_STATE2 : WG_MLP_STATE1); buf++) {
+                if (buf == WG_MLP_GRADS) continue;
+                REQUIRE_OK(wg_mlp_read(a, (wg_mlp_buffer)buf, t, x));
+                REQUIRE_OK(wg_mlp_read(b, (wg_mlp_buffer)buf, t, y));
+                same &= memcmp(x, y, (size_t)a->params[t].count * sizeof *x) == 0;
+            }
+        }
+        CHECK_MSG(same, "%s: the loaded model differs from the saved one",
+                  wg_optimizer_name((wg_optimizer_kind)kind));
+        /* The other optimiser's state is not in the file: parameters load, state zeroed. */
+        REQUIRE_OK(wg_mlp_load(b, path, (wg_optimizer_kind)!kind, &info));
+        CHECK(!info.has_optimizer_state);
+        /* Another architecture is refused with both model strings, and left untouched. */
+        const int64_t wider[] = {6, 7, 3};
+        REQUIRE_OK(wg_mlp_create(device, 2, wider, 4, &other));
+        CHECK_STATUS(wg_mlp_load(other, path, (wg_optimizer_kind)kind, NULL), WG_ERR_ARGUMENT);
+        CHECK(strstr(wg_error_message(), "mlp 6-5-3") && strstr(wg_error_message(), "mlp 6-7-3"));
+        wg_mlp_free(a);
+        wg_mlp_free(b);
+        wg_mlp_free(other);
+    }
+    int layers = 0;
+    int64_t parsed[WG_MLP_MAX_LAYERS + 1];
+    REQUIRE_OK(wg_mlp_parse_description("mlp 784-512-256-10 relu softmax-xent", &layers, parsed));
+    CHECK(layers == 3 && parsed[0] == 784 && parsed[2] == 256 && parsed[3] == 10);
+    CHECK_STATUS(wg_mlp_parse_description("mlp 784", &layers, parsed), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_mlp_parse_description("cnn 1-2", &layers, parsed), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_mlp_parse_description("mlp 784-x-10", &layers, parsed), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_mlp_parse_description("mlp 1-2-3-4-5-6-7-8-9-10-11", &layers, parsed),
+                 WG_ERR_ARGUMENT);
+    unlink(path);
+}
+
+/* ---------------------------------------------------------------- CPU vs GPU ------ */
+
+/* The same seed gives the same weights on both devices (bit for bit), and the same steps
+ * give the same losses to float32 rounding. */
+TEST(mlp_gpu_matches_cpu)
+{
+    const wg_device gpu = {WG_DEVICE_CUDA, 0};
+    if (wg_device_check(gpu) != WG_OK) SKIP("no GPU: %s", wg_error_message());
+    wg_dataset data;
+    REQUIRE(make_blobs(&data, 500, 40, 10, 7, 8));
+    wg_trainer *t[2] = {NULL, NULL};
+    for (int d = 0; d < 2; d++) {
+        wg_train_options o;
+        wg_train_defaults(&o);
+        o.device = d ? gpu : wg_cpu();
+        o.hidden[0] = 64;
+        o.hidden[1] = 32;
+        o.batch = 64;
+        o.seed = 5;
+        REQUIRE_OK(wg_trainer_create(&o, &data, NULL, &t[d]));
+    }
+    for (int p = 0; p < t[0]->model->param_tensors; p++) {
+        const int64_t n = t[0]->model->params[p].count;
+        float *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b);
+        REQUIRE(a && b);
+        REQUIRE_OK(wg_mlp_read(t[0]->model, WG_MLP_PARAMS, p, a));
+        REQUIRE_OK(wg_mlp_read(t[1]->model, WG_MLP_PARAMS, p, b));
+        CHECK_MSG(memcmp(a, b, (size_t)n * sizeof *a) == 0, "%s: initial weights differ",
+                  t[0]->model->params[p].name);
+        free(a);
+        free(b);
+    }
+    double worst = 0;
+    for (int step = 0; step < 20; step++) {
+        double loss[2];
+        for (int d = 0; d < 2; d++) {
+            wg_nn_stats stats;
+            REQUIRE_OK(wg_mlp_stats_reset(t[d]->model));
+            REQUIRE_OK(wg_trainer_step(t[d]));
+            REQUIRE_OK(wg_mlp_stats_read(t[d]->model, &stats));
+            loss[d] = stats.loss_sum;
+        }
+        const double diff = fabs(loss[0] - loss[1]) / fmax(1.0, fabs(loss[0]));
+        if (!(diff <= worst)) worst = diff;
+    }
+    CHECK_MSG(worst < 1e-3, "CPU and GPU losses differ by %.3g (relative)", worst);
+    double cpu_loss, cpu_acc, gpu_loss, gpu_acc;
+    wg_device_dataset cpu_data;
+    REQUIRE_OK(wg_device_dataset_upload(&data, wg_cpu(), &cpu_data));
+    REQUIRE_OK(wg_trainer_evaluate(t[0], &cpu_data, &cpu_loss, &cpu_acc));
+    REQUIRE_OK(wg_trainer_evaluate(t[1], &t[1]->train, &gpu_loss, &gpu_acc));
+    CHECK_MSG(fabs(cpu_loss - gpu_loss) < 1e-3 * fmax(1.0, cpu_loss) && fabs(cpu_acc - gpu_acc) < 0.01,
+              "evaluation: CPU loss %.6f acc %.4f, GPU loss %.6f acc %.4f", cpu_loss, cpu_acc,
+              gpu_loss, gpu_acc);
+    wg_trainer_free(t[0]);
+    wg_trainer_free(t[1]);
+    wg_dataset_free(&data);
+}
