@@ -164,6 +164,7 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_p
     pthread_once(&caches_once, read_caches);
     const int64_t mr = tile->mr, nr = tile->nr;
     plan->tile = *tile;
+    plan->c_transposed = 0;
     int64_t kc = round_down(caches.l1 / 2 / (mr * 4), 16);
     kc = clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096);
     int64_t mc_n = round_down(caches.l2 / 2 / (kc * 4), nr);
@@ -257,8 +258,21 @@ static wg_status gemm_run(wg_gemm_packed_fn fn, const wg_gemm_tile *tile, const 
         scale_c(g);
         return WG_OK;
     }
+    /* A product narrower than half a tile (the network's 10 outputs) but tall wastes most
+     * of each tile; computed as C^T = op(B)^T op(A)^T, its long side runs along the vectors
+     * and C is written transposed. */
+    wg_gemm_args swapped;
+    const int swap = g->n * 2 <= tile->nr && g->m >= 2 * g->n;
+    if (swap) {
+        swapped = (wg_gemm_args){.trans_a = !g->trans_b, .trans_b = !g->trans_a, .m = g->n,
+                                 .n = g->m, .k = g->k, .alpha = g->alpha, .beta = g->beta,
+                                 .a = g->b, .lda = g->ldb, .b = g->a, .ldb = g->lda,
+                                 .c = g->c, .ldc = g->ldc};
+        g = &swapped;
+    }
     wg_gemm_plan plan;
     make_plan(tile, g, &plan);
+    plan.c_transposed = swap;
     float *ws = NULL;
     wg_status status = get_workspace(plan.workspace_floats, &ws);
     if (status != WG_OK) return status;

@@ -26,6 +26,10 @@ typedef struct wg_gemm_plan {
     wg_gemm_tile tile;
     int64_t kc, mc_n, nc_m;
     int threads;
+    /* C is written transposed: element (i, j) of the product goes to c[j * ldc + i]. The
+     * caller swaps the operands (C^T = op(B)^T op(A)^T) when n is too narrow for a tile
+     * and m is not, so that the wide side runs along the vectors. */
+    int c_transposed;
     int64_t a_pack_floats;    /* size of the shared A panel buffer */
     int64_t b_pack_floats;    /* size of each thread's B panel buffer (64-byte multiple) */
     int64_t workspace_floats; /* a_pack_floats + threads * b_pack_floats */
