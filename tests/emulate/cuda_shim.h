@@ -1,0 +1,231 @@
+/*
+ * cuda_shim.h - just enough of CUDA for the matmul ladder's kernels (src/cuda/ladder_*.cu)
+ * to compile as plain C++ and run on CPU threads, so their indexing, edge handling,
+ * transposes and epilogues can be checked on a machine without a GPU (see
+ * ladder_emulate.cpp and scripts/ladder-emulate.sh).
+ *
+ * A launch runs one POSIX thread per CUDA thread of a block; the blocks of the grid run one
+ * after another. __shared__ becomes `static` (one copy, shared by the block's threads),
+ * __syncthreads and __syncwarp are a barrier of the whole block (the kernels call both
+ * uniformly), cp.async copies synchronously (with the alignment the hardware demands
+ * asserted), and a WMMA fragment holds its whole tile in every thread.
+ *
+ * What it cannot check: timing, the asynchrony of cp.async (a missing wait would go
+ * unseen), bank conflicts, and the compiler's real code generation.
+ */
+#ifndef WG_CUDA_SHIM_H
+#define WG_CUDA_SHIM_H
+
+#include <pthread.h>
+
+#include <cassert>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <type_traits>
+#include <vector>
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __launch_bounds__(...)
+#define __shared__ static
+#define __align__(n) __attribute__((aligned(n)))
+
+struct dim3 {
+    unsigned x, y, z;
+    dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+struct emu_uint3 {
+    unsigned x, y, z;
+};
+inline thread_local emu_uint3 threadIdx, blockIdx;
+inline dim3 blockDim, gridDim;
+inline pthread_barrier_t emu_barrier;
+
+struct alignas(16) float4 {
+    float x, y, z, w;
+};
+inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
+
+inline void __syncthreads() { pthread_barrier_wait(&emu_barrier); }
+inline void __syncwarp() { pthread_barrier_wait(&emu_barrier); }
+
+/* BF16: the top 16 bits of a float, rounded to nearest even. */
+struct __nv_bfloat16 {
+    uint16_t bits;
+};
+inline __nv_bfloat16 __float2bfloat16_rn(float f)
+{
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    u += 0x7FFFu + ((u >> 16) & 1u);
+    return __nv_bfloat16{(uint16_t)(u >> 16)};
+}
+inline float emu_float(float f) { return f; }
+inline float emu_float(__nv_bfloat16 b)
+{
+    uint32_t u = (uint32_t)b.bits << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+/* cp.async, synchronously. */
+inline void cp_async_4(void *smem, const void *gmem, int src_bytes)
+{
+    assert((uintptr_t)smem % 4 == 0 && (uintptr_t)gmem % 4 == 0);
+    if (src_bytes == 4)
+        std::memcpy(smem, gmem, 4);
+    else
+        std::memset(smem, 0, 4);
+}
+inline void cp_async_16(void *smem, const void *gmem)
+{
+    if ((uintptr_t)smem % 16 != 0 || (uintptr_t)gmem % 16 != 0) {
+        std::fprintf(stderr, "cp.async 16 bytes: misaligned (shared %p, global %p)\n", smem, gmem);
+        std::abort();
+    }
+    std::memcpy(smem, gmem, 16);
+}
+inline void cp_async_commit() {}
+template <int N> inline void cp_async_wait() {}
+
+#define WG_CUDA_LAUNCH_CHECK(...) ((void)0)
+
+/* Runs body for every block of grid, with block.x * block.y * block.z threads. */
+inline void emu_launch(dim3 grid, dim3 block, const std::function<void()> &body)
+{
+    gridDim = grid;
+    blockDim = block;
+    const unsigned threads = block.x * block.y * block.z;
+    pthread_barrier_init(&emu_barrier, NULL, threads);
+    struct worker {
+        unsigned tid;
+        const std::function<void()> *body;
+        static void *run(void *arg)
+        {
+            const worker *w = static_cast<const worker *>(arg);
+            threadIdx.x = w->tid % blockDim.x;
+            threadIdx.y = w->tid / blockDim.x % blockDim.y;
+            threadIdx.z = w->tid / (blockDim.x * blockDim.y);
+            for (unsigned by = 0; by < gridDim.y; by++)
+                for (unsigned bx = 0; bx < gridDim.x; bx++) {
+                    blockIdx.x = bx;
+                    blockIdx.y = by;
+                    blockIdx.z = 0;
+                    (*w->body)();
+                    pthread_barrier_wait(&emu_barrier); /* the block is done */
+                }
+            return NULL;
+        }
+    };
+    std::vector<worker> workers(threads);
+    std::vector<pthread_t> ids(threads);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 1 << 20);
+    for (unsigned t = 0; t < threads; t++) {
+        workers[t] = worker{t, &body};
+        if (pthread_create(&ids[t], &attr, worker::run, &workers[t]) != 0) {
+            std::fprintf(stderr, "emulator: cannot start thread %u of %u\n", t, threads);
+            std::abort();
+        }
+    }
+    for (unsigned t = 0; t < threads; t++) pthread_join(ids[t], NULL);
+    pthread_attr_destroy(&attr);
+    pthread_barrier_destroy(&emu_barrier);
+}
+
+#define WG_LADDER_LAUNCH(kernel, grid, block, ...) \
+    emu_launch((grid), (block), [&]() { kernel(__VA_ARGS__); })
+
+/* WMMA: each thread holds the whole tile of a fragment. */
+namespace nvcuda {
+namespace wmma {
+struct row_major {};
+struct col_major {};
+struct matrix_a {};
+struct matrix_b {};
+struct accumulator {};
+namespace precision {
+struct tf32 {};
+}
+enum layout_t { mem_row_major, mem_col_major };
+
+template <typename Use, int M, int N, int K, typename T, typename Layout = void> struct fragment {
+    static constexpr int rows = std::is_same<Use, matrix_b>::value ? K : M;
+    static constexpr int cols = std::is_same<Use, matrix_a>::value ? K : N;
+    static constexpr int num_elements = rows * cols;
+    float x[rows * cols];
+};
+
+inline float __float_to_tf32(float f)
+{
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    u = (u + 0x1000u) & 0xFFFFE000u; /* keep 10 mantissa bits, rounded */
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+template <typename Use, int M, int N, int K, typename T, typename Layout, typename E>
+inline void load_matrix_sync(fragment<Use, M, N, K, T, Layout> &f, const E *p, unsigned ldm)
+{
+    typedef fragment<Use, M, N, K, T, Layout> F;
+    if ((uintptr_t)p % 32 != 0 || (ldm * sizeof(E)) % 16 != 0) {
+        std::fprintf(stderr, "load_matrix_sync: pointer %p not 32-byte aligned or ldm %u bad\n",
+                     (const void *)p, ldm);
+        std::abort();
+    }
+    for (int r = 0; r < F::rows; r++)
+        for (int c = 0; c < F::cols; c++)
+            f.x[r * F::cols + c] = emu_float(std::is_same<Layout, row_major>::value
+                                                 ? p[r * ldm + c]
+                                                 : p[c * ldm + r]);
+}
+
+template <int M, int N, int K>
+inline void fill_fragment(fragment<accumulator, M, N, K, float> &f, float v)
+{
+    for (int e = 0; e < M * N; e++) f.x[e] = v;
+}
+
+template <int M, int N, int K, typename T, typename LA, typename LB>
+inline void mma_sync(fragment<accumulator, M, N, K, float> &d,
+                     const fragment<matrix_a, M, N, K, T, LA> &a,
+                     const fragment<matrix_b, M, N, K, T, LB> &b,
+                     const fragment<accumulator, M, N, K, float> &c)
+{
+    float out[M * N];
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            float s = c.x[i * N + j];
+            for (int k = 0; k < K; k++) s += a.x[i * K + k] * b.x[k * N + j];
+            out[i * N + j] = s;
+        }
+    std::memcpy(d.x, out, sizeof out);
+}
+
+template <int M, int N, int K>
+inline void store_matrix_sync(float *p, const fragment<accumulator, M, N, K, float> &f,
+                              unsigned ldm, layout_t layout)
+{
+    if ((uintptr_t)p % 32 != 0) {
+        std::fprintf(stderr, "store_matrix_sync: pointer %p not 32-byte aligned\n", (void *)p);
+        std::abort();
+    }
+    const unsigned tid = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+    if (tid % 32 != 0) return; /* one lane writes what all lanes hold */
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++)
+            p[layout == mem_row_major ? i * ldm + j : j * ldm + i] = f.x[i * N + j];
+}
+} // namespace wmma
+} // namespace nvcuda
+
+#endif /* WG_CUDA_SHIM_H */

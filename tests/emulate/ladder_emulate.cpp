@@ -1,0 +1,188 @@
+/*
+ * ladder_emulate.cpp - runs every rung of the GPU matmul ladder on CPU threads through
+ * cuda_shim.h and checks it against float64: awkward sizes, all four transposes, padded and
+ * misaligned leading dimensions, alpha and beta, C poisoned with NaN (beta == 0) and the
+ * gaps between its rows checked untouched, grids capped so blocks loop over tiles. Built
+ * with AddressSanitizer by scripts/ladder-emulate.sh, so a read or write outside A, B, C
+ * or a shared-memory array stops it.
+ *
+ *   ladder_emulate [RUNG...]      (default: every rung)
+ *
+ * Exit status 0 when every case passes. This checks the kernels' logic, not the GPU.
+ */
+#include "cuda_shim.h"
+
+#include <cinttypes>
+
+#include "ladder.h"
+#include "cuda/ladder_cuda.h"
+
+/* ladder.c's running functions are not used here (the harness calls the launchers
+ * directly); these stand in for the library they would call. */
+extern "C" wg_status wg_gemm_args_check(const char *, const wg_gemm_args *) { std::abort(); }
+extern "C" wg_status wg_synchronize(wg_device) { std::abort(); }
+
+typedef wg_status (*launcher)(const wg_ladder_plan *, const wg_ladder_operands *);
+static const launcher launchers[WG_LADDER_RUNGS + 1] = {
+    nullptr, wg_ladder_launch_1, wg_ladder_launch_2, wg_ladder_launch_3, wg_ladder_launch_4,
+    wg_ladder_launch_5, wg_ladder_launch_6, wg_ladder_launch_7, wg_ladder_launch_8};
+
+struct gemm_case {
+    int64_t m, n, k;
+    int ld_pad;     /* added to each leading dimension */
+    int misalign;   /* 1: A and B start 4 bytes past a 16-byte boundary */
+    float alpha, beta;
+    unsigned max_grid; /* 0: the plan's grid; else cap grid x and y (blocks loop) */
+};
+
+static const gemm_case cases[] = {
+    {1, 1, 1, 0, 0, 1.0f, 0.0f, 0},       {7, 5, 3, 0, 0, 1.0f, 0.0f, 0},
+    {33, 65, 17, 3, 0, 1.5f, 0.0f, 0},    {129, 130, 31, 0, 0, 1.0f, 0.5f, 0},
+    {128, 128, 64, 0, 0, 1.0f, 0.0f, 0},  {64, 128, 16, 4, 0, -2.0f, 1.0f, 0},
+    {200, 150, 40, 0, 1, 1.0f, 0.0f, 0},  {257, 129, 50, 1, 0, 1.0f, 0.0f, 1},
+    {140, 300, 33, 0, 0, 0.75f, -1.0f, 2}, {1, 300, 70, 0, 0, 1.0f, 0.0f, 0},
+    {300, 1, 70, 2, 0, 1.0f, 0.0f, 0},
+};
+
+static uint64_t state = 88172645463325252ull;
+static float next_random()
+{
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return (float)((double)(state >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+}
+
+/* Exactly the elements a stored rows x cols matrix with ld spans, so ASan sees any read
+ * past them; `misalign` shifts the start by one float. */
+struct buffer {
+    char *raw = nullptr;
+    void *data = nullptr;
+    buffer(size_t bytes, int misalign)
+    {
+        const size_t offset = misalign ? 4 : 0;
+        raw = static_cast<char *>(std::aligned_alloc(64, (bytes + offset + 63) / 64 * 64));
+        if (!raw) std::abort();
+        data = raw + offset;
+    }
+    ~buffer() { std::free(raw); }
+};
+
+static int64_t span(int64_t rows, int64_t cols, int64_t ld) { return (rows - 1) * ld + cols; }
+
+/* Runs one case; returns 1 if it passed. */
+static int run_case(int rung_number, const gemm_case &gc, int trans_a, int trans_b)
+{
+    const wg_ladder_rung *rung = wg_ladder_rung_find(rung_number);
+    const bool bf16 = rung->precision == WG_LADDER_BF16;
+    const int64_t m = gc.m, n = gc.n, k = gc.k;
+    const int64_t a_rows = trans_a ? k : m, a_cols = trans_a ? m : k;
+    const int64_t b_rows = trans_b ? n : k, b_cols = trans_b ? k : n;
+    const int64_t lda = a_cols + gc.ld_pad, ldb = b_cols + gc.ld_pad, ldc = n + gc.ld_pad;
+    std::vector<float> a(span(a_rows, a_cols, lda)), b(span(b_rows, b_cols, ldb));
+    for (auto &v : a) v = next_random();
+    for (auto &v : b) v = next_random();
+    const int64_t c_len = span(m, n, ldc);
+    buffer c_buf(c_len * sizeof(float), 0);
+    float *c = static_cast<float *>(c_buf.data);
+    std::vector<float> c0(c_len);
+    for (int64_t i = 0; i < c_len; i++) {
+        const bool gap = i % ldc >= n;
+        c0[i] = gap ? 12345.0f : gc.beta == 0.0f ? NAN : next_random();
+        c[i] = c0[i];
+    }
+    /* the operands as the kernel reads them: FP32, or BF16 copies with rows padded to 8 */
+    const int esize = bf16 ? 2 : 4;
+    const int64_t klda = bf16 ? (a_cols + 7) / 8 * 8 : lda, kldb = bf16 ? (b_cols + 7) / 8 * 8 : ldb;
+    buffer a_buf(span(a_rows, a_cols, klda) * esize, gc.misalign && !bf16);
+    buffer b_buf(span(b_rows, b_cols, kldb) * esize, gc.misalign && !bf16);
+    for (int64_t r = 0; r < a_rows; r++)
+        for (int64_t q = 0; q < a_cols; q++) {
+            if (bf16)
+                static_cast<__nv_bfloat16 *>(a_buf.data)[r * klda + q] = __float2bfloat16_rn(a[r * lda + q]);
+            else
+                static_cast<float *>(a_buf.data)[r * klda + q] = a[r * lda + q];
+        }
+    for (int64_t r = 0; r < b_rows; r++)
+        for (int64_t q = 0; q < b_cols; q++) {
+            if (bf16)
+                static_cast<__nv_bfloat16 *>(b_buf.data)[r * kldb + q] = __float2bfloat16_rn(b[r * ldb + q]);
+            else
+                static_cast<float *>(b_buf.data)[r * kldb + q] = b[r * ldb + q];
+        }
+    wg_ladder_operands ops = {};
+    ops.trans_a = trans_a; ops.trans_b = trans_b;
+    ops.m = m; ops.n = n; ops.k = k;
+    ops.alpha = gc.alpha; ops.beta = gc.beta;
+    ops.a = a_buf.data; ops.lda = klda;
+    ops.b = b_buf.data; ops.ldb = kldb;
+    ops.c = c; ops.ldc = ldc;
+    wg_ladder_plan plan;
+    if (wg_ladder_plan_make(rung_number, &ops, &plan) != WG_OK) {
+        std::printf("FAIL rung %d: plan: %s\n", rung_number, wg_error_message());
+        return 0;
+    }
+    if (gc.max_grid) {
+        if (plan.grid_x > gc.max_grid) plan.grid_x = gc.max_grid;
+        if (plan.grid_y > gc.max_grid) plan.grid_y = gc.max_grid;
+    }
+    launchers[rung_number](&plan, &ops);
+
+    double diff = 0, norm = 0;
+    int64_t bad_gap = 0, not_finite = 0;
+    for (int64_t i = 0; i < m; i++) {
+        for (int64_t j = 0; j < n; j++) {
+            double sum = 0;
+            for (int64_t p = 0; p < k; p++)
+                sum += (double)(trans_a ? a[p * lda + i] : a[i * lda + p]) *
+                       (double)(trans_b ? b[j * ldb + p] : b[p * ldb + j]);
+            const double want = gc.alpha * sum + (gc.beta == 0.0f ? 0.0 : gc.beta * (double)c0[i * ldc + j]);
+            const double got = c[i * ldc + j];
+            if (!std::isfinite(got)) not_finite++;
+            diff += (got - want) * (got - want);
+            norm += want * want;
+        }
+        for (int64_t j = n; j < ldc && i * ldc + j < c_len; j++) bad_gap += c[i * ldc + j] != 12345.0f;
+    }
+    const double error = not_finite ? INFINITY : std::sqrt(diff / (norm > 0 ? norm : 1));
+    const double bound = wg_ladder_error_bound(rung->precision);
+    const bool ok = error <= bound && bad_gap == 0;
+    if (!ok)
+        std::printf("FAIL rung %d (%s) m=%" PRId64 " n=%" PRId64 " k=%" PRId64 " %s%s ld+%d%s "
+                    "alpha=%g beta=%g grid %ux%u (vec %d/%d): error %.3g (bound %.0e), "
+                    "%" PRId64 " not finite, %" PRId64 " gap elements written\n",
+                    rung_number, rung->name, m, n, k, trans_a ? "A^T" : "A",
+                    trans_b ? ".B^T" : ".B", gc.ld_pad, gc.misalign ? " misaligned" : "",
+                    gc.alpha, gc.beta, plan.grid_x, plan.grid_y, plan.vec_a, plan.vec_b, error,
+                    bound, not_finite, bad_gap);
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    std::vector<int> rungs;
+    for (int i = 1; i < argc; i++) rungs.push_back(std::atoi(argv[i]));
+    if (rungs.empty())
+        for (int r = 1; r <= WG_LADDER_RUNGS; r++) rungs.push_back(r);
+    int failed = 0, passed = 0;
+    for (int r : rungs) {
+        if (r < 1 || r > WG_LADDER_RUNGS) {
+            std::fprintf(stderr, "ladder_emulate: no rung %d\n", r);
+            return 2;
+        }
+        int rung_failed = 0;
+        for (const gemm_case &gc : cases)
+            for (int t = 0; t < 4; t++) {
+                if (run_case(r, gc, t >> 1, t & 1))
+                    passed++;
+                else
+                    rung_failed++;
+            }
+        std::printf("%s rung %d (%s): %zu cases x 4 transposes\n", rung_failed ? "FAIL" : "PASS", r,
+                    wg_ladder_rung_find(r)->name, sizeof cases / sizeof cases[0]);
+        std::fflush(stdout);
+        failed += rung_failed;
+    }
+    std::printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
