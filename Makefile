@@ -5,6 +5,9 @@
 #   make CUDA=0          a CPU-only build, even where nvcc is installed
 #   make SANITIZE=1 test the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #                        (its own build folder, build-asan/)
+#   make fuzz FUZZ_SECONDS=20   fuzz the IDX and checkpoint parsers with clang's libFuzzer
+#                        (build-fuzz/; needs clang and libclang-rt-14-dev)
+#   make ZLIB=0          build without zlib even where it is installed (gzip IDX refused)
 #   make CUDA_GENCODE='-gencode arch=compute_90,code=sm_90'   choose GPU targets
 #
 # The CUDA backend is compiled when nvcc is found (on PATH or in /usr/local/cuda/bin),
@@ -38,18 +41,31 @@ CUDA_HOME    ?= $(abspath $(dir $(NVCC))..)
 CUDA_GENCODE ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
                 -gencode arch=compute_90,code=compute_90
 
-# ---- optional cJSON (tests read JSON back with it; absent: those tests skip) ----------
+# ---- optional cJSON (whygpu plot/report and the tests read JSON with it; absent: plot and
+# report say so, those tests skip). CJSON=0: off ---------------------------------------------
 HASH := \#
 HAVE_CJSON := $(shell printf '$(HASH)include <cjson/cJSON.h>\nint main(void) { return !cJSON_Version(); }\n' \
                 | $(CC) -x c - -lcjson -o /dev/null >/dev/null 2>&1 && echo 1)
+ifeq ($(CJSON),0)
+HAVE_CJSON :=
+endif
+
+# ---- optional zlib (gzip-compressed IDX files; absent: gunzip them first). ZLIB=0: off --
+HAVE_ZLIB := $(shell printf '$(HASH)include <zlib.h>\nint main(void) { return !zlibVersion(); }\n' \
+                | $(CC) -x c - -lz -o /dev/null >/dev/null 2>&1 && echo 1)
+ifeq ($(ZLIB),0)
+HAVE_ZLIB :=
+endif
+ZLIB_CPPFLAGS := $(if $(HAVE_ZLIB),-DWG_HAVE_ZLIB)
+ZLIB_LIBS     := $(if $(HAVE_ZLIB),-lz)
 
 # ---- flags ------------------------------------------------------------------------------
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE $(ZLIB_CPPFLAGS)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 $(WARN) -fopenmp $(SANFLAGS) -MMD -MP
 LDFLAGS  += -fopenmp $(SANFLAGS)
-LDLIBS   := -lm -lpthread
+LDLIBS   := -lm -lpthread $(ZLIB_LIBS)
 
 NVCCFLAGS := -O3 -std=c++17 -Iinclude -Isrc $(CUDA_GENCODE) --Werror all-warnings \
              -Xcompiler -Wall,-Wextra,-Werror -lineinfo -MMD -MP
@@ -78,7 +94,7 @@ LIB    := $(BUILD)/libwhygpu.a
 WHYGPU := $(BUILD)/whygpu
 TESTS  := $(BUILD)/test_whygpu
 
-.PHONY: all test clean print-config
+.PHONY: all test clean print-config fuzz
 all: $(WHYGPU) $(TESTS)
 
 # The CPU matmul kernels are the hot loops compiled here: -O3, and FMA contraction so the
@@ -90,6 +106,7 @@ $(BUILD)/src/cpu/gemm_%.o: CFLAGS += -O3 -ffp-contract=fast
 $(BUILD)/src/measure/simd_%.o: CFLAGS += -O3 -ffp-contract=fast -fno-tree-loop-distribute-patterns
 
 $(BUILD)/tests/%.o: CPPFLAGS += $(TEST_CPPFLAGS)
+$(BUILD)/tools/%.o: CPPFLAGS += $(TEST_CPPFLAGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -105,7 +122,7 @@ $(LIB): $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(WHYGPU): $(TOOL_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(TEST_LIBS) -o $@
 
 $(TESTS): $(TEST_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(TEST_LIBS) -o $@
@@ -117,9 +134,43 @@ test: $(WHYGPU) $(TESTS)
 print-config:
 	@echo "nvcc: $(if $(NVCC),$(NVCC),none (CPU-only build))"
 	@echo "cJSON: $(if $(HAVE_CJSON),yes,no)"
+	@echo "zlib: $(if $(HAVE_ZLIB),yes,no)"
 	@echo "build: $(BUILD)"
 
+# ---- fuzzing: make fuzz FUZZ_SECONDS=20 ---------------------------------------------------
+# Builds the libFuzzer targets of tests/fuzz/ with clang (ASan + UBSan) from only the
+# sources they need, writes a seed corpus, and runs each target for FUZZ_SECONDS.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_BUILD   := $(BUILD)-fuzz
+FUZZ_LIB_SRC := src/error.c src/nn/idx.c src/nn/checkpoint.c src/nn/crc32.c src/nn/file_io.c
+FUZZ_TARGETS := idx checkpoint
+FUZZ_CFLAGS  := -std=c11 -g -O1 $(WARN) -Iinclude -Isrc -D_GNU_SOURCE $(ZLIB_CPPFLAGS) \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_DEPS    := $(FUZZ_LIB_SRC) $(wildcard src/nn/*.h) src/error.h include/whygpu.h
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(FUZZ_LIB_SRC) \
+	    $(ZLIB_LIBS) -lpthread -o $@
+
+$(FUZZ_BUILD)/fuzz_seeds: tests/fuzz/fuzz_seeds.c tests/nn_files.c tests/nn_files.h $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests -fsanitize=address,undefined $< tests/nn_files.c \
+	    $(FUZZ_LIB_SRC) $(ZLIB_LIBS) -lpthread -o $@
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%) $(FUZZ_BUILD)/fuzz_seeds
+	./$(FUZZ_BUILD)/fuzz_seeds $(FUZZ_BUILD)/seeds
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus-$$t || exit 1; \
+	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	    ./$(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- \
+	        $(FUZZ_BUILD)/corpus-$$t $(FUZZ_BUILD)/seeds/$$t \
+	        || exit 1; \
+	done
+
 clean:
-	rm -rf build build-asan build-cpu
+	rm -rf build build-asan build-cpu build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -8,6 +8,15 @@
 #
 # DEMO_SIZE (default 10000) sets the demo's matrix size, for a dry run on a slow machine.
 #
+# `--data DIR` (or WHYGPU_DATA=DIR) names the Fashion-MNIST files for `whygpu train --compare`
+# (default: data/fashion-mnist when it exists, a git-ignored folder carried to a GPU machine,
+# else the Debian package's /usr/share/datasets/fashion-mnist). The train step writes
+# train.log.
+# `whygpu sweep` (matmul, then x*y, small budgets: about 50 s) writes its two tables and
+# two JSON documents into one file, sweep.tar.gz.
+# `whygpu ladder` (the eight matmul kernels and cuBLAS at n = 4096 and 8192, about 1 min)
+# writes its table and JSON into one file, ladder.tar.gz.
+#
 # Every step runs even if an earlier one failed; the exit status is 1 if any step failed or
 # if the GPU tests were skipped. The device tool brings back at most 8 files from $OUT:
 # keep the logs to 8 files (now: gpu-check.log with the machine and every step's status,
@@ -24,6 +33,18 @@ gencode=${CUDA_GENCODE:-"-gencode arch=compute_90,code=sm_90 -gencode arch=compu
 build=build-gpu
 demo_size=${DEMO_SIZE:-10000}
 failed=0
+
+data=${WHYGPU_DATA:-}
+while [ $# -gt 0 ]; do
+    case $1 in
+    --data) data=${2:-}; shift 2 || shift ;;
+    --data=*) data=${1#--data=}; shift ;;
+    *) echo "gpu-check.sh: unknown argument '$1' (only --data DIR)" >&2; exit 2 ;;
+    esac
+done
+if [ -z "$data" ]; then
+    if [ -d data/fashion-mnist ]; then data=data/fashion-mnist; else data=/usr/share/datasets/fashion-mnist; fi
+fi
 
 summary=$OUT/gpu-check.log
 
@@ -76,6 +97,58 @@ step demo 60 ./"$build"/whygpu demo --no-progress --size "$demo_size"
 json_step demo 60 ./"$build"/whygpu demo --no-progress --json --size "$demo_size"
 step explain 60 ./"$build"/whygpu explain --quick --no-progress
 json_step explain 60 ./"$build"/whygpu explain --quick --no-progress --json
+# The MLP on Fashion-MNIST: 200 steps on the CPU and on the GPU, the losses of the first
+# steps compared (exit 1 if they disagree), time per step and the speed-up.
+step train 90 ./"$build"/whygpu train --compare --steps 200 --data "$data" --no-progress
+
+# The sweep: where the GPU starts to win, for the matmul and for x*y, each with a small time
+# budget. Both tables and both JSON documents go into ONE file, sweep.tar.gz (the device tool
+# brings back few files), for `whygpu plot` and `whygpu report --from` on another machine.
+sweep_dir=$(mktemp -d)
+for op in matmul mul; do
+    budget=30s
+    [ "$op" = mul ] && budget=15s
+    echo "== sweep-$op: whygpu sweep --op $op --budget $budget --json sweep-$op.json" | tee -a "$summary"
+    {
+        echo "# whygpu gpu-check: sweep-$op"
+        echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit: $commit"
+    } >"$sweep_dir/sweep-$op.log"
+    timeout 90 ./"$build"/whygpu sweep --op "$op" --budget "$budget" --no-progress \
+        --json "$sweep_dir/sweep-$op.json" >>"$sweep_dir/sweep-$op.log" 2>&1
+    rc=$?
+    cat "$sweep_dir/sweep-$op.log"
+    echo "# exit status: $rc" >>"$sweep_dir/sweep-$op.log"
+    echo "   exit status $rc" >>"$summary"
+    if [ "$rc" -ne 0 ]; then
+        echo "== sweep-$op FAILED (exit $rc)" | tee -a "$summary"
+        failed=1
+    fi
+done
+tar -C "$sweep_dir" -czf "$OUT/sweep.tar.gz" . && rm -rf "$sweep_dir"
+
+# The GPU matmul ladder (docs/ladder.md): every rung and the three cuBLAS references at
+# n = 4096 and 8192 in one run (3 timed repeats each; about a minute on an H100: the naive
+# rung alone is predicted at ~2 s a call at 8192, ~11 s with its check; a rung whose
+# single call would exceed 10 s is skipped and the table says so). Its correctness over
+# awkward sizes and all transposes is in the tests step (ladder_*). The table and the JSON
+# go into ONE file, ladder.tar.gz (ladder.log, ladder.json), like the sweep.
+ladder_dir=$(mktemp -d)
+echo "== ladder: whygpu ladder --size 4096 --size 8192 --repeat 3 --json ladder.json" | tee -a "$summary"
+{
+    echo "# whygpu gpu-check: ladder"
+    echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit: $commit"
+} >"$ladder_dir/ladder.log"
+timeout 150 ./"$build"/whygpu ladder --size 4096 --size 8192 --repeat 3 --no-progress \
+    --json "$ladder_dir/ladder.json" >>"$ladder_dir/ladder.log" 2>&1
+rc=$?
+cat "$ladder_dir/ladder.log"
+echo "# exit status: $rc" >>"$ladder_dir/ladder.log"
+echo "   exit status $rc" >>"$summary"
+if [ "$rc" -ne 0 ]; then
+    echo "== ladder FAILED (exit $rc)" | tee -a "$summary"
+    failed=1
+fi
+tar -C "$ladder_dir" -czf "$OUT/ladder.tar.gz" . && rm -rf "$ladder_dir"
 
 # A run where the GPU tests skipped verified nothing on a GPU: say so, and fail.
 if grep -q '^SKIP .*cuda' "$OUT/tests.log" 2>/dev/null; then

@@ -16,6 +16,7 @@
 #endif
 
 #include "check.h"
+#include "nn_files.h"
 
 extern char **environ;
 
@@ -125,7 +126,7 @@ TEST(cli_version_and_help)
 
 TEST(cli_every_command_has_help)
 {
-    const char *commands[] = {"info", "demo", "explain"};
+    const char *commands[] = {"info", "demo", "explain", "train", "predict"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         const char *args[] = {commands[i], "--help", NULL};
         run_result r = run_whygpu(args);
@@ -407,6 +408,256 @@ TEST(cli_explain_json_schema)
     }
     cJSON *reading = latency ? cJSON_GetObjectItem(latency, "reading") : NULL;
     CHECK(cJSON_IsArray(reading) && cJSON_GetArraySize(reading) >= 1);
+    cJSON_Delete(root);
+    run_free(&r);
+#endif
+}
+
+/* ---------------------------------------------------------------- train / predict - */
+
+TEST(cli_train_rejects_bad_options)
+{
+    const char *batch[] = {"train", "--batch", "0", NULL};
+    const char *hidden[] = {"train", "--hidden", "512,,256", NULL};
+    const char *width[] = {"train", "--hidden", "512,abc", NULL};
+    const char *optimizer[] = {"train", "--optimizer", "rmsprop", NULL};
+    const char *lr[] = {"train", "--lr", "-1", NULL};
+    const char *lr_word[] = {"train", "--lr", "fast", NULL};
+    const char *schedule[] = {"train", "--schedule", "warm", NULL};
+    const char *compare_cpu[] = {"train", "--compare", "--device", "cpu", NULL};
+    const char *compare_save[] = {"train", "--compare", "--save", "/tmp/x.ck", NULL};
+    const char *extra[] = {"train", "stray", NULL};
+    const char *no_data[] = {"train", "--data", "/nonexistent/fashion", "--no-progress", NULL};
+    const char *predict_no_load[] = {"predict", "3", NULL};
+    const char *predict_no_index[] = {"predict", "--load", "/tmp/x.ck", NULL};
+    const char *predict_bad_index[] = {"predict", "--load", "/tmp/x.ck", "-4", NULL};
+    const char *predict_missing[] = {"predict", "--load", "/nonexistent/model.ck", "3", NULL};
+    check_bad(batch, 2, "'0'");
+    check_bad(hidden, 2, "512,,256");
+    check_bad(width, 2, "abc");
+    check_bad(optimizer, 2, "rmsprop");
+    check_bad(lr, 2, "'-1'");
+    check_bad(lr_word, 2, "fast");
+    check_bad(schedule, 2, "warm");
+    check_bad(compare_cpu, 2, "cpu");
+    check_bad(compare_save, 2, "--save");
+    check_bad(extra, 2, "stray");
+    check_bad(no_data, 1, "/nonexistent/fashion");
+    check_bad(predict_no_load, 2, "--load");
+    check_bad(predict_no_index, 2, "INDEX");
+    check_bad(predict_bad_index, 2, "'-4'");
+    check_bad(predict_missing, 1, "/nonexistent/model.ck");
+}
+
+/* A tiny stand-in for Fashion-MNIST in its IDX format: 28x28 images whose class is a bright
+ * horizontal band (rows 2k..2k+3 for class k) over noise, easy to learn in two epochs. */
+static int write_tiny_fashion(const char *dir, const char *prefix, int count, uint32_t seed)
+{
+    uint8_t *pixels = malloc((size_t)count * 784), *labels = malloc((size_t)count);
+    if (!pixels || !labels) {
+        free(pixels);
+        free(labels);
+        return -1;
+    }
+    uint32_t state = seed;
+    for (int i = 0; i < count; i++) {
+        labels[i] = (uint8_t)((i * 3 + i / 10) % 10);
+        for (int p = 0; p < 784; p++) {
+            state = state * 1664525u + 1013904223u;
+            int row = p / 28;
+            int band = row >= 2 * labels[i] && row < 2 * labels[i] + 4;
+            pixels[(size_t)i * 784 + p] = (uint8_t)(band ? 160 + (state >> 27) : (state >> 26));
+        }
+    }
+    const uint32_t image_dims[3] = {(uint32_t)count, 28, 28}, label_dims[1] = {(uint32_t)count};
+    size_t image_size = 0, label_size = 0;
+    uint8_t *images = nn_idx_bytes(0x08, 3, image_dims, pixels, (size_t)count * 784, &image_size);
+    uint8_t *label_file = nn_idx_bytes(0x08, 1, label_dims, labels, (size_t)count, &label_size);
+    char path[256];
+    int rc = images && label_file ? 0 : -1;
+    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, prefix);
+    if (rc == 0) rc = nn_write_file(path, images, image_size);
+    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, prefix);
+    if (rc == 0) rc = nn_write_file(path, label_file, label_size);
+    free(images);
+    free(label_file);
+    free(pixels);
+    free(labels);
+    return rc;
+}
+
+TEST(cli_train_save_resume_predict)
+{
+    char dir[64];
+    REQUIRE(nn_temp_dir(dir, sizeof dir) == 0);
+    REQUIRE(write_tiny_fashion(dir, "train", 400, 1) == 0);
+    REQUIRE(write_tiny_fashion(dir, "t10k", 100, 2) == 0);
+    char model[128], corrupt[128];
+    snprintf(model, sizeof model, "%s/model.ck", dir);
+    snprintf(corrupt, sizeof corrupt, "%s/corrupt.ck", dir);
+
+    const char *train[] = {"train", "--data", dir, "--epochs", "2", "--batch", "32", "--hidden",
+                           "32", "--save", model, "--no-progress", NULL};
+    run_result r = run_whygpu(train);
+    REQUIRE(r.out && r.err);
+    CHECK_MSG(r.exit_code == 0, "train: exit %d: %s", r.exit_code, r.err);
+    CHECK_MSG(strstr(r.out, "mlp 784-32-10") != NULL, "train output: %s", r.out);
+    CHECK(strstr(r.out, "test accuracy") != NULL);
+    /* The bands are unmistakable: two epochs must learn them. */
+    const char *acc = strstr(r.out, "test accuracy ");
+    CHECK_MSG(acc && atof(acc + strlen("test accuracy ")) >= 90.0, "train output: %s", r.out);
+    run_free(&r);
+
+    /* Resuming a finished checkpoint only evaluates. */
+    const char *resume[] = {"train", "--data", dir, "--epochs", "2", "--batch", "32", "--load",
+                            model, "--no-progress", NULL};
+    r = run_whygpu(resume);
+    CHECK_MSG(r.exit_code == 0, "resume: exit %d: %s", r.exit_code, r.err);
+    CHECK_MSG(r.out && strstr(r.out, "nothing to train"), "resume output: %s", r.out);
+    run_free(&r);
+    /* One more epoch on top. */
+    const char *more[] = {"train", "--data", dir, "--epochs", "3", "--batch", "32", "--load",
+                          model, "--no-progress", NULL};
+    r = run_whygpu(more);
+    CHECK_MSG(r.exit_code == 0, "resume: exit %d: %s", r.exit_code, r.err);
+    CHECK_MSG(r.out && strstr(r.out, "resumed from") && strstr(r.out, "after 3 epochs"),
+              "resume output: %s", r.out);
+    run_free(&r);
+
+    /* Another architecture: a clear error naming both models. */
+    const char *mismatch[] = {"train", "--data", dir, "--hidden", "16", "--load", model,
+                              "--no-progress", NULL};
+    check_bad(mismatch, 1, "mlp 784-32-10");
+
+    const char *predict[] = {"predict", "--load", model, "--data", dir, "7", NULL};
+    r = run_whygpu(predict);
+    CHECK_MSG(r.exit_code == 0, "predict: exit %d: %s", r.exit_code, r.err);
+    CHECK_MSG(r.out && strstr(r.out, "test image 7: predicted") && strstr(r.out, "true label"),
+              "predict output: %s", r.out);
+    run_free(&r);
+    const char *predict_range[] = {"predict", "--load", model, "--data", dir, "100", NULL};
+    check_bad(predict_range, 2, "100");
+
+    /* A flipped byte in the middle of the checkpoint: refused, naming the file. */
+    size_t size = 0;
+    uint8_t *bytes = nn_read_file(model, &size);
+    REQUIRE(bytes && size > 1000);
+    bytes[size / 2] ^= 0x40;
+    REQUIRE(nn_write_file(corrupt, bytes, size) == 0);
+    free(bytes);
+    const char *predict_corrupt[] = {"predict", "--load", corrupt, "--data", dir, "7", NULL};
+    check_bad(predict_corrupt, 1, "corrupt.ck");
+
+#ifdef WG_HAVE_CJSON
+    const char *json[] = {"train", "--data", dir, "--epochs", "1", "--batch", "50", "--hidden",
+                          "none", "--json", "-", "--no-progress", NULL};
+    cJSON *root = run_json(json, "whygpu.train/1", &r);
+    if (root) {
+        cJSON *mode = STRING_FIELD(root, "mode");
+        CHECK(mode && strcmp(mode->valuestring, "train") == 0);
+        cJSON *name = STRING_FIELD(root, "model");
+        CHECK(name && strcmp(name->valuestring, "mlp 784-10 relu softmax-xent") == 0);
+        cJSON *params = NUMBER_FIELD(root, "parameters");
+        CHECK(params && params->valuedouble == 7850);
+        cJSON *epochs = cJSON_GetObjectItem(root, "epochs");
+        CHECK(cJSON_IsArray(epochs) && cJSON_GetArraySize(epochs) == 1);
+        cJSON *e = epochs ? cJSON_GetArrayItem(epochs, 0) : NULL;
+        if (e) {
+            cJSON *steps = NUMBER_FIELD(e, "steps");
+            CHECK(steps && steps->valuedouble == 8);
+            cJSON *ips = NUMBER_FIELD(e, "images_per_s");
+            CHECK(ips && ips->valuedouble > 0);
+            cJSON *test_acc = NUMBER_FIELD(e, "test_accuracy");
+            CHECK(test_acc && test_acc->valuedouble >= 0 && test_acc->valuedouble <= 1);
+        }
+        cJSON *final = field(root, "final", 1);
+        if (final) NUMBER_FIELD(final, "test_accuracy");
+        cJSON_Delete(root);
+    }
+    run_free(&r);
+#endif
+
+    /* --compare: the CPU part runs; without a GPU it says so and fails (1). */
+    const char *compare[] = {"train", "--compare", "--data", dir, "--steps", "6", "--batch",
+                             "16", "--hidden", "16", "--no-progress", NULL};
+    r = run_whygpu(compare);
+    REQUIRE(r.out && r.err);
+    if (wg_device_check((wg_device){WG_DEVICE_CUDA, 0}) != WG_OK) {
+        CHECK_MSG(r.exit_code == 1, "compare without a GPU: exit %d", r.exit_code);
+        CHECK_MSG(strstr(r.err, "no GPU") != NULL, "compare stderr: %s", r.err);
+        CHECK_MSG(strstr(r.out, "cpu") != NULL, "compare output: %s", r.out);
+    } else {
+        CHECK_MSG(r.exit_code == 0, "compare: exit %d: %s", r.exit_code, r.err);
+        CHECK_MSG(strstr(r.out, "they agree") != NULL, "compare output: %s", r.out);
+    }
+    run_free(&r);
+    nn_remove_dir(dir);
+}
+
+/* ---------------------------------------------------------------- bench gemm ------ */
+
+TEST(cli_bench_gemm_usage)
+{
+    const char *help[] = {"bench", "gemm", "--help", NULL};
+    run_result r = run_whygpu(help);
+    REQUIRE(r.out && r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(strstr(r.out, "OPENBLAS_CORETYPE") != NULL);
+    run_free(&r);
+    const char *no_bench[] = {"bench", NULL};
+    r = run_whygpu(no_bench);
+    CHECK(r.exit_code == 2);
+    run_free(&r);
+    const char *unknown[] = {"bench", "fft", NULL};
+    check_bad(unknown, 2, "fft");
+    const char *zero[] = {"bench", "gemm", "--sizes", "0", NULL};
+    check_bad(zero, 2, "0");
+    const char *huge[] = {"bench", "gemm", "--sizes", "512,99999999", NULL};
+    check_bad(huge, 2, "99999999");
+    const char *threads[] = {"bench", "gemm", "--threads", "-2", NULL};
+    check_bad(threads, 2, "-2");
+    const char *repeat[] = {"bench", "gemm", "--min-repeat", "soon", NULL};
+    check_bad(repeat, 2, "soon");
+}
+
+TEST(cli_bench_gemm_json)
+{
+#ifndef WG_HAVE_CJSON
+    SKIP("built without cJSON (libcjson-dev), so the JSON cannot be read back");
+#else
+    const char *args[] = {"bench", "gemm", "--sizes", "67", "--loop-max", "67", "--scaling",
+                          "--min-repeat", "0.01", "--json", "--no-progress", NULL};
+    run_result r;
+    cJSON *root = run_json(args, "whygpu.bench-gemm/1", &r);
+    if (!root) { run_free(&r); return; }
+    cJSON *peak = NUMBER_FIELD(root, "fma_peak_gflops");
+    CHECK(peak && peak->valuedouble > 0);
+    STRING_FIELD(root, "isa");
+    cJSON *shapes = cJSON_GetObjectItemCaseSensitive(root, "shapes");
+    CHECK(cJSON_IsArray(shapes) && cJSON_GetArraySize(shapes) == 8); /* 67^3 + 7 MLP shapes */
+    int transposed = 0;
+    cJSON *shape;
+    cJSON_ArrayForEach(shape, shapes)
+    {
+        cJSON *g = NUMBER_FIELD(shape, "gflops");
+        CHECK(g && g->valuedouble > 0 && isfinite(g->valuedouble));
+        cJSON *error = NUMBER_FIELD(shape, "error");
+        CHECK(error && error->valuedouble <= 1e-6);
+        NUMBER_FIELD(shape, "thread_speedup");
+        transposed += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(shape, "trans_a")) ||
+                      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(shape, "trans_b"));
+        cJSON *ob = cJSON_GetObjectItemCaseSensitive(shape, "openblas_forced");
+        CHECK(cJSON_IsObject(ob));
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ob, "ran"))) {
+            cJSON *oe = NUMBER_FIELD(ob, "error");
+            CHECK(oe && oe->valuedouble <= 1e-6); /* the reference is checked too */
+        } else {
+            STRING_FIELD(ob, "why");
+        }
+    }
+    CHECK(transposed == 4); /* fc1 dW, fc2 dX, fc3 dW, fc3 dX */
+    cJSON *first = cJSON_GetArrayItem(shapes, 0);
+    CHECK(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(first, "loop_median_s")));
     cJSON_Delete(root);
     run_free(&r);
 #endif

@@ -34,5 +34,13 @@ int cli_is_tty(int fd);
 int cmd_info(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_ladder(int argc, char **argv);
+int cmd_matmul(int argc, char **argv);
 
 #endif /* WG_CLI_H */

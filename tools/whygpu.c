@@ -5,6 +5,14 @@
  *   whygpu demo     the classic "why GPUs" demo, measured here
  *   whygpu explain  the reasons behind it, measured: bandwidth, parallelism, caches,
  *                   latency, and the roofline
+ *   whygpu bench    benchmarks against references: the CPU GEMM vs FMA peak and OpenBLAS
+ *   whygpu sweep    one op over log-spaced sizes: where the GPU starts to win
+ *   whygpu ladder   the GPU matmul ladder: eight kernels from naive to tensor cores, vs cuBLAS
+ *   whygpu matmul   one matrix product, one kernel, checked and timed
+ *   whygpu train    an MLP trained on Fashion-MNIST, on the CPU or the GPU (--compare: both)
+ *   whygpu predict  classify one test image with a saved model
+ *   whygpu plot     a chart (SVG/PNG, by gnuplot) of a saved JSON result
+ *   whygpu report   demo, explain and sweep in one self-contained HTML page
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +29,14 @@ static const command commands[] = {
     {"info", cmd_info, "what this machine has: CPU model, cores, SIMD, caches; each GPU"},
     {"demo", cmd_demo, "the classic demo: a 1x1 square and an NxN matmul on CPU and GPU"},
     {"explain", cmd_explain, "measure the reasons: bandwidth, parallelism, caches, latency, roofline"},
+    {"bench", cmd_bench, "the CPU GEMM against the measured FMA peak and OpenBLAS (bench gemm)"},
+    {"sweep", cmd_sweep, "where the GPU starts to win: one op timed over sizes, crossovers"},
+    {"ladder", cmd_ladder, "the GPU matmul ladder: 8 kernels, naive to tensor cores, vs cuBLAS"},
+    {"matmul", cmd_matmul, "time one matrix product with one kernel (library or ladder rung)"},
+    {"train", cmd_train, "train an MLP on Fashion-MNIST on the CPU or GPU; --compare for both"},
+    {"predict", cmd_predict, "classify one Fashion-MNIST test image with a saved model"},
+    {"plot", cmd_plot, "draw a chart of a saved result (sweep, roofline, ladder, training)"},
+    {"report", cmd_report, "one self-contained HTML page: demo, reasons, charts, machine"},
 };
 
 static void usage(FILE *out)
