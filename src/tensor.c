@@ -262,32 +262,36 @@ static int same_shape(const wg_tensor *a, const wg_tensor *b)
     return 1;
 }
 
-wg_status wg_mul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
+/* The checks every elementwise op of two operands shares: three tensors, one device, one
+ * shape. `op` names it in the messages. */
+static wg_status check_binary(const char *op, const wg_tensor *a, const wg_tensor *b,
+                              const wg_tensor *out)
 {
-    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "mul: NULL tensor");
-    wg_status status = wg_tensor_check_devices("mul", a, b, out);
+    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "%s: NULL tensor", op);
+    wg_status status = wg_tensor_check_devices(op, a, b, out);
     if (status != WG_OK) return status;
     if (!same_shape(a, b) || !same_shape(a, out)) {
         char sa[96], sb[96], so[96];
-        return wg_fail(WG_ERR_SHAPE, "mul: shapes differ: a %s, b %s, out %s",
-                       wg_tensor_format_shape(a, sa, sizeof sa), wg_tensor_format_shape(b, sb, sizeof sb),
+        return wg_fail(WG_ERR_SHAPE, "%s: shapes differ: a %s, b %s, out %s", op,
+                       wg_tensor_format_shape(a, sa, sizeof sa),
+                       wg_tensor_format_shape(b, sb, sizeof sb),
                        wg_tensor_format_shape(out, so, sizeof so));
     }
+    return WG_OK;
+}
+
+wg_status wg_mul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
+{
+    wg_status status = check_binary("mul", a, b, out);
+    if (status != WG_OK) return status;
     return wg_backend_for(a->device)->mul(a->device.index, a->data, b->data, out->data,
                                           a->numel);
 }
 
 wg_status wg_add(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
 {
-    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "add: NULL tensor");
-    wg_status status = wg_tensor_check_devices("add", a, b, out);
+    wg_status status = check_binary("add", a, b, out);
     if (status != WG_OK) return status;
-    if (!same_shape(a, b) || !same_shape(a, out)) {
-        char sa[96], sb[96], so[96];
-        return wg_fail(WG_ERR_SHAPE, "add: shapes differ: a %s, b %s, out %s",
-                       wg_tensor_format_shape(a, sa, sizeof sa), wg_tensor_format_shape(b, sb, sizeof sb),
-                       wg_tensor_format_shape(out, so, sizeof so));
-    }
     return wg_backend_for(a->device)->add(a->device.index, a->data, b->data, out->data,
                                           a->numel);
 }

@@ -16,81 +16,14 @@
 #endif
 
 #include "check.h"
+#include "cli_run.h"
 #include "nn_files.h"
 
-extern char **environ;
-
-typedef struct run_result {
-    int exit_code; /* -1 if it did not exit normally */
-    char *out;
-    char *err;
-} run_result;
-
-static char *slurp(int fd)
-{
-    size_t size = 0, capacity = 4096;
-    char *buf = malloc(capacity);
-    if (!buf) return NULL;
-    lseek(fd, 0, SEEK_SET);
-    for (;;) {
-        if (size + 1 >= capacity) {
-            char *bigger = realloc(buf, capacity *= 2);
-            if (!bigger) { free(buf); return NULL; }
-            buf = bigger;
-        }
-        ssize_t got = read(fd, buf + size, capacity - size - 1);
-        if (got <= 0) break;
-        size += (size_t)got;
-    }
-    buf[size] = '\0';
-    return buf;
-}
-
-/* Runs whygpu with the NULL-terminated args; stdout and stderr captured. */
-static run_result run_whygpu(const char *const *args)
-{
-    run_result r = {-1, NULL, NULL};
-    char out_path[] = "/tmp/whygpu-test-out-XXXXXX", err_path[] = "/tmp/whygpu-test-err-XXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
-    if (out_fd < 0 || err_fd < 0) return r;
-    unlink(out_path);
-    unlink(err_path);
-    char *argv[32];
-    int argc = 0;
-    argv[argc++] = (char *)check_whygpu_path;
-    for (int i = 0; args[i] && argc < 31; i++) argv[argc++] = (char *)args[i];
-    argv[argc] = NULL;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
-    posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
-    pid_t pid;
-    fflush(stdout);
-    if (posix_spawn(&pid, check_whygpu_path, &actions, NULL, argv, environ) == 0) {
-        int status = 0;
-        if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
-            r.exit_code = WEXITSTATUS(status);
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    r.out = slurp(out_fd);
-    r.err = slurp(err_fd);
-    close(out_fd);
-    close(err_fd);
-    return r;
-}
-
-static void run_free(run_result *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
-static int count_lines(const char *text)
-{
-    int lines = 0;
-    for (; text && *text; text++) lines += *text == '\n';
-    return lines;
-}
+/* The runner is shared with the sweep and ladder CLI tests (cli_run.c). */
+typedef cli_run_result run_result;
+static run_result run_whygpu(const char *const *args) { return cli_run(args, NULL); }
+static void run_free(run_result *r) { cli_run_free(r); }
+static int count_lines(const char *text) { return cli_run_lines(text); }
 
 /* Bad usage: exit `code`, exactly one line on stderr, naming `value`, nothing on stdout. */
 static void check_bad(const char *const *args, int code, const char *value)
