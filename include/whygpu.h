@@ -196,6 +196,9 @@ wg_status wg_gemm_with(wg_matmul_kernel kernel, int trans_a, int trans_b, float 
  * sum_p |a_ip b_pj|, the scale float32 rounding errors grow with (NaN gives infinity). */
 double wg_matmul_sampled_error(const float *a, const float *b, const float *c, int64_t m,
                                int64_t n, int64_t k, int samples, uint64_t seed);
+/* The same for a GEMM's result (beta == 0): transposes, leading dimensions and alpha as in
+ * `args`, whose pointers are host memory; the error is relative to |alpha| sum |a b|. */
+double wg_gemm_sampled_error(const wg_gemm_args *args, int samples, uint64_t seed);
 /* The bound a sound float32 matmul stays under in that measure (1e-6 for any k; TF32
  * arithmetic scores about 1e-5, so it is caught). The first five samples are the four
  * corners of c and the first element past its last full 32x32 tile. */

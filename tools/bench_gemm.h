@@ -1,6 +1,6 @@
 /*
- * bench_gemm.h - the shapes `whygpu bench gemm` times, the float64 spot check every timed
- * product gets, and the OpenBLAS reference run in a child process (bench_openblas.c).
+ * bench_gemm.h - the shapes `whygpu bench gemm` times, their operands, and the OpenBLAS
+ * reference run in a child process (bench_openblas.c).
  */
 #ifndef WG_BENCH_GEMM_H
 #define WG_BENCH_GEMM_H
@@ -44,9 +44,5 @@ typedef struct bench_operands {
 
 wg_status bench_operands_make(const bench_shape *s, uint64_t seed, bench_operands *out);
 void bench_operands_free(bench_operands *o);
-
-/* Largest error of `samples` elements of C against float64 dot products, relative to
- * sum |a b| (the measure of wg_matmul_sampled_error, with transposes). */
-double bench_sampled_error(const wg_gemm_args *g, int samples, uint64_t seed);
 
 #endif /* WG_BENCH_GEMM_H */

@@ -93,7 +93,7 @@ int bench_openblas_child(int argc, char **argv)
             bench_operands_free(&o);
             return CLI_EXIT_FAILURE;
         }
-        printf("shape %d %.9g %.3g\n", i - 3, r.median_s, bench_sampled_error(&o.args, 64, 7));
+        printf("shape %d %.9g %.3g\n", i - 3, r.median_s, wg_gemm_sampled_error(&o.args, 64, 7));
         fflush(stdout);
         bench_operands_free(&o);
     }

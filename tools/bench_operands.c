@@ -1,12 +1,11 @@
 /*
  * bench_operands.c - the operands of one benchmarked product (seeded, never zeros; C
- * poisoned with NaN so an unwritten output shows) and the float64 spot check of its result.
+ * poisoned with NaN so an unwritten output shows); wg_gemm_sampled_error checks the result.
  */
 #include <math.h>
 #include <string.h>
 
 #include "bench_gemm.h"
-#include "../src/rng.h"
 
 wg_status bench_operands_make(const bench_shape *s, uint64_t seed, bench_operands *out)
 {
@@ -36,28 +35,4 @@ void bench_operands_free(bench_operands *o)
     wg_tensor_free(o->b);
     wg_tensor_free(o->c);
     memset(o, 0, sizeof *o);
-}
-
-double bench_sampled_error(const wg_gemm_args *g, int samples, uint64_t seed)
-{
-    double worst = 0.0;
-    for (int s = 0; s < samples; s++) {
-        /* the four corners first, then seeded positions */
-        int64_t i = s == 0 || s == 1 ? 0 : g->m - 1, j = s % 2 ? g->n - 1 : 0;
-        if (s >= 4) {
-            i = (int64_t)(wg_rng_bits(seed, (uint64_t)(2 * s)) % (uint64_t)g->m);
-            j = (int64_t)(wg_rng_bits(seed, (uint64_t)(2 * s + 1)) % (uint64_t)g->n);
-        }
-        double sum = 0.0, scale = 0.0;
-        for (int64_t p = 0; p < g->k; p++) {
-            const double a = g->trans_a ? g->a[p * g->lda + i] : g->a[i * g->lda + p];
-            const double b = g->trans_b ? g->b[j * g->ldb + p] : g->b[p * g->ldb + j];
-            sum += a * b;
-            scale += fabs(a * b);
-        }
-        const double got = g->c[i * g->ldc + j];
-        const double error = fabs(got - g->alpha * sum) / (scale > 0 ? scale : 1.0);
-        if (!(error <= worst)) worst = isnan(error) ? INFINITY : error;
-    }
-    return worst;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int cli_usage_error(const char *command, const char *format, ...)
@@ -76,3 +77,18 @@ int cli_parse_int(const char *command, const char *option, const char *text, int
 }
 
 int cli_is_tty(int fd) { return isatty(fd); }
+
+void cli_utc_date(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm utc;
+    gmtime_r(&now, &utc);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &utc);
+}
+
+void cli_command_line(int argc, char **argv, const char *name, char *buf, size_t size)
+{
+    size_t used = (size_t)snprintf(buf, size, "whygpu %s", name);
+    for (int i = 1; i < argc && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, " %s", argv[i]);
+}

@@ -8,6 +8,7 @@
 #ifndef WG_CLI_H
 #define WG_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "whygpu.h"
@@ -26,6 +27,13 @@ int cli_failure(const char *command, wg_status status);
  * returns CLI_EXIT_USAGE; 0 on success. */
 int cli_parse_int(const char *command, const char *option, const char *text, int64_t min,
                   int64_t max, int64_t *out);
+
+/* The current UTC time as "2026-11-27T06:00:00Z" (JSON documents' "date"). */
+void cli_utc_date(char *buf, size_t size);
+
+/* "whygpu NAME ARG..." from a subcommand's argv (argv[0] is the subcommand), for the
+ * "command" field of JSON documents; truncated to fit. */
+void cli_command_line(int argc, char **argv, const char *name, char *buf, size_t size);
 
 /* 1 if the stream is a terminal (progress is drawn in place there, else printed as lines). */
 int cli_is_tty(int fd);

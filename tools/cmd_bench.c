@@ -206,7 +206,7 @@ static wg_status time_kernel(const bench_options *o, progress *p, const bench_sh
     gemm_call call = {kernel, &ops.args};
     status = call_gemm(&call);
     if (status == WG_OK) {
-        *error = bench_sampled_error(&ops.args, 64, 9);
+        *error = wg_gemm_sampled_error(&ops.args, 64, 9);
         if (!(*error <= wg_matmul_fp32_tolerance(s->k)))
             status = wg_fail(WG_ERR_BACKEND, "%s (%" PRId64 "x%" PRId64 "x%" PRId64
                              ") with the %s kernel differs from float64 by %.3g (bound %.3g): "

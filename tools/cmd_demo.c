@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../src/report/json_writer.h"
 #include "cli.h"
@@ -466,34 +465,13 @@ static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS]
     print_reading(o, cells, gpu_reason);
 }
 
-static void json_timing(wg_json *j, const wg_timeit_result *t)
-{
-    wg_json_begin_object(j);
-    wg_json_key(j, "median_s"); wg_json_number(j, t->median_s);
-    wg_json_key(j, "best_s"); wg_json_number(j, t->best_s);
-    wg_json_key(j, "worst_s"); wg_json_number(j, t->worst_s);
-    wg_json_key(j, "mean_s"); wg_json_number(j, t->mean_s);
-    wg_json_key(j, "stddev_s"); wg_json_number(j, t->stddev_s);
-    wg_json_key(j, "spread"); wg_json_number(j, t->spread);
-    wg_json_key(j, "spread_warning"); wg_json_bool(j, t->spread_warning);
-    wg_json_key(j, "loops"); wg_json_int(j, t->loops);
-    wg_json_key(j, "repeats"); wg_json_int(j, t->repeats);
-    wg_json_key(j, "warmup_s"); wg_json_number(j, t->warmup_s);
-    wg_json_end_object(j);
-}
-
 static int print_json(const demo_options *o, const demo_cell cells[DEMO_CELLS],
                       const wg_cpu_info *cpu, const char *gpu_name, const char *gpu_reason,
                       const char *isa, int argc, char **argv)
 {
     char device[32], date[32], command[1024];
-    time_t now = time(NULL);
-    struct tm utc;
-    gmtime_r(&now, &utc);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    size_t used = (size_t)snprintf(command, sizeof command, "whygpu demo");
-    for (int i = 1; i < argc && used < sizeof command; i++)
-        used += (size_t)snprintf(command + used, sizeof command - used, " %s", argv[i]);
+    cli_utc_date(date, sizeof date);
+    cli_command_line(argc, argv, "demo", command, sizeof command);
     wg_device_format(o->gpu, device, sizeof device);
 
     wg_json j;
@@ -546,7 +524,7 @@ static int print_json(const demo_options *o, const demo_cell cells[DEMO_CELLS],
         wg_json_key(&j, "measured"); wg_json_bool(&j, c->measured);
         wg_json_key(&j, "reason"); wg_json_string(&j, c->measured ? NULL : c->reason);
         wg_json_key(&j, "time");
-        if (c->measured) json_timing(&j, &c->time); else wg_json_null(&j);
+        if (c->measured) wg_json_timeit(&j, &c->time); else wg_json_null(&j);
         wg_json_key(&j, "gflops"); wg_json_number(&j, gflops(c));
         wg_json_key(&j, "check");
         if (c->checked) {

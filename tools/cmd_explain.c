@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "explain.h"
@@ -153,10 +152,7 @@ int cmd_explain(int argc, char **argv)
     progress_begin(&x.progress, "explain", show_progress);
     if (x.json) {
         char date[32];
-        time_t now = time(NULL);
-        struct tm utc;
-        gmtime_r(&now, &utc);
-        strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
+        cli_utc_date(date, sizeof date);
         wg_json_init(&x.json_out, stdout);
         wg_json_begin_object(&x.json_out);
         wg_json_key(&x.json_out, "schema"); wg_json_string(&x.json_out, "whygpu.explain/1");

@@ -400,19 +400,6 @@ static void print_run(const ladder_options *o, const ladder_run *run, const char
            run->full_check ? "every element" : "1024 sampled elements");
 }
 
-static void json_time(wg_json *j, const wg_timeit_result *t)
-{
-    wg_json_begin_object(j);
-    wg_json_key(j, "median_s"); wg_json_number(j, t->median_s);
-    wg_json_key(j, "best_s"); wg_json_number(j, t->best_s);
-    wg_json_key(j, "worst_s"); wg_json_number(j, t->worst_s);
-    wg_json_key(j, "spread"); wg_json_number(j, t->spread);
-    wg_json_key(j, "spread_warning"); wg_json_bool(j, t->spread_warning);
-    wg_json_key(j, "loops"); wg_json_int(j, t->loops);
-    wg_json_key(j, "repeats"); wg_json_int(j, t->repeats);
-    wg_json_end_object(j);
-}
-
 /* The rows of one size: rungs and cuBLAS references, in the table's order. */
 static void json_rows(wg_json *j, const ladder_run *run)
 {
@@ -430,7 +417,7 @@ static void json_rows(wg_json *j, const ladder_run *run)
         wg_json_key(j, "skipped"); wg_json_string(j, entry->skipped[0] ? entry->skipped : NULL);
         wg_json_key(j, "estimated_call_s"); wg_json_number(j, entry->estimate_s);
         wg_json_key(j, "time");
-        if (entry->measured) json_time(j, &entry->time); else wg_json_null(j);
+        if (entry->measured) wg_json_timeit(j, &entry->time); else wg_json_null(j);
         wg_json_key(j, "tflops"); wg_json_number(j, entry->tflops);
         wg_json_key(j, "gflops"); wg_json_number(j, entry->tflops * 1e3);
         wg_json_key(j, "percent_of_cublas"); wg_json_number(j, entry->percent_of_cublas);

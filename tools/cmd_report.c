@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -595,10 +594,7 @@ static int write_html(const report *rep, const char *path)
     }
     /* When: the measurements' own date (from saved results, that is not today). */
     char date[32];
-    time_t now = time(NULL);
-    struct tm utc;
-    gmtime_r(&now, &utc);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    cli_utc_date(date, sizeof date);
     static const int dated[] = {DOC_DEMO, DOC_SWEEP, DOC_EXPLAIN};
     for (int i = 2; i >= 0; i--) {
         const char *when = rep->doc[dated[i]] ? str_at(rep->doc[dated[i]], "date") : "";

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../src/measure/sweep.h"
 #include "../src/report/json_writer.h"
@@ -751,13 +750,8 @@ int cmd_sweep(int argc, char **argv)
     } else {
         snprintf(run.gpu_reason, sizeof run.gpu_reason, "%s", wg_error_message());
     }
-    time_t now = time(NULL);
-    struct tm utc;
-    gmtime_r(&now, &utc);
-    strftime(run.date, sizeof run.date, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    size_t used = (size_t)snprintf(run.command, sizeof run.command, "whygpu sweep");
-    for (int i = 1; i < argc && used < sizeof run.command; i++)
-        used += (size_t)snprintf(run.command + used, sizeof run.command - used, " %s", argv[i]);
+    cli_utc_date(run.date, sizeof run.date);
+    cli_command_line(argc, argv, "sweep", run.command, sizeof run.command);
 
     FILE *json_out = run.o.json_path ? open_output(run.o.json_path, "JSON") : NULL;
     FILE *csv_out = run.o.csv_path ? open_output(run.o.csv_path, "CSV") : NULL;

@@ -216,21 +216,6 @@ static int parse_train_options(int argc, char **argv, train_cli *c)
 
 /* ---------------------------------------------------------------- output ---------- */
 
-static void command_line(int argc, char **argv, const char *name, char *buf, size_t size)
-{
-    size_t used = (size_t)snprintf(buf, size, "whygpu %s", name);
-    for (int i = 1; i < argc && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, " %s", argv[i]);
-}
-
-static void utc_date(char *buf, size_t size)
-{
-    time_t now = time(NULL);
-    struct tm utc;
-    gmtime_r(&now, &utc);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &utc);
-}
-
 /* The machine the run used: CPU model and threads, and the GPU's name when one ran. */
 static void json_machine(wg_json *j, const wg_cpu_info *cpu, const char *gpu_name)
 {
@@ -284,6 +269,21 @@ static void json_data(wg_json *j, const char *dir, const wg_dataset *train, cons
 }
 
 /* Opens the JSON destination: stdout for "-". */
+/* Opens the whygpu.train/1 document: schema, version, command, date, mode. */
+static void json_begin(wg_json *j, FILE *f, const char *mode, int argc, char **argv)
+{
+    char date[32], cmd[1024];
+    cli_utc_date(date, sizeof date);
+    cli_command_line(argc, argv, "train", cmd, sizeof cmd);
+    wg_json_init(j, f);
+    wg_json_begin_object(j);
+    wg_json_key(j, "schema"); wg_json_string(j, "whygpu.train/1");
+    wg_json_key(j, "whygpu_version"); wg_json_string(j, WG_VERSION);
+    wg_json_key(j, "command"); wg_json_string(j, cmd);
+    wg_json_key(j, "date"); wg_json_string(j, date);
+    wg_json_key(j, "mode"); wg_json_string(j, mode);
+}
+
 static FILE *json_open(const char *path)
 {
     if (strcmp(path, "-") == 0) return stdout;
@@ -498,17 +498,8 @@ static int run_train(train_cli *c, int argc, char **argv)
             fprintf(stderr, "whygpu train: cannot write %s\n", c->json_path);
             rc = CLI_EXIT_FAILURE;
         } else {
-            char date[32], cmd[1024];
-            utc_date(date, sizeof date);
-            command_line(argc, argv, "train", cmd, sizeof cmd);
             wg_json j;
-            wg_json_init(&j, f);
-            wg_json_begin_object(&j);
-            wg_json_key(&j, "schema"); wg_json_string(&j, "whygpu.train/1");
-            wg_json_key(&j, "whygpu_version"); wg_json_string(&j, WG_VERSION);
-            wg_json_key(&j, "command"); wg_json_string(&j, cmd);
-            wg_json_key(&j, "date"); wg_json_string(&j, date);
-            wg_json_key(&j, "mode"); wg_json_string(&j, "train");
+            json_begin(&j, f, "train", argc, argv);
             char device[32];
             wg_json_key(&j, "device");
             wg_json_string(&j, wg_device_format(c->train.device, device, sizeof device));
@@ -721,17 +712,8 @@ static int run_compare(train_cli *c, int argc, char **argv)
             fprintf(stderr, "whygpu train: cannot write %s\n", c->json_path);
             rc = CLI_EXIT_FAILURE;
         } else {
-            char date[32], cmd[1024];
-            utc_date(date, sizeof date);
-            command_line(argc, argv, "train", cmd, sizeof cmd);
             wg_json j;
-            wg_json_init(&j, f);
-            wg_json_begin_object(&j);
-            wg_json_key(&j, "schema"); wg_json_string(&j, "whygpu.train/1");
-            wg_json_key(&j, "whygpu_version"); wg_json_string(&j, WG_VERSION);
-            wg_json_key(&j, "command"); wg_json_string(&j, cmd);
-            wg_json_key(&j, "date"); wg_json_string(&j, date);
-            wg_json_key(&j, "mode"); wg_json_string(&j, "compare");
+            json_begin(&j, f, "compare", argc, argv);
             json_machine(&j, &cpu, gpu_name);
             json_options(&j, c, model, parameters);
             json_data(&j, dir, &train, NULL);

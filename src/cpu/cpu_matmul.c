@@ -51,19 +51,32 @@ static wg_gemm_packed_fn isa_kernel(const char *name, const wg_gemm_tile **tile)
     return wg_gemm_packed_generic;
 }
 
+/* The CPU's features and caches, read once (cpuid and sysfs, not per product). */
+static wg_cpu_info cpu;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+
+static void read_cpu(void)
+{
+    if (wg_cpu_info_get(&cpu) != WG_OK) memset(&cpu, 0, sizeof cpu);
+}
+
+static const wg_cpu_info *cpu_info(void)
+{
+    pthread_once(&cpu_once, read_cpu);
+    return &cpu;
+}
+
 /* Decided once per process: the environment and the CPU do not change under us. */
 static void choose_isa(void)
 {
     static const char *const known[] = {"avx512", "avx2", "generic"};
-    wg_cpu_info info;
-    memset(&info, 0, sizeof info);
-    if (wg_cpu_info_get(&info) != WG_OK) memset(&info, 0, sizeof info);
+    const wg_cpu_info *info = cpu_info();
     const char *forced = getenv("WHYGPU_CPU_ISA");
     chosen.status = WG_OK;
     if (forced && *forced) {
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
             if (strcmp(forced, known[i]) != 0) continue;
-            if (!isa_supported(known[i], &info)) {
+            if (!isa_supported(known[i], info)) {
                 chosen.status = WG_ERR_UNSUPPORTED;
                 snprintf(chosen.message, sizeof chosen.message,
                          "WHYGPU_CPU_ISA=%s, but this CPU (or build) does not support it", forced);
@@ -79,7 +92,7 @@ static void choose_isa(void)
         return;
     }
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        if (isa_supported(known[i], &info)) {
+        if (isa_supported(known[i], info)) {
             chosen.name = known[i];
             chosen.fn = isa_kernel(known[i], &chosen.tile);
             return;
@@ -144,13 +157,11 @@ static pthread_once_t caches_once = PTHREAD_ONCE_INIT;
 
 static void read_caches(void)
 {
-    wg_cpu_info info;
-    memset(&info, 0, sizeof info);
-    if (wg_cpu_info_get(&info) != WG_OK) memset(&info, 0, sizeof info);
+    const wg_cpu_info *info = cpu_info();
     /* conservative defaults where the CPU does not say */
-    caches.l1 = info.l1d_bytes >= 16384 ? info.l1d_bytes : 32768;
-    caches.l2 = info.l2_bytes >= 131072 ? info.l2_bytes : 262144;
-    caches.l3 = info.l3_bytes >= 1048576 ? info.l3_bytes : 4194304;
+    caches.l1 = info->l1d_bytes >= 16384 ? info->l1d_bytes : 32768;
+    caches.l2 = info->l2_bytes >= 131072 ? info->l2_bytes : 262144;
+    caches.l3 = info->l3_bytes >= 1048576 ? info->l3_bytes : 4194304;
 }
 
 /* Block sizes from the caches (each overridable for tuning experiments):
@@ -298,14 +309,12 @@ wg_status wg_cpu_gemm_plan(const char *isa, const wg_gemm_args *args, wg_gemm_pl
 wg_status wg_cpu_gemm_isa(const char *isa, const wg_gemm_args *args)
 {
     static const char *const known[] = {"avx512", "avx2", "generic"};
-    wg_cpu_info info;
     if (!isa) return wg_fail(WG_ERR_ARGUMENT, "gemm: NULL instruction set");
     wg_status status = wg_gemm_args_check("gemm", args);
     if (status != WG_OK) return status;
-    if (wg_cpu_info_get(&info) != WG_OK) memset(&info, 0, sizeof info);
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(isa, known[i]) != 0) continue;
-        if (!isa_supported(isa, &info))
+        if (!isa_supported(isa, cpu_info()))
             return wg_fail(WG_ERR_UNSUPPORTED, "this CPU (or build) cannot run the %s gemm",
                            isa);
         const wg_gemm_tile *tile = NULL;
@@ -316,13 +325,19 @@ wg_status wg_cpu_gemm_isa(const char *isa, const wg_gemm_args *args)
                    "generic", isa);
 }
 
-wg_status wg_cpu_gemm(const wg_gemm_args *args)
+/* The chosen ISA's GEMM on arguments already checked. */
+static wg_status gemm_chosen(const wg_gemm_args *args)
 {
     const char *isa = NULL;
-    wg_status status = wg_gemm_args_check("gemm", args);
-    if (status == WG_OK) status = wg_cpu_matmul_isa(&isa);
+    wg_status status = wg_cpu_matmul_isa(&isa);
     if (status != WG_OK) return status;
     return gemm_run(chosen.fn, chosen.tile, args);
+}
+
+wg_status wg_cpu_gemm(const wg_gemm_args *args)
+{
+    wg_status status = wg_gemm_args_check("gemm", args);
+    return status == WG_OK ? gemm_chosen(args) : status;
 }
 
 wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b, float *c,
@@ -342,7 +357,7 @@ wg_status wg_cpu_gemm_entry(int index, wg_matmul_kernel kernel, const wg_gemm_ar
         return WG_OK;
     case WG_MATMUL_AUTO:
     case WG_MATMUL_TILED:
-        return wg_cpu_gemm(args);
+        return gemm_chosen(args); /* wg_gemm_on has checked the arguments */
     case WG_MATMUL_CUBLAS:
         return wg_fail(WG_ERR_UNSUPPORTED, "matmul kernel 'cublas' runs only on a CUDA device");
     }

@@ -51,17 +51,28 @@ static __global__ void fill_uniform_kernel(float *dst, int64_t n, float low, flo
         dst[i] = wg_rng_uniform(seed, (uint64_t)i, low, high);
 }
 
-/* out[i] = a[i] * b[i]. out may alias a or b: each element is read and written by the
+/* The two-operand ops, chosen at compile time so each kernel is as plain as a hand-written
+ * one. */
+enum binary_op { OP_MUL, OP_ADD };
+
+template <int Op> static __device__ __forceinline__ float combine(float x, float y)
+{
+    return Op == OP_MUL ? x * y : x + y;
+}
+
+/* out[i] = a[i] op b[i]. out may alias a or b: each element is read and written by the
  * same thread, so no __restrict__ and no read-only (__ldg) loads. */
-static __global__ void mul_kernel(const float *a, const float *b, float *out, int64_t n)
+template <int Op>
+static __global__ void binary_kernel(const float *a, const float *b, float *out, int64_t n)
 {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
-        out[i] = a[i] * b[i];
+        out[i] = combine<Op>(a[i], b[i]);
 }
 
 /* The same with 16-byte loads and stores; a, b and out must be 16-byte aligned. */
-static __global__ void mul_vec4_kernel(const float *a, const float *b, float *out, int64_t n)
+template <int Op>
+static __global__ void binary_vec4_kernel(const float *a, const float *b, float *out, int64_t n)
 {
     const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
@@ -72,34 +83,10 @@ static __global__ void mul_vec4_kernel(const float *a, const float *b, float *ou
     for (int64_t i = start; i < n4; i += stride) {
         const float4 x = a4[i];
         const float4 y = b4[i];
-        out4[i] = make_float4(x.x * y.x, x.y * y.y, x.z * y.z, x.w * y.w);
+        out4[i] = make_float4(combine<Op>(x.x, y.x), combine<Op>(x.y, y.y),
+                              combine<Op>(x.z, y.z), combine<Op>(x.w, y.w));
     }
-    for (int64_t i = 4 * n4 + start; i < n; i += stride) out[i] = a[i] * b[i];
-}
-
-/* out[i] = a[i] + b[i]; aliasing as in mul_kernel. */
-static __global__ void add_kernel(const float *a, const float *b, float *out, int64_t n)
-{
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
-        out[i] = a[i] + b[i];
-}
-
-/* The same with 16-byte loads and stores; a, b and out must be 16-byte aligned. */
-static __global__ void add_vec4_kernel(const float *a, const float *b, float *out, int64_t n)
-{
-    const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
-    const int64_t n4 = n / 4;
-    const float4 *a4 = reinterpret_cast<const float4 *>(a);
-    const float4 *b4 = reinterpret_cast<const float4 *>(b);
-    float4 *out4 = reinterpret_cast<float4 *>(out);
-    for (int64_t i = start; i < n4; i += stride) {
-        const float4 x = a4[i];
-        const float4 y = b4[i];
-        out4[i] = make_float4(x.x + y.x, x.y + y.y, x.z + y.z, x.w + y.w);
-    }
-    for (int64_t i = 4 * n4 + start; i < n; i += stride) out[i] = a[i] + b[i];
+    for (int64_t i = 4 * n4 + start; i < n; i += stride) out[i] = combine<Op>(a[i], b[i]);
 }
 
 /* max(x, 0) that lets NaN through (x <= 0 is false for NaN), like the CPU's. */
@@ -203,46 +190,38 @@ wg_status wg_cuda_fill_uniform(int index, float *dst, int64_t n, float low, floa
     return WG_OK;
 }
 
-wg_status wg_cuda_mul(int index, const float *a, const float *b, float *out, int64_t n)
+/* Launches the two-operand op `Op` (`name` for the messages). */
+template <int Op>
+static wg_status launch_binary(int index, const char *name, const float *a, const float *b,
+                               float *out, int64_t n)
 {
     int skip = 0;
-    wg_status status = prepare(index, "mul", n, &skip);
+    wg_status status = prepare(index, name, n, &skip);
     if (status != WG_OK || skip) return status;
-    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_mul: NULL pointer");
+    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "cuda %s: NULL pointer", name);
 
     const int vec = aligned16(a) && aligned16(b) && aligned16(out) && n >= 4;
     unsigned blocks = 0, threads = 0;
     status = launch_shape(index, vec ? n / 4 : n, &blocks, &threads);
     if (status != WG_OK) return status;
     if (vec)
-        mul_vec4_kernel<<<blocks, threads>>>(a, b, out, n);
+        binary_vec4_kernel<Op><<<blocks, threads>>>(a, b, out, n);
     else
-        mul_kernel<<<blocks, threads>>>(a, b, out, n);
-    WG_CUDA_LAUNCH_CHECK("launching the mul kernel on cuda:%d (%" PRId64
+        binary_kernel<Op><<<blocks, threads>>>(a, b, out, n);
+    WG_CUDA_LAUNCH_CHECK("launching the %s kernel on cuda:%d (%" PRId64
                          " elements, %u blocks of %u threads)",
-                         index, n, blocks, threads);
+                         name, index, n, blocks, threads);
     return WG_OK;
+}
+
+wg_status wg_cuda_mul(int index, const float *a, const float *b, float *out, int64_t n)
+{
+    return launch_binary<OP_MUL>(index, "mul", a, b, out, n);
 }
 
 wg_status wg_cuda_add(int index, const float *a, const float *b, float *out, int64_t n)
 {
-    int skip = 0;
-    wg_status status = prepare(index, "add", n, &skip);
-    if (status != WG_OK || skip) return status;
-    if (!a || !b || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_add: NULL pointer");
-
-    const int vec = aligned16(a) && aligned16(b) && aligned16(out) && n >= 4;
-    unsigned blocks = 0, threads = 0;
-    status = launch_shape(index, vec ? n / 4 : n, &blocks, &threads);
-    if (status != WG_OK) return status;
-    if (vec)
-        add_vec4_kernel<<<blocks, threads>>>(a, b, out, n);
-    else
-        add_kernel<<<blocks, threads>>>(a, b, out, n);
-    WG_CUDA_LAUNCH_CHECK("launching the add kernel on cuda:%d (%" PRId64
-                         " elements, %u blocks of %u threads)",
-                         index, n, blocks, threads);
-    return WG_OK;
+    return launch_binary<OP_ADD>(index, "add", a, b, out, n);
 }
 
 wg_status wg_cuda_relu(int index, const float *x, float *out, int64_t n)

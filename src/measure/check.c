@@ -27,23 +27,33 @@ static void sample_position(int s, int64_t m, int64_t n, uint64_t seed, int64_t 
     *j = (int64_t)((h >> 32) % (uint64_t)n);
 }
 
-double wg_matmul_sampled_error(const float *a, const float *b, const float *c, int64_t m,
-                               int64_t n, int64_t k, int samples, uint64_t seed)
+double wg_gemm_sampled_error(const wg_gemm_args *g, int samples, uint64_t seed)
 {
     double worst = 0.0;
     for (int s = 0; s < samples; s++) {
         int64_t i = 0, j = 0;
-        sample_position(s, m, n, seed, &i, &j);
+        sample_position(s, g->m, g->n, seed, &i, &j);
         double sum = 0.0, scale = 0.0;
-        for (int64_t p = 0; p < k; p++) {
-            double term = (double)a[i * k + p] * (double)b[p * n + j];
-            sum += term;
-            scale += fabs(term);
+        for (int64_t p = 0; p < g->k; p++) {
+            const double a = g->trans_a ? g->a[p * g->lda + i] : g->a[i * g->lda + p];
+            const double b = g->trans_b ? g->b[j * g->ldb + p] : g->b[p * g->ldb + j];
+            sum += a * b;
+            scale += fabs(a * b);
         }
-        double error = fabs((double)c[i * n + j] - sum) / (scale > 0 ? scale : 1.0);
+        const double alpha = fabs((double)g->alpha) > 0 ? fabs((double)g->alpha) : 1.0;
+        double error = fabs((double)g->c[i * g->ldc + j] - (double)g->alpha * sum) /
+                       (alpha * (scale > 0 ? scale : 1.0));
         if (!(error <= worst)) worst = isnan(error) ? INFINITY : error; /* NaN sticks */
     }
     return worst;
+}
+
+double wg_matmul_sampled_error(const float *a, const float *b, const float *c, int64_t m,
+                               int64_t n, int64_t k, int samples, uint64_t seed)
+{
+    const wg_gemm_args g = {.m = m, .n = n, .k = k, .alpha = 1.0f, .a = a, .lda = k,
+                            .b = b, .ldb = n, .c = (float *)c, .ldc = n};
+    return wg_gemm_sampled_error(&g, samples, seed);
 }
 
 double wg_matmul_fp32_tolerance(int64_t k)

@@ -234,3 +234,19 @@ int wg_json_finish(wg_json *json)
     }
     return json->error ? -1 : 0;
 }
+
+void wg_json_timeit(wg_json *j, const wg_timeit_result *t)
+{
+    wg_json_begin_object(j);
+    wg_json_key(j, "median_s"); wg_json_number(j, t->median_s);
+    wg_json_key(j, "best_s"); wg_json_number(j, t->best_s);
+    wg_json_key(j, "worst_s"); wg_json_number(j, t->worst_s);
+    wg_json_key(j, "mean_s"); wg_json_number(j, t->mean_s);
+    wg_json_key(j, "stddev_s"); wg_json_number(j, t->stddev_s);
+    wg_json_key(j, "spread"); wg_json_number(j, t->spread);
+    wg_json_key(j, "spread_warning"); wg_json_bool(j, t->spread_warning);
+    wg_json_key(j, "loops"); wg_json_int(j, t->loops);
+    wg_json_key(j, "repeats"); wg_json_int(j, t->repeats);
+    wg_json_key(j, "warmup_s"); wg_json_number(j, t->warmup_s);
+    wg_json_end_object(j);
+}

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "whygpu.h"
+
 #define WG_JSON_MAX_DEPTH 32
 
 typedef struct wg_json {
@@ -36,6 +38,10 @@ void wg_json_number(wg_json *json, double value);      /* non-finite writes null
 void wg_json_int(wg_json *json, int64_t value);
 void wg_json_bool(wg_json *json, int value);
 void wg_json_null(wg_json *json);
+
+/* A wg_timeit result as an object: median_s, best_s, worst_s, mean_s, stddev_s (per call),
+ * spread, spread_warning, loops, repeats, warmup_s. */
+void wg_json_timeit(wg_json *json, const wg_timeit_result *t);
 
 /* 0 when everything was balanced and written; finishes the output with a newline. */
 int wg_json_finish(wg_json *json);
