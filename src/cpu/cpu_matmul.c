@@ -165,9 +165,12 @@ static void read_caches(void)
 }
 
 /* Block sizes from the caches (each overridable for tuning experiments):
- *   kc:   an A micro-panel (kc x mr floats) takes half of L1, the rest streams B;
- *   mc_n: a thread's packed B (kc x mc_n) takes half of its L2;
- *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 8 MiB.
+ *   kc:   deep enough that a thread's packed B for 256 columns (kc x 256 floats) fills its
+ *         L2, within 128..1024: C is read and written once per kc, and on the 2-core Zen 4
+ *         development machine kc = 1024 ran 4096^3 about 10% faster than the L1-sized 336
+ *         (results/cpu-dev-2core/gemm-blocking-*.txt);
+ *   mc_n: a thread's packed B (kc x mc_n) fills its L2 (256 columns at kc = 1024);
+ *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 16 MiB.
  * Threads: one below about a million multiply-adds, where starting a team costs more
  * than it saves, and never more than there are tiles of C. */
 static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_plan *plan)
@@ -176,11 +179,11 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_p
     const int64_t mr = tile->mr, nr = tile->nr;
     plan->tile = *tile;
     plan->c_transposed = 0;
-    int64_t kc = round_down(caches.l1 / 2 / (mr * 4), 16);
+    int64_t kc = clamp64(round_down(caches.l2 / (256 * 4), 16), 128, 1024);
     kc = clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096);
-    int64_t mc_n = round_down(caches.l2 / 2 / (kc * 4), nr);
+    int64_t mc_n = round_down(caches.l2 / (kc * 4), nr);
     mc_n = round_down(clamp64(env_size("WHYGPU_GEMM_MC", mc_n), nr, 1 << 16), nr);
-    int64_t nc_m = round_down(clamp64(caches.l3 / 2, 1 << 20, 8 << 20) / (kc * 4), mr);
+    int64_t nc_m = round_down(clamp64(caches.l3 / 2, 1 << 20, 16 << 20) / (kc * 4), mr);
     nc_m = round_down(clamp64(env_size("WHYGPU_GEMM_NC", nc_m), mr, 1 << 20), mr);
     /* never larger than the problem */
     plan->kc = kc < g->k ? kc : g->k;
