@@ -167,8 +167,8 @@ static void read_caches(void)
 /* Block sizes from the caches (each overridable for tuning experiments):
  *   kc:   deep enough that a thread's packed B for 256 columns (kc x 256 floats) fills its
  *         L2, within 128..1024: C is read and written once per kc, and on the 2-core Zen 4
- *         development machine kc = 1024 ran 4096^3 about 10% faster than the L1-sized 336
- *         (results/cpu-dev-2core/gemm-blocking-*.txt);
+ *         development machine kc = 1024 ran 4096^3 4-10% faster than the L1-sized 336
+ *         (scripts/gemm-blocking.sh, results/cpu-dev-2core/gemm-blocking-2026-11-27.txt);
  *   mc_n: a thread's packed B (kc x mc_n) fills its L2 (256 columns at kc = 1024);
  *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 16 MiB.
  * Threads: one below 2^17 (131K) multiply-adds, where starting a team costs more than it
