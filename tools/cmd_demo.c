@@ -361,13 +361,17 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
     double mm_rate = mm_cpu->flops / mm_cpu->time.median_s;
     printf("\nWhat the numbers say:\n");
     double multiply_s = 1.0 / mm_rate;
-    if (multiply_s < sq_cpu->time.median_s)
+    if (multiply_s < sq_cpu->time.median_s) {
+        /* never "100.0%": the arithmetic is small, not nothing */
+        const double overhead = 100.0 * (1.0 - multiply_s / sq_cpu->time.median_s);
+        char share[16];
+        if (overhead >= 99.95) snprintf(share, sizeof share, "over 99.9%%");
+        else snprintf(share, sizeof share, "%.1f%%", overhead);
         printf("- Squaring one number on the CPU took %s. At the rate the CPU reached in the\n"
-               "  matmul (%.1f GFLOP/s) one multiply is worth %.2g ns, so %.1f%% of that time "
+               "  matmul (%.1f GFLOP/s) one multiply is worth %.2g ns, so %s of that time "
                "is\n  the cost of making the call, not of the arithmetic.\n",
-               t1, mm_rate / 1e9, multiply_s * 1e9,
-               100.0 * (1.0 - multiply_s / sq_cpu->time.median_s));
-    else
+               t1, mm_rate / 1e9, multiply_s * 1e9, share);
+    } else
         printf("- Squaring one number on the CPU took %s. A %" PRId64 "x%" PRId64 " matmul is "
                "too small to show\n  the CPU's arithmetic rate (%.3g GFLOP/s here): try a "
                "larger --size.\n", t1, o->size, o->size, mm_rate / 1e9);
