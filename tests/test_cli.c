@@ -565,6 +565,16 @@ TEST(cli_bench_gemm_json)
     if (!root) { run_free(&r); return; }
     cJSON *peak = NUMBER_FIELD(root, "fma_peak_gflops");
     CHECK(peak && peak->valuedouble > 0);
+    /* read before and after whygpu's products; %peak divides by the higher */
+    cJSON *start = NUMBER_FIELD(root, "fma_peak_start_gflops");
+    cJSON *end = NUMBER_FIELD(root, "fma_peak_end_gflops");
+    if (peak && start && end) {
+        CHECK(start->valuedouble > 0 && end->valuedouble > 0);
+        CHECK(peak->valuedouble == fmax(start->valuedouble, end->valuedouble));
+        const int apart = fmin(start->valuedouble, end->valuedouble) < 0.9 * peak->valuedouble;
+        CHECK(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(root, "fma_peak_settled")));
+        CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "fma_peak_settled")) == !apart);
+    }
     STRING_FIELD(root, "isa");
     cJSON *shapes = cJSON_GetObjectItemCaseSensitive(root, "shapes");
     CHECK(cJSON_IsArray(shapes) && cJSON_GetArraySize(shapes) == 8); /* 67^3 + 7 MLP shapes */

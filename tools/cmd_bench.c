@@ -53,7 +53,9 @@ static void usage(FILE *out)
             "machine, the plain triple loop, and OpenBLAS loaded at run time (when installed),\n"
             "once with the kernels it picks itself and once with OPENBLAS_CORETYPE forced:\n"
             "Debian's OpenBLAS 0.3.21 may not recognise a newer CPU and fall back to slow\n"
-            "kernels. Each product is checked against float64 first.\n"
+            "kernels. Each product is checked against float64 first. The peak is read before\n"
+            "and after whygpu's products and the higher reading used; readings more than 10%%\n"
+            "apart are reported (the machine was busy).\n"
             "\n"
             "options:\n"
             "  --sizes LIST     square sizes n (n x n times n x n) (default 512,1024,2048,4096)\n"
@@ -236,12 +238,33 @@ static double ratio(double ours_s, double other_s)
     return ours_s > 0 && other_s > 0 ? other_s / ours_s : NAN;
 }
 
-static void print_table(const bench_options *o, const char *isa, int threads, double peak,
-                        double peak_one, const bench_row *rows, int count,
+/* The FMA peak, read before and after whygpu's products (all threads and one core). */
+typedef struct bench_peak {
+    double start, end, one_start, one_end;
+    double all, one; /* the higher of each pair: what %peak divides by */
+    int settled;     /* the two all-thread readings within 10% of each other */
+} bench_peak;
+
+static void bench_peak_settle(bench_peak *p)
+{
+    p->all = p->start > p->end ? p->start : p->end;
+    p->one = p->one_start > p->one_end ? p->one_start : p->one_end;
+    const double low = p->start < p->end ? p->start : p->end;
+    p->settled = p->all > 0 && low >= 0.9 * p->all;
+}
+
+static void print_table(const bench_options *o, const char *isa, int threads,
+                        const bench_peak *bp, const bench_row *rows, int count,
                         const bench_openblas *ob_default, const bench_openblas *ob_forced)
 {
+    const double peak = bp->all;
     printf("whygpu GEMM (%s, %d thread%s) on this CPU; measured FMA peak %.1f GFLOP/s "
-           "(%.1f on one core)\n\n", isa, threads, threads == 1 ? "" : "s", peak, peak_one);
+           "(%.1f on one core)\n", isa, threads, threads == 1 ? "" : "s", peak, bp->one);
+    if (!bp->settled)
+        printf("note: the FMA peak read %.1f GFLOP/s before whygpu's products and %.1f after "
+               "(more than 10%% apart):\nthe machine was busy during this run; the higher is "
+               "used. Rerun for firm numbers.\n", bp->start, bp->end);
+    printf("\n");
     char ob1[64], ob2[64];
     snprintf(ob1, sizeof ob1, "OpenBLAS %.40s", ob_default->ok ? ob_default->core : "(as shipped)");
     snprintf(ob2, sizeof ob2, "OpenBLAS %.40s", ob_forced->ok ? ob_forced->core : o->coretype);
@@ -305,10 +328,11 @@ static void json_openblas(wg_json *j, const char *key, const bench_openblas *ob,
     wg_json_end_object(j);
 }
 
-static int print_json(const bench_options *o, const char *isa, int threads, double peak,
-                      double peak_one, const bench_row *rows, int count,
+static int print_json(const bench_options *o, const char *isa, int threads,
+                      const bench_peak *bp, const bench_row *rows, int count,
                       const bench_openblas *ob_default, const bench_openblas *ob_forced)
 {
+    const double peak = bp->all;
     wg_cpu_info info;
     if (wg_cpu_info_get(&info) != WG_OK) memset(&info, 0, sizeof info);
     wg_json j;
@@ -319,7 +343,10 @@ static int print_json(const bench_options *o, const char *isa, int threads, doub
     wg_json_key(&j, "isa"); wg_json_string(&j, isa);
     wg_json_key(&j, "threads"); wg_json_int(&j, threads);
     wg_json_key(&j, "fma_peak_gflops"); wg_json_number(&j, peak);
-    wg_json_key(&j, "fma_peak_one_core_gflops"); wg_json_number(&j, peak_one);
+    wg_json_key(&j, "fma_peak_one_core_gflops"); wg_json_number(&j, bp->one);
+    wg_json_key(&j, "fma_peak_start_gflops"); wg_json_number(&j, bp->start);
+    wg_json_key(&j, "fma_peak_end_gflops"); wg_json_number(&j, bp->end);
+    wg_json_key(&j, "fma_peak_settled"); wg_json_bool(&j, bp->settled);
     wg_json_key(&j, "shapes");
     wg_json_begin_array(&j);
     for (int i = 0; i < count; i++) {
@@ -380,10 +407,11 @@ int cmd_bench(int argc, char **argv)
 
     progress p;
     progress_begin(&p, "bench gemm", o.progress);
-    double peak = 0, peak_one = 0;
+    bench_peak peak;
+    memset(&peak, 0, sizeof peak);
     if (o.progress) progress_on_phase(&p, "FMA peak", 0, 0, 1.0);
-    status = wg_cpu_fma_peak(isa, threads, 0.2, &peak);
-    if (status == WG_OK) status = wg_cpu_fma_peak(isa, 1, 0.2, &peak_one);
+    status = wg_cpu_fma_peak(isa, threads, 0.2, &peak.start);
+    if (status == WG_OK) status = wg_cpu_fma_peak(isa, 1, 0.2, &peak.one_start);
     for (int i = 0; status == WG_OK && i < count; i++) {
         bench_row *r = &rows[i];
         r->shape = shapes[i];
@@ -395,6 +423,16 @@ int cmd_bench(int argc, char **argv)
                                                           : (shapes[i].n > shapes[i].k ? shapes[i].n : shapes[i].k);
         if (status == WG_OK && largest <= o.loop_max)
             status = time_kernel(&o, &p, &shapes[i], WG_MATMUL_REFERENCE, threads, &r->loop_s, &r->loop_error);
+    }
+    /* The peak again, now that whygpu's products are timed: the peak is a constant of the
+     * machine, so the higher reading is the less disturbed one, and two readings far apart
+     * say the machine was busy during the run. */
+    if (status == WG_OK) {
+        if (o.progress) snprintf(p.label, sizeof p.label, "bench gemm");
+        if (o.progress) progress_on_phase(&p, "FMA peak again", 0, 0, 1.0);
+        status = wg_cpu_fma_peak(isa, threads, 0.2, &peak.end);
+        if (status == WG_OK) status = wg_cpu_fma_peak(isa, 1, 0.2, &peak.one_end);
+        bench_peak_settle(&peak);
     }
     bench_openblas ob_default, ob_forced;
     memset(&ob_default, 0, sizeof ob_default);
@@ -416,7 +454,7 @@ int cmd_bench(int argc, char **argv)
     }
     progress_end(&p);
     if (status != WG_OK) return cli_failure(CMD, status);
-    if (o.json) return print_json(&o, isa, threads, peak, peak_one, rows, count, &ob_default, &ob_forced);
-    print_table(&o, isa, threads, peak, peak_one, rows, count, &ob_default, &ob_forced);
+    if (o.json) return print_json(&o, isa, threads, &peak, rows, count, &ob_default, &ob_forced);
+    print_table(&o, isa, threads, &peak, rows, count, &ob_default, &ob_forced);
     return CLI_EXIT_OK;
 }
