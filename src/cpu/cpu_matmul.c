@@ -167,13 +167,16 @@ static void read_caches(void)
 /* Block sizes from the caches (each overridable for tuning experiments):
  *   kc:   deep enough that a thread's packed B for 256 columns (kc x 256 floats) fills its
  *         L2, within 128..1024: C is read and written once per kc, and on the 2-core Zen 4
- *         development machine kc = 1024 ran 4096^3 4-10% faster than the L1-sized 336
- *         (scripts/gemm-blocking.sh, results/cpu-dev-2core/gemm-blocking-2026-11-27.txt);
+ *         development machine kc = 1024 ran 4096^3 4-7% faster than the L1-sized 336 in
+ *         alternating runs (scripts/gemm-blocking.sh,
+ *         results/cpu-dev-2core/gemm-blocking-2026-11-27.txt);
  *   mc_n: a thread's packed B (kc x mc_n) fills its L2 (256 columns at kc = 1024);
  *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 16 MiB.
  * Threads: one below 2^17 (131K) multiply-adds, where starting a team costs more than it
- * saves (the network's 655K-multiply-add 10-wide layers ran 1.3-1.7x faster on both
- * cores of the development machine), and never more than there are tiles of C. */
+ * saves, and never more than there are tiles of C. The network's 655K-multiply-add
+ * 10-wide layers are above it: on the development machine both cores ran them up to 1.34x
+ * faster than one, but on that shared VM they also ran at half speed in busy spells
+ * (results/cpu-dev-2core/bench-gemm-final-2026-11-27.txt: 0.49-1.34x). */
 static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_plan *plan)
 {
     pthread_once(&caches_once, read_caches);
