@@ -189,6 +189,41 @@ TEST(gemm_many_blocks_and_odd_thread_counts)
 }
 
 /* alpha == 0 reads neither A nor B (BLAS's rule): NaN there must not reach C. */
+/* The network's 10-wide and k = 10 products have one small A block, which each thread
+ * packs for itself (plan.a_per_thread): checked on 1, 2 and 3 threads, every transpose. */
+TEST(gemm_small_a_block_packed_per_thread)
+{
+    char why[256];
+    static const int64_t shapes[][3] = {{256, 10, 256}, {256, 256, 10}, {10, 256, 256},
+                                        {130, 7, 300}};
+    static const int threads[] = {1, 2, 3};
+    for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
+        if (!isa_available(all_isas[i], why, sizeof why)) continue;
+        for (size_t th = 0; th < sizeof threads / sizeof threads[0]; th++) {
+            wg_set_cpu_threads(threads[th]);
+            for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+                for (int trans = 0; trans < 4; trans++) {
+                    gemm_case t = {trans & 1, trans >> 1, shapes[s][0], shapes[s][1],
+                                   shapes[s][2], 1.0f, trans == 1 ? 0.5f : 0.0f, (int64_t)s % 2};
+                    run_case(all_isas[i], &t, 1200 + th * 64 + s * 4 + (uint64_t)trans);
+                }
+        }
+    }
+    wg_set_cpu_threads(0);
+    wg_gemm_args g = {.m = 10, .n = 256, .k = 256, .alpha = 1.0f, .a = (const float *)why,
+                      .lda = 256, .b = (const float *)why, .ldb = 256, .c = (float *)why,
+                      .ldc = 256};
+    wg_gemm_plan plan;
+    REQUIRE_OK(wg_cpu_gemm_plan("generic", &g, &plan));
+    CHECK(plan.a_per_thread == 1 && plan.a_pack_floats == 0);
+    /* room for the B panels and the whole packed A in every thread's buffer */
+    CHECK(plan.b_pack_floats >= plan.kc * plan.mc_n + 256 * ((10 + plan.tile.mr - 1) /
+                                                             plan.tile.mr * plan.tile.mr));
+    g.m = 1000;
+    REQUIRE_OK(wg_cpu_gemm_plan("generic", &g, &plan));
+    CHECK(plan.a_per_thread == 0 && plan.a_pack_floats >= plan.kc * plan.nc_m);
+}
+
 TEST(gemm_alpha_zero_scales_c_only)
 {
     float a[6], b[6], c[4] = {1, 2, 3, 4};

@@ -30,8 +30,12 @@ typedef struct wg_gemm_plan {
      * caller swaps the operands (C^T = op(B)^T op(A)^T) when n is too narrow for a tile
      * and m is not, so that the wide side runs along the vectors. */
     int c_transposed;
-    int64_t a_pack_floats;    /* size of the shared A panel buffer */
-    int64_t b_pack_floats;    /* size of each thread's B panel buffer (64-byte multiple) */
+    /* The whole of op(A) is one small block (the network's 10-row products computed
+     * transposed, its k = 10 input gradient): each thread packs its own copy, at the end
+     * of its B buffer, instead of sharing one (see gemm_packed.inc). */
+    int a_per_thread;
+    int64_t a_pack_floats;    /* size of the shared A panel buffer (0 with a_per_thread) */
+    int64_t b_pack_floats;    /* each thread's B panel (and own A) buffer (4 KiB multiple) */
     int64_t workspace_floats; /* a_pack_floats + threads * b_pack_floats */
 } wg_gemm_plan;
 
