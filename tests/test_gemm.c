@@ -224,6 +224,48 @@ TEST(gemm_small_a_block_packed_per_thread)
     CHECK(plan.a_per_thread == 0 && plan.a_pack_floats >= plan.kc * plan.nc_m);
 }
 
+/* Up to a dozen columns with op(A)'s rows contiguous in k (the network's X.W with 10
+ * outputs) are computed as dot products along k (plan.dot): every width to one past each
+ * ISA's limit, k with and without a partial last vector, odd m, both op(B), 1-3 threads. */
+TEST(gemm_few_columns_as_dot_products)
+{
+    char why[256];
+    static const int threads[] = {1, 2, 3};
+    static const int64_t ks[] = {64, 71, 256, 300};
+    for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
+        if (!isa_available(all_isas[i], why, sizeof why)) continue;
+        for (size_t th = 0; th < sizeof threads / sizeof threads[0]; th++) {
+            wg_set_cpu_threads(threads[th]);
+            for (int64_t n = 1; n <= 13; n++)
+                for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++)
+                    for (int variant = 0; variant < 6; variant++) {
+                        const int64_t ms[] = {2 * n, 2 * n + 1, 255};
+                        gemm_case t = {0, variant & 1, ms[variant / 2], n, ks[ki],
+                                       variant == 3 ? -0.5f : 1.0f,
+                                       variant % 3 == 1 ? 0.5f : 0.0f, (int64_t)(ki % 2) * 3};
+                        run_case(all_isas[i], &t,
+                                 3000 + (uint64_t)(th * 1000 + n * 40 + ki * 6 + variant));
+                    }
+        }
+    }
+    wg_set_cpu_threads(0);
+    wg_gemm_args g = {.m = 256, .n = 10, .k = 256, .alpha = 1.0f, .a = (const float *)why,
+                      .lda = 256, .b = (const float *)why, .ldb = 10, .c = (float *)why,
+                      .ldc = 10};
+    wg_gemm_plan plan;
+    for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
+        REQUIRE_OK(wg_cpu_gemm_plan(all_isas[i], &g, &plan));
+        CHECK(plan.dot == (plan.tile.dot_n >= 10));
+        if (plan.dot) CHECK(plan.b_pack_floats >= 10 * 256 && plan.a_pack_floats == 0);
+    }
+    g.trans_a = 1; /* A^T.B: op(A)'s rows are strided; the packed path, transposed */
+    REQUIRE_OK(wg_cpu_gemm_plan("avx512", &g, &plan));
+    CHECK(plan.dot == 0);
+    g.trans_a = 0, g.k = 32; /* too shallow to fill vectors */
+    REQUIRE_OK(wg_cpu_gemm_plan("avx512", &g, &plan));
+    CHECK(plan.dot == 0);
+}
+
 TEST(gemm_alpha_zero_scales_c_only)
 {
     float a[6], b[6], c[4] = {1, 2, 3, 4};

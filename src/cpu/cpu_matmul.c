@@ -177,6 +177,15 @@ static void read_caches(void)
  * 10-wide layers are above it: on the development machine both cores ran them up to 1.34x
  * faster than one, but on that shared VM they also ran at half speed in busy spells
  * (results/cpu-dev-2core/bench-gemm-final-2026-11-27.txt: 0.49-1.34x). */
+/* A product with a handful of columns whose op(A) has its rows contiguous in k (the
+ * network's 10-wide forward product X.W) runs as dot products along k (gemm_dot.inc),
+ * when k is deep enough to fill vectors and op(B)^T (n x k) is small (at most 1 MiB). */
+static int dot_suits(const wg_gemm_tile *tile, const wg_gemm_args *g)
+{
+    return !g->trans_a && g->n <= tile->dot_n && g->k >= 64 && g->m >= 2 * g->n &&
+           g->n * round_up(g->k, WG_GEMM_DOT_K_ALIGN) <= (1 << 18);
+}
+
 static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_plan *plan)
 {
     pthread_once(&caches_once, read_caches);
@@ -207,6 +216,13 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_p
     /* 4 KiB apart: no false sharing */
     plan->b_pack_floats = round_up(plan->kc * plan->mc_n + (plan->a_per_thread ? a_block : 0), 1024);
     plan->workspace_floats = plan->a_pack_floats + threads * plan->b_pack_floats;
+    plan->dot = dot_suits(tile, g);
+    if (plan->dot) { /* each thread: op(B)^T, n x k padded */
+        plan->a_per_thread = 0;
+        plan->a_pack_floats = 0;
+        plan->b_pack_floats = round_up(g->n * round_up(g->k, WG_GEMM_DOT_K_ALIGN), 1024);
+        plan->workspace_floats = threads * plan->b_pack_floats;
+    }
 }
 
 /* ---------------------------------------------------------------- workspace ------- */
@@ -281,10 +297,10 @@ static wg_status gemm_run(wg_gemm_packed_fn fn, const wg_gemm_tile *tile, const 
         return WG_OK;
     }
     /* A product narrower than half a tile (the network's 10 outputs) but tall wastes most
-     * of each tile; computed as C^T = op(B)^T op(A)^T, its long side runs along the vectors
-     * and C is written transposed. */
+     * of each tile; unless the dot-product kernel takes it, it is computed as
+     * C^T = op(B)^T op(A)^T, its long side along the vectors, and C written transposed. */
     wg_gemm_args swapped;
-    const int swap = g->n * 2 <= tile->nr && g->m >= 2 * g->n;
+    const int swap = !dot_suits(tile, g) && g->n * 2 <= tile->nr && g->m >= 2 * g->n;
     if (swap) {
         swapped = (wg_gemm_args){.trans_a = !g->trans_b, .trans_b = !g->trans_a, .m = g->n,
                                  .n = g->m, .k = g->k, .alpha = g->alpha, .beta = g->beta,

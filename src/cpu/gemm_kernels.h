@@ -17,7 +17,12 @@
  * vectors of B). */
 typedef struct wg_gemm_tile {
     int mr, nr;
+    /* the widest product the dot-product kernel (gemm_dot.inc) takes */
+    int dot_n;
 } wg_gemm_tile;
+
+/* The dot-product kernel pads op(B)^T's rows to a multiple of this many floats. */
+#define WG_GEMM_DOT_K_ALIGN 16
 
 /* How one call is blocked and split. kc: the k panel (an A micro-panel, kc x mr, stays in
  * L1); mc_n: columns of B packed per thread (kc x mc_n in L2); nc_m: rows of A packed and
@@ -30,6 +35,9 @@ typedef struct wg_gemm_plan {
      * caller swaps the operands (C^T = op(B)^T op(A)^T) when n is too narrow for a tile
      * and m is not, so that the wide side runs along the vectors. */
     int c_transposed;
+    /* Computed by the dot-product kernel instead (row-major op(A), n <= tile.dot_n): each
+     * thread's b_pack_floats buffer holds op(B)^T; no A is packed. */
+    int dot;
     /* The whole of op(A) is one small block (the network's 10-row products computed
      * transposed, its k = 10 input gradient): each thread packs its own copy, at the end
      * of its B buffer, instead of sharing one (see gemm_packed.inc). */
