@@ -164,6 +164,15 @@ static void read_caches(void)
     caches.l3 = info->l3_bytes >= 1048576 ? info->l3_bytes : 4194304;
 }
 
+/* A product with a handful of columns whose op(A) has its rows contiguous in k (the
+ * network's 10-wide forward product X.W) runs as dot products along k (gemm_dot.inc),
+ * when k is deep enough to fill vectors and op(B)^T (n x k) is small (at most 1 MiB). */
+static int dot_suits(const wg_gemm_tile *tile, const wg_gemm_args *g)
+{
+    return !g->trans_a && g->n <= tile->dot_n && g->k >= 64 && g->m >= 2 * g->n &&
+           g->n * round_up(g->k, WG_GEMM_DOT_K_ALIGN) <= (1 << 18);
+}
+
 /* Block sizes from the caches (each overridable for tuning experiments):
  *   kc:   deep enough that a thread's packed B for 256 columns (kc x 256 floats) fills its
  *         L2, within 128..1024: C is read and written once per kc, and on the 2-core Zen 4
@@ -174,18 +183,8 @@ static void read_caches(void)
  *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 16 MiB.
  * Threads: one below 2^17 (131K) multiply-adds, where starting a team costs more than it
  * saves, and never more than there are tiles of C. The network's 655K-multiply-add
- * 10-wide layers are above it: on the development machine both cores ran them up to 1.34x
- * faster than one, but on that shared VM they also ran at half speed in busy spells
- * (results/cpu-dev-2core/bench-gemm-final-2026-11-27.txt: 0.49-1.34x). */
-/* A product with a handful of columns whose op(A) has its rows contiguous in k (the
- * network's 10-wide forward product X.W) runs as dot products along k (gemm_dot.inc),
- * when k is deep enough to fill vectors and op(B)^T (n x k) is small (at most 1 MiB). */
-static int dot_suits(const wg_gemm_tile *tile, const wg_gemm_args *g)
-{
-    return !g->trans_a && g->n <= tile->dot_n && g->k >= 64 && g->m >= 2 * g->n &&
-           g->n * round_up(g->k, WG_GEMM_DOT_K_ALIGN) <= (1 << 18);
-}
-
+ * 10-wide layers are above it: on the development machine both cores ran them 1.02-1.89x
+ * as fast as one, by run (results/cpu-dev-2core/bench-gemm-narrow-2026-11-27.txt). */
 static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_plan *plan)
 {
     pthread_once(&caches_once, read_caches);

@@ -24,9 +24,9 @@ typedef struct wg_gemm_tile {
 /* The dot-product kernel pads op(B)^T's rows to a multiple of this many floats. */
 #define WG_GEMM_DOT_K_ALIGN 16
 
-/* How one call is blocked and split. kc: the k panel (an A micro-panel, kc x mr, stays in
- * L1); mc_n: columns of B packed per thread (kc x mc_n in L2); nc_m: rows of A packed and
- * shared by all threads (kc x nc_m, in L3). All multiples of the tile. */
+/* How one call is blocked and split. kc: the k panel (deep: a thread's packed B for 256
+ * columns fills its L2); mc_n: columns of B packed per thread (kc x mc_n in L2); nc_m: rows
+ * of A packed and shared by all threads (kc x nc_m, in L3). All multiples of the tile. */
 typedef struct wg_gemm_plan {
     wg_gemm_tile tile;
     int64_t kc, mc_n, nc_m;
@@ -39,8 +39,8 @@ typedef struct wg_gemm_plan {
      * thread's b_pack_floats buffer holds op(B)^T; no A is packed. */
     int dot;
     /* The whole of op(A) is one small block (the network's 10-row products computed
-     * transposed, its k = 10 input gradient): each thread packs its own copy, at the end
-     * of its B buffer, instead of sharing one (see gemm_packed.inc). */
+     * transposed, its k = 10 input gradient): each thread packs the panels its own rows
+     * read, at the end of its B buffer, instead of sharing one copy (see gemm_packed.inc). */
     int a_per_thread;
     int64_t a_pack_floats;    /* size of the shared A panel buffer (0 with a_per_thread) */
     int64_t b_pack_floats;    /* each thread's B panel (and own A) buffer (4 KiB multiple) */
