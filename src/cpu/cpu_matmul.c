@@ -208,9 +208,11 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_p
     if (g->m * g->n * g->k < ((int64_t)1 << 17)) threads = 1;
     if ((int64_t)threads > tiles) threads = (int)tiles;
     plan->threads = threads;
-    /* one A block (all of m and k) of at most 16 KiB: a copy per thread */
-    const int64_t a_block = round_up(g->m, mr) * g->k;
-    plan->a_per_thread = g->m <= plan->nc_m && g->k <= plan->kc && a_block <= 4096;
+    /* one A block (all of m and k) of at most 16 KiB: a copy per thread (its size computed
+     * only once m and k are known to be block-sized, so it cannot overflow) */
+    const int one_block = g->m <= plan->nc_m && g->k <= plan->kc;
+    const int64_t a_block = one_block ? round_up(g->m, mr) * g->k : 0;
+    plan->a_per_thread = one_block && a_block <= 4096;
     plan->a_pack_floats = plan->a_per_thread ? 0 : round_up(plan->kc * plan->nc_m, 1024);
     /* 4 KiB apart: no false sharing */
     plan->b_pack_floats = round_up(plan->kc * plan->mc_n + (plan->a_per_thread ? a_block : 0), 1024);
