@@ -208,6 +208,14 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_p
     if (g->m * g->n * g->k < ((int64_t)1 << 17)) threads = 1;
     if ((int64_t)threads > tiles) threads = (int)tiles;
     plan->threads = threads;
+    plan->dot = dot_suits(tile, g);
+    if (plan->dot) { /* each thread: op(B)^T, n x k padded; no A is packed */
+        plan->a_per_thread = 0;
+        plan->a_pack_floats = 0;
+        plan->b_pack_floats = round_up(g->n * round_up(g->k, WG_GEMM_DOT_K_ALIGN), 1024);
+        plan->workspace_floats = threads * plan->b_pack_floats;
+        return;
+    }
     /* one A block (all of m and k) of at most 16 KiB: a copy per thread (its size computed
      * only once m and k are known to be block-sized, so it cannot overflow) */
     const int one_block = g->m <= plan->nc_m && g->k <= plan->kc;
@@ -217,13 +225,6 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_p
     /* 4 KiB apart: no false sharing */
     plan->b_pack_floats = round_up(plan->kc * plan->mc_n + (plan->a_per_thread ? a_block : 0), 1024);
     plan->workspace_floats = plan->a_pack_floats + threads * plan->b_pack_floats;
-    plan->dot = dot_suits(tile, g);
-    if (plan->dot) { /* each thread: op(B)^T, n x k padded */
-        plan->a_per_thread = 0;
-        plan->a_pack_floats = 0;
-        plan->b_pack_floats = round_up(g->n * round_up(g->k, WG_GEMM_DOT_K_ALIGN), 1024);
-        plan->workspace_floats = threads * plan->b_pack_floats;
-    }
 }
 
 /* ---------------------------------------------------------------- workspace ------- */
