@@ -266,6 +266,61 @@ TEST(gemm_few_columns_as_dot_products)
     CHECK(plan.dot == 0);
 }
 
+/* Shallow products (k up to a vector's lanes: the network's k = 10 input gradient) hold
+ * op(B)'s panels in registers (plan.shallow): every k to one past each ISA's limit, widths
+ * around a vector and past a 256-column chunk, row counts around the 8-row groups split
+ * between 1-3 threads, every transpose, alpha and beta (0 with NaN in C). */
+TEST(gemm_shallow_products_hold_b_in_registers)
+{
+    char why[256];
+    static const int threads[] = {1, 2, 3};
+    static const int64_t ns[] = {16, 17, 40, 300};
+    static const int64_t ms[] = {1, 9, 37};
+    for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
+        if (!isa_available(all_isas[i], why, sizeof why)) continue;
+        wg_gemm_args probe = {.m = 1, .n = 1, .k = 1, .alpha = 1.0f, .a = (const float *)why,
+                              .lda = 1, .b = (const float *)why, .ldb = 1, .c = (float *)why,
+                              .ldc = 1};
+        wg_gemm_plan plan;
+        REQUIRE_OK(wg_cpu_gemm_plan(all_isas[i], &probe, &plan));
+        const int64_t max_k = plan.tile.shallow_k;
+        int failures = 0;
+        for (size_t th = 0; th < sizeof threads / sizeof threads[0]; th++) {
+            wg_set_cpu_threads(threads[th]);
+            for (int64_t k = 1; k <= max_k + 1 && failures < 5; k++)
+                for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
+                    for (size_t mi = 0; mi < sizeof ms / sizeof ms[0]; mi++)
+                        for (int trans = 0; trans < 4; trans++) {
+                            const int v = (int)(k + (int64_t)ni + (int64_t)mi + trans);
+                            gemm_case t = {trans & 1, trans >> 1, ms[mi], ns[ni], k,
+                                           v % 3 == 1 ? -0.5f : 1.0f, v % 2 ? 0.5f : 0.0f,
+                                           (int64_t)(v % 3)};
+                            failures += !run_case(all_isas[i], &t,
+                                                  5000 + (uint64_t)(th * 10000 + k * 100 +
+                                                                    ni * 20 + mi * 4) +
+                                                      (uint64_t)trans);
+                        }
+        }
+        wg_set_cpu_threads(0);
+        /* the network's shape takes the kernel, with a buffer for 256 columns per thread;
+         * one step deeper, or a narrow product (computed transposed), does not */
+        wg_gemm_args g = {.trans_b = 1, .m = 256, .n = 256, .k = 10, .alpha = 1.0f,
+                          .a = (const float *)why, .lda = 10, .b = (const float *)why,
+                          .ldb = 10, .c = (float *)why, .ldc = 256};
+        g.k = max_k < 10 ? max_k : 10;
+        REQUIRE_OK(wg_cpu_gemm_plan(all_isas[i], &g, &plan));
+        CHECK(plan.shallow == 1 && plan.dot == 0 && plan.a_pack_floats == 0);
+        CHECK(plan.b_pack_floats >= g.k * 256 &&
+              plan.workspace_floats >= plan.threads * plan.b_pack_floats);
+        g.k = max_k + 1, g.lda = g.ldb = g.k;
+        REQUIRE_OK(wg_cpu_gemm_plan(all_isas[i], &g, &plan));
+        CHECK(plan.shallow == 0);
+        g.k = 4, g.lda = g.ldb = 4, g.n = 3, g.ldc = 3;
+        REQUIRE_OK(wg_cpu_gemm_plan(all_isas[i], &g, &plan));
+        CHECK(plan.shallow == 0 && plan.c_transposed == 1);
+    }
+}
+
 TEST(gemm_alpha_zero_scales_c_only)
 {
     float a[6], b[6], c[4] = {1, 2, 3, 4};

@@ -164,6 +164,13 @@ static void read_caches(void)
     caches.l3 = info->l3_bytes >= 1048576 ? info->l3_bytes : 4194304;
 }
 
+/* Narrower than half a tile (the network's 10 outputs) but tall: unless the dot-product
+ * kernel takes it, such a product is computed transposed (see gemm_run). */
+static int narrow(const wg_gemm_tile *tile, const wg_gemm_args *g)
+{
+    return g->n * 2 <= tile->nr && g->m >= 2 * g->n;
+}
+
 /* A product with a handful of columns whose op(A) has its rows contiguous in k (the
  * network's 10-wide forward product X.W) runs as dot products along k (gemm_dot.inc),
  * when k is deep enough to fill vectors and op(B)^T (n x k) is small (at most 1 MiB). */
@@ -184,13 +191,17 @@ static int dot_suits(const wg_gemm_tile *tile, const wg_gemm_args *g)
  * Threads: one below 2^17 (131K) multiply-adds, where starting a team costs more than it
  * saves, and never more than there are tiles of C. The network's 655K-multiply-add
  * 10-wide layers are above it: on the development machine both cores ran them 1.02-1.89x
- * as fast as one, by run (results/cpu-dev-2core/bench-gemm-narrow-2026-11-27.txt). */
-static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_plan *plan)
+ * as fast as one, by run (results/cpu-dev-2core/bench-gemm-narrow-2026-11-27.txt).
+ * Products no deeper than a vector's lanes (unless computed transposed) go to the shallow
+ * kernel, products with a handful of columns to the dot-product kernel: neither uses
+ * these blocks. */
+static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_transposed,
+                      wg_gemm_plan *plan)
 {
     pthread_once(&caches_once, read_caches);
     const int64_t mr = tile->mr, nr = tile->nr;
     plan->tile = *tile;
-    plan->c_transposed = 0;
+    plan->c_transposed = c_transposed;
     int64_t kc = clamp64(round_down(caches.l2 / (256 * 4), 16), 128, 1024);
     kc = clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096);
     int64_t mc_n = round_down(caches.l2 / (kc * 4), nr);
@@ -209,6 +220,14 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, wg_gemm_p
     if ((int64_t)threads > tiles) threads = (int)tiles;
     plan->threads = threads;
     plan->dot = dot_suits(tile, g);
+    plan->shallow = !c_transposed && g->k <= tile->shallow_k;
+    if (plan->shallow) { /* each thread: op(B)'s panels, 256 columns at a time; no A */
+        plan->a_per_thread = 0;
+        plan->a_pack_floats = 0;
+        plan->b_pack_floats = round_up(g->k * 256, 1024);
+        plan->workspace_floats = threads * plan->b_pack_floats;
+        return;
+    }
     if (plan->dot) { /* each thread: op(B)^T, n x k padded; no A is packed */
         plan->a_per_thread = 0;
         plan->a_pack_floats = 0;
@@ -302,7 +321,7 @@ static wg_status gemm_run(wg_gemm_packed_fn fn, const wg_gemm_tile *tile, const 
      * of each tile; unless the dot-product kernel takes it, it is computed as
      * C^T = op(B)^T op(A)^T, its long side along the vectors, and C written transposed. */
     wg_gemm_args swapped;
-    const int swap = !dot_suits(tile, g) && g->n * 2 <= tile->nr && g->m >= 2 * g->n;
+    const int swap = !dot_suits(tile, g) && narrow(tile, g);
     if (swap) {
         swapped = (wg_gemm_args){.trans_a = !g->trans_b, .trans_b = !g->trans_a, .m = g->n,
                                  .n = g->m, .k = g->k, .alpha = g->alpha, .beta = g->beta,
@@ -311,8 +330,7 @@ static wg_status gemm_run(wg_gemm_packed_fn fn, const wg_gemm_tile *tile, const 
         g = &swapped;
     }
     wg_gemm_plan plan;
-    make_plan(tile, g, &plan);
-    plan.c_transposed = swap;
+    make_plan(tile, g, swap, &plan);
     float *ws = NULL;
     wg_status status = get_workspace(plan.workspace_floats, &ws);
     if (status != WG_OK) return status;
@@ -331,7 +349,7 @@ wg_status wg_cpu_gemm_plan(const char *isa, const wg_gemm_args *args, wg_gemm_pl
         if (status != WG_OK) return status;
     }
     (void)isa_kernel(isa, &tile);
-    make_plan(tile, args, out);
+    make_plan(tile, args, !dot_suits(tile, args) && narrow(tile, args), out);
     return WG_OK;
 }
 

@@ -19,6 +19,8 @@ typedef struct wg_gemm_tile {
     int mr, nr;
     /* the widest product the dot-product kernel (gemm_dot.inc) takes */
     int dot_n;
+    /* the deepest product the shallow kernel (gemm_shallow.inc) takes */
+    int shallow_k;
 } wg_gemm_tile;
 
 /* The dot-product kernel pads op(B)^T's rows to a multiple of this many floats. */
@@ -38,8 +40,12 @@ typedef struct wg_gemm_plan {
     /* Computed by the dot-product kernel instead (row-major op(A), n <= tile.dot_n): each
      * thread's b_pack_floats buffer holds op(B)^T; no A is packed. */
     int dot;
+    /* Computed by the shallow kernel instead (k <= tile.shallow_k, C not transposed):
+     * each thread makes op(B)'s panels in its b_pack_floats buffer, 256 columns at a
+     * time, and holds one in registers at a time; A is not packed. */
+    int shallow;
     /* The whole of op(A) is one small block (the network's 10-row products computed
-     * transposed, its k = 10 input gradient): each thread packs the panels its own rows
+     * transposed): each thread packs the panels its own rows
      * read, at the end of its B buffer, instead of sharing one copy (see gemm_packed.inc). */
     int a_per_thread;
     int64_t a_pack_floats;    /* size of the shared A panel buffer (0 with a_per_thread) */
