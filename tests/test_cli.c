@@ -551,6 +551,10 @@ TEST(cli_bench_gemm_usage)
     check_bad(threads, 2, "-2");
     const char *repeat[] = {"bench", "gemm", "--min-repeat", "soon", NULL};
     check_bad(repeat, 2, "soon");
+    const char *rounds[] = {"bench", "gemm", "--rounds", "0", NULL};
+    check_bad(rounds, 2, "0");
+    const char *many[] = {"bench", "gemm", "--rounds", "22", NULL};
+    check_bad(many, 2, "22");
 }
 
 TEST(cli_bench_gemm_json)
@@ -559,7 +563,8 @@ TEST(cli_bench_gemm_json)
     SKIP("built without cJSON (libcjson-dev), so the JSON cannot be read back");
 #else
     const char *args[] = {"bench", "gemm", "--sizes", "67", "--loop-max", "67", "--scaling",
-                          "--min-repeat", "0.01", "--json", "--no-progress", NULL};
+                          "--min-repeat", "0.01", "--rounds", "3", "--json", "--no-progress",
+                          NULL};
     run_result r;
     cJSON *root = run_json(args, "whygpu.bench-gemm/1", &r);
     if (!root) { run_free(&r); return; }
@@ -576,6 +581,8 @@ TEST(cli_bench_gemm_json)
         CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "fma_peak_settled")) == !apart);
     }
     STRING_FIELD(root, "isa");
+    cJSON *rounds = NUMBER_FIELD(root, "rounds");
+    CHECK(rounds && rounds->valueint == 3);
     cJSON *shapes = cJSON_GetObjectItemCaseSensitive(root, "shapes");
     CHECK(cJSON_IsArray(shapes) && cJSON_GetArraySize(shapes) == 8); /* 67^3 + 7 MLP shapes */
     int transposed = 0;
@@ -584,6 +591,17 @@ TEST(cli_bench_gemm_json)
     {
         cJSON *g = NUMBER_FIELD(shape, "gflops");
         CHECK(g && g->valuedouble > 0 && isfinite(g->valuedouble));
+        /* one time per round; the figure is their median */
+        cJSON *round_s = cJSON_GetObjectItemCaseSensitive(shape, "round_s");
+        cJSON *median = NUMBER_FIELD(shape, "median_s");
+        CHECK(cJSON_IsArray(round_s) && cJSON_GetArraySize(round_s) == 3);
+        if (cJSON_IsArray(round_s) && cJSON_GetArraySize(round_s) == 3 && median) {
+            double t[3];
+            for (int i = 0; i < 3; i++) t[i] = cJSON_GetArrayItem(round_s, i)->valuedouble;
+            const double lo = fmin(t[0], fmin(t[1], t[2])), hi = fmax(t[0], fmax(t[1], t[2]));
+            const double mid = t[0] + t[1] + t[2] - lo - hi; /* printed to 6 digits */
+            CHECK(lo > 0 && fabs(median->valuedouble - mid) <= 1e-5 * mid);
+        }
         cJSON *error = NUMBER_FIELD(shape, "error");
         CHECK(error && error->valuedouble <= 1e-6);
         NUMBER_FIELD(shape, "thread_speedup");
@@ -594,8 +612,10 @@ TEST(cli_bench_gemm_json)
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ob, "ran"))) {
             cJSON *oe = NUMBER_FIELD(ob, "error");
             CHECK(oe && oe->valuedouble <= 1e-6); /* the reference is checked too */
-        } else {
-            STRING_FIELD(ob, "why");
+        } else { /* only for want of OpenBLAS: any other reason is a broken child run */
+            cJSON *why = STRING_FIELD(ob, "why");
+            CHECK_MSG(why && strstr(why->valuestring, "not installed"),
+                      "OpenBLAS did not run: %s", why ? why->valuestring : "(no reason)");
         }
     }
     CHECK(transposed == 4); /* fc1 dW, fc2 dX, fc3 dW, fc3 dX */

@@ -301,6 +301,17 @@ TEST(gemm_shallow_products_hold_b_in_registers)
                                                       (uint64_t)trans);
                         }
         }
+        /* large enough for a team (the small ones above mostly run on one thread): rows
+         * split unevenly between 2 and 3 threads, a partial last group and column chunk */
+        for (size_t th = 0; th < sizeof threads / sizeof threads[0]; th++) {
+            wg_set_cpu_threads(threads[th]);
+            for (int trans = 0; trans < 4; trans++) {
+                const int64_t k = trans % 2 ? max_k : max_k < 10 ? max_k - 1 : 10;
+                gemm_case t = {trans & 1, trans >> 1, 301, 300, k, 1.0f,
+                               trans == 2 ? 0.5f : 0.0f, trans == 3 ? 2 : 0};
+                run_case(all_isas[i], &t, 6000 + (uint64_t)(th * 4 + (size_t)trans));
+            }
+        }
         wg_set_cpu_threads(0);
         /* the network's shape takes the kernel, with a buffer for 256 columns per thread;
          * one step deeper, or a narrow product (computed transposed), does not */

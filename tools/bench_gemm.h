@@ -17,22 +17,37 @@ typedef struct bench_shape {
     char label[48]; /* e.g. "2048^3", "mlp fc1 forward" */
 } bench_shape;
 
-/* One OpenBLAS run over all shapes, in a child process, so that OPENBLAS_CORETYPE (read once
- * when the library loads) can differ between runs of one benchmark. */
+#define BENCH_MAX_ROUNDS 21
+
+/* The median of count (1 .. BENCH_MAX_ROUNDS) values; NAN for another count. */
+double bench_median(const double *values, int count);
+
+/* OpenBLAS over all shapes, round by round, each round in a child process, so that
+ * OPENBLAS_CORETYPE (read once when the library loads) can differ between the two
+ * references of one benchmark. */
 typedef struct bench_openblas {
     int ok;                        /* 0: not run; the reason is in `why` */
     char why[256];
     char core[64];                 /* the kernels OpenBLAS chose, e.g. "SkylakeX" */
-    double median_s[BENCH_MAX_SHAPES];
+    int rounds;                    /* rounds completed */
+    int64_t loops[BENCH_MAX_SHAPES]; /* calls per timed repeat, found in the first round */
+    double round_s[BENCH_MAX_SHAPES][BENCH_MAX_ROUNDS]; /* per call, one repeat per round */
+    double median_s[BENCH_MAX_SHAPES]; /* over the rounds (bench_openblas_finish) */
     double error[BENCH_MAX_SHAPES]; /* sampled relative error of its result */
 } bench_openblas;
 
-/* Fills A and B with seeded values and times them; `shapes` index the results. */
-void bench_openblas_run(const char *self, const char *coretype, int threads,
-                        const bench_shape *shapes, int count, double min_repeat_s,
-                        bench_openblas *out);
+/* One round: a timed repeat of every shape, operands filled from seeds, in a fresh child;
+ * appended to out (zeroed before the first round). Once a round fails, later ones do not
+ * run and `why` says what went wrong. */
+void bench_openblas_round(const char *self, const char *coretype, int threads,
+                          const bench_shape *shapes, int count, double min_repeat_s,
+                          bench_openblas *out);
 
-/* The child side: `whygpu bench openblas-child THREADS M,N,K,TA,TB ...` (internal). */
+/* After the last round: ok when all `rounds` ran, and the medians. */
+void bench_openblas_finish(bench_openblas *out, int rounds, int count);
+
+/* The child side: `whygpu bench openblas-child THREADS MIN_REPEAT_S M,N,K,TA,TB,LOOPS ...`
+ * (internal; LOOPS 0: find them). */
 int bench_openblas_child(int argc, char **argv);
 
 /* Allocates op(A), op(B) storage (dense, leading dimension = stored width) and C for a

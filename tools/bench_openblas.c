@@ -6,7 +6,9 @@
  * OPENBLAS_CORETYPE. Debian's 0.3.21 may pick the wrong ones for a new CPU; showing its
  * default and a forced core type side by side in one benchmark needs two fresh loads, so
  * each runs in `whygpu bench openblas-child` with its own environment, and reports one line
- * per shape on a pipe. The child times with the same wg_timeit as everything else.
+ * per shape on a pipe. The child times with the same wg_timeit as everything else: one
+ * repeat per shape per round (a child per round), the calls per repeat found in the
+ * first round and reused, as for whygpu's own products.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -44,8 +46,9 @@ static wg_status call_sgemm(void *context)
     return WG_OK;
 }
 
-/* argv: openblas-child THREADS MIN_REPEAT_S M,N,K,TA,TB ... ; prints "core NAME", then
- * "shape I MEDIAN_S ERROR" per shape, or "error MESSAGE". */
+/* argv: openblas-child THREADS MIN_REPEAT_S M,N,K,TA,TB,LOOPS ... ; prints "core NAME",
+ * then "shape I SECONDS ERROR LOOPS" per shape (one timed repeat of LOOPS calls, found
+ * when 0), or "error MESSAGE". */
 int bench_openblas_child(int argc, char **argv)
 {
     if (argc < 3) {
@@ -75,11 +78,13 @@ int bench_openblas_child(int argc, char **argv)
     wg_timeit_options options;
     wg_timeit_defaults(&options);
     options.min_repeat_s = atof(argv[2]);
+    options.repeat = 1;
     for (int i = 3; i < argc; i++) {
         bench_shape s;
         memset(&s, 0, sizeof s);
-        if (sscanf(argv[i], "%" SCNd64 ",%" SCNd64 ",%" SCNd64 ",%d,%d", &s.m, &s.n, &s.k,
-                   &s.trans_a, &s.trans_b) != 5) {
+        int64_t loops = -1;
+        if (sscanf(argv[i], "%" SCNd64 ",%" SCNd64 ",%" SCNd64 ",%d,%d,%" SCNd64, &s.m, &s.n,
+                   &s.k, &s.trans_a, &s.trans_b, &loops) != 6 || loops < 0) {
             printf("error bad shape '%s'\n", argv[i]);
             return CLI_EXIT_USAGE;
         }
@@ -87,25 +92,32 @@ int bench_openblas_child(int argc, char **argv)
         wg_status status = bench_operands_make(&s, 1000 + (uint64_t)i, &o);
         wg_timeit_result r;
         child_call call = {sgemm, &o.args};
+        options.loops = loops;
         if (status == WG_OK) status = wg_timeit(wg_cpu(), call_sgemm, &call, &options, &r);
         if (status != WG_OK) {
             printf("error %s\n", wg_error_message());
             bench_operands_free(&o);
             return CLI_EXIT_FAILURE;
         }
-        printf("shape %d %.9g %.3g\n", i - 3, r.median_s, wg_gemm_sampled_error(&o.args, 64, 7));
+        printf("shape %d %.9g %.3g %" PRId64 "\n", i - 3, r.median_s,
+               wg_gemm_sampled_error(&o.args, 64, 7), r.loops);
         fflush(stdout);
         bench_operands_free(&o);
     }
     return CLI_EXIT_OK;
 }
 
-void bench_openblas_run(const char *self, const char *coretype, int threads,
-                        const bench_shape *shapes, int count, double min_repeat_s,
-                        bench_openblas *out)
+void bench_openblas_round(const char *self, const char *coretype, int threads,
+                          const bench_shape *shapes, int count, double min_repeat_s,
+                          bench_openblas *out)
 {
-    memset(out, 0, sizeof *out);
-    for (int i = 0; i < count; i++) out->median_s[i] = NAN;
+    if (out->why[0]) return; /* an earlier round failed */
+    const int round = out->rounds;
+    if (round >= BENCH_MAX_ROUNDS || count > BENCH_MAX_SHAPES) {
+        snprintf(out->why, sizeof out->why, "at most %d rounds of %d shapes", BENCH_MAX_ROUNDS,
+                 BENCH_MAX_SHAPES);
+        return;
+    }
     int fds[2];
     if (pipe(fds) != 0) {
         snprintf(out->why, sizeof out->why, "pipe failed: %s", strerror(errno));
@@ -123,8 +135,9 @@ void bench_openblas_run(const char *self, const char *coretype, int threads,
     args[n++] = thread_text;
     args[n++] = repeat_text;
     for (int i = 0; i < count && i < BENCH_MAX_SHAPES; i++) {
-        snprintf(shape_text[i], sizeof shape_text[i], "%" PRId64 ",%" PRId64 ",%" PRId64 ",%d,%d",
-                 shapes[i].m, shapes[i].n, shapes[i].k, shapes[i].trans_a, shapes[i].trans_b);
+        snprintf(shape_text[i], sizeof shape_text[i],
+                 "%" PRId64 ",%" PRId64 ",%" PRId64 ",%d,%d,%" PRId64, shapes[i].m, shapes[i].n,
+                 shapes[i].k, shapes[i].trans_a, shapes[i].trans_b, round > 0 ? out->loops[i] : 0);
         args[n++] = shape_text[i];
     }
     args[n] = NULL;
@@ -155,13 +168,15 @@ void bench_openblas_run(const char *self, const char *coretype, int threads,
     while (in && fgets(line, sizeof line, in)) {
         line[strcspn(line, "\n")] = '\0';
         int index;
-        double median, error;
+        double seconds, error;
+        int64_t loops;
         if (strncmp(line, "core ", 5) == 0) {
             snprintf(out->core, sizeof out->core, "%.60s", line + 5);
-        } else if (sscanf(line, "shape %d %lg %lg", &index, &median, &error) == 3 &&
+        } else if (sscanf(line, "shape %d %lg %lg %" SCNd64, &index, &seconds, &error, &loops) == 4 &&
                    index >= 0 && index < count) {
-            out->median_s[index] = median;
-            out->error[index] = error;
+            out->round_s[index][round] = seconds;
+            if (round == 0 || error > out->error[index]) out->error[index] = error;
+            out->loops[index] = loops;
             shapes_seen++;
         } else if (strncmp(line, "error ", 6) == 0) {
             snprintf(out->why, sizeof out->why, "%.200s", line + 6);
@@ -174,8 +189,17 @@ void bench_openblas_run(const char *self, const char *coretype, int threads,
     if (!out->why[0] && !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0))
         snprintf(out->why, sizeof out->why, "the OpenBLAS run ended abnormally (status %d)",
                  wstatus);
-    out->ok = !out->why[0] && shapes_seen == count;
-    if (!out->ok && !out->why[0])
+    if (!out->why[0] && shapes_seen != count)
         snprintf(out->why, sizeof out->why, "the OpenBLAS run reported %d of %d shapes",
                  shapes_seen, count);
+    if (!out->why[0]) out->rounds++;
+}
+
+void bench_openblas_finish(bench_openblas *out, int rounds, int count)
+{
+    out->ok = !out->why[0] && rounds > 0 && out->rounds == rounds;
+    if (!out->ok && !out->why[0])
+        snprintf(out->why, sizeof out->why, "ran %d of %d rounds", out->rounds, rounds);
+    for (int i = 0; i < count && i < BENCH_MAX_SHAPES; i++)
+        out->median_s[i] = out->ok ? bench_median(out->round_s[i], rounds) : NAN;
 }

@@ -3,8 +3,12 @@
  * the plain triple loop and OpenBLAS (as Debian ships it, and with OPENBLAS_CORETYPE
  * forced), side by side in one run over square sizes and the shapes the MLP uses.
  *
- * Every product is checked against float64 before its time is trusted. GFLOP/s come from
- * the median of wg_timeit's repeats; ratios are of medians measured in this one run.
+ * Every product is checked against float64 before its time is trusted. The run goes in
+ * rounds: each round times every product, whygpu's and OpenBLAS's, once (one wg_timeit
+ * repeat, its calls per repeat found in the first round), and each figure is the median
+ * of its rounds. On a shared machine a busy spell then costs each product a round or two,
+ * which the median drops, instead of every repeat of the one product it happens to meet.
+ * Ratios are of medians measured in this one run.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -33,13 +37,21 @@ typedef struct bench_options {
     const char *coretype; /* the forced OpenBLAS core type */
     int scaling;          /* also time ours on one thread */
     double min_repeat_s;
+    int rounds;
     int json;
     int progress;
 } bench_options;
 
+/* One implementation on one shape, round by round. */
+typedef struct bench_cell {
+    int64_t loops; /* calls per timed repeat, found in the first round */
+    double round_s[BENCH_MAX_ROUNDS];
+} bench_cell;
+
 typedef struct bench_row {
     bench_shape shape;
-    double ours_s, ours_error, ours_one_s, loop_s, loop_error;
+    bench_cell ours, one, loop;
+    double ours_s, ours_error, ours_one_s, loop_s, loop_error; /* medians of the rounds */
 } bench_row;
 
 static void usage(FILE *out)
@@ -47,15 +59,17 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: whygpu bench gemm [--sizes N,N,...] [--no-mlp] [--threads N] [--scaling]\n"
             "                         [--loop-max N] [--no-openblas] [--coretype NAME]\n"
-            "                         [--min-repeat S] [--json] [--no-progress]\n"
+            "                         [--min-repeat S] [--rounds N] [--json] [--no-progress]\n"
             "\n"
             "Times whygpu's CPU GEMM (C = A.B, float32) next to the measured FMA peak of this\n"
             "machine, the plain triple loop, and OpenBLAS loaded at run time (when installed),\n"
             "once with the kernels it picks itself and once with OPENBLAS_CORETYPE forced:\n"
             "Debian's OpenBLAS 0.3.21 may not recognise a newer CPU and fall back to slow\n"
-            "kernels. Each product is checked against float64 first. The peak is read before\n"
-            "and after whygpu's products and the higher reading used; readings more than 10%%\n"
-            "apart are reported (the machine was busy).\n"
+            "kernels. Each product is checked against float64 first. The run goes in rounds,\n"
+            "each timing every product once; each figure is the median of its rounds, so a\n"
+            "busy spell of the machine costs every product a round rather than one product\n"
+            "all its repeats. The peak is read before and after the rounds and the higher\n"
+            "reading used; readings more than 10%% apart are reported (the machine was busy).\n"
             "\n"
             "options:\n"
             "  --sizes LIST     square sizes n (n x n times n x n) (default 512,1024,2048,4096)\n"
@@ -68,6 +82,7 @@ static void usage(FILE *out)
             "  --no-openblas    do not run OpenBLAS\n"
             "  --coretype NAME  the forced OpenBLAS core type (default SkylakeX)\n"
             "  --min-repeat S   seconds each timed repeat lasts at least (default 0.2)\n"
+            "  --rounds N       rounds, each timing every product once (1..21, default 5)\n"
             "  --json           print the results as JSON (schema whygpu.bench-gemm/1, docs/json.md)\n"
             "  --no-progress    no progress on stderr\n"
             "\n"
@@ -99,7 +114,8 @@ static int parse_options(int argc, char **argv, bench_options *o)
         {"threads", required_argument, NULL, 't'},  {"scaling", no_argument, NULL, 'S'},
         {"loop-max", required_argument, NULL, 'l'}, {"no-openblas", no_argument, NULL, 'O'},
         {"coretype", required_argument, NULL, 'c'}, {"min-repeat", required_argument, NULL, 'r'},
-        {"json", no_argument, NULL, 'j'},           {"no-progress", no_argument, NULL, 'P'},
+        {"rounds", required_argument, NULL, 'R'},   {"json", no_argument, NULL, 'j'},
+        {"no-progress", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     static const int64_t default_sizes[] = {512, 1024, 2048, 4096};
     memset(o, 0, sizeof *o);
@@ -110,6 +126,7 @@ static int parse_options(int argc, char **argv, bench_options *o)
     o->openblas = 1;
     o->coretype = "SkylakeX";
     o->min_repeat_s = 0.2;
+    o->rounds = 5;
     o->progress = 1;
     int64_t value;
     int c, rc;
@@ -141,6 +158,10 @@ static int parse_options(int argc, char **argv, bench_options *o)
                                        "in [0.01, 10]", optarg);
             break;
         }
+        case 'R':
+            if ((rc = cli_parse_int(CMD, "--rounds", optarg, 1, BENCH_MAX_ROUNDS, &value))) return rc;
+            o->rounds = (int)value;
+            break;
         case 'j': o->json = 1; break;
         case 'P': o->progress = 0; break;
         case 'h': usage(stdout); return -1;
@@ -196,9 +217,10 @@ static double gflops(const bench_shape *s, double seconds)
     return seconds > 0 ? 2.0 * (double)s->m * (double)s->n * (double)s->k / seconds / 1e9 : NAN;
 }
 
-/* Times one kernel on one shape; the result is checked first. */
+/* One round of one kernel on one shape: a timed repeat (the calls per repeat found in the
+ * first round, then reused) into cell->round_s[round]; the result is checked first. */
 static wg_status time_kernel(const bench_options *o, progress *p, const bench_shape *s,
-                             wg_matmul_kernel kernel, int threads, double *median_s,
+                             wg_matmul_kernel kernel, int threads, int round, bench_cell *cell,
                              double *error)
 {
     bench_operands ops;
@@ -208,18 +230,19 @@ static wg_status time_kernel(const bench_options *o, progress *p, const bench_sh
     gemm_call call = {kernel, &ops.args};
     status = call_gemm(&call);
     if (status == WG_OK) {
-        *error = wg_gemm_sampled_error(&ops.args, 64, 9);
-        if (!(*error <= wg_matmul_fp32_tolerance(s->k)))
+        const double e = wg_gemm_sampled_error(&ops.args, 64, 9);
+        if (round == 0 || !(e <= *error)) *error = e; /* the worst round's */
+        if (!(e <= wg_matmul_fp32_tolerance(s->k)))
             status = wg_fail(WG_ERR_BACKEND, "%s (%" PRId64 "x%" PRId64 "x%" PRId64
                              ") with the %s kernel differs from float64 by %.3g (bound %.3g): "
                              "not timed", s->label, s->m, s->n, s->k,
-                             wg_matmul_kernel_name(kernel), *error,
-                             wg_matmul_fp32_tolerance(s->k));
+                             wg_matmul_kernel_name(kernel), e, wg_matmul_fp32_tolerance(s->k));
     }
     wg_timeit_options options;
     wg_timeit_defaults(&options);
     options.min_repeat_s = o->min_repeat_s;
-    options.repeat = 5;
+    options.repeat = 1;
+    options.loops = round == 0 ? 0 : cell->loops;
     /* phase by phase on a terminal; one line per product in a log */
     options.progress = p->tty ? progress_on_phase : NULL;
     options.progress_context = p;
@@ -227,7 +250,10 @@ static wg_status time_kernel(const bench_options *o, progress *p, const bench_sh
                                    threads == 1 ? "whygpu, 1 thread" : "whygpu", 0, 0, 0);
     wg_timeit_result r;
     if (status == WG_OK) status = wg_timeit(wg_cpu(), call_gemm, &call, &options, &r);
-    if (status == WG_OK) *median_s = r.median_s;
+    if (status == WG_OK) {
+        cell->loops = r.loops;
+        cell->round_s[round] = r.median_s;
+    }
     wg_set_cpu_threads(0);
     bench_operands_free(&ops);
     return status;
@@ -306,6 +332,8 @@ static void print_table(const bench_options *o, const char *isa, int threads,
             printf("\n\"ours 1.25x\" = whygpu is 1.25 times as fast as that OpenBLAS on that shape "
                    "(medians, this run).\n");
     }
+    printf("Each figure is the median of %d round%s; each round timed every product once.\n",
+           o->rounds, o->rounds == 1 ? "" : "s");
     printf("%%peak = whygpu's rate / the FMA peak measured above with the same instruction set "
            "and threads.\n");
 }
@@ -347,6 +375,7 @@ static int print_json(const bench_options *o, const char *isa, int threads,
     wg_json_key(&j, "fma_peak_start_gflops"); wg_json_number(&j, bp->start);
     wg_json_key(&j, "fma_peak_end_gflops"); wg_json_number(&j, bp->end);
     wg_json_key(&j, "fma_peak_settled"); wg_json_bool(&j, bp->settled);
+    wg_json_key(&j, "rounds"); wg_json_int(&j, o->rounds);
     wg_json_key(&j, "shapes");
     wg_json_begin_array(&j);
     for (int i = 0; i < count; i++) {
@@ -359,6 +388,10 @@ static int print_json(const bench_options *o, const char *isa, int threads,
         wg_json_key(&j, "trans_a"); wg_json_bool(&j, r->shape.trans_a);
         wg_json_key(&j, "trans_b"); wg_json_bool(&j, r->shape.trans_b);
         wg_json_key(&j, "median_s"); wg_json_number(&j, r->ours_s);
+        wg_json_key(&j, "round_s");
+        wg_json_begin_array(&j);
+        for (int k = 0; k < o->rounds; k++) wg_json_number(&j, r->ours.round_s[k]);
+        wg_json_end_array(&j);
         wg_json_key(&j, "gflops"); wg_json_number(&j, gflops(&r->shape, r->ours_s));
         wg_json_key(&j, "peak_fraction"); wg_json_number(&j, gflops(&r->shape, r->ours_s) / peak);
         wg_json_key(&j, "error"); wg_json_number(&j, r->ours_error);
@@ -377,6 +410,13 @@ static int print_json(const bench_options *o, const char *isa, int threads,
     wg_json_end_array(&j);
     wg_json_end_object(&j);
     return wg_json_finish(&j) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+/* The triple loop runs only on shapes whose largest side is at most --loop-max. */
+static int loop_runs(const bench_options *o, const bench_shape *s)
+{
+    const int64_t a = s->m > s->n ? s->m : s->n, largest = a > s->k ? a : s->k;
+    return largest <= o->loop_max;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -412,19 +452,57 @@ int cmd_bench(int argc, char **argv)
     if (o.progress) progress_on_phase(&p, "FMA peak", 0, 0, 1.0);
     status = wg_cpu_fma_peak(isa, threads, 0.2, &peak.start);
     if (status == WG_OK) status = wg_cpu_fma_peak(isa, 1, 0.2, &peak.one_start);
+    bench_openblas ob_default, ob_forced;
+    memset(&ob_default, 0, sizeof ob_default);
+    memset(&ob_forced, 0, sizeof ob_forced);
+    char self[4096] = "";
+    if (o.openblas) {
+        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (len > 0) {
+            self[len] = '\0';
+        } else {
+            snprintf(ob_default.why, sizeof ob_default.why, "cannot find this program's path");
+            snprintf(ob_forced.why, sizeof ob_forced.why, "cannot find this program's path");
+        }
+    }
+    for (int i = 0; i < count; i++) rows[i].shape = shapes[i];
+    for (int round = 0; status == WG_OK && round < o.rounds; round++) {
+        for (int i = 0; status == WG_OK && i < count; i++) {
+            bench_row *r = &rows[i];
+            if (o.progress)
+                snprintf(p.label, sizeof p.label, "bench gemm, round %d/%d: %s", round + 1,
+                         o.rounds, shapes[i].label);
+            status = time_kernel(&o, &p, &shapes[i], WG_MATMUL_AUTO, threads, round, &r->ours,
+                                 &r->ours_error);
+            if (status == WG_OK && o.scaling)
+                status = time_kernel(&o, &p, &shapes[i], WG_MATMUL_AUTO, 1, round, &r->one,
+                                     &r->ours_error);
+            if (status == WG_OK && loop_runs(&o, &shapes[i]))
+                status = time_kernel(&o, &p, &shapes[i], WG_MATMUL_REFERENCE, threads, round,
+                                     &r->loop, &r->loop_error);
+        }
+        if (status == WG_OK && o.openblas) {
+            if (o.progress)
+                snprintf(p.label, sizeof p.label, "bench gemm, round %d/%d", round + 1, o.rounds);
+            if (o.progress) progress_on_phase(&p, "OpenBLAS as shipped", 0, 0, 0);
+            if (self[0]) bench_openblas_round(self, NULL, threads, shapes, count, o.min_repeat_s,
+                                              &ob_default);
+            if (o.progress) progress_on_phase(&p, "OpenBLAS forced", 0, 0, 0);
+            if (self[0]) bench_openblas_round(self, o.coretype, threads, shapes, count,
+                                              o.min_repeat_s, &ob_forced);
+        }
+    }
     for (int i = 0; status == WG_OK && i < count; i++) {
         bench_row *r = &rows[i];
-        r->shape = shapes[i];
-        if (o.progress) snprintf(p.label, sizeof p.label, "bench gemm %s", shapes[i].label);
-        status = time_kernel(&o, &p, &shapes[i], WG_MATMUL_AUTO, threads, &r->ours_s, &r->ours_error);
-        if (status == WG_OK && o.scaling)
-            status = time_kernel(&o, &p, &shapes[i], WG_MATMUL_AUTO, 1, &r->ours_one_s, &r->ours_error);
-        const int64_t largest = shapes[i].m > shapes[i].n ? (shapes[i].m > shapes[i].k ? shapes[i].m : shapes[i].k)
-                                                          : (shapes[i].n > shapes[i].k ? shapes[i].n : shapes[i].k);
-        if (status == WG_OK && largest <= o.loop_max)
-            status = time_kernel(&o, &p, &shapes[i], WG_MATMUL_REFERENCE, threads, &r->loop_s, &r->loop_error);
+        r->ours_s = bench_median(r->ours.round_s, o.rounds);
+        if (o.scaling) r->ours_one_s = bench_median(r->one.round_s, o.rounds);
+        if (loop_runs(&o, &shapes[i])) r->loop_s = bench_median(r->loop.round_s, o.rounds);
     }
-    /* The peak again, now that whygpu's products are timed: the peak is a constant of the
+    if (o.openblas) {
+        bench_openblas_finish(&ob_default, o.rounds, count);
+        bench_openblas_finish(&ob_forced, o.rounds, count);
+    }
+    /* The peak again, now that the products are timed: the peak is a constant of the
      * machine, so the higher reading is the less disturbed one, and two readings far apart
      * say the machine was busy during the run. */
     if (status == WG_OK) {
@@ -433,24 +511,6 @@ int cmd_bench(int argc, char **argv)
         status = wg_cpu_fma_peak(isa, threads, 0.2, &peak.end);
         if (status == WG_OK) status = wg_cpu_fma_peak(isa, 1, 0.2, &peak.one_end);
         bench_peak_settle(&peak);
-    }
-    bench_openblas ob_default, ob_forced;
-    memset(&ob_default, 0, sizeof ob_default);
-    memset(&ob_forced, 0, sizeof ob_forced);
-    if (status == WG_OK && o.openblas) {
-        char self[4096];
-        ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (len <= 0) {
-            snprintf(ob_default.why, sizeof ob_default.why, "cannot find this program's path");
-            snprintf(ob_forced.why, sizeof ob_forced.why, "cannot find this program's path");
-        } else {
-            self[len] = '\0';
-            if (o.progress) snprintf(p.label, sizeof p.label, "bench gemm");
-            if (o.progress) progress_on_phase(&p, "OpenBLAS as shipped", 0, 0, 0);
-            bench_openblas_run(self, NULL, threads, shapes, count, o.min_repeat_s, &ob_default);
-            if (o.progress) progress_on_phase(&p, "OpenBLAS forced", 0, 0, 0);
-            bench_openblas_run(self, o.coretype, threads, shapes, count, o.min_repeat_s, &ob_forced);
-        }
     }
     progress_end(&p);
     if (status != WG_OK) return cli_failure(CMD, status);
