@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../error.h"
 #include "cpu_backend.h"
@@ -255,6 +256,9 @@ typedef struct workspace {
     int64_t floats;
 } workspace;
 
+#define WORKSPACE_HUGE_PAGE ((size_t)2 << 20)
+#define WORKSPACE_HUGE_FROM ((size_t)4 << 20)
+
 static pthread_key_t workspace_key;
 static pthread_once_t workspace_once = PTHREAD_ONCE_INIT;
 static int workspace_key_ok;
@@ -289,9 +293,13 @@ static wg_status get_workspace(int64_t floats, float **out)
     if (w->floats < floats) {
         void *data = NULL;
         size_t bytes = (size_t)floats * sizeof(float);
-        if (posix_memalign(&data, 4096, bytes) != 0)
+        /* the shared A block (up to 16 MiB) on 2 MiB pages where the kernel grants them */
+        const size_t align = bytes >= WORKSPACE_HUGE_FROM ? WORKSPACE_HUGE_PAGE : 4096;
+        bytes = (bytes + align - 1) / align * align;
+        if (posix_memalign(&data, align, bytes) != 0)
             return wg_fail(WG_ERR_NO_MEMORY, "gemm: cannot allocate %zu bytes of packing buffers",
                            bytes);
+        if (align == WORKSPACE_HUGE_PAGE) (void)madvise(data, bytes, MADV_HUGEPAGE); /* a hint */
         free(w->data);
         w->data = data;
         w->floats = floats;
