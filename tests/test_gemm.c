@@ -400,12 +400,15 @@ TEST(gemm_plan_fits_the_caches)
     /* a thread's packed B fits its L2; at least 256 columns of it where L2 allows */
     if (info.l2_bytes > 0) CHECK(plan.kc * plan.mc_n * 4 <= info.l2_bytes);
     if (info.l2_bytes >= 1024 * 256 * 4) CHECK(plan.mc_n >= 256);
-    /* the shared packed A: at most half of L3 and 16 MiB */
-    CHECK(plan.kc * plan.nc_m * 4 <= (int64_t)16 << 20);
-    if (info.l3_bytes >= (2 << 20)) CHECK(plan.kc * plan.nc_m * 4 <= info.l3_bytes / 2);
+    /* the shared packed A: at most half of L3 and 8 MiB, give or take a tile's rows */
+    const int64_t a_rows_bytes = plan.tile.mr * plan.kc * 4;
+    CHECK(plan.kc * plan.nc_m * 4 <= ((int64_t)8 << 20) + a_rows_bytes);
+    if (info.l3_bytes >= (2 << 20))
+        CHECK(plan.kc * plan.nc_m * 4 <= info.l3_bytes / 2 + a_rows_bytes);
     CHECK(plan.threads >= 1 && plan.threads <= wg_cpu_threads());
     /* packing buffers only, not a copy of the 64 MiB operands */
-    CHECK(plan.workspace_floats * 4 <= ((int64_t)16 << 20) + plan.threads * ((int64_t)4 << 20));
+    CHECK(plan.workspace_floats * 4 <=
+          ((int64_t)8 << 20) + a_rows_bytes + plan.threads * ((int64_t)4 << 20));
     g.m = 3, g.n = 5, g.k = 7;
     REQUIRE_OK(wg_cpu_gemm_plan(NULL, &g, &plan));
     CHECK(plan.threads == 1); /* too small to share */

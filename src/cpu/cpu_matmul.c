@@ -188,7 +188,10 @@ static int dot_suits(const wg_gemm_tile *tile, const wg_gemm_args *g)
  *         alternating runs (scripts/gemm-blocking.sh,
  *         results/cpu-dev-2core/gemm-blocking-2026-11-27.txt);
  *   mc_n: a thread's packed B (kc x mc_n) fills its L2 (256 columns at kc = 1024);
- *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 16 MiB.
+ *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 8 MiB, rounded up
+ *         to whole tiles (2052 rows at kc = 1024, so that m = 2048 stays one block); in
+ *         rounds alternated on the development machine, 16 MiB ran n = 2048 and 4096 no
+ *         faster (results/cpu-dev-2core/gemm-a-block-rounds-2026-11-27.txt).
  * Threads: one below 2^17 (131K) multiply-adds, where starting a team costs more than it
  * saves, and never more than there are tiles of C. The network's 655K-multiply-add
  * 10-wide layers are above it: on the development machine both cores ran them 1.02-1.89x
@@ -207,7 +210,7 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_tra
     kc = clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096);
     int64_t mc_n = round_down(caches.l2 / (kc * 4), nr);
     mc_n = round_down(clamp64(env_size("WHYGPU_GEMM_MC", mc_n), nr, 1 << 16), nr);
-    int64_t nc_m = round_down(clamp64(caches.l3 / 2, 1 << 20, 16 << 20) / (kc * 4), mr);
+    int64_t nc_m = round_up(clamp64(caches.l3 / 2, 1 << 20, 8 << 20) / (kc * 4), mr);
     nc_m = round_down(clamp64(env_size("WHYGPU_GEMM_NC", nc_m), mr, 1 << 20), mr);
     /* never larger than the problem */
     plan->kc = kc < g->k ? kc : g->k;
@@ -293,7 +296,7 @@ static wg_status get_workspace(int64_t floats, float **out)
     if (w->floats < floats) {
         void *data = NULL;
         size_t bytes = (size_t)floats * sizeof(float);
-        /* the shared A block (up to 16 MiB) on 2 MiB pages where the kernel grants them */
+        /* the shared A block (about 8 MiB) on 2 MiB pages where the kernel grants them */
         const size_t align = bytes >= WORKSPACE_HUGE_FROM ? WORKSPACE_HUGE_PAGE : 4096;
         bytes = (bytes + align - 1) / align * align;
         if (posix_memalign(&data, align, bytes) != 0)
