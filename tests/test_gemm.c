@@ -188,6 +188,28 @@ TEST(gemm_many_blocks_and_odd_thread_counts)
     unsetenv("WHYGPU_GEMM_NC");
 }
 
+/* Three column chunks on two threads (65-96 columns) split each chunk's rows between the
+ * threads as well; on three threads each takes a chunk. Every transpose, beta 0 and not. */
+TEST(gemm_few_chunks_split_rows_too)
+{
+    char why[256];
+    static const int64_t shapes[][3] = {{96, 96, 96}, {203, 90, 131}, {37, 70, 257}};
+    static const int threads[] = {2, 3};
+    for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
+        if (!isa_available(all_isas[i], why, sizeof why)) continue;
+        for (size_t th = 0; th < sizeof threads / sizeof threads[0]; th++) {
+            wg_set_cpu_threads(threads[th]);
+            for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++)
+                for (int trans = 0; trans < 4; trans++) {
+                    gemm_case t = {trans & 1, trans >> 1, shapes[sh][0], shapes[sh][1],
+                                   shapes[sh][2], 1.0f, trans % 2 ? 0.25f : 0.0f, (int64_t)sh};
+                    run_case(all_isas[i], &t, 8000 + th * 64 + sh * 4 + (uint64_t)trans);
+                }
+        }
+    }
+    wg_set_cpu_threads(0);
+}
+
 /* alpha == 0 reads neither A nor B (BLAS's rule): NaN there must not reach C. */
 /* The network's 10-wide and k = 10 products have one small A block, which each thread
  * packs for itself (plan.a_per_thread): checked on 1, 2 and 3 threads, every transpose. */
