@@ -188,29 +188,37 @@ TEST(gemm_many_blocks_and_odd_thread_counts)
     unsetenv("WHYGPU_GEMM_NC");
 }
 
-/* Three column chunks on two threads (65-96 columns) split each chunk's rows between the
- * threads as well; on three threads each takes a chunk. Every transpose, beta 0 and not. */
-TEST(gemm_few_chunks_split_rows_too)
+/* Each shape on each thread count and ISA, every transpose (beta 0.5 for a transposed A,
+ * else 0 over NaN; odd shapes with padded leading dimensions). */
+static void shapes_on_threads(const int64_t (*shapes)[3], size_t shape_count,
+                              const int *threads, size_t thread_count, uint64_t seed)
 {
     char why[256];
-    static const int64_t shapes[][3] = {{96, 96, 96}, {203, 90, 131}, {37, 70, 257}};
-    static const int threads[] = {2, 3};
     for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
         if (!isa_available(all_isas[i], why, sizeof why)) continue;
-        for (size_t th = 0; th < sizeof threads / sizeof threads[0]; th++) {
+        for (size_t th = 0; th < thread_count; th++) {
             wg_set_cpu_threads(threads[th]);
-            for (size_t sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++)
+            for (size_t s = 0; s < shape_count; s++)
                 for (int trans = 0; trans < 4; trans++) {
-                    gemm_case t = {trans & 1, trans >> 1, shapes[sh][0], shapes[sh][1],
-                                   shapes[sh][2], 1.0f, trans % 2 ? 0.25f : 0.0f, (int64_t)sh};
-                    run_case(all_isas[i], &t, 8000 + th * 64 + sh * 4 + (uint64_t)trans);
+                    gemm_case t = {trans & 1, trans >> 1, shapes[s][0], shapes[s][1],
+                                   shapes[s][2], 1.0f, trans == 1 ? 0.5f : 0.0f, (int64_t)s % 2};
+                    run_case(all_isas[i], &t, seed + th * 64 + s * 4 + (uint64_t)trans);
                 }
         }
     }
     wg_set_cpu_threads(0);
 }
 
-/* alpha == 0 reads neither A nor B (BLAS's rule): NaN there must not reach C. */
+/* Three column chunks on two threads (65-96 columns) split each chunk's rows between the
+ * threads as well; on three threads each takes a chunk. */
+TEST(gemm_few_chunks_split_rows_too)
+{
+    static const int64_t shapes[][3] = {{96, 96, 96}, {203, 90, 131}, {37, 70, 257}};
+    static const int threads[] = {2, 3};
+    shapes_on_threads(shapes, sizeof shapes / sizeof shapes[0], threads,
+                      sizeof threads / sizeof threads[0], 8000);
+}
+
 /* The network's 10-wide and k = 10 products have one small A block, which each thread
  * packs for itself (plan.a_per_thread): checked on 1, 2 and 3 threads, every transpose. */
 TEST(gemm_small_a_block_packed_per_thread)
@@ -219,19 +227,8 @@ TEST(gemm_small_a_block_packed_per_thread)
     static const int64_t shapes[][3] = {{256, 10, 256}, {256, 256, 10}, {10, 256, 256},
                                         {130, 7, 300}};
     static const int threads[] = {1, 2, 3};
-    for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
-        if (!isa_available(all_isas[i], why, sizeof why)) continue;
-        for (size_t th = 0; th < sizeof threads / sizeof threads[0]; th++) {
-            wg_set_cpu_threads(threads[th]);
-            for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-                for (int trans = 0; trans < 4; trans++) {
-                    gemm_case t = {trans & 1, trans >> 1, shapes[s][0], shapes[s][1],
-                                   shapes[s][2], 1.0f, trans == 1 ? 0.5f : 0.0f, (int64_t)s % 2};
-                    run_case(all_isas[i], &t, 1200 + th * 64 + s * 4 + (uint64_t)trans);
-                }
-        }
-    }
-    wg_set_cpu_threads(0);
+    shapes_on_threads(shapes, sizeof shapes / sizeof shapes[0], threads,
+                      sizeof threads / sizeof threads[0], 1200);
     wg_gemm_args g = {.m = 10, .n = 256, .k = 256, .alpha = 1.0f, .a = (const float *)why,
                       .lda = 256, .b = (const float *)why, .ldb = 256, .c = (float *)why,
                       .ldc = 256};
@@ -354,6 +351,7 @@ TEST(gemm_shallow_products_hold_b_in_registers)
     }
 }
 
+/* alpha == 0 reads neither A nor B (BLAS's rule): NaN there must not reach C. */
 TEST(gemm_alpha_zero_scales_c_only)
 {
     float a[6], b[6], c[4] = {1, 2, 3, 4};
