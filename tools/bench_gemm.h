@@ -19,9 +19,6 @@ typedef struct bench_shape {
 
 #define BENCH_MAX_ROUNDS 21
 
-/* The median of count (1 .. BENCH_MAX_ROUNDS) values; NAN for another count. */
-double bench_median(const double *values, int count);
-
 /* OpenBLAS over all shapes, round by round, each round in a child process, so that
  * OPENBLAS_CORETYPE (read once when the library loads) can differ between the two
  * references of one benchmark. */

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../src/measure/measure.h"
 #include "bench_gemm.h"
 #include "cli.h"
 
@@ -201,5 +202,5 @@ void bench_openblas_finish(bench_openblas *out, int rounds, int count)
     if (!out->ok && !out->why[0])
         snprintf(out->why, sizeof out->why, "ran %d of %d rounds", out->rounds, rounds);
     for (int i = 0; i < count && i < BENCH_MAX_SHAPES; i++)
-        out->median_s[i] = out->ok ? bench_median(out->round_s[i], rounds) : NAN;
+        out->median_s[i] = out->ok ? wg_median(out->round_s[i], rounds) : NAN;
 }

@@ -494,9 +494,9 @@ int cmd_bench(int argc, char **argv)
     }
     for (int i = 0; status == WG_OK && i < count; i++) {
         bench_row *r = &rows[i];
-        r->ours_s = bench_median(r->ours.round_s, o.rounds);
-        if (o.scaling) r->ours_one_s = bench_median(r->one.round_s, o.rounds);
-        if (loop_runs(&o, &shapes[i])) r->loop_s = bench_median(r->loop.round_s, o.rounds);
+        r->ours_s = wg_median(r->ours.round_s, o.rounds);
+        if (o.scaling) r->ours_one_s = wg_median(r->one.round_s, o.rounds);
+        if (loop_runs(&o, &shapes[i])) r->loop_s = wg_median(r->loop.round_s, o.rounds);
     }
     if (o.openblas) {
         bench_openblas_finish(&ob_default, o.rounds, count);

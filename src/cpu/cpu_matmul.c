@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "../error.h"
 #include "cpu_backend.h"
@@ -165,13 +164,6 @@ static void read_caches(void)
     caches.l3 = info->l3_bytes >= 1048576 ? info->l3_bytes : 4194304;
 }
 
-/* Narrower than half a tile (the network's 10 outputs) but tall: unless the dot-product
- * kernel takes it, such a product is computed transposed (see gemm_run). */
-static int narrow(const wg_gemm_tile *tile, const wg_gemm_args *g)
-{
-    return g->n * 2 <= tile->nr && g->m >= 2 * g->n;
-}
-
 /* A product with a handful of columns whose op(A) has its rows contiguous in k (the
  * network's 10-wide forward product X.W) runs as dot products along k (gemm_dot.inc),
  * when k is deep enough to fill vectors and op(B)^T (n x k) is small (at most 1 MiB). */
@@ -179,6 +171,13 @@ static int dot_suits(const wg_gemm_tile *tile, const wg_gemm_args *g)
 {
     return !g->trans_a && g->n <= tile->dot_n && g->k >= 64 && g->m >= 2 * g->n &&
            g->n * round_up(g->k, WG_GEMM_DOT_K_ALIGN) <= (1 << 18);
+}
+
+/* Narrower than half a tile (the network's 10 outputs) but tall, and not taken by the
+ * dot-product kernel: computed transposed (see gemm_run). */
+static int computed_transposed(const wg_gemm_tile *tile, const wg_gemm_args *g)
+{
+    return !dot_suits(tile, g) && g->n * 2 <= tile->nr && g->m >= 2 * g->n;
 }
 
 /* Block sizes from the caches (each overridable for tuning experiments):
@@ -228,7 +227,7 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_tra
     if (plan->shallow) { /* each thread: op(B)'s panels, 256 columns at a time; no A */
         plan->a_per_thread = 0;
         plan->a_pack_floats = 0;
-        plan->b_pack_floats = round_up(g->k * 256, 1024);
+        plan->b_pack_floats = round_up(g->k * WG_GEMM_SHALLOW_CHUNK, 1024);
         plan->workspace_floats = threads * plan->b_pack_floats;
         return;
     }
@@ -259,9 +258,6 @@ typedef struct workspace {
     int64_t floats;
 } workspace;
 
-#define WORKSPACE_HUGE_PAGE ((size_t)2 << 20)
-#define WORKSPACE_HUGE_FROM ((size_t)4 << 20)
-
 static pthread_key_t workspace_key;
 static pthread_once_t workspace_once = PTHREAD_ONCE_INIT;
 static int workspace_key_ok;
@@ -270,7 +266,7 @@ static void free_workspace(void *p)
 {
     workspace *w = p;
     if (!w) return;
-    free(w->data);
+    wg_cpu_release(0, w->data);
     free(w);
 }
 
@@ -294,16 +290,11 @@ static wg_status get_workspace(int64_t floats, float **out)
         }
     }
     if (w->floats < floats) {
+        /* the host allocator: big buffers (the shared A block) on 2 MiB pages */
         void *data = NULL;
-        size_t bytes = (size_t)floats * sizeof(float);
-        /* the shared A block (about 8 MiB) on 2 MiB pages where the kernel grants them */
-        const size_t align = bytes >= WORKSPACE_HUGE_FROM ? WORKSPACE_HUGE_PAGE : 4096;
-        bytes = (bytes + align - 1) / align * align;
-        if (posix_memalign(&data, align, bytes) != 0)
-            return wg_fail(WG_ERR_NO_MEMORY, "gemm: cannot allocate %zu bytes of packing buffers",
-                           bytes);
-        if (align == WORKSPACE_HUGE_PAGE) (void)madvise(data, bytes, MADV_HUGEPAGE); /* a hint */
-        free(w->data);
+        wg_status status = wg_cpu_alloc(0, (size_t)floats * sizeof(float), &data);
+        if (status != WG_OK) return status;
+        wg_cpu_release(0, w->data);
         w->data = data;
         w->floats = floats;
     }
@@ -332,7 +323,7 @@ static wg_status gemm_run(wg_gemm_packed_fn fn, const wg_gemm_tile *tile, const 
      * of each tile; unless the dot-product kernel takes it, it is computed as
      * C^T = op(B)^T op(A)^T, its long side along the vectors, and C written transposed. */
     wg_gemm_args swapped;
-    const int swap = !dot_suits(tile, g) && narrow(tile, g);
+    const int swap = computed_transposed(tile, g);
     if (swap) {
         swapped = (wg_gemm_args){.trans_a = !g->trans_b, .trans_b = !g->trans_a, .m = g->n,
                                  .n = g->m, .k = g->k, .alpha = g->alpha, .beta = g->beta,
@@ -360,7 +351,7 @@ wg_status wg_cpu_gemm_plan(const char *isa, const wg_gemm_args *args, wg_gemm_pl
         if (status != WG_OK) return status;
     }
     (void)isa_kernel(isa, &tile);
-    make_plan(tile, args, !dot_suits(tile, args) && narrow(tile, args), out);
+    make_plan(tile, args, computed_transposed(tile, args), out);
     return WG_OK;
 }
 

@@ -26,6 +26,10 @@ typedef struct wg_gemm_tile {
 /* The dot-product kernel pads op(B)^T's rows to a multiple of this many floats. */
 #define WG_GEMM_DOT_K_ALIGN 16
 
+/* The shallow kernel makes op(B)'s panels this many columns at a time (its buffer per
+ * thread: k x this many floats). */
+#define WG_GEMM_SHALLOW_CHUNK 256
+
 /* How one call is blocked and split. kc: the k panel (deep: a thread's packed B for 256
  * columns fills its L2); mc_n: columns of B packed per thread (kc x mc_n in L2); nc_m: rows
  * of A packed and shared by all threads (kc x nc_m, in L3). All multiples of the tile. */

@@ -126,6 +126,10 @@ wg_status wg_gpu_launch_latency(int device, int launches, wg_launch_latency *out
  * widest this CPU has; threads 0 = all OpenMP threads. GFLOP/s counts an FMA as 2 flops. */
 wg_status wg_cpu_fma_peak(const char *isa, int threads, double min_seconds, double *gflops);
 
+/* The median of `count` values (1 .. WG_TIMEIT_MAX_REPEAT; NAN otherwise), as wg_timeit
+ * takes it over its repeats: for callers that time repeat by repeat themselves. */
+double wg_median(const double *values, int count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 
 #include "../backend.h"
 #include "../error.h"
+#include "measure.h"
 
 double wg_now(void)
 {
@@ -58,6 +59,21 @@ static int compare_doubles(const void *x, const void *y)
 {
     double a = *(const double *)x, b = *(const double *)y;
     return (a > b) - (a < b);
+}
+
+/* The median of sorted[0 .. count). */
+static double median_of_sorted(const double *sorted, int count)
+{
+    return count % 2 ? sorted[count / 2] : 0.5 * (sorted[count / 2 - 1] + sorted[count / 2]);
+}
+
+double wg_median(const double *values, int count)
+{
+    if (count < 1 || count > WG_TIMEIT_MAX_REPEAT) return NAN;
+    double sorted[WG_TIMEIT_MAX_REPEAT];
+    memcpy(sorted, values, (size_t)count * sizeof *sorted);
+    qsort(sorted, (size_t)count, sizeof *sorted, compare_doubles);
+    return median_of_sorted(sorted, count);
 }
 
 static void progress(const wg_timeit_options *o, const char *phase, int index, int total,
@@ -158,8 +174,7 @@ wg_status wg_timeit(wg_device device, wg_timeit_fn fn, void *context,
     result->repeats = repeats;
     result->best_s = sorted[0];
     result->worst_s = sorted[repeats - 1];
-    result->median_s = repeats % 2 ? sorted[repeats / 2]
-                                   : 0.5 * (sorted[repeats / 2 - 1] + sorted[repeats / 2]);
+    result->median_s = median_of_sorted(sorted, repeats);
     result->mean_s = mean;
     result->stddev_s = repeats > 1 ? sqrt(squares / (repeats - 1)) : 0.0;
     result->spread = result->median_s > 0 ? (result->worst_s - result->best_s) / result->median_s
