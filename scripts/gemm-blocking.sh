@@ -7,8 +7,8 @@
 # line is one `whygpu bench gemm` run (its own FMA peak, medians of its repeats).
 #   [BLOCK=KC|MC|NC] scripts/gemm-blocking.sh [ROUNDS] [VALUE...] > results/.../gemm-blocking.txt
 # Default: BLOCK=KC, 3 rounds of kc = 336 (an A micro-panel fills half of a 32 KiB L1, the
-# rule before), 512 and 1024 (a thread's packed B for 256 columns fills a 1 MiB L2, the
-# rule now), at n = 2048 and 4096 on all threads.
+# rule before), 512 and 1024 (a thread's packed B for 128 columns fills half of a 1 MiB
+# L2, the rule now), at n = 2048 and 4096 on all threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}

@@ -417,9 +417,14 @@ TEST(gemm_plan_fits_the_caches)
     REQUIRE_OK(wg_cpu_gemm_plan(NULL, &g, &plan));
     if (!getenv("WHYGPU_GEMM_KC")) CHECK(plan.kc >= 128 && plan.kc <= 1024 && plan.kc % 16 == 0);
     CHECK(plan.mc_n % plan.tile.nr == 0 && plan.nc_m % plan.tile.mr == 0);
-    /* a thread's packed B fits its L2; at least 256 columns of it where L2 allows */
-    if (info.l2_bytes > 0) CHECK(plan.kc * plan.mc_n * 4 <= info.l2_bytes);
-    if (info.l2_bytes >= 1024 * 256 * 4) CHECK(plan.mc_n >= 256);
+    /* a thread's packed B takes as many panels as fit in half of its L2 (the other half is
+     * for the A micro-panels streamed past it and C), at least 128 columns where L2 allows */
+    if (info.l2_bytes > 0 && !getenv("WHYGPU_GEMM_KC") && !getenv("WHYGPU_GEMM_MC")) {
+        CHECK(plan.kc * plan.mc_n * 4 <= info.l2_bytes / 2);
+        if (plan.kc * plan.tile.nr * 4 <= info.l2_bytes / 2)
+            CHECK(plan.kc * (plan.mc_n + plan.tile.nr) * 4 > info.l2_bytes / 2);
+        if (info.l2_bytes >= 1024 * 128 * 4 * 2) CHECK(plan.mc_n >= 128 && plan.kc == 1024);
+    }
     /* the shared packed A: at most half of L3 and 8 MiB, give or take a tile's rows */
     const int64_t a_rows_bytes = plan.tile.mr * plan.kc * 4;
     CHECK(plan.kc * plan.nc_m * 4 <= ((int64_t)8 << 20) + a_rows_bytes);

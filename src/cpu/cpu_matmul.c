@@ -181,12 +181,18 @@ static int computed_transposed(const wg_gemm_tile *tile, const wg_gemm_args *g)
 }
 
 /* Block sizes from the caches (each overridable for tuning experiments):
- *   kc:   deep enough that a thread's packed B for 256 columns (kc x 256 floats) fills its
- *         L2, within 128..1024: C is read and written once per kc, and on the 2-core Zen 4
- *         development machine kc = 1024 ran 4096^3 4-7% faster than the L1-sized 336 in
- *         alternating runs (scripts/gemm-blocking.sh,
+ *   kc:   deep enough that a thread's packed B for 128 columns (kc x 128 floats) fills
+ *         half of its L2, within 128..1024: C is read and written once per kc, and on the
+ *         2-core Zen 4 development machine kc = 1024 ran 4096^3 4-7% faster than the
+ *         L1-sized 336 in alternating runs (scripts/gemm-blocking.sh,
  *         results/cpu-dev-2core/gemm-blocking-2026-11-27.txt);
- *   mc_n: a thread's packed B (kc x mc_n) fills its L2 (256 columns at kc = 1024);
+ *   mc_n: a thread's packed B (kc x mc_n) fills half of its L2 (128 columns at kc = 1024
+ *         on a 1 MiB L2, 256 on a 2 MiB one). The other half holds the A micro-panels
+ *         streamed past it (kc x MR, the next one prefetched) and C's lines. A B block
+ *         filling all of a 2 MiB L2 ran one thread of a 16-core Xeon at 65-68% of its
+ *         core's peak, half of it at 86-91% (results/h100-lent/xeon-blocking-2026-11-27.txt);
+ *         on the Zen 4 machine 128 columns ran as fast as 256, rounds alternated
+ *         (results/cpu-dev-2core/gemm-mc-2026-11-27.txt, gemm-mc-half-l2-2026-11-27.txt);
  *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 8 MiB, rounded up
  *         to whole tiles (2052 rows at kc = 1024, so that m = 2048 stays one block); in
  *         rounds alternated on the development machine, 16 MiB ran n = 2048 and 4096 no
@@ -205,9 +211,10 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_tra
     const int64_t mr = tile->mr, nr = tile->nr;
     plan->tile = *tile;
     plan->c_transposed = c_transposed;
-    int64_t kc = clamp64(round_down(caches.l2 / (256 * 4), 16), 128, 1024);
+    const int64_t b_block_bytes = caches.l2 / 2;
+    int64_t kc = clamp64(round_down(b_block_bytes / (128 * 4), 16), 128, 1024);
     kc = clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096);
-    int64_t mc_n = round_down(caches.l2 / (kc * 4), nr);
+    int64_t mc_n = round_down(b_block_bytes / (kc * 4), nr);
     mc_n = round_down(clamp64(env_size("WHYGPU_GEMM_MC", mc_n), nr, 1 << 16), nr);
     int64_t nc_m = round_up(clamp64(caches.l3 / 2, 1 << 20, 8 << 20) / (kc * 4), mr);
     nc_m = round_down(clamp64(env_size("WHYGPU_GEMM_NC", nc_m), mr, 1 << 20), mr);

@@ -30,9 +30,10 @@ typedef struct wg_gemm_tile {
  * thread: k x this many floats). */
 #define WG_GEMM_SHALLOW_CHUNK 256
 
-/* How one call is blocked and split. kc: the k panel (deep: a thread's packed B for 256
- * columns fills its L2); mc_n: columns of B packed per thread (kc x mc_n in L2); nc_m: rows
- * of A packed and shared by all threads (kc x nc_m, in L3). All multiples of the tile. */
+/* How one call is blocked and split. kc: the k panel (deep: a thread's packed B for 128
+ * columns fills half its L2); mc_n: columns of B packed per thread (kc x mc_n, half of its
+ * L2); nc_m: rows of A packed and shared by all threads (kc x nc_m, in L3). All multiples
+ * of the tile. */
 typedef struct wg_gemm_plan {
     wg_gemm_tile tile;
     int64_t kc, mc_n, nc_m;
