@@ -2,26 +2,30 @@
  * fma-steadiness.c - how steady this machine's FMA throughput is over time, core by core:
  * the evidence for how far a single GEMM run on a shared VM can be trusted.
  *
- * One thread per logical CPU (pinned), each running 12 independent AVX-512 fused
- * multiply-add chains on registers only (no memory touched, nothing shared), reports its
- * rate in every 50 ms window. Any dip is the machine's (a neighbour on the host, clocks),
- * not a program's: on the 2-core development VM a GEMM at 93% of the peak in one run and
- * 86% a minute later could be nothing else if these windows dip alike. It also reads the
- * steal time the hypervisor reports (/proc/stat) over the run.
+ * One thread per logical CPU (pinned) runs the very loop `whygpu bench gemm` measures
+ * its FMA peak with (the library's simd->fma: independent multiply-add chains on
+ * registers, no memory touched, nothing shared; the widest ISA here, or the one named),
+ * and reports its rate in every 50 ms window. Any dip is the machine's (a neighbour on
+ * the host, clocks), not a program's: on the 2-core development VM a GEMM at 93% of the
+ * peak in one run and 86% a minute later could be nothing else if these windows dip
+ * alike. It also reads the steal time the hypervisor reports (/proc/stat) over the run.
  *
- *   gcc -O3 -mavx512f -pthread scripts/fma-steadiness.c -o /tmp/fma-steadiness
- *   /tmp/fma-steadiness [SECONDS (1..60, default 30)]
+ *   make CUDA=0 BUILD=build-cpu
+ *   cc -O2 -Iinclude -Isrc scripts/fma-steadiness.c build-cpu/libwhygpu.a -fopenmp -lm \
+ *      -lpthread -o /tmp/fma-steadiness
+ *   /tmp/fma-steadiness [SECONDS (1..60, default 30)] [avx512|avx2|generic]
  *
- * Not part of the build: a measuring aid for the results (x86-64 with AVX-512 only).
+ * Not part of the build: a measuring aid for the results.
  */
 #define _GNU_SOURCE
-#include <immintrin.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "measure/simd_kernels.h"
 
 #define WINDOW_S 0.05
 #define MAX_WINDOWS 1200
@@ -30,7 +34,8 @@
 static double rates[MAX_CPUS][MAX_WINDOWS];
 static int windows_done[MAX_CPUS];
 static double start_at, run_s;
-static volatile float sink;
+static const wg_measure_simd *simd;
+static float sums[MAX_CPUS]; /* the chains' results, printed: they cannot be optimised away */
 
 static double now(void)
 {
@@ -57,29 +62,25 @@ static void *spin(void *arg)
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-    __m512 acc[12];
-    const __m512 x = _mm512_set1_ps(1.0000001f), y = _mm512_set1_ps(0.9999999f);
-    for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_ps((float)i);
+    const double flops_per_iteration = 2.0 * WG_FMA_CHAINS * WG_FMA_UNROLL * simd->lanes;
+    float kept = 0.0f;
     while (now() < start_at) {
     }
     double t0 = start_at;
     int w = 0;
     while (w < MAX_WINDOWS && t0 - start_at < run_s - WINDOW_S / 2) {
-        long long steps = 0;
+        long long iterations = 0;
         double t;
         do {
-            for (int r = 0; r < 1000; r++)
-                for (int i = 0; i < 12; i++) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
-            steps += 1000;
+            kept += simd->fma(1 << 10, 0.999f, 0.001f);
+            iterations += 1 << 10;
             t = now();
         } while (t - t0 < WINDOW_S);
-        rates[cpu][w++] = (double)steps * 12 * 32 / (t - t0) / 1e9; /* 16 lanes x 2 flops */
+        rates[cpu][w++] = (double)iterations * flops_per_iteration / (t - t0) / 1e9;
         t0 = t;
     }
     windows_done[cpu] = w;
-    float s = 0;
-    for (int i = 0; i < 12; i++) s += _mm512_reduce_add_ps(acc[i]);
-    sink = s;
+    sums[cpu] = kept;
     return NULL;
 }
 
@@ -94,6 +95,10 @@ int main(int argc, char **argv)
     run_s = argc > 1 ? atof(argv[1]) : 30;
     if (!(run_s >= 1 && run_s <= 60)) {
         fprintf(stderr, "fma-steadiness: SECONDS must be 1..60\n");
+        return 2;
+    }
+    if (wg_measure_simd_pick(argc > 2 ? argv[2] : NULL, &simd) != WG_OK) {
+        fprintf(stderr, "fma-steadiness: %s\n", wg_error_message());
         return 2;
     }
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -114,8 +119,8 @@ int main(int argc, char **argv)
     int n = MAX_WINDOWS;
     for (long c = 0; c < cpus; c++)
         if (windows_done[c] < n) n = windows_done[c];
-    printf("%ld CPUs, %d windows of %.0f ms each, all CPUs at once (AVX-512 FMA on registers)\n",
-           cpus, n, WINDOW_S * 1000);
+    printf("%ld CPUs, %d windows of %.0f ms each, all CPUs at once (%s FMA chains on registers)\n",
+           cpus, n, WINDOW_S * 1000, simd->isa);
     double best_sum = 0;
     for (int w = 0; w < n; w++) {
         double s = 0;
@@ -148,5 +153,8 @@ int main(int argc, char **argv)
                "CPUs' time)\n",
                steal1 - steal0,
                100.0 * (double)(steal1 - steal0) / (run_s * (double)sysconf(_SC_CLK_TCK) * cpus));
+    float all = 0.0f;
+    for (long c = 0; c < cpus; c++) all += sums[c];
+    printf("(the chains' sum, so that they are kept: %g)\n", all);
     return 0;
 }

@@ -231,7 +231,7 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_tra
     plan->threads = threads;
     plan->dot = dot_suits(tile, g);
     plan->shallow = !c_transposed && g->k <= tile->shallow_k;
-    if (plan->shallow) { /* each thread: op(B)'s panels, 256 columns at a time; no A */
+    if (plan->shallow) { /* each thread: op(B)'s panels, a chunk at a time; no A */
         plan->a_per_thread = 0;
         plan->a_pack_floats = 0;
         plan->b_pack_floats = round_up(g->k * WG_GEMM_SHALLOW_CHUNK, 1024);

@@ -46,8 +46,8 @@ typedef struct wg_gemm_plan {
      * thread's b_pack_floats buffer holds op(B)^T; no A is packed. */
     int dot;
     /* Computed by the shallow kernel instead (k <= tile.shallow_k, C not transposed):
-     * each thread makes op(B)'s panels in its b_pack_floats buffer, 256 columns at a
-     * time, and holds one in registers at a time; A is not packed. */
+     * each thread makes op(B)'s panels in its b_pack_floats buffer, WG_GEMM_SHALLOW_CHUNK
+     * columns at a time, and holds one in registers at a time; A is not packed. */
     int shallow;
     /* The whole of op(A) is one small block (the network's 10-row products computed
      * transposed): each thread packs the panels its own rows
