@@ -56,6 +56,22 @@ static wg_status cpu_timer_stop(int index, wg_device_timer *timer, double *secon
     return WG_OK;
 }
 
+wg_status wg_cpu_gemm_entry(int index, wg_matmul_kernel kernel, const wg_gemm_args *args)
+{
+    (void)index;
+    switch (kernel) {
+    case WG_MATMUL_REFERENCE:
+        wg_cpu_gemm_triple_loop(args);
+        return WG_OK;
+    case WG_MATMUL_AUTO:
+    case WG_MATMUL_TILED:
+        return wg_cpu_gemm(args);
+    case WG_MATMUL_CUBLAS:
+        return wg_fail(WG_ERR_UNSUPPORTED, "matmul kernel 'cublas' runs only on a CUDA device");
+    }
+    return wg_fail(WG_ERR_ARGUMENT, "unknown matmul kernel %d", (int)kernel);
+}
+
 const wg_backend wg_cpu_backend = {
     .name = "cpu",
     .check = cpu_check,

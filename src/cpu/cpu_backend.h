@@ -26,6 +26,9 @@ wg_status wg_cpu_relu(int index, const float *x, float *out, int64_t n);
 /* The backend's SGEMM entry: REFERENCE is the plain loop, AUTO and TILED the fast GEMM. */
 wg_status wg_cpu_gemm_entry(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);
 
+/* The textbook triple loop (any arguments wg_gemm_args_check accepts). */
+void wg_cpu_gemm_triple_loop(const wg_gemm_args *args);
+
 /* The blocked matmul with a given instruction set ("avx512", "avx2", "generic"), whatever
  * WHYGPU_CPU_ISA says: for measuring what SIMD width is worth. Dense row-major operands. */
 wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b, float *c,

@@ -1,6 +1,5 @@
 /*
- * cpu_matmul.c - the CPU's matrix products: the plain triple loop (the reference every
- * other kernel is compared with in spirit) and the packed GEMM (gemm_packed.inc), with its
+ * cpu_matmul.c - the CPU's fast matrix product: the packed GEMM (gemm_packed.inc), with its
  * instruction set chosen at run time from cpuid, its block sizes derived from the cache
  * sizes, and its packing buffers kept per calling thread so that repeated calls (a
  * training loop) allocate nothing.
@@ -106,30 +105,6 @@ wg_status wg_cpu_matmul_isa(const char **isa)
     if (chosen.status != WG_OK) return wg_fail(chosen.status, "%s", chosen.message);
     *isa = chosen.name;
     return WG_OK;
-}
-
-/* ---------------------------------------------------------------- kernels --------- */
-
-/* The textbook loop, i-k-j order so the inner loop walks rows of B and C contiguously
- * (when B is not transposed). C is scaled by beta first; beta == 0 overwrites it. */
-static void gemm_reference(const wg_gemm_args *g)
-{
-    const int64_t m = g->m, n = g->n, k = g->k;
-#pragma omp parallel for schedule(static) if (m * n * k >= ((int64_t)1 << 20))
-    for (int64_t i = 0; i < m; i++) {
-        float *ci = g->c + i * g->ldc;
-        for (int64_t j = 0; j < n; j++) ci[j] = g->beta == 0.0f ? 0.0f : g->beta * ci[j];
-        if (g->alpha == 0.0f) continue;
-        for (int64_t p = 0; p < k; p++) {
-            const float av = g->alpha * (g->trans_a ? g->a[p * g->lda + i] : g->a[i * g->lda + p]);
-            if (g->trans_b) {
-                for (int64_t j = 0; j < n; j++) ci[j] += av * g->b[j * g->ldb + p];
-            } else {
-                const float *bp = g->b + p * g->ldb;
-                for (int64_t j = 0; j < n; j++) ci[j] += av * bp[j];
-            }
-        }
-    }
 }
 
 /* ---------------------------------------------------------------- plan ------------ */
@@ -402,20 +377,4 @@ wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b,
     const wg_gemm_args args = {.m = m, .n = n, .k = k, .alpha = 1.0f, .beta = 0.0f,
                                .a = a, .lda = k, .b = b, .ldb = n, .c = c, .ldc = n};
     return wg_cpu_gemm_isa(isa, &args);
-}
-
-wg_status wg_cpu_gemm_entry(int index, wg_matmul_kernel kernel, const wg_gemm_args *args)
-{
-    (void)index;
-    switch (kernel) {
-    case WG_MATMUL_REFERENCE:
-        gemm_reference(args);
-        return WG_OK;
-    case WG_MATMUL_AUTO:
-    case WG_MATMUL_TILED:
-        return gemm_chosen(args); /* wg_gemm_on has checked the arguments */
-    case WG_MATMUL_CUBLAS:
-        return wg_fail(WG_ERR_UNSUPPORTED, "matmul kernel 'cublas' runs only on a CUDA device");
-    }
-    return wg_fail(WG_ERR_ARGUMENT, "unknown matmul kernel %d", (int)kernel);
 }
