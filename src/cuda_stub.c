@@ -4,6 +4,7 @@
  * the rest of the library calls CUDA the same way in every build. The CUDA kernel
  * registry (cuda_kernels.c) is in every build, so the CUDA kernels are still listed.
  */
+#include "cuda/cuda_backend.h"
 #include "cuda/ladder_cuda.h"
 #include "cuda_kernels.h"
 #include "error.h"
@@ -91,16 +92,15 @@ const wg_backend wg_cuda_backend = {
 /* ---------------------------------------------------------------- ladder ---------- */
 
 wg_status wg_cuda_ladder_launch(int index, const wg_ladder_plan *plan,
-                                const wg_ladder_operands *ops)
+                                const wg_gemm_args *ops)
 {
     (void)plan, (void)ops;
     return no_cuda(index);
 }
 
-wg_status wg_cuda_ladder_cublas(int index, wg_ladder_precision precision,
-                                const wg_ladder_operands *ops)
+wg_status wg_cuda_cublas_gemm(int index, wg_precision precision, const wg_gemm_args *args)
 {
-    (void)precision, (void)ops;
+    (void)precision, (void)args;
     return no_cuda(index);
 }
 

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "../src/error.h"
-#include "../src/ladder.h"
+#include "whygpu_lab.h"
 #include "../src/report/json_writer.h"
 #include "cli.h"
 #include "matmul_check.h"
@@ -37,14 +37,17 @@ typedef struct ladder_options {
     int repeat;
     double max_call_s;
     int progress;
+    const wg_kernel *only; /* --kernel: this entry (and its cuBLAS reference), or NULL */
+    int list;              /* --list */
 } ladder_options;
 
 /* One row of the table: a rung, or the cuBLAS reference of a precision. */
 typedef struct ladder_entry {
+    const wg_kernel *kernel; /* its registry entry */
     int rung;        /* the rung, or for cuBLAS the rung whose precision it stands for */
     int use_cublas;
     const char *name;
-    wg_ladder_precision precision;
+    wg_precision precision;
     int measured;
     char skipped[256]; /* why not measured */
     double probe_s;    /* one call at the probe size, 0 if not probed */
@@ -61,14 +64,16 @@ typedef struct ladder_run {
     int64_t n;
     int full_check;
     int64_t check_elements;
+    int count;
     ladder_entry entries[ENTRIES];
 } ladder_run;
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: whygpu ladder [--size N]... [--device cuda:N] [--json FILE|-] [--seed S]\n"
-            "                     [--repeat R] [--max-call-seconds S] [--no-progress]\n"
+            "usage: whygpu ladder [--size N]... [--device cuda:N] [--kernel NAME] [--json FILE|-]\n"
+            "                     [--seed S] [--repeat R] [--max-call-seconds S] [--no-progress]\n"
+            "       whygpu ladder --list\n"
             "\n"
             "The GPU matmul ladder: eight CUDA kernels from a naive one to tensor cores\n"
             "(docs/ladder.md), each timed on an NxN product next to the cuBLAS figure of\n"
@@ -79,6 +84,9 @@ static void usage(FILE *out)
             "options:\n"
             "  --size N            matrix size (default 4096); give it up to %d times\n"
             "  --device DEV        cuda or cuda:N (default cuda:0)\n"
+            "  --kernel NAME       only this CUDA kernel (a rung's number or name, or a cuBLAS\n"
+            "                      entry) and the cuBLAS reference of its precision\n"
+            "  --list              list the ladder's kernels: name, precision, what each changes\n"
             "  --json FILE|-       also write JSON (schema whygpu.ladder/1, docs/json.md) to\n"
             "                      FILE; '-' writes only the JSON, on stdout\n"
             "  --seed S            seed of the random matrices (default 42)\n"
@@ -100,6 +108,7 @@ static int parse_options(int argc, char **argv, ladder_options *o)
         {"json", required_argument, NULL, 'j'},   {"seed", required_argument, NULL, 'S'},
         {"repeat", required_argument, NULL, 'r'}, {"max-call-seconds", required_argument, NULL, 'x'},
         {"no-progress", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
+        {"kernel", required_argument, NULL, 'k'}, {"list", no_argument, NULL, 'l'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->device = (wg_device){WG_DEVICE_CUDA, 0};
@@ -144,6 +153,15 @@ static int parse_options(int argc, char **argv, ladder_options *o)
             o->max_call_s = s;
             break;
         }
+        case 'k': {
+            int rung = 0;
+            const char *name = wg_ladder_parse(optarg, &rung) == WG_OK
+                                   ? wg_ladder_rung_find(rung)->name : optarg;
+            if (wg_kernel_find(WG_DEVICE_CUDA, name, &o->only) != WG_OK)
+                return cli_usage_error("ladder", "--kernel: %s", wg_error_message());
+            break;
+        }
+        case 'l': o->list = 1; break;
         case 'P': o->progress = 0; break;
         case 'h': usage(stdout); return -1;
         case ':': return cli_usage_error("ladder", "option %s needs a value", argv[optind - 1]);
@@ -158,29 +176,37 @@ static int parse_options(int argc, char **argv, ladder_options *o)
 
 /* ---------------------------------------------------------------- running --------- */
 
-typedef struct entry_call {
-    const ladder_entry *entry;
-    int device_index;
-    const wg_gemm_args *args;
-    const wg_ladder_inputs *inputs;
-} entry_call;
+/* A prepared product (inputs converted once) as wg_timeit calls it. */
+static wg_status call_entry(void *context) { return wg_gemm_run_prepared(context); }
 
-static wg_status call_entry(void *context)
+/* The CUDA registry's entry of a rung (use_cublas 0) or of its precision's cuBLAS. */
+static const wg_kernel *entry_kernel(const wg_ladder_rung *rung, int use_cublas)
 {
-    const entry_call *call = context;
-    return wg_ladder_run_prepared(call->entry->rung, call->entry->use_cublas, call->device_index,
-                                  call->args, call->inputs);
+    for (int i = 0; i < wg_kernel_count(WG_DEVICE_CUDA); i++) {
+        const wg_kernel *k = wg_kernel_at(WG_DEVICE_CUDA, i);
+        if (use_cublas ? k->vendor && k->precision == rung->precision : k->rung == rung->number)
+            return k;
+    }
+    return NULL;
 }
 
-/* The table's order: rungs 1-6, cuBLAS FP32, rung 7, cuBLAS TF32, rung 8, cuBLAS BF16. */
-static void init_entries(ladder_entry entries[ENTRIES])
+/* The table's order: rungs 1-6, cuBLAS FP32, rung 7, cuBLAS TF32, rung 8, cuBLAS BF16; with
+ * --kernel, that entry and the cuBLAS reference of its precision. Returns the count. */
+static int init_entries(const ladder_options *o, ladder_entry entries[ENTRIES])
 {
     const int order[ENTRIES][2] = {{1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0}, {6, 0}, {1, 1},
                                    {7, 0}, {7, 1}, {8, 0}, {8, 1}};
+    int count = 0;
     for (int e = 0; e < ENTRIES; e++) {
-        ladder_entry *entry = &entries[e];
-        memset(entry, 0, sizeof *entry);
         const wg_ladder_rung *rung = wg_ladder_rung_find(order[e][0]);
+        const wg_kernel *kernel = entry_kernel(rung, order[e][1]);
+        if (o->only && kernel != o->only &&
+            !(order[e][1] && kernel->precision == o->only->precision))
+            continue;
+        if (o->only && o->only->vendor && !order[e][1]) continue;
+        ladder_entry *entry = &entries[count++];
+        memset(entry, 0, sizeof *entry);
+        entry->kernel = kernel;
         entry->rung = rung->number;
         entry->use_cublas = order[e][1];
         entry->precision = rung->precision;
@@ -190,6 +216,7 @@ static void init_entries(ladder_entry entries[ENTRIES])
         entry->percent_of_cublas = NAN;
         entry->check.relative_error = NAN;
     }
+    return count;
 }
 
 /* One call at the probe size (the top-left corner of the same matrices), after one
@@ -200,20 +227,19 @@ static wg_status probe_entry(const ladder_options *o, ladder_entry *entry, const
     const int64_t p = n < PROBE_SIZE ? n : PROBE_SIZE;
     wg_gemm_args args = *full;
     args.m = args.n = args.k = p;
-    wg_ladder_inputs inputs;
-    wg_status status = wg_ladder_inputs_prepare(entry->rung, o->device.index, &args, &inputs);
+    wg_gemm_prepared *prepared = NULL;
+    wg_status status = wg_gemm_prepare(o->device, entry->kernel, &args, &prepared);
     if (status != WG_OK) return status;
-    entry_call call = {entry, o->device.index, &args, &inputs};
     double seconds = 0;
-    status = call_entry(&call); /* warm-up: first launch, cuBLAS heuristics */
+    status = call_entry(prepared); /* warm-up: first launch, cuBLAS heuristics */
     if (status == WG_OK) status = wg_synchronize(o->device);
     if (status == WG_OK) {
         const double start = wg_now();
-        status = call_entry(&call);
+        status = call_entry(prepared);
         if (status == WG_OK) status = wg_synchronize(o->device);
         seconds = wg_now() - start;
     }
-    wg_ladder_inputs_free(&inputs);
+    wg_gemm_prepared_free(prepared);
     if (status != WG_OK) return status;
     const double scale = (double)n / (double)p;
     entry->probe_s = seconds;
@@ -236,10 +262,9 @@ static wg_status run_entry(const ladder_options *o, ladder_run *run, ladder_entr
                  n < PROBE_SIZE ? (int)n : PROBE_SIZE, o->max_call_s);
         return WG_OK;
     }
-    wg_ladder_inputs inputs;
-    status = wg_ladder_inputs_prepare(entry->rung, o->device.index, args, &inputs);
+    wg_gemm_prepared *prepared = NULL;
+    status = wg_gemm_prepare(o->device, entry->kernel, args, &prepared);
     if (status != WG_OK) return status;
-    entry_call call = {entry, o->device.index, args, &inputs};
     /* the checked run: C full of NaN, so anything the kernel does not write stays NaN */
     for (int64_t i = 0; i < n * n; i++) c_host[i] = NAN;
     const int64_t shape[2] = {n, n};
@@ -248,9 +273,11 @@ static wg_status run_entry(const ladder_options *o, ladder_run *run, ladder_entr
     if (status == WG_OK) {
         wg_gemm_args checked = *args;
         checked.c = wg_tensor_data(poisoned);
-        entry_call checked_call = {entry, o->device.index, &checked, &inputs};
-        status = call_entry(&checked_call);
+        wg_gemm_prepared *checked_run = NULL;
+        status = wg_gemm_prepare(o->device, entry->kernel, &checked, &checked_run);
+        if (status == WG_OK) status = call_entry(checked_run);
         if (status == WG_OK) status = wg_synchronize(o->device);
+        wg_gemm_prepared_free(checked_run);
         if (status == WG_OK) status = wg_tensor_to_host(poisoned, c_host, n * n);
         wg_tensor_free(poisoned);
     }
@@ -268,14 +295,14 @@ static wg_status run_entry(const ladder_options *o, ladder_run *run, ladder_entr
         t.repeat_budget_s = 3.0; /* long calls: max(3, 3 s / call) repeats */
         t.progress = progress_on_phase;
         t.progress_context = &p;
-        status = wg_timeit(o->device, call_entry, &call, &t, &entry->time);
+        status = wg_timeit(o->device, call_entry, prepared, &t, &entry->time);
         progress_end(&p);
         if (status == WG_OK) {
             entry->measured = 1;
             entry->tflops = 2.0 * (double)n * (double)n * (double)n / entry->time.median_s / 1e12;
         }
     }
-    wg_ladder_inputs_free(&inputs);
+    wg_gemm_prepared_free(prepared);
     return status;
 }
 
@@ -305,7 +332,7 @@ static wg_status run_size(const ladder_options *o, int64_t n, ladder_run *run)
 {
     memset(run, 0, sizeof *run);
     run->n = n;
-    init_entries(run->entries);
+    run->count = init_entries(o, run->entries);
     const int64_t shape[2] = {n, n};
     wg_tensor *a_host = NULL, *b_host = NULL, *a = NULL, *b = NULL, *c = NULL;
     float *c_host = malloc((size_t)(n * n) * sizeof *c_host);
@@ -332,14 +359,14 @@ static wg_status run_size(const ladder_options *o, int64_t n, ladder_run *run)
                                    .a = wg_tensor_data(a), .lda = n,
                                    .b = wg_tensor_data(b), .ldb = n,
                                    .c = wg_tensor_data(c), .ldc = n};
-        for (int e = 0; e < ENTRIES && status == WG_OK; e++)
+        for (int e = 0; e < run->count && status == WG_OK; e++)
             status = run_entry(o, run, &run->entries[e], &args, c_host, &ref);
     }
     /* % of cuBLAS: each rung against the cuBLAS entry of its precision, measured here */
-    for (int e = 0; e < ENTRIES; e++) {
+    for (int e = 0; e < run->count; e++) {
         ladder_entry *entry = &run->entries[e];
         if (entry->use_cublas || !entry->measured) continue;
-        for (int r = 0; r < ENTRIES; r++) {
+        for (int r = 0; r < run->count; r++) {
             const ladder_entry *ref_entry = &run->entries[r];
             if (ref_entry->use_cublas && ref_entry->precision == entry->precision &&
                 ref_entry->measured)
@@ -363,7 +390,7 @@ static void print_run(const ladder_options *o, const ladder_run *run, const char
            device, gpu_name);
     printf("%-4s %-22s %-5s %10s %7s %9s %9s %10s  %s\n", "rung", "kernel", "prec", "time",
            "spread", "TFLOP/s", "% cuBLAS", "rel.error", "check");
-    for (int e = 0; e < ENTRIES; e++) {
+    for (int e = 0; e < run->count; e++) {
         const ladder_entry *entry = &run->entries[e];
         char rung[8] = "", time[32] = "-", spread[32] = "-", tflops[32] = "-", pct[32] = "-",
              error[32] = "-";
@@ -382,10 +409,10 @@ static void print_run(const ladder_options *o, const ladder_run *run, const char
                               : entry->check.not_finite ? "FAILED: not fully written"
                                                         : "FAILED: error over bound";
         printf("%-4s %-22s %-5s %10s %7s %9s %9s %10s  %s\n", rung, entry->name,
-               wg_ladder_precision_name(entry->precision), time, spread, tflops, pct, error,
+               wg_precision_name(entry->precision), time, spread, tflops, pct, error,
                verdict);
     }
-    for (int e = 0; e < ENTRIES; e++) {
+    for (int e = 0; e < run->count; e++) {
         const ladder_entry *entry = &run->entries[e];
         if (!entry->measured && entry->skipped[0]) printf("\n%s skipped: %s", entry->name, entry->skipped);
         else if (entry->measured && entry->check.not_finite)
@@ -404,7 +431,7 @@ static void print_run(const ladder_options *o, const ladder_run *run, const char
 static void json_rows(wg_json *j, const ladder_run *run)
 {
     wg_json_begin_array(j);
-    for (int e = 0; e < ENTRIES; e++) {
+    for (int e = 0; e < run->count; e++) {
         const ladder_entry *entry = &run->entries[e];
         const wg_ladder_rung *rung = wg_ladder_rung_find(entry->rung);
         wg_json_begin_object(j);
@@ -412,7 +439,7 @@ static void json_rows(wg_json *j, const ladder_run *run)
         wg_json_key(j, "rung");
         if (entry->use_cublas) wg_json_null(j); else wg_json_int(j, entry->rung);
         wg_json_key(j, "name"); wg_json_string(j, entry->name);
-        wg_json_key(j, "precision"); wg_json_string(j, wg_ladder_precision_name(entry->precision));
+        wg_json_key(j, "precision"); wg_json_string(j, wg_precision_name(entry->precision));
         wg_json_key(j, "measured"); wg_json_bool(j, entry->measured);
         wg_json_key(j, "skipped"); wg_json_string(j, entry->skipped[0] ? entry->skipped : NULL);
         wg_json_key(j, "estimated_call_s"); wg_json_number(j, entry->estimate_s);
@@ -490,6 +517,7 @@ int cmd_ladder(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
+    if (o.list) return kernels_list(&o.device, 1, 0);
     wg_status status = wg_device_check(o.device);
     if (status != WG_OK) return cli_failure("ladder", status);
     wg_gpu_info gpu;
@@ -518,7 +546,7 @@ int cmd_ladder(int argc, char **argv)
             print_run(&o, &runs[s], gpu.name);
             fflush(stdout);
         }
-        for (int e = 0; e < ENTRIES; e++)
+        for (int e = 0; e < runs[s].count; e++)
             failed_checks += runs[s].entries[e].measured && !runs[s].entries[e].check_passed;
     }
     if (o.json_path && done > 0) {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../src/error.h"
-#include "../src/ladder.h"
+#include "whygpu_lab.h"
 #include "cli.h"
 #include "matmul_check.h"
 #include "progress.h"
@@ -136,7 +136,8 @@ static int parse_options(int argc, char **argv, matmul_options *o)
         return cli_usage_error("matmul", "--kernel %d: ladder rungs run on CUDA devices only",
                                o->rung);
     o->kernel = NULL;
-    if (!o->rung && strcmp(o->kernel_name, "auto") != 0 &&
+    if (o->rung) o->kernel_name = wg_ladder_rung_find(o->rung)->name; /* a CUDA kernel */
+    if (strcmp(o->kernel_name, "auto") != 0 &&
         wg_kernel_find(o->device.kind, o->kernel_name, &o->kernel) != WG_OK)
         return cli_usage_error("matmul", "--kernel: %s", wg_error_message());
     return 0;
@@ -145,16 +146,13 @@ static int parse_options(int argc, char **argv, matmul_options *o)
 typedef struct matmul_call {
     const matmul_options *o;
     const wg_gemm_args *args;
-    const wg_ladder_inputs *inputs;
+    wg_gemm_prepared *prepared; /* the kernel's inputs converted once (BF16) */
 } matmul_call;
 
 static wg_status call_matmul(void *context)
 {
     const matmul_call *call = context;
-    if (call->o->rung)
-        return wg_ladder_run_prepared(call->o->rung, 0, call->o->device.index, call->args,
-                                      call->inputs);
-    return wg_gemm_on(call->o->device, call->o->kernel, call->args);
+    return wg_gemm_run_prepared(call->prepared);
 }
 
 static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_check_result *check,
@@ -166,8 +164,7 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
     wg_tensor *a_host = NULL, *b_host = NULL, *a = NULL, *b = NULL, *c = NULL;
     float *c_host = NULL;
     matmul_reference ref = {0};
-    wg_ladder_inputs inputs = {0};
-    int have_inputs = 0;
+    wg_gemm_prepared *prepared = NULL;
     wg_status status = wg_tensor_rand(2, a_shape, -1.0f, 1.0f, o->seed, wg_cpu(), &a_host);
     if (status == WG_OK) status = wg_tensor_rand(2, b_shape, -1.0f, 1.0f, o->seed + 1, wg_cpu(), &b_host);
     if (status == WG_OK) {
@@ -201,18 +198,15 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
         args.a = wg_tensor_data(a);
         args.b = wg_tensor_data(b);
         args.c = wg_tensor_data(c);
-        if (o->rung) {
-            status = wg_ladder_inputs_prepare(o->rung, o->device.index, &args, &inputs);
-            have_inputs = status == WG_OK;
-        }
+        status = wg_gemm_prepare(o->device, o->kernel, &args, &prepared);
     }
-    matmul_call call = {o, &args, &inputs};
+    matmul_call call = {o, &args, prepared};
     if (status == WG_OK) status = call_matmul(&call);
     if (status == WG_OK) status = wg_synchronize(o->device);
     if (status == WG_OK) status = wg_tensor_to_host(c, c_host, o->m * o->n);
     if (status == WG_OK) {
         matmul_check(&ref, c_host, o->m, o->n, o->n, check);
-        *bound = o->rung ? wg_ladder_error_bound(wg_ladder_rung_find(o->rung)->precision) : 1e-5;
+        *bound = wg_ladder_error_bound(o->kernel ? o->kernel->precision : WG_PRECISION_FP32);
         progress p;
         progress_begin(&p, "matmul", o->progress);
         wg_timeit_options t;
@@ -223,7 +217,7 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
         status = wg_timeit(o->device, call_matmul, &call, &t, time);
         progress_end(&p);
     }
-    if (have_inputs) wg_ladder_inputs_free(&inputs);
+    wg_gemm_prepared_free(prepared);
     matmul_reference_free(&ref);
     if (a != a_host) wg_tensor_free(a);
     if (b != b_host) wg_tensor_free(b);
