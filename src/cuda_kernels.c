@@ -49,10 +49,17 @@ const wg_kernel wg_cuda_kernels[WG_CUDA_KERNEL_COUNT] = {
 
 #define CUBLAS_FP32 (&wg_cuda_kernels[8])
 
+/* cuBLAS FP32, unless ladder.c names a rung to stand in for it (docs/ladder.md). */
+static const wg_kernel *auto_kernel(void)
+{
+    const int rung = wg_ladder_default_rung();
+    return rung >= 1 && rung <= WG_LADDER_RUNGS ? &wg_cuda_kernels[rung - 1] : CUBLAS_FP32;
+}
+
 wg_status wg_cuda_kernel_auto(int index, const wg_kernel **out)
 {
     (void)index;
-    *out = CUBLAS_FP32;
+    *out = auto_kernel();
     return WG_OK;
 }
 
@@ -131,7 +138,7 @@ wg_status wg_cuda_gemm_run_prepared(int index, const wg_kernel *kernel,
 
 wg_status wg_cuda_gemm(int index, const wg_kernel *kernel, const wg_gemm_args *args)
 {
-    if (!kernel) kernel = CUBLAS_FP32;
+    if (!kernel) kernel = auto_kernel();
     if (kernel->precision != WG_PRECISION_BF16) {
         const wg_gemm_inputs inputs = {.args = *args};
         return wg_cuda_gemm_run_prepared(index, kernel, &inputs);

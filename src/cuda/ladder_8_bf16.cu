@@ -6,7 +6,7 @@
  * the bytes per element to move and store, and twice the tensor-core rate of TF32. A and
  * B are converted once before the kernel (and before any timing) into BF16 copies of the
  * stored matrices, rounded to nearest even, rows padded to a multiple of 8 elements
- * (wg_ladder_inputs_prepare); cuBLAS BF16 reads the very same copies. Products are summed
+ * (wg_gemm_prepare); cuBLAS BF16 reads the very same copies. Products are summed
  * in FP32; relative error ~3e-3 (bound 1e-2).
  * Reason it exploits: tensor cores (~990 TFLOP/s dense BF16 on an H100 SXM) and bandwidth
  * (2-byte elements).

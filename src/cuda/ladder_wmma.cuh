@@ -43,7 +43,7 @@ struct ladder_tf32 {
     }
 };
 
-/* BF16: inputs were converted to BF16 before the kernel (wg_ladder_inputs_prepare).
+/* BF16: inputs were converted to BF16 before the kernel (wg_gemm_prepare).
  * 16x16x16 fragments. */
 struct ladder_bf16 {
     typedef __nv_bfloat16 element;
