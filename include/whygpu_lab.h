@@ -74,6 +74,93 @@ wg_status wg_ladder_parse(const char *text, int *rung);
  * cuBLAS (the default now). Changing it is a one-line change in ladder.c. */
 int wg_ladder_default_rung(void);
 
+/* The ladder's result check: C against a float64 reference, as a Frobenius relative error
+ * ||C - R|| / ||R||, over every element when m*n*k <= WG_LADDER_CHECK_FULL_LIMIT and over
+ * WG_LADDER_CHECK_SAMPLES elements otherwise (the four corners, the first element past the
+ * last full 128x128 tile, then pseudo-random ones from the seed), plus a count of the
+ * elements of C that are not finite (C is poisoned with NaN before the checked run, so an
+ * unwritten element shows up there). */
+#define WG_LADDER_CHECK_FULL_LIMIT ((int64_t)1 << 30)
+#define WG_LADDER_CHECK_SAMPLES 1024
+
+typedef struct wg_ladder_reference {
+    int64_t count;   /* positions checked */
+    int full;        /* 1: every element of C */
+    int64_t *row, *col;
+    double *value;   /* alpha * op(A) op(B) at each position, in float64 (beta is 0) */
+} wg_ladder_reference;
+
+typedef struct wg_ladder_check_result {
+    double relative_error;   /* Frobenius, over the reference's positions; inf if NaN */
+    int64_t not_finite;      /* elements of the whole m x n C that are NaN or infinite */
+} wg_ladder_check_result;
+
+/* The reference of C = alpha op(A) op(B) for host matrices (pointers of host_args);
+ * WG_ERR_NO_MEMORY if its arrays cannot be allocated. */
+wg_status wg_ladder_reference_make(const wg_gemm_args *host_args, uint64_t seed,
+                                   wg_ladder_reference *out);
+void wg_ladder_reference_free(wg_ladder_reference *ref);
+/* Checks host C (m x n, leading dimension ldc) against the reference. */
+void wg_ladder_check(const wg_ladder_reference *ref, const float *c, int64_t m, int64_t n,
+                     int64_t ldc, wg_ladder_check_result *out);
+
+/* One run of the ladder at one size: C = A.B with A, B fresh uniform random n x n matrices
+ * in [-1, 1). Each entry (a rung, or the cuBLAS reference of a precision) is first probed
+ * at a small size (WG_LADDER_PROBE_SIZE) to estimate one call at n; an entry whose call
+ * would take longer than max_call_s is skipped and says why. Otherwise C is poisoned with
+ * NaN, the entry runs once (inputs prepared with wg_gemm_prepare, BF16 copies made outside
+ * any timing) and is checked, then timed with wg_timeit. */
+#define WG_LADDER_ENTRIES (WG_LADDER_RUNGS + 3)
+#define WG_LADDER_PROBE_SIZE 1024
+
+typedef struct wg_ladder_entry {
+    const wg_kernel *kernel;   /* its CUDA registry entry */
+    int rung;                  /* the rung, or for cuBLAS the rung of its precision */
+    int use_cublas;
+    const char *name;          /* the rung's name, or wg_ladder_cublas_name */
+    wg_precision precision;
+    int measured;
+    char skipped[256];         /* why not measured ("" if measured) */
+    double probe_s;            /* one call at the probe size, 0 if not probed */
+    double estimate_s;         /* one call at n, from the probe */
+    wg_timeit_result time;
+    double tflops;             /* NaN if not measured */
+    double percent_of_cublas;  /* NaN for cuBLAS itself or when either is missing */
+    wg_ladder_check_result check;
+    double bound;              /* wg_ladder_error_bound of its precision */
+    int check_passed;
+} wg_ladder_entry;
+
+typedef struct wg_ladder_result {
+    int64_t n;
+    int full_check;            /* every element of C checked (else sampled) */
+    int64_t check_elements;
+    int count;                 /* entries, in the table's order: rungs 1-6, cuBLAS FP32,
+                                  rung 7, cuBLAS TF32, rung 8, cuBLAS BF16 */
+    wg_ladder_entry entries[WG_LADDER_ENTRIES];
+} wg_ladder_result;
+
+/* Told when an entry starts and ends its timing (for progress display). */
+typedef void (*wg_ladder_entry_fn)(void *context, const wg_ladder_result *run,
+                                   const wg_ladder_entry *entry, int started);
+
+typedef struct wg_ladder_options {
+    wg_device device;          /* cuda:N */
+    int64_t n;
+    uint64_t seed;             /* A from seed, B from seed + 1 */
+    int repeat;                /* wg_timeit repeats; 0: its default (3 s budget per entry) */
+    double max_call_s;         /* skip entries whose estimated call is longer; 0: 10 s */
+    const wg_kernel *only;     /* NULL: every entry; else it and its precision's cuBLAS */
+    wg_timeit_progress_fn progress; /* passed to wg_timeit, with progress_context */
+    void *progress_context;
+    wg_ladder_entry_fn on_entry;    /* with progress_context; may be NULL */
+} wg_ladder_options;
+
+/* Runs the ladder at one size. A failed check is a result (check_passed 0), not an error;
+ * a device, memory (WG_ERR_NO_MEMORY when A, B, C and the BF16 copies do not fit in the
+ * GPU's free memory or the host's) or kernel failure is returned as such. */
+wg_status wg_ladder_measure(const wg_ladder_options *options, wg_ladder_result *out);
+
 /* ================================================================ training ========== */
 
 /* ================================================================ JSON documents ==== */

@@ -445,3 +445,61 @@ DEVICE_TEST(ladder_cublas_references_match_float64)
                         wg_ladder_cublas_name(rung->precision));
     }
 }
+
+/* The ladder's float64 check: exact C passes with error ~0; one wrong element or a NaN is
+ * seen. */
+TEST(ladder_check_tells_right_from_wrong)
+{
+    enum { M = 7, N = 5, K = 3 };
+    float a[M * K], b[K * N], c[M * N];
+    ref_random(a, M * K, 3);
+    ref_random(b, K * N, 4);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double sum = 0;
+            for (int p = 0; p < K; p++) sum += (double)a[i * K + p] * b[p * N + j];
+            c[i * N + j] = (float)sum;
+        }
+    const wg_gemm_args args = {.m = M, .n = N, .k = K, .alpha = 1.0f, .a = a, .lda = K,
+                               .b = b, .ldb = N, .c = c, .ldc = N};
+    wg_ladder_reference ref;
+    REQUIRE_OK(wg_ladder_reference_make(&args, 1, &ref));
+    CHECK(ref.full && ref.count == M * N);
+    wg_ladder_check_result r;
+    wg_ladder_check(&ref, c, M, N, N, &r);
+    CHECK(r.not_finite == 0 && r.relative_error < 1e-7);
+    c[2 * N + 3] += 0.5f;
+    wg_ladder_check(&ref, c, M, N, N, &r);
+    CHECK(r.relative_error > 1e-3);
+    c[0] = NAN;
+    wg_ladder_check(&ref, c, M, N, N, &r);
+    CHECK(r.not_finite == 1 && isinf(r.relative_error));
+    wg_ladder_reference_free(&ref);
+}
+
+/* wg_ladder_measure checks its options before touching a device. */
+TEST(ladder_measure_rejects_bad_options)
+{
+    const wg_kernel *cpu = NULL, *naive = NULL;
+    REQUIRE_OK(wg_kernel_find(WG_DEVICE_CPU, "triple-loop", &cpu));
+    REQUIRE_OK(wg_kernel_find(WG_DEVICE_CUDA, "naive", &naive));
+    wg_ladder_options o = {.device = {WG_DEVICE_CUDA, 0}, .n = 64, .seed = 1};
+    wg_ladder_result *run = malloc(sizeof *run);
+    REQUIRE(run != NULL);
+    CHECK_STATUS(wg_ladder_measure(NULL, run), WG_ERR_ARGUMENT);
+    o.n = 0;
+    CHECK_STATUS(wg_ladder_measure(&o, run), WG_ERR_ARGUMENT);
+    o.n = 64;
+    o.device = wg_cpu();
+    CHECK_STATUS(wg_ladder_measure(&o, run), WG_ERR_ARGUMENT);
+    o.device = (wg_device){WG_DEVICE_CUDA, 0};
+    o.only = cpu;
+    CHECK_STATUS(wg_ladder_measure(&o, run), WG_ERR_ARGUMENT);
+    o.only = naive;
+    if (!wg_built_with_cuda()) {
+        CHECK_STATUS(wg_ladder_measure(&o, run), WG_ERR_NO_DEVICE);
+        /* the table is laid out even so: the rung and its precision's cuBLAS */
+        CHECK(run->count == 2 && run->entries[0].kernel == naive && run->entries[1].use_cublas);
+    }
+    free(run);
+}

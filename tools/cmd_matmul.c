@@ -14,7 +14,6 @@
 #include "../src/error.h"
 #include "whygpu_lab.h"
 #include "cli.h"
-#include "matmul_check.h"
 #include "progress.h"
 
 typedef struct matmul_options {
@@ -155,7 +154,7 @@ static wg_status call_matmul(void *context)
     return wg_gemm_run_prepared(call->prepared);
 }
 
-static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_check_result *check,
+static wg_status run(const matmul_options *o, wg_timeit_result *time, wg_ladder_check_result *check,
                      double *bound, int *full_check)
 {
     const int64_t a_shape[2] = {o->trans_a ? o->k : o->m, o->trans_a ? o->m : o->k};
@@ -163,7 +162,7 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
     const int64_t c_shape[2] = {o->m, o->n};
     wg_tensor *a_host = NULL, *b_host = NULL, *a = NULL, *b = NULL, *c = NULL;
     float *c_host = NULL;
-    matmul_reference ref = {0};
+    wg_ladder_reference ref = {0};
     wg_gemm_prepared *prepared = NULL;
     wg_status status = wg_tensor_rand(2, a_shape, -1.0f, 1.0f, o->seed, wg_cpu(), &a_host);
     if (status == WG_OK) status = wg_tensor_rand(2, b_shape, -1.0f, 1.0f, o->seed + 1, wg_cpu(), &b_host);
@@ -178,7 +177,7 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
         args.a = wg_tensor_host_data(a_host);
         args.b = wg_tensor_host_data(b_host);
         args.c = c_host;
-        status = matmul_reference_make(&args, o->seed, &ref);
+        status = wg_ladder_reference_make(&args, o->seed, &ref);
         if (status != WG_OK) wg_fail(status, "allocating the float64 reference");
         *full_check = ref.full;
     }
@@ -205,7 +204,7 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
     if (status == WG_OK) status = wg_synchronize(o->device);
     if (status == WG_OK) status = wg_tensor_to_host(c, c_host, o->m * o->n);
     if (status == WG_OK) {
-        matmul_check(&ref, c_host, o->m, o->n, o->n, check);
+        wg_ladder_check(&ref, c_host, o->m, o->n, o->n, check);
         *bound = wg_ladder_error_bound(o->kernel ? o->kernel->precision : WG_PRECISION_FP32);
         progress p;
         progress_begin(&p, "matmul", o->progress);
@@ -218,7 +217,7 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
         progress_end(&p);
     }
     wg_gemm_prepared_free(prepared);
-    matmul_reference_free(&ref);
+    wg_ladder_reference_free(&ref);
     if (a != a_host) wg_tensor_free(a);
     if (b != b_host) wg_tensor_free(b);
     wg_tensor_free(a_host); wg_tensor_free(b_host); wg_tensor_free(c);
@@ -235,7 +234,7 @@ int cmd_matmul(int argc, char **argv)
     wg_status status = wg_device_check(o.device);
     if (status != WG_OK) return cli_failure("matmul", status);
     wg_timeit_result time;
-    matmul_check_result check;
+    wg_ladder_check_result check;
     double bound = 0;
     int full_check = 0;
     status = run(&o, &time, &check, &bound, &full_check);
