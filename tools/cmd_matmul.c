@@ -12,14 +12,14 @@
 #include <string.h>
 
 #include "../src/error.h"
-#include "../src/ladder.h"
+#include "whygpu_lab.h"
 #include "cli.h"
-#include "matmul_check.h"
 #include "progress.h"
 
 typedef struct matmul_options {
     wg_device device;
-    wg_matmul_kernel kernel;
+    const char *kernel_name;  /* as given; resolved on the device's registry */
+    const wg_kernel *kernel;  /* NULL: auto */
     int rung; /* 0: the library kernel above */
     int64_t m, n, k;
     int trans_a, trans_b;
@@ -56,7 +56,9 @@ static void usage(FILE *out)
 
 static int parse_kernel(const char *text, matmul_options *o)
 {
-    if (wg_matmul_kernel_parse(text, &o->kernel) == WG_OK) {
+    if (wg_kernel_find(WG_DEVICE_CPU, text, &o->kernel) == WG_OK ||
+        wg_kernel_find(WG_DEVICE_CUDA, text, &o->kernel) == WG_OK) {
+        o->kernel_name = text;
         o->rung = 0;
         return 0;
     }
@@ -77,7 +79,8 @@ static int parse_options(int argc, char **argv, matmul_options *o)
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->device = (wg_device){WG_DEVICE_CUDA, 0};
-    o->kernel = WG_MATMUL_AUTO;
+    o->kernel_name = "auto";
+    o->kernel = NULL;
     o->m = o->n = o->k = 2048;
     o->seed = 42;
     o->progress = 1;
@@ -131,25 +134,27 @@ static int parse_options(int argc, char **argv, matmul_options *o)
     if (o->rung && o->device.kind != WG_DEVICE_CUDA)
         return cli_usage_error("matmul", "--kernel %d: ladder rungs run on CUDA devices only",
                                o->rung);
+    o->kernel = NULL;
+    if (o->rung) o->kernel_name = wg_ladder_rung_find(o->rung)->name; /* a CUDA kernel */
+    if (strcmp(o->kernel_name, "auto") != 0 &&
+        wg_kernel_find(o->device.kind, o->kernel_name, &o->kernel) != WG_OK)
+        return cli_usage_error("matmul", "--kernel: %s", wg_error_message());
     return 0;
 }
 
 typedef struct matmul_call {
     const matmul_options *o;
     const wg_gemm_args *args;
-    const wg_ladder_inputs *inputs;
+    wg_gemm_prepared *prepared; /* the kernel's inputs converted once (BF16) */
 } matmul_call;
 
 static wg_status call_matmul(void *context)
 {
     const matmul_call *call = context;
-    if (call->o->rung)
-        return wg_ladder_run_prepared(call->o->rung, 0, call->o->device.index, call->args,
-                                      call->inputs);
-    return wg_gemm_on(call->o->device, call->o->kernel, call->args);
+    return wg_gemm_run_prepared(call->prepared);
 }
 
-static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_check_result *check,
+static wg_status run(const matmul_options *o, wg_timeit_result *time, wg_ladder_check_result *check,
                      double *bound, int *full_check)
 {
     const int64_t a_shape[2] = {o->trans_a ? o->k : o->m, o->trans_a ? o->m : o->k};
@@ -157,9 +162,8 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
     const int64_t c_shape[2] = {o->m, o->n};
     wg_tensor *a_host = NULL, *b_host = NULL, *a = NULL, *b = NULL, *c = NULL;
     float *c_host = NULL;
-    matmul_reference ref = {0};
-    wg_ladder_inputs inputs = {0};
-    int have_inputs = 0;
+    wg_ladder_reference ref = {0};
+    wg_gemm_prepared *prepared = NULL;
     wg_status status = wg_tensor_rand(2, a_shape, -1.0f, 1.0f, o->seed, wg_cpu(), &a_host);
     if (status == WG_OK) status = wg_tensor_rand(2, b_shape, -1.0f, 1.0f, o->seed + 1, wg_cpu(), &b_host);
     if (status == WG_OK) {
@@ -173,7 +177,7 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
         args.a = wg_tensor_host_data(a_host);
         args.b = wg_tensor_host_data(b_host);
         args.c = c_host;
-        status = matmul_reference_make(&args, o->seed, &ref);
+        status = wg_ladder_reference_make(&args, o->seed, &ref);
         if (status != WG_OK) wg_fail(status, "allocating the float64 reference");
         *full_check = ref.full;
     }
@@ -193,18 +197,15 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
         args.a = wg_tensor_data(a);
         args.b = wg_tensor_data(b);
         args.c = wg_tensor_data(c);
-        if (o->rung) {
-            status = wg_ladder_inputs_prepare(o->rung, o->device.index, &args, &inputs);
-            have_inputs = status == WG_OK;
-        }
+        status = wg_gemm_prepare(o->device, o->kernel, &args, &prepared);
     }
-    matmul_call call = {o, &args, &inputs};
+    matmul_call call = {o, &args, prepared};
     if (status == WG_OK) status = call_matmul(&call);
     if (status == WG_OK) status = wg_synchronize(o->device);
     if (status == WG_OK) status = wg_tensor_to_host(c, c_host, o->m * o->n);
     if (status == WG_OK) {
-        matmul_check(&ref, c_host, o->m, o->n, o->n, check);
-        *bound = o->rung ? wg_ladder_error_bound(wg_ladder_rung_find(o->rung)->precision) : 1e-5;
+        wg_ladder_check(&ref, c_host, o->m, o->n, o->n, check);
+        *bound = wg_ladder_error_bound(o->kernel ? o->kernel->precision : WG_PRECISION_FP32);
         progress p;
         progress_begin(&p, "matmul", o->progress);
         wg_timeit_options t;
@@ -215,8 +216,8 @@ static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_che
         status = wg_timeit(o->device, call_matmul, &call, &t, time);
         progress_end(&p);
     }
-    if (have_inputs) wg_ladder_inputs_free(&inputs);
-    matmul_reference_free(&ref);
+    wg_gemm_prepared_free(prepared);
+    wg_ladder_reference_free(&ref);
     if (a != a_host) wg_tensor_free(a);
     if (b != b_host) wg_tensor_free(b);
     wg_tensor_free(a_host); wg_tensor_free(b_host); wg_tensor_free(c);
@@ -233,7 +234,7 @@ int cmd_matmul(int argc, char **argv)
     wg_status status = wg_device_check(o.device);
     if (status != WG_OK) return cli_failure("matmul", status);
     wg_timeit_result time;
-    matmul_check_result check;
+    wg_ladder_check_result check;
     double bound = 0;
     int full_check = 0;
     status = run(&o, &time, &check, &bound, &full_check);
@@ -244,7 +245,7 @@ int cmd_matmul(int argc, char **argv)
     if (o.rung)
         snprintf(kernel, sizeof kernel, "ladder rung %d (%s)", o.rung, wg_ladder_rung_find(o.rung)->name);
     else
-        snprintf(kernel, sizeof kernel, "%s", wg_matmul_kernel_name(o.kernel));
+        snprintf(kernel, sizeof kernel, "%s", o.kernel ? o.kernel->name : "auto");
     const double flops = 2.0 * (double)o.m * (double)o.n * (double)o.k;
     const int passed = check.not_finite == 0 && check.relative_error <= bound;
     printf("matmul %s . %s, m=%" PRId64 " n=%" PRId64 " k=%" PRId64 " on %s, kernel %s\n",

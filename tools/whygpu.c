@@ -9,6 +9,7 @@
  *   whygpu sweep    one op over log-spaced sizes: where the GPU starts to win
  *   whygpu ladder   the GPU matmul ladder: eight kernels from naive to tensor cores, vs cuBLAS
  *   whygpu matmul   one matrix product, one kernel, checked and timed
+ *   whygpu kernels  the matrix-product kernels of each device, and which can run here
  *   whygpu train    an MLP trained on Fashion-MNIST, on the CPU or the GPU (--compare: both)
  *   whygpu predict  classify one test image with a saved model
  *   whygpu plot     a chart (SVG/PNG, by gnuplot) of a saved JSON result
@@ -33,6 +34,7 @@ static const command commands[] = {
     {"sweep", cmd_sweep, "where the GPU starts to win: one op timed over sizes, crossovers"},
     {"ladder", cmd_ladder, "the GPU matmul ladder: 8 kernels, naive to tensor cores, vs cuBLAS"},
     {"matmul", cmd_matmul, "time one matrix product with one kernel (library or ladder rung)"},
+    {"kernels", cmd_kernels, "the matrix-product kernels of each device, and which run here"},
     {"train", cmd_train, "train an MLP on Fashion-MNIST on the CPU or GPU; --compare for both"},
     {"predict", cmd_predict, "classify one Fashion-MNIST test image with a saved model"},
     {"plot", cmd_plot, "draw a chart of a saved result (sweep, roofline, ladder, training)"},
