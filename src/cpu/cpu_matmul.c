@@ -158,30 +158,23 @@ static int computed_transposed(const wg_gemm_tile *tile, const wg_gemm_args *g)
     return !dot_suits(tile, g) && g->n * 2 <= tile->nr && g->m >= 2 * g->n;
 }
 
-/* Block sizes from the caches (each overridable for tuning experiments):
+/* The plan: the path (wg_gemm_path) and the block sizes from the caches (each overridable
+ * for tuning experiments; the measurements behind each choice are in docs/cpu-gemm.md):
  *   kc:   deep enough that a thread's packed B for 128 columns (kc x 128 floats) fills
- *         half of its L2, within 128..1024: C is read and written once per kc, and on the
- *         2-core Zen 4 development machine kc = 1024 ran 4096^3 4-7% faster than the
- *         L1-sized 336 in alternating runs (scripts/gemm-blocking.sh,
- *         results/cpu-dev-2core/gemm-blocking-2026-11-27.txt);
+ *         half of its L2, within 128..1024: C is read and written once per kc, so deeper
+ *         panels mean less C traffic;
  *   mc_n: a thread's packed B (kc x mc_n) fills half of its L2 (128 columns at kc = 1024
  *         on a 1 MiB L2, 256 on a 2 MiB one). The other half holds the A micro-panels
- *         streamed past it (kc x MR, the next one prefetched) and C's lines. A B block
- *         filling all of a 2 MiB L2 ran one thread of a 16-core Xeon at 65-68% of its
- *         core's peak, half of it at 86-91% (results/h100-lent/xeon-blocking-2026-11-27.txt);
- *         on the Zen 4 machine 128 columns ran as fast as 256, rounds alternated
- *         (results/cpu-dev-2core/gemm-mc-2026-11-27.txt, gemm-mc-half-l2-2026-11-27.txt);
+ *         streamed past it (kc x MR, the next one prefetched) and C's lines: a B block
+ *         filling all of the L2 ran measurably slower;
  *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 8 MiB, rounded up
- *         to whole tiles (2052 rows at kc = 1024, so that m = 2048 stays one block); in
- *         rounds alternated on the development machine, 16 MiB ran n = 2048 and 4096 no
- *         faster (results/cpu-dev-2core/gemm-a-block-rounds-2026-11-27.txt).
+ *         to whole tiles (2052 rows at kc = 1024, so that m = 2048 stays one block).
  * Threads: one below 2^17 (131K) multiply-adds, where starting a team costs more than it
  * saves, and never more than there are tiles of C. The network's 655K-multiply-add
- * 10-wide layers are above it: on the development machine both cores ran them 1.02-1.89x
- * as fast as one, by run (results/cpu-dev-2core/bench-gemm-narrow-2026-11-27.txt).
- * Products no deeper than a vector's lanes (unless computed transposed) go to the shallow
- * kernel, products with a handful of columns to the dot-product kernel: neither uses
- * these blocks. */
+ * 10-wide layers are above it.
+ * Products no deeper than a vector's lanes (unless computed transposed) take the shallow
+ * path, products with a handful of columns the dot-product path: neither uses these
+ * blocks. */
 static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_transposed,
                       wg_gemm_plan *plan)
 {

@@ -60,10 +60,8 @@ static gemm_split gemm_split_columns(int64_t n, int64_t k, int64_t nr, int64_t m
     /* Shallow products (k below 64; up to LANES, gemm_shallow.inc takes them) are mostly
      * stores to C: one chunk as wide as a thread's B buffer allows, so that when it is
      * the only one the threads split its rows instead, each writing whole rows of C. Split
-     * by columns, every row of C had a boundary between the threads, and on the
-     * development VM 256x256x10 (computed here then) ran a tenth to a fifth slower that
-     * way in alternating runs (the prefetchers of one core fetching lines the other then
-     * writes, presumably). */
+     * by columns, every row of C had a boundary between the threads, which ran slower
+     * (the prefetchers of one core fetching lines the other then writes, presumably). */
     if (k < 64) per_chunk = n_panels;
     s.chunk_panels = gemm_min(max_panels, per_chunk > 0 ? per_chunk : 1);
     s.chunks = (n_panels + s.chunk_panels - 1) / s.chunk_panels;
@@ -71,8 +69,7 @@ static gemm_split gemm_split_columns(int64_t n, int64_t k, int64_t nr, int64_t m
     /* Fewer than two chunks per thread that do not share out evenly (96 columns: 3 chunks
      * on 2 threads, taken 2 and 1) leave a thread idle for a whole chunk: every chunk's
      * rows are split among all the threads instead (each slice packing the chunk's B
-     * panels itself). On the development VM 96^3 ran 1.2x as fast on two threads as on
-     * one before this. */
+     * panels itself). */
     if (s.chunks >= threads && s.chunks < 2 * (int64_t)threads && s.chunks % threads != 0)
         s.slices = threads;
     s.units = s.chunks * s.slices;
@@ -133,9 +130,8 @@ static void gemm_team(const wg_gemm_microkernels *uk, const wg_gemm_args *g,
     float *const b_pack = workspace + plan->a_pack_floats + (int64_t)t * plan->b_pack_floats;
     /* A small A is packed by every thread into its own buffer. Shared, it cost more than
      * the work it shared: a core writing lines the other core has read must take each
-     * back from it first, and on the development VM (timestamps inside the team) that
-     * repacking, not the barrier, was most of what a second thread lost on the network's
-     * 10-wide layers. */
+     * back from it first, and that repacking, not the barrier, was most of what a second
+     * thread lost on the network's 10-wide layers (timestamps inside the team). */
     float *const a_pack = own_a ? b_pack + plan->kc * plan->mc_n : workspace;
     /* Small products (one small A block) and shallow ones (k below 64) do so little
      * arithmetic per element of C that a C line last written by the other core costs
