@@ -15,13 +15,5 @@
 #include "gemm_dot.inc"
 #include "gemm_shallow.inc"
 
-const wg_gemm_microkernels wg_gemm_microkernels_avx2 = {
-    .isa = WG_CPU_ISA_AVX2,
-    .tile = {GEMM_MR, GEMM_NR, GEMM_DOT_MAX_N, GEMM_SHALLOW_MAX_K},
-    .pack_a = gemm_pack_a,
-    .pack_b = gemm_pack_b,
-    .tile_kernel = gemm_microkernel,
-    .dot = gemm_dot,
-    .shallow = gemm_shallow,
-};
+const wg_gemm_microkernels wg_gemm_microkernels_avx2 = GEMM_MICROKERNELS(WG_CPU_ISA_AVX2);
 #endif

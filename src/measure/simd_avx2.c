@@ -10,11 +10,5 @@
 #define SIMD_NT_FENCE() _mm_sfence()
 #include "simd_kernels.inc"
 
-const wg_measure_simd wg_measure_simd_avx2 = {
-    .isa = WG_CPU_ISA_AVX2,
-    .lanes = (int)SIMD_LANES,
-    .stream = simd_stream,
-    .sum = simd_sum,
-    .fma = simd_fma,
-};
+const wg_measure_simd wg_measure_simd_avx2 = SIMD_MEASURE_TABLE(WG_CPU_ISA_AVX2);
 #endif

@@ -4,10 +4,4 @@
 #define SIMD_VECTOR_BYTES 16
 #include "simd_kernels.inc"
 
-const wg_measure_simd wg_measure_simd_generic = {
-    .isa = WG_CPU_ISA_GENERIC,
-    .lanes = (int)SIMD_LANES,
-    .stream = simd_stream,
-    .sum = simd_sum,
-    .fma = simd_fma,
-};
+const wg_measure_simd wg_measure_simd_generic = SIMD_MEASURE_TABLE(WG_CPU_ISA_GENERIC);
