@@ -103,6 +103,7 @@ static wg_status named_kernels(const char *context, const char *name,
 
 wg_status wg_cpu_matmul_isa(const char **isa)
 {
+    if (!isa) return wg_fail(WG_ERR_ARGUMENT, "wg_cpu_matmul_isa: NULL output pointer");
     const wg_gemm_microkernels *kernels = NULL;
     wg_status status = chosen_kernels(&kernels);
     if (status != WG_OK) return status;
