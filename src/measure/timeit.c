@@ -17,13 +17,6 @@
 #include "../error.h"
 #include "measure.h"
 
-double wg_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 void wg_timeit_defaults(wg_timeit_options *options)
 {
     memset(options, 0, sizeof *options);
