@@ -1,0 +1,101 @@
+/*
+ * train_json.c - the blocks that `whygpu train` and `whygpu train --compare` write alike in
+ * their whygpu.train/1 documents (docs/json.md): the opening, the machine, the model with
+ * its options, the data; and the machine facts both print.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "train_cli.h"
+
+void train_machine_get(wg_device device, train_machine *out)
+{
+    memset(out, 0, sizeof *out);
+    if (wg_cpu_info_get(&out->cpu) != WG_OK) memset(&out->cpu, 0, sizeof out->cpu);
+    wg_gpu_info info;
+    if (device.kind == WG_DEVICE_CUDA && wg_gpu_info_get(device.index, &info) == WG_OK)
+        snprintf(out->gpu_name, sizeof out->gpu_name, "%s", info.name);
+}
+
+FILE *train_json_open(const char *path)
+{
+    if (strcmp(path, "-") == 0) return stdout;
+    return fopen(path, "w");
+}
+
+void train_json_begin(wg_json *j, FILE *f, const char *mode, int argc, char **argv)
+{
+    char date[32], cmd[1024];
+    cli_utc_date(date, sizeof date);
+    cli_command_line(argc, argv, "train", cmd, sizeof cmd);
+    wg_json_init(j, f);
+    wg_json_begin_object(j);
+    wg_json_key(j, "schema"); wg_json_string(j, "whygpu.train/1");
+    wg_json_key(j, "whygpu_version"); wg_json_string(j, WG_VERSION);
+    wg_json_key(j, "command"); wg_json_string(j, cmd);
+    wg_json_key(j, "date"); wg_json_string(j, date);
+    wg_json_key(j, "mode"); wg_json_string(j, mode);
+}
+
+/* The machine the run used: CPU model and threads, and the GPU's name when one ran. */
+void train_json_machine(wg_json *j, const train_machine *m)
+{
+    wg_json_key(j, "machine");
+    wg_json_begin_object(j);
+    wg_json_key(j, "cpu"); wg_json_string(j, m->cpu.model);
+    wg_json_key(j, "threads"); wg_json_int(j, m->cpu.omp_threads);
+    wg_json_key(j, "gpu"); wg_json_string(j, m->gpu_name[0] ? m->gpu_name : NULL);
+    wg_json_end_object(j);
+}
+
+double train_tidy(float value)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%.7g", (double)value);
+    return strtod(text, NULL);
+}
+
+void train_json_options(wg_json *j, const train_cli *c, const char *model, int64_t parameters)
+{
+    char device[32];
+    const wg_train_options *o = &c->train;
+    wg_json_key(j, "model"); wg_json_string(j, model);
+    wg_json_key(j, "parameters"); wg_json_int(j, parameters);
+    wg_json_key(j, "options");
+    wg_json_begin_object(j);
+    wg_json_key(j, "device"); wg_json_string(j, wg_device_format(o->device, device, sizeof device));
+    wg_json_key(j, "batch"); wg_json_int(j, o->batch);
+    wg_json_key(j, "epochs"); wg_json_int(j, o->epochs);
+    wg_json_key(j, "steps");
+    if (o->max_steps > 0) wg_json_int(j, o->max_steps); else wg_json_null(j);
+    wg_json_key(j, "optimizer"); wg_json_string(j, wg_optimizer_name(o->optimizer.kind));
+    wg_json_key(j, "lr"); wg_json_number(j, train_tidy(o->lr));
+    wg_json_key(j, "momentum");
+    if (o->optimizer.kind == WG_OPTIMIZER_SGD) wg_json_number(j, train_tidy(o->optimizer.momentum));
+    else wg_json_null(j);
+    wg_json_key(j, "schedule"); wg_json_string(j, wg_lr_schedule_name(o->schedule));
+    wg_json_key(j, "seed"); wg_json_int(j, (int64_t)o->seed);
+    wg_json_end_object(j);
+}
+
+/* test_images < 0: no test set (null). */
+void train_json_data(wg_json *j, const char *dir, int64_t train_images, int64_t test_images)
+{
+    wg_json_key(j, "data");
+    wg_json_begin_object(j);
+    wg_json_key(j, "dir"); wg_json_string(j, dir);
+    wg_json_key(j, "train_images"); wg_json_int(j, train_images);
+    wg_json_key(j, "test_images");
+    if (test_images >= 0) wg_json_int(j, test_images); else wg_json_null(j);
+    wg_json_end_object(j);
+}
+
+int train_json_close(FILE *f, wg_json *j, const char *path)
+{
+    int bad = wg_json_finish(j);
+    if (f != stdout) bad |= fclose(f) != 0;
+    else bad |= fflush(f) != 0;
+    if (bad) fprintf(stderr, "whygpu train: could not write the JSON to %s\n", path);
+    return bad;
+}
