@@ -5,7 +5,7 @@
  *
  * The library trains and never prints; this file runs the epochs, keeps what they gave in
  * one description of the run, and renders that as the per-epoch table (as the epochs end)
- * or as JSON (schema whygpu.train/1, docs/json.md).
+ * or as JSON (schema whygpu.train/2, docs/json.md).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -20,7 +20,7 @@
 /* What a training run gave: what text and JSON are both rendered from. */
 typedef struct train_outcome {
     const train_cli *c;
-    train_machine machine;
+    wg_machine_facts machine;
     wg_trainer_info info;          /* at the start, then at the end */
     wg_mlp_checkpoint_info loaded; /* with --load */
     wg_epoch_result *epochs;
@@ -39,7 +39,7 @@ static void print_header(const train_outcome *r)
     if (o->device.kind == WG_DEVICE_CPU)
         printf(" (%s, %d threads)\n", r->machine.cpu.model, r->machine.cpu.omp_threads);
     else
-        printf(" (%s)\n", r->machine.gpu_name);
+        printf(" (%s)\n", r->machine.gpu_available ? r->machine.gpu.name : "");
     printf("data: %s: %" PRId64 " training", r->c->data_dir, r->info.train_images);
     if (r->info.test_images > 0) printf(", %" PRId64 " test", r->info.test_images);
     printf(" images\n");
@@ -97,16 +97,15 @@ static void print_summary(const train_outcome *r)
 
 /* ---------------------------------------------------------------- JSON ------------ */
 
-/* The whole run as one whygpu.train/1 document to --json's destination. */
+/* The whole run as one whygpu.train/2 document to --json's destination. */
 static int print_json(FILE *f, const train_outcome *r, int argc, char **argv)
 {
     const train_cli *c = r->c;
     char device[32];
     wg_json json, *j = &json;
-    train_json_begin(j, f, "train", argc, argv);
+    train_json_begin(j, f, "train", &r->machine, argc, argv);
     wg_json_key(j, "device");
     wg_json_string(j, wg_device_format(c->train.device, device, sizeof device));
-    train_json_machine(j, &r->machine);
     train_json_options(j, c, r->info.model, r->info.parameters);
     train_json_data(j, c->data_dir, r->info.train_images, r->info.test_images);
     wg_json_key(j, "resumed_from");
@@ -227,7 +226,7 @@ int train_run(train_cli *c, int argc, char **argv)
     wg_status status = wg_device_check(c->train.device);
     if (status == WG_OK && c->load_path) status = peek_checkpoint(c, &r);
     if (status != WG_OK) return cli_failure("train", status);
-    train_machine_get(c->train.device, &r.machine);
+    train_machine_get(c->train.device, c->train.device.kind == WG_DEVICE_CPU, &r.machine);
 
     wg_dataset train, test;
     memset(&train, 0, sizeof train);

@@ -1,7 +1,7 @@
 /*
  * cmd_train_compare.c - `whygpu train --compare`: the same steps from the same seed on the
  * CPU and on a GPU (the library's wg_train_compare runs and times them), rendered as a
- * table or as a whygpu.train/1 document in "compare" mode (docs/json.md).
+ * table or as a whygpu.train/2 document in "compare" mode (docs/json.md).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -49,7 +49,7 @@ static void on_phase(void *context, const wg_train_compare_result *r, int run, c
     progress_on_phase(&p->bar, phase, 0, 0, 0);
 }
 
-static void print_text(const wg_train_compare_result *r, const train_machine *m)
+static void print_text(const wg_train_compare_result *r, const wg_machine_facts *m)
 {
     printf("\n%-8s  %12s  %12s  %s\n", "device", "time/step", "images/s", "loss at steps 1..");
     for (int i = 0; i < 2; i++) {
@@ -66,7 +66,7 @@ static void print_text(const wg_train_compare_result *r, const train_machine *m)
         printf("\n");
     }
     if (!r->runs[0].ran || !r->runs[1].ran) return;
-    printf("\nspeed-up of the GPU (%s) over the CPU (%s, %d threads): %.1fx\n", m->gpu_name,
+    printf("\nspeed-up of the GPU (%s) over the CPU (%s, %d threads): %.1fx\n", m->gpu.name,
            m->cpu.model, m->cpu.omp_threads, r->speedup);
     printf("time/step is the mean of the last %" PRId64 " of %" PRId64 " steps (the first %"
            PRId64 " read their loss back and warm up).\n", r->runs[0].timed_steps, r->steps,
@@ -76,13 +76,12 @@ static void print_text(const wg_train_compare_result *r, const train_machine *m)
            r->tolerance, r->agree ? "they agree" : "THEY DISAGREE");
 }
 
-/* The comparison as one whygpu.train/1 document in "compare" mode. */
+/* The comparison as one whygpu.train/2 document in "compare" mode. */
 static int print_json(FILE *f, const train_cli *c, const wg_train_compare_result *r,
-                      const train_machine *m, int64_t train_images, int argc, char **argv)
+                      const wg_machine_facts *m, int64_t train_images, int argc, char **argv)
 {
     wg_json json, *j = &json;
-    train_json_begin(j, f, "compare", argc, argv);
-    train_json_machine(j, m);
+    train_json_begin(j, f, "compare", m, argc, argv);
     train_json_options(j, c, r->model, r->parameters);
     train_json_data(j, c->data_dir, train_images, -1);
     wg_json_key(j, "runs");
@@ -136,8 +135,8 @@ static int verdict(const wg_train_compare_result *r)
 
 int train_compare_run(train_cli *c, int argc, char **argv)
 {
-    train_machine machine;
-    train_machine_get(c->train.device, &machine);
+    wg_machine_facts machine;
+    train_machine_get(c->train.device, 1, &machine);
     wg_dataset train;
     wg_status status = wg_dataset_load_fashion_mnist(c->data_dir, 1, &train);
     if (status != WG_OK) return cli_failure("train", status);

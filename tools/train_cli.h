@@ -1,6 +1,6 @@
 /*
  * train_cli.h - what `whygpu train` and `whygpu train --compare` share: the parsed options
- * (train_options.c) and the blocks of their whygpu.train/1 JSON documents that are the
+ * (train_options.c) and the blocks of their whygpu.train/2 JSON documents that are the
  * same in both modes (train_json.c). docs/json.md describes the schema.
  */
 #ifndef WG_TRAIN_CLI_H
@@ -8,7 +8,6 @@
 
 #include <stdio.h>
 
-#include "../src/report/json_writer.h"
 #include "whygpu.h"
 #include "whygpu_lab.h"
 
@@ -31,18 +30,15 @@ int train_parse_options(int argc, char **argv, train_cli *c);
 int train_run(train_cli *c, int argc, char **argv);
 int train_compare_run(train_cli *c, int argc, char **argv);
 
-/* The machine the run used (from wg_cpu_info_get and the GPU's name, "" for none). */
-typedef struct train_machine {
-    wg_cpu_info cpu;
-    char gpu_name[256];
-} train_machine;
-void train_machine_get(wg_device device, train_machine *out);
+/* The machine the run used: the CPU, and the GPU when one was named (the document's one
+ * machine block); the matmul kernels are those of the devices that trained. */
+void train_machine_get(wg_device device, int cpu_trains, wg_machine_facts *out);
 
-/* The JSON document's opening (schema whygpu.train/1, version, command, date, mode), its
- * machine, model/options and data blocks, and the destination: stdout for "-". */
+/* The JSON document's opening (schema whygpu.train/2, version, command, date, the machine
+ * block, mode), its model/options and data blocks, and the destination: stdout for "-". */
 FILE *train_json_open(const char *path);
-void train_json_begin(wg_json *j, FILE *f, const char *mode, int argc, char **argv);
-void train_json_machine(wg_json *j, const train_machine *machine);
+void train_json_begin(wg_json *j, FILE *f, const char *mode, const wg_machine_facts *machine,
+                      int argc, char **argv);
 void train_json_options(wg_json *j, const train_cli *c, const char *model, int64_t parameters);
 /* test_images < 0: no test set (null). */
 void train_json_data(wg_json *j, const char *dir, int64_t train_images, int64_t test_images);

@@ -1,7 +1,7 @@
 /*
  * train_json.c - the blocks that `whygpu train` and `whygpu train --compare` write alike in
- * their whygpu.train/1 documents (docs/json.md): the opening, the machine, the model with
- * its options, the data; and the machine facts both print.
+ * their whygpu.train/2 documents (docs/json.md): the opening with the machine block, the
+ * model with its options, the data; and the machine facts both print.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +9,12 @@
 #include "cli.h"
 #include "train_cli.h"
 
-void train_machine_get(wg_device device, train_machine *out)
+void train_machine_get(wg_device device, int cpu_trains, wg_machine_facts *out)
 {
-    memset(out, 0, sizeof *out);
-    if (wg_cpu_info_get(&out->cpu) != WG_OK) memset(&out->cpu, 0, sizeof out->cpu);
-    wg_gpu_info info;
-    if (device.kind == WG_DEVICE_CUDA && wg_gpu_info_get(device.index, &info) == WG_OK)
-        snprintf(out->gpu_name, sizeof out->gpu_name, "%s", info.name);
+    /* Without the CPU's facts the block says what it has (zeroed), as the text does. */
+    (void)wg_machine_facts_get(device.kind != WG_DEVICE_CPU, device, out);
+    if (cpu_trains && wg_cpu_matmul_isa(&out->cpu_kernel) != WG_OK) out->cpu_kernel = NULL;
+    if (out->gpu_available) out->gpu_kernel = "auto"; /* the trainer's GEMMs take the best */
 }
 
 FILE *train_json_open(const char *path)
@@ -24,29 +23,13 @@ FILE *train_json_open(const char *path)
     return fopen(path, "w");
 }
 
-void train_json_begin(wg_json *j, FILE *f, const char *mode, int argc, char **argv)
+void train_json_begin(wg_json *j, FILE *f, const char *mode, const wg_machine_facts *machine,
+                      int argc, char **argv)
 {
-    char date[32], cmd[1024];
-    cli_utc_date(date, sizeof date);
+    char cmd[1024];
     cli_command_line(argc, argv, "train", cmd, sizeof cmd);
-    wg_json_init(j, f);
-    wg_json_begin_object(j);
-    wg_json_key(j, "schema"); wg_json_string(j, "whygpu.train/1");
-    wg_json_key(j, "whygpu_version"); wg_json_string(j, WG_VERSION);
-    wg_json_key(j, "command"); wg_json_string(j, cmd);
-    wg_json_key(j, "date"); wg_json_string(j, date);
+    wg_json_document_begin(j, f, "whygpu.train/2", cmd, machine);
     wg_json_key(j, "mode"); wg_json_string(j, mode);
-}
-
-/* The machine the run used: CPU model and threads, and the GPU's name when one ran. */
-void train_json_machine(wg_json *j, const train_machine *m)
-{
-    wg_json_key(j, "machine");
-    wg_json_begin_object(j);
-    wg_json_key(j, "cpu"); wg_json_string(j, m->cpu.model);
-    wg_json_key(j, "threads"); wg_json_int(j, m->cpu.omp_threads);
-    wg_json_key(j, "gpu"); wg_json_string(j, m->gpu_name[0] ? m->gpu_name : NULL);
-    wg_json_end_object(j);
 }
 
 double train_tidy(float value)

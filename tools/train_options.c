@@ -41,7 +41,7 @@ static void train_usage(FILE *out)
             "                   " WG_FASHION_MNIST_DEFAULT_DIR ")\n"
             "  --steps N        stop after N steps in all (with --compare: the steps to run\n"
             "                   on each device; default one epoch)\n"
-            "  --json FILE|-    write the run as JSON (schema whygpu.train/1, docs/json.md) to\n"
+            "  --json FILE|-    write the run as JSON (schema whygpu.train/2, docs/json.md) to\n"
             "                   FILE, or to stdout instead of the table with '-'\n"
             "  --save FILE      save a checkpoint after every epoch (atomically)\n"
             "  --load FILE      resume from a checkpoint of the same model; one that finished\n"
