@@ -14,7 +14,10 @@ void train_machine_get(wg_device device, int cpu_trains, wg_machine_facts *out)
     /* Without the CPU's facts the block says what it has (zeroed), as the text does. */
     (void)wg_machine_facts_get(device.kind != WG_DEVICE_CPU, device, out);
     if (cpu_trains && wg_cpu_matmul_isa(&out->cpu_kernel) != WG_OK) out->cpu_kernel = NULL;
-    if (out->gpu_available) out->gpu_kernel = "auto"; /* the trainer's GEMMs take the best */
+    /* The trainer's GEMMs take the device's best kernel ("auto"): the registry names it. */
+    const wg_kernel *kernel = NULL;
+    if (out->gpu_available)
+        out->gpu_kernel = wg_kernel_find(device.kind, NULL, &kernel) == WG_OK ? kernel->name : "auto";
 }
 
 FILE *train_json_open(const char *path)
