@@ -6,7 +6,7 @@
  *                     GPU with the copies; the crossovers marked
  *   whygpu.explain/1  the roofline: each device's roof and where the demo's ops fall
  *   whygpu.ladder/1   the GPU matmul kernel ladder: GFLOP/s of each kernel, as bars
- *   whygpu.train/1    training curves: loss and accuracy per epoch
+ *   whygpu.train/1,2  training curves: loss and accuracy per epoch
  *
  * Every field the chart needs is read and checked first (json_read.c), so a malformed or
  * truncated document is one clear error naming the field, never a broken picture. The
@@ -491,7 +491,7 @@ static int plot_ladder(jr *r, const cJSON *root, const char *out_path, FILE *out
 
 /* ---------------------------------------------------------------- training -------- */
 
-/* Loss (left axis) and accuracy (right axis) per epoch (docs/json.md, whygpu.train/1). */
+/* Loss (left axis) and accuracy (right axis) per epoch (docs/json.md, whygpu.train/1 and /2). */
 static int plot_train(jr *r, const cJSON *root, const char *out_path, FILE *out)
 {
     const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "mode"));
@@ -553,7 +553,8 @@ static const chart_kind kinds[] = {
     {"whygpu.sweep/1", plot_sweep},
     {"whygpu.explain/1", plot_roofline},
     {"whygpu.ladder/1", plot_ladder},
-    {"whygpu.train/1", plot_train},
+    {"whygpu.train/1", plot_train}, /* before the shared machine block; epochs the same */
+    {"whygpu.train/2", plot_train},
 };
 
 int plot_document(const cJSON *root, const char *source, const char *out_path, char *msg,
@@ -570,7 +571,7 @@ int plot_document(const cJSON *root, const char *source, const char *out_path, c
         if (strcmp(schema, kinds[i].schema) == 0) kind = &kinds[i];
     if (!kind) {
         snprintf(msg, size, "%s: schema '%.100s' has no chart (plot draws whygpu.sweep/1, "
-                 "whygpu.explain/1, whygpu.ladder/1 and whygpu.train/1)", source, schema);
+                 "whygpu.explain/1, whygpu.ladder/1 and whygpu.train/1 or /2)", source, schema);
         return CLI_EXIT_FAILURE;
     }
     char *script = NULL;

@@ -136,17 +136,25 @@ wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int6
     return WG_OK;
 }
 
-const char *wg_mlp_describe(const wg_mlp *mlp, char *buf, size_t size)
+const char *wg_mlp_describe_sizes(int layers, const int64_t *sizes, char *buf, size_t size)
 {
     if (!buf || size == 0) return buf;
     buf[0] = '\0';
-    if (!mlp) return buf;
+    if (!sizes) return buf;
     size_t used = (size_t)snprintf(buf, size, "mlp ");
-    for (int l = 0; l <= mlp->layers && used < size; l++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%" PRId64, l ? "-" : "",
-                                 mlp->sizes[l]);
+    for (int l = 0; l <= layers && used < size; l++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%" PRId64, l ? "-" : "", sizes[l]);
     if (used < size) snprintf(buf + used, size - used, " relu softmax-xent");
     return buf;
+}
+
+const char *wg_mlp_describe(const wg_mlp *mlp, char *buf, size_t size)
+{
+    if (!mlp) {
+        if (buf && size) buf[0] = '\0';
+        return buf;
+    }
+    return wg_mlp_describe_sizes(mlp->layers, mlp->sizes, buf, size);
 }
 
 wg_status wg_mlp_init(wg_mlp *mlp, uint64_t seed)
