@@ -139,6 +139,78 @@ wg_status wg_cpu_fma_peak(const char *isa, int threads, double min_seconds, doub
 double wg_median(const double *values, int count);
 
 
+/* ---------------------------------------------------------------- time an op, checked */
+
+/* The one way every command times an operation and checks it against float64 before its
+ * time is trusted (demo, matmul, sweep, explain): host inputs made once from a seed, the op
+ * timed with wg_timeit on a device (the data resident there, or paying the copies a user
+ * starting from host memory pays), the output of the last timed call read back and compared
+ * with a float64 reference. The output is filled with NaN before the timing, so an element
+ * no call writes fails the check. */
+typedef enum wg_op_kind {
+    WG_OP_MATMUL = 0, /* C = alpha op(A) op(B): op(A) m x k, op(B) k x n, C m x n */
+    WG_OP_MUL,        /* out = a * b, m x n elements */
+    WG_OP_ADD,        /* out = a + b */
+    WG_OP_RELU,       /* out = max(a, 0) */
+    WG_OP_KIND_COUNT
+} wg_op_kind;
+
+/* "matmul", "mul", "add", "relu". */
+const char *wg_op_kind_name(wg_op_kind kind);
+
+#define WG_OP_CHECK_FULL_LIMIT ((int64_t)1 << 30) /* matmul m*n*k checked in full up to this */
+#define WG_OP_CHECK_SAMPLES 1024                  /* elements of a larger product sampled */
+
+typedef struct wg_op {
+    wg_op_kind kind;
+    int64_t m, n, k;     /* k: matmul only */
+    int trans_a, trans_b; /* matmul: A stored k x m, B stored n x k */
+    int b_is_a;          /* the second operand is the first (x*x, A.A); needs m == n == k */
+    uint64_t seed;       /* A uniform in [-1, 1) from seed, B from seed + 1; check positions */
+    int check_samples;   /* matmul: elements of C compared; 0: all when m*n*k <= the full
+                          * limit, else WG_OP_CHECK_SAMPLES. Elementwise ops: all, always */
+} wg_op;
+
+/* An op's host operands, made once and measured on any device. */
+typedef struct wg_op_inputs {
+    wg_op op;
+    wg_tensor *a, *b; /* host; b is NULL for relu and when b_is_a */
+    float *result;    /* host: the output read back for the check */
+} wg_op_inputs;
+
+wg_status wg_op_inputs_create(const wg_op *op, wg_op_inputs *out);
+void wg_op_inputs_free(wg_op_inputs *inputs);
+
+/* Floating-point operations of one call: 2mnk for matmul, one per element otherwise. */
+double wg_op_flops(const wg_op *op);
+
+typedef struct wg_op_result {
+    int measured;
+    wg_timeit_result time;
+    double check_error;    /* the largest relative error against float64: matmul relative
+                            * to |alpha| sum |a b| (wg_gemm_sampled_error), elementwise to
+                            * the exact value; infinite when an element is NaN */
+    double check_bound;    /* the kernel precision's bound; one float32 rounding elementwise */
+    int64_t check_samples; /* elements compared */
+    int check_full;        /* 1: every element of the output */
+    int64_t not_finite;    /* elements of the whole output that are NaN or infinite */
+    int check_passed;      /* check_error <= check_bound and not_finite == 0 */
+} wg_op_result;
+
+/* How the op is timed on the device. */
+typedef struct wg_op_run {
+    wg_device device;
+    wg_matmul_kernel kernel; /* matmul: the kernel; WG_MATMUL_AUTO the device's best */
+    const char *cpu_isa;     /* matmul on the CPU: force this instruction set; NULL: none */
+    int with_copies;         /* GPU: each timed call also copies the inputs in and the output
+                              * back, as a user starting from host memory pays */
+    const wg_timeit_options *timing; /* NULL: wg_timeit's defaults */
+} wg_op_run;
+
+/* Times the op and checks it: *out gets the time and the check, whether or not it passed
+ * (a failed check is a result, not an error). Device buffers are made before the timing. */
+wg_status wg_op_measure(const wg_op_inputs *inputs, const wg_op_run *run, wg_op_result *out);
+
 /* ================================================================ sweep ============= */
 
 /* The size sweep behind `whygpu sweep`: one operation timed at log-spaced sizes on the
@@ -276,14 +348,13 @@ int wg_sweep_fits(double need, int64_t available, double reserve);
 
 /* ---------------------------------------------------------------- measuring ------- */
 
-/* One point's inputs, random in [-1, 1) from a seed, in host memory. */
+/* One point's inputs, random from a seed, in host memory. */
 typedef struct wg_sweep_inputs {
     wg_sweep_op op;
     int64_t size;
     uint64_t seed;
-    wg_tensor *a, *b;  /* b is NULL for relu and mlp-step; a is the batch for mlp-step */
-    wg_tensor *out;    /* the CPU's output (NULL for mlp-step) */
-    float *readback;   /* the GPU's output, read back for the check (NULL for mlp-step) */
+    wg_op_inputs data; /* matmul, mul, add, relu: the operands, in [-1, 1) (wg_op_measure) */
+    wg_tensor *batch;  /* mlp-step: the batch of "images", in [0, 1) */
     uint8_t *labels;   /* mlp-step: the batch's labels, 0..9 */
 } wg_sweep_inputs;
 
@@ -300,9 +371,9 @@ typedef struct wg_sweep_cell {
 } wg_sweep_cell;
 
 /* Times the op on one column (`gpu` names the device of the GPU columns) with `timing`,
- * then checks the output of the last call against float64: every element for the
- * elementwise ops, 64 sampled elements of the matmul (wg_matmul_sampled_error). Device
- * buffers are allocated before timing, so the copies column times only the copies. */
+ * then checks the output of the last call against float64 (wg_op_measure: every element
+ * for the elementwise ops, 64 sampled elements of the matmul). Device buffers are
+ * allocated before timing, so the copies column times only the copies. */
 wg_status wg_sweep_measure(const wg_sweep_inputs *inputs, wg_sweep_column column,
                            wg_device gpu, const wg_timeit_options *timing, wg_sweep_cell *out);
 
