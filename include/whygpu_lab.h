@@ -205,10 +205,13 @@ typedef struct wg_op_run {
     int with_copies;         /* GPU: each timed call also copies the inputs in and the output
                               * back, as a user starting from host memory pays */
     const wg_timeit_options *timing; /* NULL: wg_timeit's defaults */
+    int fail_on_check;       /* 1: a failed check is returned as WG_ERR_BACKEND, saying the
+                              * error and the bound (for callers that only want a rate) */
 } wg_op_run;
 
 /* Times the op and checks it: *out gets the time and the check, whether or not it passed
- * (a failed check is a result, not an error). Device buffers are made before the timing. */
+ * (a failed check is a result, not an error, unless run->fail_on_check). Device buffers
+ * are made before the timing. */
 wg_status wg_op_measure(const wg_op_inputs *inputs, const wg_op_run *run, wg_op_result *out);
 
 /* ================================================================ sweep ============= */

@@ -283,6 +283,15 @@ wg_status wg_op_measure(const wg_op_inputs *in, const wg_op_run *run, wg_op_resu
     if (status == WG_OK && !run->with_copies)
         status = wg_tensor_to_host(result, in->result, op->m * op->n);
     if (status == WG_OK) check_result(in, run, out);
+    if (status == WG_OK && run->fail_on_check && !out->check_passed) {
+        char device_name[32];
+        status = wg_fail(WG_ERR_BACKEND, "%s %lldx%lld on %s gave wrong results: relative "
+                         "error %.3g on %lld checked elements (bound %.3g), %lld not finite",
+                         wg_op_kind_name(op->kind), (long long)op->m, (long long)op->n,
+                         wg_device_format(device, device_name, sizeof device_name),
+                         out->check_error, (long long)out->check_samples, out->check_bound,
+                         (long long)out->not_finite);
+    }
     wg_tensor_free(a);
     wg_tensor_free(b);
     wg_tensor_free(result);
