@@ -186,11 +186,13 @@ double wg_op_flops(const wg_op *op);
 
 typedef struct wg_op_result {
     int measured;
+    const wg_kernel *kernel; /* matmul: the kernel that ran (auto resolved); else NULL */
     wg_timeit_result time;
     double check_error;    /* the largest relative error against float64: matmul relative
                             * to |alpha| sum |a b| (wg_gemm_sampled_error), elementwise to
                             * the exact value; infinite when an element is NaN */
-    double check_bound;    /* the kernel precision's bound; one float32 rounding elementwise */
+    double check_bound;    /* matmul: wg_precision_error_bound of the kernel's precision at k;
+                            * elementwise: one float32 rounding */
     int64_t check_samples; /* elements compared */
     int check_full;        /* 1: every element of the output */
     int64_t not_finite;    /* elements of the whole output that are NaN or infinite */
@@ -200,8 +202,7 @@ typedef struct wg_op_result {
 /* How the op is timed on the device. */
 typedef struct wg_op_run {
     wg_device device;
-    wg_matmul_kernel kernel; /* matmul: the kernel; WG_MATMUL_AUTO the device's best */
-    const char *cpu_isa;     /* matmul on the CPU: force this instruction set; NULL: none */
+    const wg_kernel *kernel; /* matmul: a kernel of the device's registry; NULL: auto */
     int with_copies;         /* GPU: each timed call also copies the inputs in and the output
                               * back, as a user starting from host memory pays */
     const wg_timeit_options *timing; /* NULL: wg_timeit's defaults */
@@ -376,9 +377,11 @@ typedef struct wg_sweep_cell {
 /* Times the op on one column (`gpu` names the device of the GPU columns) with `timing`,
  * then checks the output of the last call against float64 (wg_op_measure: every element
  * for the elementwise ops, 64 sampled elements of the matmul). Device buffers are
- * allocated before timing, so the copies column times only the copies. */
+ * allocated before timing, so the copies column times only the copies. `kernel`: the
+ * matmul kernel of the columns on its device kind (the others use auto); NULL: auto. */
 wg_status wg_sweep_measure(const wg_sweep_inputs *inputs, wg_sweep_column column,
-                           wg_device gpu, const wg_timeit_options *timing, wg_sweep_cell *out);
+                           wg_device gpu, const wg_kernel *kernel,
+                           const wg_timeit_options *timing, wg_sweep_cell *out);
 
 /* The MLP's layer sizes (784-512-256-10, Fashion-MNIST's) and its weights, for mlp-step. */
 #define WG_SWEEP_MLP_LAYERS 3

@@ -270,7 +270,7 @@ DEVICE_TEST(sweep_measures_and_checks_each_op)
         for (int c = 0; c < 2; c++) {
             wg_sweep_cell cell;
             wg_status status = wg_sweep_measure(&in, (wg_sweep_column)columns[c], device,
-                                                &timing, &cell);
+                                                NULL, &timing, &cell);
             CHECK_MSG(status == WG_OK, "%s on %s: %s", wg_sweep_op_name((wg_sweep_op)op),
                       wg_sweep_column_key((wg_sweep_column)columns[c]), wg_error_message());
             CHECK(cell.measured && cell.time.repeats == 3 && cell.time.median_s > 0);

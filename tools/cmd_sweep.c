@@ -15,6 +15,7 @@
 
 #include "whygpu_lab.h"
 #include "cli.h"
+#include "kernel_option.h"
 #include "progress.h"
 
 #define COLUMNS WG_SWEEP_COLUMN_COUNT
@@ -29,6 +30,7 @@ typedef struct sweep_options {
     wg_device gpu;
     int want_gpu;
     uint64_t seed;
+    const wg_kernel *cpu_kernel, *gpu_kernel; /* matmul, --kernel; NULL: auto */
     const char *json_path; /* NULL, "-" (stdout) or a file */
     const char *csv_path;
     int progress;
@@ -65,8 +67,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: whygpu sweep [--op OP] [--sizes A:B] [--points N] [--budget T]\n"
-            "                    [--device DEV] [--seed S] [--json FILE|-] [--csv FILE|-]\n"
-            "                    [--no-progress]\n"
+            "                    [--device DEV] [--kernel K] [--seed S] [--json FILE|-]\n"
+            "                    [--csv FILE|-] [--no-progress]\n"
             "\n"
             "Times one operation at log-spaced sizes in three columns: on the CPU; on the GPU\n"
             "with the data already there; and on the GPU including the copies of the inputs\n"
@@ -92,6 +94,9 @@ static void usage(FILE *out)
             "                  matmul at n = 4096 takes about a second; at 16384 about 50 s,\n"
             "                  which is why the default stops at 4096)\n"
             "  --device DEV    the GPU: cuda or cuda:N (default cuda); cpu: CPU column only\n"
+            "  --kernel K      matmul kernel: auto (default) or a name that 'whygpu kernels'\n"
+            "                  lists: a CUDA kernel for the GPU columns, a CPU kernel for the\n"
+            "                  CPU column\n"
             "  --seed S        seed of the random inputs (default 42)\n"
             "  --json FILE|-   write the results as JSON (schema whygpu.sweep/1, docs/json.md)\n"
             "                  to FILE, or to stdout instead of the table with '-'\n"
@@ -143,8 +148,8 @@ static int parse_options(int argc, char **argv, sweep_options *o)
         {"points", required_argument, NULL, 'p'}, {"budget", required_argument, NULL, 'b'},
         {"device", required_argument, NULL, 'd'}, {"seed", required_argument, NULL, 'S'},
         {"json", required_argument, NULL, 'j'},   {"csv", required_argument, NULL, 'c'},
-        {"no-progress", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"kernel", required_argument, NULL, 'k'}, {"no-progress", no_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->op = WG_SWEEP_MATMUL;
     o->budget_s = 60.0;
@@ -187,6 +192,10 @@ static int parse_options(int argc, char **argv, sweep_options *o)
         case 'S':
             if (cli_parse_int("sweep", "--seed", optarg, 0, INT64_MAX, &value)) return CLI_EXIT_USAGE;
             o->seed = (uint64_t)value;
+            break;
+        case 'k':
+            if (kernel_option_parse("sweep", optarg, &o->cpu_kernel, &o->gpu_kernel))
+                return CLI_EXIT_USAGE;
             break;
         case 'j': o->json_path = optarg; break;
         case 'c': o->csv_path = optarg; break;
@@ -353,7 +362,9 @@ static void measure_all(sweep_run *run)
             timing.loops = plan.loops;
             timing.progress = progress_on_phase;
             timing.progress_context = &bar;
-            status = wg_sweep_measure(&inputs, (wg_sweep_column)c, run->o.gpu, &timing, &r->cell);
+            status = wg_sweep_measure(&inputs, (wg_sweep_column)c, run->o.gpu,
+                                      c == WG_SWEEP_CPU ? run->o.cpu_kernel : run->o.gpu_kernel,
+                                      &timing, &r->cell);
             progress_end(&bar);
             if (status == WG_ERR_NO_MEMORY) { /* e.g. fragmentation: reported, not a failure */
                 snprintf(r->reason, sizeof r->reason, "does not fit in memory: %s",
@@ -708,6 +719,8 @@ int cmd_sweep(int argc, char **argv)
 
     wg_status status = wg_machine_facts_get(run.o.want_gpu, run.o.gpu, &run.machine);
     if (status == WG_OK) status = wg_cpu_matmul_isa(&run.machine.cpu_kernel);
+    if (run.o.cpu_kernel) run.machine.cpu_kernel = run.o.cpu_kernel->name;
+    if (run.o.gpu_kernel) run.machine.gpu_kernel = run.o.gpu_kernel->name;
     if (status != WG_OK) return cli_failure("sweep", status);
     cli_command_line(argc, argv, "sweep", run.command, sizeof run.command);
 

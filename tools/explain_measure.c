@@ -3,22 +3,35 @@
  * (wg_op_measure), the scalar square, and log-spaced size lists.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "explain.h"
 
-wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, wg_matmul_kernel kernel,
+const wg_kernel *explain_kernel(wg_device_kind kind, const char *name)
+{
+    const wg_kernel *kernel = NULL;
+    return wg_kernel_find(kind, name, &kernel) == WG_OK ? kernel : NULL;
+}
+
+wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, const wg_kernel *kernel,
                                 const char *isa, int64_t n, double *gflops)
 {
     (void)x;
+    if (isa) {
+        char name[32];
+        snprintf(name, sizeof name, "packed-%s", isa);
+        wg_status status = wg_kernel_find(WG_DEVICE_CPU, name, &kernel);
+        if (status != WG_OK) return status;
+    }
     const wg_op op = {.kind = WG_OP_MATMUL, .m = n, .n = n, .k = n, .seed = 1,
                       .check_samples = 16};
     wg_timeit_options options;
     wg_timeit_defaults(&options);
     options.repeat = 3;
     options.min_repeat_s = 0.05;
-    const wg_op_run run = {.device = device, .kernel = kernel, .cpu_isa = isa,
+    const wg_op_run run = {.device = device, .kernel = kernel,
                            .timing = &options, .fail_on_check = 1};
     wg_op_inputs inputs;
     wg_op_result result;
