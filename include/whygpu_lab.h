@@ -397,6 +397,65 @@ wg_status wg_sweep_measure_mlp_step(const wg_sweep_inputs *inputs, wg_sweep_colu
                                     wg_sweep_cell *out);
 
 
+/* ---------------------------------------------------------------- the whole sweep - */
+
+/* What a size counts, in a sentence ("n", "batch", "size") and as the unit of a document
+ * ("n (n x n matrices)", "batch rows (784-512-256-10 MLP)", "elements"). */
+const char *wg_sweep_size_name(wg_sweep_op op);
+const char *wg_sweep_size_unit(wg_sweep_op op);
+
+/* A cell as the sweep names it: "matmul n = 64 on cpu", "... on cuda:0 with copies". */
+void wg_sweep_cell_label(wg_sweep_op op, int64_t size, wg_sweep_column column, wg_device gpu,
+                         char *buf, size_t length);
+
+/* Host and device memory a point leaves free for everything else. */
+#define WG_SWEEP_MEMORY_RESERVE_BYTES (256.0 * 1024 * 1024)
+
+typedef struct wg_sweep_request {
+    wg_sweep_op op;
+    int64_t low, high;       /* the sizes (wg_sweep_grid) */
+    int points;
+    double budget_s;         /* > 0: the measurements' time budget */
+    uint64_t seed;
+    wg_device gpu;           /* the device of the GPU columns */
+    int gpu_columns;         /* 1: measure the GPU columns; 0: gpu_reason says why not */
+    const char *gpu_reason;
+    const wg_kernel *cpu_kernel, *gpu_kernel; /* matmul kernels; NULL: auto */
+    /* Told of each cell: done 0 as it starts (label: "matmul n = 64 on cpu"), done 1 when it
+     * ends, with `failure` its reason when it failed or gave a wrong result. Optional. */
+    void (*on_cell)(void *context, const char *label, int done, const char *failure);
+    wg_timeit_progress_fn progress; /* timeit's phases of the current cell; optional */
+    void *context;           /* for on_cell and progress */
+} wg_sweep_request;
+
+typedef struct wg_sweep_cell_result {
+    int measured;     /* timed and the check passed */
+    char reason[640]; /* why not: "no GPU: ...", "skipped: ...", "does not fit ...", "failed: ..." */
+    wg_sweep_cell cell;
+} wg_sweep_cell_result;
+
+typedef struct wg_sweep_point {
+    int64_t size;
+    wg_sweep_cell_result col[WG_SWEEP_COLUMN_COUNT];
+} wg_sweep_point;
+
+typedef struct wg_sweep_result {
+    int count;
+    wg_sweep_point points[WG_SWEEP_MAX_POINTS];
+    wg_crossover crossover[WG_SWEEP_COLUMN_COUNT]; /* of the two GPU columns */
+    double best_speedup[WG_SWEEP_COLUMN_COUNT];
+    int64_t best_speedup_size[WG_SWEEP_COLUMN_COUNT];
+    double elapsed_s;
+    int failed;       /* a measurement failed or a check did not pass */
+    int budget_skips; /* cells skipped to keep the budget */
+} wg_sweep_result;
+
+/* Runs the whole sweep: every size of the grid, each column planned to fit what is left of
+ * the budget (a cell that cannot is skipped with its reason), timed and checked, then the
+ * crossover and the best speed-up of each GPU column. Cells that fail are results with
+ * their reasons (and out->failed); only bad arguments are returned as errors. */
+wg_status wg_sweep_run(const wg_sweep_request *request, wg_sweep_result *out);
+
 /* ================================================================ ladder ============ */
 
 /* ================================================================ training ========== */
