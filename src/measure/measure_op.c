@@ -173,7 +173,7 @@ static void check_matmul(const wg_op_inputs *in, wg_op_result *out)
         out->check_error = wg_gemm_sampled_error(&g, samples, op->seed);
         out->check_samples = samples;
     }
-    out->check_full = full || out->check_samples >= op->m * op->n;
+    out->check_full = full; /* sampled positions may repeat: never "every element" */
     out->check_bound = wg_precision_error_bound(out->kernel->precision, op->k);
 }
 
