@@ -101,6 +101,7 @@ static void choose_isa(void)
 
 wg_status wg_cpu_matmul_isa(const char **isa)
 {
+    if (!isa) return wg_fail(WG_ERR_ARGUMENT, "wg_cpu_matmul_isa: NULL output pointer");
     pthread_once(&chosen_once, choose_isa);
     if (chosen.status != WG_OK) return wg_fail(chosen.status, "%s", chosen.message);
     *isa = chosen.name;

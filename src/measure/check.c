@@ -5,6 +5,7 @@
  */
 #include <math.h>
 
+#include "error.h"
 #include "whygpu.h"
 
 /* The element compared in sample s: first the four corners and the last element of
@@ -29,6 +30,13 @@ static void sample_position(int s, int64_t m, int64_t n, uint64_t seed, int64_t 
 
 double wg_gemm_sampled_error(const wg_gemm_args *g, int samples, uint64_t seed)
 {
+    /* Nothing checked is no pass: bad arguments give NaN, which fails `error <= bound`. */
+    if (samples <= 0) {
+        wg_fail(WG_ERR_ARGUMENT, "wg_gemm_sampled_error: %d samples; at least 1 is needed",
+                samples);
+        return NAN;
+    }
+    if (wg_gemm_args_check("wg_gemm_sampled_error", g) != WG_OK) return NAN;
     double worst = 0.0;
     for (int s = 0; s < samples; s++) {
         int64_t i = 0, j = 0;
@@ -53,6 +61,7 @@ double wg_matmul_sampled_error(const float *a, const float *b, const float *c, i
 {
     const wg_gemm_args g = {.m = m, .n = n, .k = k, .alpha = 1.0f, .a = a, .lda = k,
                             .b = b, .ldb = n, .c = (float *)c, .ldc = n};
+
     return wg_gemm_sampled_error(&g, samples, seed);
 }
 

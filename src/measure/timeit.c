@@ -26,6 +26,7 @@ double wg_now(void)
 
 void wg_timeit_defaults(wg_timeit_options *options)
 {
+    if (!options) return;
     memset(options, 0, sizeof *options);
     options->repeat = 0;
     options->loops = 0;
