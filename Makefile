@@ -143,7 +143,8 @@ print-config:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20
 FUZZ_BUILD   := $(BUILD)-fuzz
-FUZZ_LIB_SRC := src/error.c src/nn/idx.c src/nn/checkpoint.c src/nn/crc32.c src/nn/file_io.c
+FUZZ_LIB_SRC := src/error.c src/nn/idx.c src/nn/checkpoint.c src/nn/crc32.c src/nn/file_io.c \
+                src/report/output_file.c
 FUZZ_TARGETS := idx checkpoint
 FUZZ_CFLAGS  := -std=c11 -g -O1 $(WARN) -Iinclude -Isrc -D_GNU_SOURCE $(ZLIB_CPPFLAGS) \
                 -fno-sanitize-recover=all -fno-omit-frame-pointer

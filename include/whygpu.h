@@ -323,7 +323,8 @@ wg_status wg_gpu_info_get(int index, wg_gpu_info *out);
 int wg_cpu_threads(void);
 void wg_set_cpu_threads(int threads);
 
-/* Bytes of host memory available now (MemAvailable), or -1 if unknown. */
+/* Bytes of host memory available now (MemAvailable, or less where a cgroup memory limit
+ * leaves less: wg_host_memory_probe in whygpu_lab.h), or -1 if unknown. */
 int64_t wg_host_memory_available(void);
 
 #ifdef __cplusplus
