@@ -277,7 +277,7 @@ typedef struct wg_cpu_info {
     char model[128];        /* the brand string, e.g. "AMD EPYC 9B14" */
     int logical_cpus;       /* online logical CPUs */
     int physical_cores;     /* cores (from sysfs topology; = logical_cpus if unknown) */
-    int omp_threads;        /* threads OpenMP will use */
+    int omp_threads;        /* threads the CPU kernels use: wg_cpu_threads() */
     /* SIMD features usable here: cpuid says the CPU has them and the OS saves the registers */
     int sse2, sse4_2, avx, avx2, fma, avx512f, avx512bw, avx512vl, avx512_bf16, amx_tile,
         amx_bf16;
@@ -322,6 +322,9 @@ wg_status wg_gpu_info_get(int index, wg_gpu_info *out);
  * it for the calling thread's later calls (0: back to the default). */
 int wg_cpu_threads(void);
 void wg_set_cpu_threads(int threads);
+/* WG_ERR_ARGUMENT (naming the value) when WHYGPU_NUM_THREADS is set but is not an integer
+ * in 1..4096 ("abc", "0", "-1", ""); such a value is otherwise ignored. */
+wg_status wg_cpu_threads_check(void);
 
 /* Bytes of host memory available now (MemAvailable, or less where a cgroup memory limit
  * leaves less: wg_host_memory_probe in whygpu_lab.h), or -1 if unknown. */

@@ -13,7 +13,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,7 +345,7 @@ wg_status wg_cpu_info_get(wg_cpu_info *out)
     info.logical_cpus = online > 0 ? (int)online : 1;
     int cores = sysfs_physical_cores();
     info.physical_cores = (cores >= 1 && cores <= info.logical_cpus) ? cores : info.logical_cpus;
-    info.omp_threads = omp_get_max_threads();
+    info.omp_threads = wg_cpu_threads(); /* what the kernels use, WHYGPU_NUM_THREADS included */
 
     if (!sysfs_cache_sizes(&info)) {
 #if WG_X86
