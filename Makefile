@@ -210,8 +210,9 @@ $(SHLIB): $(BUILD)-pic/libwhygpu.a
 
 shared: $(SHLIB)
 
-# Libs.private: what a static link needs besides the library itself.
-$(BUILD)/whygpu.pc: include/whygpu.h Makefile
+# Libs.private: what a static link needs besides the library itself. Rewritten each time:
+# PREFIX may differ from the last install.
+$(BUILD)/whygpu.pc: FORCE
 	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
 	    'Name: whygpu' \
