@@ -236,6 +236,19 @@ TEST(timeit_stops_on_a_failing_call)
     CHECK(s.calls == 3);
 }
 
+/* #20: a call that fails without a message gets one, not the last failure's. */
+TEST(timeit_failing_call_without_a_message_is_not_given_a_stale_one)
+{
+    wg_tensor *t = NULL;
+    CHECK_STATUS(wg_tensor_zeros(-1, NULL, wg_cpu(), &t), WG_ERR_ARGUMENT); /* "rank -1 ..." */
+    sleeper s = {{0.0, 0.0}, 0, WG_ERR_BACKEND, 2, 0.0, 0, 0, {0}, {0}};
+    wg_timeit_result r;
+    CHECK_STATUS(wg_timeit(wg_cpu(), sleeper_call, &s, NULL, &r), WG_ERR_BACKEND);
+    CHECK_MSG(strstr(wg_error_message(), "rank") == NULL, "stale message: %s",
+              wg_error_message());
+    CHECK(strstr(wg_error_message(), "without a message") != NULL);
+}
+
 TEST(timeit_rejects_bad_options)
 {
     sleeper s = {{0.0, 0.0}, 0, WG_OK, 0, 0.0, 0, 0, {0}, {0}};
