@@ -4,7 +4,6 @@
  * the up-front path check, the reason named when a write fails, removal of temporary files
  * on SIGINT, and input opens that refuse FIFOs and devices at once.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,16 +20,12 @@
 #include "nn_files.h"
 #include "whygpu_lab.h"
 
-/* Files in dir other than . and .. (temporary files left behind show up here). */
-static int count_entries(const char *dir)
+/* A scratch folder (dir, 64 bytes) holding one file `name` (path, 128 bytes) with `text`. */
+static int scratch_file(char *dir, char *path, const char *name, const char *text)
 {
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
-    closedir(d);
-    return n;
+    if (nn_temp_dir(dir, 64) != 0) return -1;
+    snprintf(path, 128, "%s/%s", dir, name);
+    return nn_write_file(path, text, strlen(text));
 }
 
 static int file_is(const char *path, const char *text)
@@ -45,18 +40,16 @@ static int file_is(const char *path, const char *text)
 TEST(output_file_commit_replaces_only_when_complete)
 {
     char dir[64], path[128];
-    REQUIRE(nn_temp_dir(dir, sizeof dir) == 0);
-    snprintf(path, sizeof path, "%s/out.json", dir);
-    REQUIRE(nn_write_file(path, "old", 3) == 0);
+    REQUIRE(scratch_file(dir, path, "out.json", "old") == 0);
     REQUIRE(chmod(path, 0640) == 0);
     wg_output_file *f = NULL;
     REQUIRE_OK(wg_output_open(path, &f));
     fprintf(wg_output_stream(f), "new contents");
     CHECK(file_is(path, "old")); /* nothing replaced before the commit */
-    CHECK(count_entries(dir) == 2);
+    CHECK(nn_dir_entries(dir) == 2);
     REQUIRE_OK(wg_output_commit(f));
     CHECK(file_is(path, "new contents"));
-    CHECK(count_entries(dir) == 1);
+    CHECK(nn_dir_entries(dir) == 1);
     struct stat st;
     REQUIRE(stat(path, &st) == 0);
     CHECK_MSG((st.st_mode & 07777) == 0640, "mode %o, expected 640", st.st_mode & 07777);
@@ -72,15 +65,13 @@ TEST(output_file_commit_replaces_only_when_complete)
 TEST(output_file_abort_keeps_the_old_file)
 {
     char dir[64], path[128];
-    REQUIRE(nn_temp_dir(dir, sizeof dir) == 0);
-    snprintf(path, sizeof path, "%s/keep.svg", dir);
-    REQUIRE(nn_write_file(path, "<svg/>", 6) == 0);
+    REQUIRE(scratch_file(dir, path, "keep.svg", "<svg/>") == 0);
     wg_output_file *f = NULL;
     REQUIRE_OK(wg_output_open(path, &f));
     fputs("partial", wg_output_stream(f));
     wg_output_abort(f);
     CHECK(file_is(path, "<svg/>"));
-    CHECK(count_entries(dir) == 1);
+    CHECK(nn_dir_entries(dir) == 1);
     wg_output_abort(NULL);
     nn_remove_dir(dir);
 }
@@ -160,9 +151,7 @@ TEST(output_path_check_before_the_run)
 TEST(output_file_write_failure_names_the_reason)
 {
     char dir[64], path[128];
-    REQUIRE(nn_temp_dir(dir, sizeof dir) == 0);
-    snprintf(path, sizeof path, "%s/report.html", dir);
-    REQUIRE(nn_write_file(path, "good", 4) == 0);
+    REQUIRE(scratch_file(dir, path, "report.html", "good") == 0);
     struct rlimit old;
     REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
     void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
@@ -179,7 +168,7 @@ TEST(output_file_write_failure_names_the_reason)
     CHECK_MSG(strstr(wg_error_message(), strerror(EFBIG)) != NULL, "message: %s",
               wg_error_message());
     CHECK(file_is(path, "good"));
-    CHECK(count_entries(dir) == 1);
+    CHECK(nn_dir_entries(dir) == 1);
     nn_remove_dir(dir);
 }
 
@@ -204,10 +193,8 @@ TEST(stream_finish_reports_a_failed_write)
 TEST(cleanup_on_sigint_removes_temporary_files)
 {
     char dir[64], path[128], extra[128];
-    REQUIRE(nn_temp_dir(dir, sizeof dir) == 0);
-    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    REQUIRE(scratch_file(dir, path, "sweep.csv", "old") == 0);
     snprintf(extra, sizeof extra, "%s/scratch", dir);
-    REQUIRE(nn_write_file(path, "old", 3) == 0);
     fflush(stdout);
     pid_t pid = fork();
     REQUIRE(pid >= 0);
@@ -226,16 +213,14 @@ TEST(cleanup_on_sigint_removes_temporary_files)
     CHECK_MSG(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGINT, "child status %#x",
               wstatus);
     CHECK(file_is(path, "old"));
-    CHECK_MSG(count_entries(dir) == 1, "%d entries left in %s", count_entries(dir), dir);
+    CHECK_MSG(nn_dir_entries(dir) == 1, "%d entries left in %s", nn_dir_entries(dir), dir);
     nn_remove_dir(dir);
 }
 
 TEST(cleanup_list_slots)
 {
     char dir[64], path[128];
-    REQUIRE(nn_temp_dir(dir, sizeof dir) == 0);
-    snprintf(path, sizeof path, "%s/kept", dir);
-    REQUIRE(nn_write_file(path, "x", 1) == 0);
+    REQUIRE(scratch_file(dir, path, "kept", "x") == 0);
     int slot = wg_cleanup_add_path(path);
     REQUIRE(slot >= 0);
     wg_cleanup_remove(slot); /* taken back: must survive a cleanup run */
