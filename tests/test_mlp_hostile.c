@@ -2,12 +2,16 @@
  * test_mlp_hostile.c - checkpoints a hostile or unlucky user can produce: a diverged model
  * (NaN weights) is not saved over a good checkpoint, a checkpoint holding NaN or infinite
  * values is not loaded (#21 item 10), and an epoch of INT64_MAX is refused instead of
- * overflowing epoch * steps_per_epoch (#21 item 16, seen under UBSan).
+ * overflowing epoch * steps_per_epoch (#21 item 16, seen under UBSan); a model too large
+ * for memory as a whole, though each of its buffers fits, is refused before anything is
+ * allocated (#21 item 1: it was OOM-killed while zero-filling).
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -107,4 +111,57 @@ TEST(trainer_load_refuses_an_absurd_epoch)
     wg_checkpoint_free(&ck);
     wg_trainer_free(t);
     unlink(path);
+}
+
+/* The refusal runs in a child whose address space is capped a little above one parameter
+ * buffer: without the up-front check the second buffer fails to allocate there (and the
+ * test fails on the message) instead of the zero-fill pushing the machine out of memory. */
+TEST(mlp_create_checks_the_whole_model_first)
+{
+    const int64_t available = wg_host_memory_available();
+    REQUIRE(available > 0);
+    /* two hidden layers of width h: one buffer is about h^2 floats, 40% of what is free */
+    const int64_t h = (int64_t)sqrt(0.4 * (double)available / 4.0);
+    if (h > WG_MLP_MAX_WIDTH) SKIP("%lld bytes free: more than a model of the widest layers",
+                                   (long long)available);
+    const int64_t sizes[4] = {784, h, h, 10};
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    fflush(stdout);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of address space up front */
+        long pages = 0;
+        FILE *statm = fopen("/proc/self/statm", "r");
+        if (statm && fscanf(statm, "%ld", &pages) == 1) {
+            struct rlimit cap;
+            getrlimit(RLIMIT_AS, &cap);
+            cap.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) +
+                           (rlim_t)(0.6 * (double)available);
+            setrlimit(RLIMIT_AS, &cap);
+        }
+        if (statm) fclose(statm);
+#endif
+        wg_mlp *m = NULL;
+        wg_status status = wg_mlp_create(wg_cpu(), 3, sizes, 1, &m);
+        char out[700];
+        snprintf(out, sizeof out, "%d %s", (int)status, wg_error_message());
+        ssize_t ignored = write(fds[1], out, strlen(out) + 1);
+        (void)ignored;
+        _exit(0);
+    }
+    close(fds[1]);
+    char got[700] = "";
+    size_t used = 0;
+    for (ssize_t n; used < sizeof got - 1 && (n = read(fds[0], got + used, sizeof got - 1 - used)) > 0;)
+        used += (size_t)n;
+    close(fds[0]);
+    int wstatus = 0;
+    REQUIRE(waitpid(pid, &wstatus, 0) == pid);
+    CHECK_MSG(WIFEXITED(wstatus), "the child died (status %#x): not refused up front", wstatus);
+    CHECK_MSG(atoi(got) == (int)WG_ERR_NO_MEMORY, "wg_mlp_create said: %s", got);
+    CHECK_MSG(strstr(got, "needs") && strstr(got, "host memory") && strstr(got, "parameters"),
+              "message: %s", got);
 }
