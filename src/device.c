@@ -57,7 +57,7 @@ wg_status wg_device_parse(const char *text, wg_device *out)
 
 const char *wg_device_format(wg_device device, char *buf, size_t size)
 {
-    if (!buf || size == 0) return buf;
+    if (!buf || size == 0) return "";
     if (device.kind == WG_DEVICE_CPU)
         snprintf(buf, size, "cpu");
     else if (device.kind == WG_DEVICE_CUDA)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "whygpu_lab.h"
 
 typedef struct command {
     const char *name;
@@ -70,8 +71,21 @@ int main(int argc, char **argv)
                wg_built_with_cuda() ? "with CUDA" : "CPU only, built without CUDA");
         return CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(name, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    if (wg_cpu_threads_check() != WG_OK) { /* a bad WHYGPU_NUM_THREADS is a usage error */
+        fprintf(stderr, "whygpu: %s\n", wg_error_message());
+        return CLI_EXIT_USAGE;
+    }
+    (void)wg_cleanup_install_handlers(); /* temporary files go on SIGINT/SIGTERM */
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(name, commands[i].name) != 0) continue;
+        int rc = commands[i].run(argc - 1, argv + 1);
+        /* Output lost to a closed stdout or a full disk is a failure, not rc 0. */
+        if (wg_stream_finish(stdout, "standard output") != WG_OK) {
+            fprintf(stderr, "whygpu %s: %s\n", name, wg_error_message());
+            if (rc == CLI_EXIT_OK) rc = CLI_EXIT_FAILURE;
+        }
+        return rc;
+    }
     fprintf(stderr, "whygpu: unknown command '%s' (see 'whygpu --help')\n", name);
     return CLI_EXIT_USAGE;
 }

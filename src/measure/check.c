@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "check.h"
+#include "error.h"
 #include "whygpu.h"
 
 /* The element compared in sample s: first the four corners and the last element of
@@ -45,6 +46,13 @@ double wg_gemm_element_error(const wg_gemm_args *g, int64_t i, int64_t j)
 
 double wg_gemm_sampled_error(const wg_gemm_args *g, int samples, uint64_t seed)
 {
+    /* Nothing checked is no pass: bad arguments give NaN, which fails `error <= bound`. */
+    if (samples <= 0) {
+        wg_fail(WG_ERR_ARGUMENT, "wg_gemm_sampled_error: %d samples; at least 1 is needed",
+                samples);
+        return NAN;
+    }
+    if (wg_gemm_args_check("wg_gemm_sampled_error", g) != WG_OK) return NAN;
     double worst = 0.0;
     for (int s = 0; s < samples; s++) {
         int64_t i = 0, j = 0;
@@ -60,6 +68,7 @@ double wg_matmul_sampled_error(const float *a, const float *b, const float *c, i
 {
     const wg_gemm_args g = {.m = m, .n = n, .k = k, .alpha = 1.0f, .a = a, .lda = k,
                             .b = b, .ldb = n, .c = (float *)c, .ldc = n};
+
     return wg_gemm_sampled_error(&g, samples, seed);
 }
 

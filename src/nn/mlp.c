@@ -13,6 +13,7 @@
 
 #include "../error.h"
 #include "../rng.h"
+#include "whygpu_lab.h"
 
 /* Each parameter tensor starts on a 64-byte boundary (16 floats). */
 #define PARAM_ALIGN 16
@@ -111,6 +112,26 @@ wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int6
         }
     }
     mlp->param_count = offset;
+
+    /* The whole model, checked before any of it is allocated: every buffer fitting on
+     * its own is not enough when all of them are zero-filled next (#21 item 1). */
+    int64_t activations = 0;
+    for (int l = 0; l < layers; l++) activations += capacity * sizes[l + 1]; /* < 2^50 */
+    wg_memory_plan plan;
+    wg_memory_plan_init(&plan);
+    status = wg_memory_plan_add(&plan, device, offset * (int64_t)sizeof(float) * WG_MLP_BUFFERS,
+                                "parameters, gradients, optimiser state");
+    if (status == WG_OK)
+        status = wg_memory_plan_add(&plan, device, activations * (int64_t)sizeof(float) * 2,
+                                    "activations and their gradients");
+    if (status == WG_OK) status = wg_memory_plan_check(&plan);
+    if (status != WG_OK) {
+        char model[160];
+        wg_fail_context(status, "creating %s for %" PRId64 " rows",
+                        wg_mlp_describe(mlp, model, sizeof model), capacity);
+        free(mlp);
+        return status;
+    }
 
     for (int b = 0; b < WG_MLP_BUFFERS && status == WG_OK; b++)
         status = alloc_device(mlp, offset, sizeof(float), (void **)&mlp->buffer[b]);

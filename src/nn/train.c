@@ -368,9 +368,10 @@ wg_status wg_trainer_load(wg_trainer *t, const char *path, wg_mlp_checkpoint_inf
     wg_mlp_checkpoint_info local;
     wg_status status = wg_mlp_load(t->model, path, t->options.optimizer.kind, &local);
     if (status != WG_OK) return status;
-    if (local.epoch < 0 || local.step < 0)
-        return wg_fail(WG_ERR_ARGUMENT, "checkpoint %s: negative epoch %" PRId64 " or step %"
-                       PRId64, path, local.epoch, local.step);
+    if (local.epoch < 0 || local.step < 0 || local.epoch > INT32_MAX) /* epoch * steps fits */
+        return wg_fail(WG_ERR_ARGUMENT, "checkpoint %s: epoch %" PRId64 " or step %" PRId64
+                       " is out of range (epochs 0..%d)", path, local.epoch, local.step,
+                       INT32_MAX);
     /* Training resumes at the start of the first epoch not completed (a checkpoint saved
      * in the middle of one, after --steps, repeats that epoch), with the schedule's
      * position taken from the epochs done, so a different batch size resumes too. */
