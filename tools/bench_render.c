@@ -24,20 +24,17 @@ static double ratio(double ours_s, double other_s)
 
 void bench_print_table(const bench_options *o, const bench_result *res)
 {
-    const char *isa = res->isa;
-    const int threads = res->threads, count = res->count;
-    const bench_peak *bp = &res->peak;
-    const bench_row *rows = res->rows;
-    const bench_openblas *ob_default = &res->ob_default, *ob_forced = &res->ob_forced;
-    const double peak = bp->all;
+    const double peak = res->peak.all;
     printf("whygpu GEMM (%s, %d thread%s) on this CPU; measured FMA peak %.1f GFLOP/s "
-           "(%.1f on one core)\n", isa, threads, threads == 1 ? "" : "s", peak, bp->one);
-    if (!bp->settled)
+           "(%.1f on one core)\n", res->isa, res->threads, res->threads == 1 ? "" : "s", peak,
+           res->peak.one);
+    if (!res->peak.settled)
         printf("note: the FMA peak read %.1f GFLOP/s before whygpu's products and %.1f after "
                "(more than 10%% apart):\nthe machine was busy during this run; the higher is "
-               "used. Rerun for firm numbers.\n", bp->start, bp->end);
+               "used. Rerun for firm numbers.\n", res->peak.start, res->peak.end);
     printf("\n");
     char ob1[64], ob2[64];
+    const bench_openblas *ob_default = &res->ob_default, *ob_forced = &res->ob_forced;
     snprintf(ob1, sizeof ob1, "OpenBLAS %.40s", ob_default->ok ? ob_default->core : "(as shipped)");
     snprintf(ob2, sizeof ob2, "OpenBLAS %.40s", ob_forced->ok ? ob_forced->core : o->coretype);
     printf("%-16s %-16s %9s %6s", "shape", "m x n x k", "GFLOP/s", "%peak");
@@ -45,8 +42,8 @@ void bench_print_table(const bench_options *o, const bench_result *res)
     if (o->loop_max > 0) printf(" %11s", "loop GF/s");
     if (o->openblas) printf(" %22s %22s", ob1, ob2);
     printf("\n");
-    for (int i = 0; i < count; i++) {
-        const bench_row *r = &rows[i];
+    for (int i = 0; i < res->count; i++) {
+        const bench_row *r = &res->rows[i];
         char dims[48];
         snprintf(dims, sizeof dims, "%" PRId64 "x%" PRId64 "x%" PRId64 "%s", r->shape.m,
                  r->shape.n, r->shape.k,
@@ -104,12 +101,7 @@ static void json_openblas(wg_json *j, const char *key, const bench_openblas *ob,
 
 int bench_print_json(const bench_options *o, const bench_result *res)
 {
-    const char *isa = res->isa;
-    const int threads = res->threads, count = res->count;
-    const bench_peak *bp = &res->peak;
-    const bench_row *rows = res->rows;
-    const bench_openblas *ob_default = &res->ob_default, *ob_forced = &res->ob_forced;
-    const double peak = bp->all;
+    const double peak = res->peak.all;
     wg_cpu_info info;
     if (wg_cpu_info_get(&info) != WG_OK) memset(&info, 0, sizeof info);
     wg_json j;
@@ -117,18 +109,18 @@ int bench_print_json(const bench_options *o, const bench_result *res)
     wg_json_begin_object(&j);
     wg_json_key(&j, "schema"); wg_json_string(&j, "whygpu.bench-gemm/1");
     wg_json_key(&j, "cpu"); wg_json_string(&j, info.model);
-    wg_json_key(&j, "isa"); wg_json_string(&j, isa);
-    wg_json_key(&j, "threads"); wg_json_int(&j, threads);
+    wg_json_key(&j, "isa"); wg_json_string(&j, res->isa);
+    wg_json_key(&j, "threads"); wg_json_int(&j, res->threads);
     wg_json_key(&j, "fma_peak_gflops"); wg_json_number(&j, peak);
-    wg_json_key(&j, "fma_peak_one_core_gflops"); wg_json_number(&j, bp->one);
-    wg_json_key(&j, "fma_peak_start_gflops"); wg_json_number(&j, bp->start);
-    wg_json_key(&j, "fma_peak_end_gflops"); wg_json_number(&j, bp->end);
-    wg_json_key(&j, "fma_peak_settled"); wg_json_bool(&j, bp->settled);
+    wg_json_key(&j, "fma_peak_one_core_gflops"); wg_json_number(&j, res->peak.one);
+    wg_json_key(&j, "fma_peak_start_gflops"); wg_json_number(&j, res->peak.start);
+    wg_json_key(&j, "fma_peak_end_gflops"); wg_json_number(&j, res->peak.end);
+    wg_json_key(&j, "fma_peak_settled"); wg_json_bool(&j, res->peak.settled);
     wg_json_key(&j, "rounds"); wg_json_int(&j, o->rounds);
     wg_json_key(&j, "shapes");
     wg_json_begin_array(&j);
-    for (int i = 0; i < count; i++) {
-        const bench_row *r = &rows[i];
+    for (int i = 0; i < res->count; i++) {
+        const bench_row *r = &res->rows[i];
         wg_json_begin_object(&j);
         wg_json_key(&j, "label"); wg_json_string(&j, r->shape.label);
         wg_json_key(&j, "m"); wg_json_int(&j, r->shape.m);
@@ -151,8 +143,8 @@ int bench_print_json(const bench_options *o, const bench_result *res)
         wg_json_key(&j, "loop_median_s");
         if (r->loop_s > 0) wg_json_number(&j, r->loop_s); else wg_json_null(&j);
         if (o->openblas) {
-            json_openblas(&j, "openblas_default", ob_default, NULL, i, r->ours_s);
-            json_openblas(&j, "openblas_forced", ob_forced, o->coretype, i, r->ours_s);
+            json_openblas(&j, "openblas_default", &res->ob_default, NULL, i, r->ours_s);
+            json_openblas(&j, "openblas_forced", &res->ob_forced, o->coretype, i, r->ours_s);
         }
         wg_json_end_object(&j);
     }
