@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/report/json_writer.h"
+#include "whygpu_lab.h"
 #include "cli.h"
 #include "progress.h"
 
@@ -421,14 +421,15 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
 }
 
 static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS],
-                        const wg_cpu_info *cpu, const char *gpu_name, const char *gpu_reason,
-                        const char *isa)
+                        const wg_machine_facts *m)
 {
+    const wg_cpu_info *cpu = &m->cpu;
+    const char *gpu_name = m->gpu_available ? m->gpu.name : "", *gpu_reason = m->gpu_reason;
     char device[32], label[64];
     wg_device_format(o->gpu, device, sizeof device);
     printf("whygpu demo: the classic \"why GPUs\" demo, measured on this machine\n");
     printf("CPU: %s, %d threads, matmul kernel %s\n", cpu->model[0] ? cpu->model : "unknown",
-           cpu->omp_threads, isa);
+           cpu->omp_threads, m->cpu_kernel);
     if (gpu_name[0])
         printf("GPU: %s (%s), matmul kernel %s\n", gpu_name, device,
                wg_matmul_kernel_name(o->gpu_kernel));
@@ -470,44 +471,14 @@ static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS]
 }
 
 static int print_json(const demo_options *o, const demo_cell cells[DEMO_CELLS],
-                      const wg_cpu_info *cpu, const char *gpu_name, const char *gpu_reason,
-                      const char *isa, int argc, char **argv)
+                      const wg_machine_facts *machine, int argc, char **argv)
 {
-    char device[32], date[32], command[1024];
-    cli_utc_date(date, sizeof date);
+    char command[1024];
     cli_command_line(argc, argv, "demo", command, sizeof command);
-    wg_device_format(o->gpu, device, sizeof device);
-
     wg_json j;
-    wg_json_init(&j, stdout);
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "schema"); wg_json_string(&j, "whygpu.demo/1");
-    wg_json_key(&j, "whygpu_version"); wg_json_string(&j, WG_VERSION);
-    wg_json_key(&j, "command"); wg_json_string(&j, command);
-    wg_json_key(&j, "date"); wg_json_string(&j, date);
+    wg_json_document_begin(&j, stdout, "whygpu.demo/1", command, machine);
     wg_json_key(&j, "size"); wg_json_int(&j, o->size);
     wg_json_key(&j, "seed"); wg_json_int(&j, (int64_t)o->seed);
-    wg_json_key(&j, "machine");
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "cpu");
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "model"); wg_json_string(&j, cpu->model);
-    wg_json_key(&j, "logical_cpus"); wg_json_int(&j, cpu->logical_cpus);
-    wg_json_key(&j, "threads"); wg_json_int(&j, cpu->omp_threads);
-    wg_json_key(&j, "simd"); wg_json_string(&j, wg_cpu_simd_level(cpu));
-    wg_json_key(&j, "matmul_isa"); wg_json_string(&j, isa);
-    wg_json_end_object(&j);
-    wg_json_key(&j, "gpu");
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "device"); wg_json_string(&j, o->want_gpu ? device : NULL);
-    wg_json_key(&j, "available"); wg_json_bool(&j, gpu_name[0] != '\0');
-    wg_json_key(&j, "name"); wg_json_string(&j, gpu_name[0] ? gpu_name : NULL);
-    wg_json_key(&j, "reason");
-    wg_json_string(&j, gpu_name[0] ? NULL
-                                   : gpu_reason[0] ? gpu_reason : "not requested (--device cpu)");
-    wg_json_key(&j, "matmul_kernel"); wg_json_string(&j, wg_matmul_kernel_name(o->gpu_kernel));
-    wg_json_end_object(&j);
-    wg_json_end_object(&j);
 
     wg_json_key(&j, "cells");
     wg_json_begin_array(&j);
@@ -577,27 +548,14 @@ int cmd_demo(int argc, char **argv)
     if (rc == -1) return CLI_EXIT_OK;
     if (rc != 0) return rc;
 
-    wg_cpu_info cpu;
-    wg_status status = wg_cpu_info_get(&cpu);
+    wg_machine_facts machine;
+    wg_status status = wg_machine_facts_get(o.want_gpu, o.gpu, &machine);
     if (status != WG_OK) return cli_failure("demo", status);
-    const char *isa = NULL;
-    status = wg_cpu_matmul_isa(&isa);
+    status = wg_cpu_matmul_isa(&machine.cpu_kernel);
     if (status != WG_OK) return cli_failure("demo", status);
-
-    char gpu_name[256] = "", gpu_reason[512] = "";
-    int gpu_ready = 0;
-    if (o.want_gpu) {
-        if (wg_device_check(o.gpu) == WG_OK) {
-            wg_gpu_info info;
-            gpu_ready = 1;
-            if (wg_gpu_info_get(o.gpu.index, &info) == WG_OK)
-                snprintf(gpu_name, sizeof gpu_name, "%s", info.name);
-            else
-                snprintf(gpu_name, sizeof gpu_name, "cuda:%d", o.gpu.index);
-        } else {
-            snprintf(gpu_reason, sizeof gpu_reason, "%s", wg_error_message());
-        }
-    }
+    machine.gpu_kernel = wg_matmul_kernel_name(o.gpu_kernel);
+    const int gpu_ready = machine.gpu_available;
+    const char *gpu_reason = machine.gpu_reason;
     rc = check_memory(&o, gpu_ready);
     if (rc != 0) return rc;
 
@@ -651,8 +609,8 @@ int cmd_demo(int argc, char **argv)
     wg_tensor_free(a);
     if (status != WG_OK) return cli_failure("demo", status);
 
-    rc = o.json ? print_json(&o, cells, &cpu, gpu_name, gpu_reason, isa, argc, argv)
-                : (print_table(&o, cells, &cpu, gpu_name, gpu_reason, isa), CLI_EXIT_OK);
+    rc = o.json ? print_json(&o, cells, &machine, argc, argv)
+                : (print_table(&o, cells, &machine), CLI_EXIT_OK);
     if (gpu_failed) rc = CLI_EXIT_FAILURE;
     for (int i = 0; i < DEMO_CELLS; i++) {
         if (cells[i].measured && !check_passed(&cells[i])) {

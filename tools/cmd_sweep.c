@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "../src/measure/sweep.h"
-#include "../src/report/json_writer.h"
+#include "whygpu_lab.h"
 #include "cli.h"
 #include "progress.h"
 
@@ -49,12 +49,7 @@ typedef struct sweep_point {
 typedef struct sweep_run {
     sweep_options o;
     char command[1024];
-    char date[32];
-    wg_cpu_info cpu;
-    const char *isa;
-    int gpu_ready;
-    char gpu_name[256];
-    char gpu_reason[512];
+    wg_machine_facts machine; /* the GPU columns run when machine.gpu_available */
     int count;
     sweep_point points[WG_SWEEP_MAX_POINTS];
     wg_crossover crossover[COLUMNS];    /* for the two GPU columns */
@@ -253,8 +248,8 @@ static int screen_point(sweep_run *run, sweep_point *p)
     int host_fits = wg_sweep_fits(host_need, host_available, MEMORY_RESERVE_BYTES);
     for (int c = 0; c < COLUMNS; c++) {
         sweep_cell_result *r = &p->col[c];
-        if (c != WG_SWEEP_CPU && !run->gpu_ready) {
-            snprintf(r->reason, sizeof r->reason, "no GPU: %s", run->gpu_reason);
+        if (c != WG_SWEEP_CPU && !run->machine.gpu_available) {
+            snprintf(r->reason, sizeof r->reason, "no GPU: %s", run->machine.gpu_reason);
             continue;
         }
         if (!host_fits) {
@@ -287,7 +282,7 @@ static void measure_all(sweep_run *run)
     int64_t known_size[COLUMNS] = {0, 0, 0};
     double known_s[COLUMNS] = {0, 0, 0};
     int cells_left = 0;
-    for (int i = 0; i < run->count; i++) cells_left += run->gpu_ready ? COLUMNS : 1;
+    for (int i = 0; i < run->count; i++) cells_left += run->machine.gpu_available ? COLUMNS : 1;
     const int exponent = wg_sweep_work_exponent(run->o.op);
     /* No cell may take more than half the budget's even share: the large sizes at the end
      * cost more than their share, and the small ones are precise with less. */
@@ -296,7 +291,7 @@ static void measure_all(sweep_run *run)
     double setup_s = 0;
     for (int i = 0; i < run->count; i++) {
         sweep_point *p = &run->points[i];
-        int planned = run->gpu_ready ? COLUMNS : 1;
+        int planned = run->machine.gpu_available ? COLUMNS : 1;
         int active = screen_point(run, p);
         cells_left -= planned - active;
         if (active == 0) continue;
@@ -462,7 +457,7 @@ static void describe_crossover(const sweep_run *run, int c, char *buf, size_t le
                  x->size);
         break;
     default:
-        snprintf(buf, length, "not measured%s", run->gpu_ready ? "" : " (no GPU, see above)");
+        snprintf(buf, length, "not measured%s", run->machine.gpu_available ? "" : " (no GPU, see above)");
         break;
     }
 }
@@ -475,11 +470,11 @@ static void print_table(const sweep_run *run)
     printf("whygpu sweep: %s, CPU against GPU, %d sizes from %" PRId64 " to %" PRId64 ", size = %s\n",
            wg_sweep_op_name(o->op), run->count, o->low, o->high, size_unit(o->op));
     printf("CPU: %s, %d threads, matmul kernel %s\n",
-           run->cpu.model[0] ? run->cpu.model : "unknown", run->cpu.omp_threads, run->isa);
-    if (run->gpu_ready)
-        printf("GPU: %s (cuda:%d)\n", run->gpu_name, o->gpu.index);
+           run->machine.cpu.model[0] ? run->machine.cpu.model : "unknown", run->machine.cpu.omp_threads, run->machine.cpu_kernel);
+    if (run->machine.gpu_available)
+        printf("GPU: %s (cuda:%d)\n", run->machine.gpu.name, o->gpu.index);
     else
-        printf("GPU: none measured: no GPU: %s\n", run->gpu_reason);
+        printf("GPU: none measured: no GPU: %s\n", run->machine.gpu_reason);
     printf("\n%12s  %10s  %10s  %10s  %10s  %10s  %10s\n", size_name(o->op),
            "CPU", per_flop ? "GFLOP/s" : "GB/s", "GPU", "GPU+copies", "speed-up", "w/ copies");
     for (int i = 0; i < run->count; i++) {
@@ -582,15 +577,8 @@ static void json_cell(wg_json *j, const sweep_cell_result *r)
 static int write_json(const sweep_run *run, FILE *out)
 {
     const sweep_options *o = &run->o;
-    char device[32];
-    wg_device_format(o->gpu, device, sizeof device);
     wg_json j;
-    wg_json_init(&j, out);
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "schema"); wg_json_string(&j, "whygpu.sweep/1");
-    wg_json_key(&j, "whygpu_version"); wg_json_string(&j, WG_VERSION);
-    wg_json_key(&j, "command"); wg_json_string(&j, run->command);
-    wg_json_key(&j, "date"); wg_json_string(&j, run->date);
+    wg_json_document_begin(&j, out, "whygpu.sweep/1", run->command, &run->machine);
     wg_json_key(&j, "op"); wg_json_string(&j, wg_sweep_op_name(o->op));
     wg_json_key(&j, "size_unit");
     wg_json_string(&j, size_unit(o->op));
@@ -603,22 +591,6 @@ static int write_json(const sweep_run *run, FILE *out)
     wg_json_key(&j, "seed"); wg_json_int(&j, (int64_t)o->seed);
     wg_json_key(&j, "budget_s"); wg_json_number(&j, o->budget_s);
     wg_json_key(&j, "elapsed_s"); wg_json_number(&j, run->elapsed_s);
-    wg_json_key(&j, "machine");
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "cpu");
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "model"); wg_json_string(&j, run->cpu.model);
-    wg_json_key(&j, "threads"); wg_json_int(&j, run->cpu.omp_threads);
-    wg_json_key(&j, "matmul_isa"); wg_json_string(&j, run->isa);
-    wg_json_end_object(&j);
-    wg_json_key(&j, "gpu");
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "device"); wg_json_string(&j, o->want_gpu ? device : NULL);
-    wg_json_key(&j, "available"); wg_json_bool(&j, run->gpu_ready);
-    wg_json_key(&j, "name"); wg_json_string(&j, run->gpu_ready ? run->gpu_name : NULL);
-    wg_json_key(&j, "reason"); wg_json_string(&j, run->gpu_ready ? NULL : run->gpu_reason);
-    wg_json_end_object(&j);
-    wg_json_end_object(&j);
     wg_json_key(&j, "points");
     wg_json_begin_array(&j);
     for (int i = 0; i < run->count; i++) {
@@ -735,22 +707,9 @@ int cmd_sweep(int argc, char **argv)
         return cli_usage_error("sweep", "%s", wg_error_message());
     for (int i = 0; i < run.count; i++) run.points[i].size = sizes[i];
 
-    wg_status status = wg_cpu_info_get(&run.cpu);
-    if (status == WG_OK) status = wg_cpu_matmul_isa(&run.isa);
+    wg_status status = wg_machine_facts_get(run.o.want_gpu, run.o.gpu, &run.machine);
+    if (status == WG_OK) status = wg_cpu_matmul_isa(&run.machine.cpu_kernel);
     if (status != WG_OK) return cli_failure("sweep", status);
-    if (!run.o.want_gpu) {
-        snprintf(run.gpu_reason, sizeof run.gpu_reason, "not requested (--device cpu)");
-    } else if (wg_device_check(run.o.gpu) == WG_OK) {
-        wg_gpu_info info;
-        run.gpu_ready = 1;
-        if (wg_gpu_info_get(run.o.gpu.index, &info) == WG_OK)
-            snprintf(run.gpu_name, sizeof run.gpu_name, "%s", info.name);
-        else
-            snprintf(run.gpu_name, sizeof run.gpu_name, "cuda:%d", run.o.gpu.index);
-    } else {
-        snprintf(run.gpu_reason, sizeof run.gpu_reason, "%s", wg_error_message());
-    }
-    cli_utc_date(run.date, sizeof run.date);
     cli_command_line(argc, argv, "sweep", run.command, sizeof run.command);
 
     FILE *json_out = run.o.json_path ? open_output(run.o.json_path, "JSON") : NULL;

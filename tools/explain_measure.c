@@ -130,6 +130,6 @@ int explain_log_sizes(int64_t low, int64_t high, int per_doubling, int64_t *size
 
 int64_t explain_cpu_llc_bytes(const explain_ctx *x)
 {
-    int64_t l3 = x->cpu.l3_bytes > 0 ? x->cpu.l3_bytes : (int64_t)32 << 20;
-    return l3 * (x->cpu.l3_instances > 0 ? x->cpu.l3_instances : 1);
+    int64_t l3 = x->machine.cpu.l3_bytes > 0 ? x->machine.cpu.l3_bytes : (int64_t)32 << 20;
+    return l3 * (x->machine.cpu.l3_instances > 0 ? x->machine.cpu.l3_instances : 1);
 }
