@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "progress.h"
-#include "whygpu.h"
+#include "whygpu_lab.h"
 
 #define BENCH_MAX_SHAPES 32
 
@@ -101,6 +101,7 @@ typedef struct bench_peak {
 typedef struct bench_result {
     const char *isa;        /* whygpu's CPU matmul instruction set */
     int threads;
+    wg_machine_facts machine; /* the JSON's machine block (threads: those used) */
     bench_peak peak;
     int count;              /* shapes */
     bench_row rows[BENCH_MAX_SHAPES];
@@ -112,8 +113,9 @@ wg_status bench_gemm_run(const bench_options *o, progress *p, bench_result *res)
 
 /* 2mnk / seconds in GFLOP/s; NaN when seconds is not > 0. */
 double bench_gflops(const bench_shape *s, double seconds);
-/* The result as the table (stdout), or as JSON (stdout; CLI exit code). */
+/* The result as the table (stdout), or as JSON (stdout; CLI exit code) whose "command" is
+ * command_line. */
 void bench_print_table(const bench_options *o, const bench_result *res);
-int bench_print_json(const bench_options *o, const bench_result *res);
+int bench_print_json(const bench_options *o, const bench_result *res, const char *command_line);
 
 #endif /* WG_BENCH_GEMM_H */

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/report/json_writer.h"
 #include "bench_gemm.h"
 #include "cli.h"
 
@@ -99,16 +98,12 @@ static void json_openblas(wg_json *j, const char *key, const bench_openblas *ob,
     wg_json_end_object(j);
 }
 
-int bench_print_json(const bench_options *o, const bench_result *res)
+int bench_print_json(const bench_options *o, const bench_result *res, const char *command_line)
 {
     const double peak = res->peak.all;
-    wg_cpu_info info;
-    if (wg_cpu_info_get(&info) != WG_OK) memset(&info, 0, sizeof info);
     wg_json j;
-    wg_json_init(&j, stdout);
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "schema"); wg_json_string(&j, "whygpu.bench-gemm/1");
-    wg_json_key(&j, "cpu"); wg_json_string(&j, info.model);
+    wg_json_document_begin(&j, stdout, "whygpu.bench-gemm/1", command_line, &res->machine);
+    wg_json_key(&j, "cpu"); wg_json_string(&j, res->machine.cpu.model);
     wg_json_key(&j, "isa"); wg_json_string(&j, res->isa);
     wg_json_key(&j, "threads"); wg_json_int(&j, res->threads);
     wg_json_key(&j, "fma_peak_gflops"); wg_json_number(&j, peak);

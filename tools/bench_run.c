@@ -117,6 +117,12 @@ wg_status bench_gemm_run(const bench_options *o, progress *p, bench_result *res)
     wg_status status = wg_cpu_matmul_isa(&res->isa);
     if (status != WG_OK) return status;
     const int threads = res->threads = o->threads > 0 ? o->threads : wg_cpu_threads();
+    status = wg_machine_facts_get(0, wg_cpu(), &res->machine);
+    if (status != WG_OK) return status;
+    res->machine.cpu.omp_threads = threads;
+    res->machine.cpu_kernel = res->isa;
+    snprintf(res->machine.gpu_reason, sizeof res->machine.gpu_reason,
+             "not used: bench gemm times the CPU GEMM");
     bench_shape shapes[BENCH_MAX_SHAPES];
     const int count = res->count = make_shapes(o, shapes);
     bench_row *rows = res->rows;

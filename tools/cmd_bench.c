@@ -162,7 +162,11 @@ int cmd_bench(int argc, char **argv)
     wg_status status = bench_gemm_run(&o, &p, &res);
     progress_end(&p);
     if (status != WG_OK) return cli_failure(CMD, status);
-    if (o.json) return bench_print_json(&o, &res);
+    if (o.json) {
+        char command[1024];
+        cli_command_line(argc, argv, "bench", command, sizeof command);
+        return bench_print_json(&o, &res, command);
+    }
     bench_print_table(&o, &res);
     return CLI_EXIT_OK;
 }

@@ -7,15 +7,15 @@
  * An absent GPU is a fact about the machine, not a failure: the exit status is 0.
  *
  * --json writes the same facts, schema whygpu.info/1; its fields are in docs/json.md
- * ("whygpu info --json").
+ * ("whygpu info --json"). Like every document it opens with the library's document
+ * opening and machine block; "cpu" and "gpu" after it are info's fuller description.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "report/json_writer.h"
-#include "whygpu.h"
+#include "whygpu_lab.h"
 
 static const char *const usage_text =
     "usage: whygpu info [--json]\n"
@@ -218,17 +218,20 @@ static void json_gpu(wg_json *json, const wg_gpu_info *gpu)
     json_string_at(json, "runtime_version", format_cuda_version(gpu->runtime_version, buf, sizeof buf));
 }
 
-static int print_json(const info_facts *f)
+static int print_json(const info_facts *f, const char *command_line)
 {
     const wg_cpu_info *cpu = &f->cpu;
     feature features[FEATURE_COUNT];
     list_features(cpu, features);
 
+    wg_machine_facts machine;
+    const wg_device gpu0 = {WG_DEVICE_CUDA, 0};
+    if (wg_machine_facts_get(1, gpu0, &machine) != WG_OK) {
+        fprintf(stderr, "whygpu info: %s\n", wg_error_message());
+        return CLI_EXIT_FAILURE;
+    }
     wg_json json;
-    wg_json_init(&json, stdout);
-    wg_json_begin_object(&json);
-    json_string_at(&json, "schema", "whygpu.info/1");
-    json_string_at(&json, "whygpu_version", WG_VERSION);
+    wg_json_document_begin(&json, stdout, "whygpu.info/1", command_line, &machine);
 
     wg_json_key(&json, "cpu");
     wg_json_begin_object(&json);
@@ -311,7 +314,11 @@ int cmd_info(int argc, char **argv)
     static info_facts facts;
     wg_status status = info_facts_get(&facts);
     if (status != WG_OK) return cli_failure("info", status);
-    if (as_json) return print_json(&facts);
+    if (as_json) {
+        char command[1024];
+        cli_command_line(argc, argv, "info", command, sizeof command);
+        return print_json(&facts, command);
+    }
     print_text(&facts);
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
