@@ -22,7 +22,374 @@ extern "C" {
 
 /* ================================================================ measurement ======= */
 
+/* The measurements behind `whygpu explain`: memory bandwidth (STREAM), host <-> device
+ * transfers, the working-set sweep that shows the caches, launch latency, and the FMA
+ * peak. Each returns plain numbers; the CLI turns them into tables and sentences. CPU
+ * measurements live in src/measure/, GPU ones in src/cuda/cuda_measure.cu; the wg_gpu_*
+ * functions return WG_ERR_NO_DEVICE (with the reason) without CUDA or the device. All
+ * timings take the best of several trials after a warm-up, and every kernel's result is
+ * validated. */
+
+/* ---------------------------------------------------------------- STREAM ---------- */
+
+/* McCalpin's four kernels, on float32 arrays a, b, c and a scalar q:
+ *   copy  c = a        scale b = q*c       add c = a + b       triad a = b + q*c       */
+typedef enum wg_stream_kernel {
+    WG_STREAM_COPY = 0,
+    WG_STREAM_SCALE,
+    WG_STREAM_ADD,
+    WG_STREAM_TRIAD,
+    WG_STREAM_KERNEL_COUNT
+} wg_stream_kernel;
+
+const char *wg_stream_kernel_name(wg_stream_kernel kernel);
+/* Arrays touched per element, as STREAM counts bytes (2, 2, 3, 3; write-allocate traffic
+ * is not counted). */
+int wg_stream_arrays(wg_stream_kernel kernel);
+/* Floating-point operations per element (0, 1, 1, 2). */
+int wg_stream_flops(wg_stream_kernel kernel);
+
+typedef struct wg_stream_result {
+    wg_stream_kernel kernel;
+    int64_t elements;     /* per array */
+    int threads;          /* CPU: OpenMP threads; GPU: threads per block */
+    int64_t blocks;       /* GPU: blocks in the grid; CPU: 0 */
+    int trials;           /* timed trials (after one untimed warm-up) */
+    double bytes;         /* per trial: arrays * elements * 4 */
+    double best_s;        /* fastest trial */
+    double median_s;
+    double best_gbs;      /* bytes / best_s / 1e9 */
+    double max_rel_error; /* arrays checked against the values the kernels must produce */
+    int valid;            /* max_rel_error within float32 rounding */
+} wg_stream_result;
+
+/* Runs `kernel` on three arrays of `elements` floats. threads 0: all OpenMP threads. The
+ * arrays are first-touched by the threads that use them. trials >= 1. */
+wg_status wg_cpu_stream(wg_stream_kernel kernel, int64_t elements, int threads, int trials,
+                        wg_stream_result *out);
+
+/* The same on a GPU: 16-byte (float4) accesses, grid-stride loops. blocks 0: enough to fill
+ * the chip; threads_per_block 0: 256. */
+wg_status wg_gpu_stream(int device, wg_stream_kernel kernel, int64_t elements, int64_t blocks,
+                        int threads_per_block, int trials, wg_stream_result *out);
+
+/* cudaMemcpy device-to-device of `bytes`, the vendor's copy: best GB/s counting the read
+ * and the write (2 * bytes per trial), as STREAM's copy does. */
+wg_status wg_gpu_memcpy_bandwidth(int device, int64_t bytes, int trials, double *best_gbs);
+
+/* ---------------------------------------------------------------- transfers ------- */
+
+typedef struct wg_transfer_result {
+    int64_t bytes;
+    int to_device;    /* 1 host->device, 0 device->host */
+    int pinned;       /* host buffer from cudaMallocHost (1) or malloc (0) */
+    int async;        /* cudaMemcpyAsync + stream synchronise (1) or cudaMemcpy (0) */
+    int trials;
+    double best_s;
+    double median_s;
+    double best_gbs;  /* bytes / best_s / 1e9 */
+} wg_transfer_result;
+
+/* One host<->device copy of `bytes`, timed with events around the copy. */
+wg_status wg_gpu_transfer(int device, int64_t bytes, int to_device, int pinned, int async,
+                          int trials, wg_transfer_result *out);
+
+/* ---------------------------------------------------------------- caches ---------- */
+
+/* Read bandwidth of a buffer of `bytes` read again and again (a sum, vectorised, so the
+ * loads are the whole cost) for at least min_seconds; best GB/s of a few trials.
+ * CPU: threads 0 = one thread (the caches of one core); bytes >= 4096. */
+wg_status wg_cpu_read_bandwidth(int64_t bytes, int threads, double min_seconds, double *gbs);
+/* GPU: the whole chip reads the buffer (L1, L2, then HBM as it grows). */
+wg_status wg_gpu_read_bandwidth(int device, int64_t bytes, double min_seconds, double *gbs);
+
+/* Load-to-use latency in a working set of `bytes`: a pointer chase through every 64-byte
+ * line of the buffer in a random cyclic order, so each load depends on the one before and
+ * no prefetcher can guess the next line. Nanoseconds per load, the best of 3 trials of at
+ * least min_seconds / 3 each. One thread; bytes >= 4096. Caches differ far more in latency
+ * than in bandwidth (on some CPUs L2 and L3 stream at nearly the same rate), so this finds
+ * the cache sizes more surely than the read sweep. */
+wg_status wg_cpu_load_latency(int64_t bytes, double min_seconds, double *ns);
+
+/* Finds the cache sizes a working-set sweep implies: the sizes after which the bandwidth
+ * falls to below `drop` (e.g. 0.7) of the plateau before. sizes ascending, count points;
+ * writes up to max_edges sizes (the last size of each plateau) and returns how many. */
+int wg_find_cache_edges(const int64_t *sizes, const double *gbs, int count, double drop,
+                        int64_t *edges, int max_edges);
+
+/* ---------------------------------------------------------------- latency --------- */
+
+typedef struct wg_launch_latency {
+    double launch_and_sync_s; /* an empty kernel, then wait for it: the round trip */
+    double launch_only_s;     /* empty kernels queued back to back, per launch */
+    double copy_back_s;       /* a 4-byte device->host copy (the result of a scalar op) */
+} wg_launch_latency;
+
+wg_status wg_gpu_launch_latency(int device, int launches, wg_launch_latency *out);
+
+/* ---------------------------------------------------------------- peak ------------ */
+
+/* FP32 multiply-add throughput: independent FMA chains in vector registers, enough to
+ * cover the latency of the FMA units. isa: "avx512", "avx2", "generic" or NULL for the
+ * widest this CPU has; threads 0 = all OpenMP threads. GFLOP/s counts an FMA as 2 flops. */
+wg_status wg_cpu_fma_peak(const char *isa, int threads, double min_seconds, double *gflops);
+
+/* The median of `count` values (1 .. WG_TIMEIT_MAX_REPEAT; NAN otherwise), as wg_timeit
+ * takes it over its repeats: for callers that time repeat by repeat themselves. */
+double wg_median(const double *values, int count);
+
+
+/* ---------------------------------------------------------------- time an op, checked */
+
+/* The one way every command times an operation and checks it against float64 before its
+ * time is trusted (demo, matmul, sweep, explain): host inputs made once from a seed, the op
+ * timed with wg_timeit on a device (the data resident there, or paying the copies a user
+ * starting from host memory pays), the output of the last timed call read back and compared
+ * with a float64 reference. The output is filled with NaN before the timing, so an element
+ * no call writes fails the check. */
+typedef enum wg_op_kind {
+    WG_OP_MATMUL = 0, /* C = alpha op(A) op(B): op(A) m x k, op(B) k x n, C m x n */
+    WG_OP_MUL,        /* out = a * b, m x n elements */
+    WG_OP_ADD,        /* out = a + b */
+    WG_OP_RELU,       /* out = max(a, 0) */
+    WG_OP_KIND_COUNT
+} wg_op_kind;
+
+/* "matmul", "mul", "add", "relu". */
+const char *wg_op_kind_name(wg_op_kind kind);
+
+#define WG_OP_CHECK_FULL_LIMIT ((int64_t)1 << 30) /* matmul m*n*k checked in full up to this */
+#define WG_OP_CHECK_SAMPLES 1024                  /* elements of a larger product sampled */
+
+typedef struct wg_op {
+    wg_op_kind kind;
+    int64_t m, n, k;     /* k: matmul only */
+    int trans_a, trans_b; /* matmul: A stored k x m, B stored n x k */
+    int b_is_a;          /* the second operand is the first (x*x, A.A); needs m == n == k */
+    uint64_t seed;       /* A uniform in [-1, 1) from seed, B from seed + 1; check positions */
+    int check_samples;   /* matmul: elements of C compared; 0: all when m*n*k <= the full
+                          * limit, else WG_OP_CHECK_SAMPLES. Elementwise ops: all, always */
+} wg_op;
+
+/* An op's host operands, made once and measured on any device. */
+typedef struct wg_op_inputs {
+    wg_op op;
+    wg_tensor *a, *b; /* host; b is NULL for relu and when b_is_a */
+    float *result;    /* host: the output read back for the check */
+} wg_op_inputs;
+
+wg_status wg_op_inputs_create(const wg_op *op, wg_op_inputs *out);
+void wg_op_inputs_free(wg_op_inputs *inputs);
+
+/* Floating-point operations of one call: 2mnk for matmul, one per element otherwise. */
+double wg_op_flops(const wg_op *op);
+
+typedef struct wg_op_result {
+    int measured;
+    wg_timeit_result time;
+    double check_error;    /* the largest relative error against float64: matmul relative
+                            * to |alpha| sum |a b| (wg_gemm_sampled_error), elementwise to
+                            * the exact value; infinite when an element is NaN */
+    double check_bound;    /* the kernel precision's bound; one float32 rounding elementwise */
+    int64_t check_samples; /* elements compared */
+    int check_full;        /* 1: every element of the output */
+    int64_t not_finite;    /* elements of the whole output that are NaN or infinite */
+    int check_passed;      /* check_error <= check_bound and not_finite == 0 */
+} wg_op_result;
+
+/* How the op is timed on the device. */
+typedef struct wg_op_run {
+    wg_device device;
+    wg_matmul_kernel kernel; /* matmul: the kernel; WG_MATMUL_AUTO the device's best */
+    const char *cpu_isa;     /* matmul on the CPU: force this instruction set; NULL: none */
+    int with_copies;         /* GPU: each timed call also copies the inputs in and the output
+                              * back, as a user starting from host memory pays */
+    const wg_timeit_options *timing; /* NULL: wg_timeit's defaults */
+} wg_op_run;
+
+/* Times the op and checks it: *out gets the time and the check, whether or not it passed
+ * (a failed check is a result, not an error). Device buffers are made before the timing. */
+wg_status wg_op_measure(const wg_op_inputs *inputs, const wg_op_run *run, wg_op_result *out);
+
 /* ================================================================ sweep ============= */
+
+/* The size sweep behind `whygpu sweep`: one operation timed at log-spaced sizes on the
+ * CPU, on the GPU with its data resident, and on the GPU including the copies, to find
+ * where the GPU starts to win. The arithmetic (grid, crossover, budget planner, memory) is
+ * pure and unit-tested without a device (sweep_plan.c); the measuring is sweep_run.c. */
+
+/* ---------------------------------------------------------------- ops and columns - */
+
+typedef enum wg_sweep_op {
+    WG_SWEEP_MATMUL = 0, /* C = A . B, n x n: size is n */
+    WG_SWEEP_MUL,        /* out = a * b: size is the element count */
+    WG_SWEEP_ADD,        /* out = a + b */
+    WG_SWEEP_RELU,       /* out = max(x, 0) */
+    WG_SWEEP_MLP_STEP,   /* one SGD training step of the 784-512-256-10 MLP: size is the batch */
+    WG_SWEEP_OP_COUNT
+} wg_sweep_op;
+
+const char *wg_sweep_op_name(wg_sweep_op op);
+/* "matmul", "mul", "add", "relu", "mlp-step"; WG_ERR_ARGUMENT naming the text otherwise. */
+wg_status wg_sweep_op_parse(const char *text, wg_sweep_op *out);
+
+typedef enum wg_sweep_column {
+    WG_SWEEP_CPU = 0,        /* inputs and output in host memory */
+    WG_SWEEP_GPU,            /* inputs and output already in GPU memory */
+    WG_SWEEP_GPU_COPIES,     /* host inputs copied to the GPU, op, output copied back */
+    WG_SWEEP_COLUMN_COUNT
+} wg_sweep_column;
+
+/* JSON keys: "cpu", "gpu", "gpu_with_copies". */
+const char *wg_sweep_column_key(wg_sweep_column column);
+
+/* Floating-point operations of one call (matmul 2n^3; elementwise one per element; an MLP
+ * step about 6 x batch x the weights: forward, and the two products of the backward). */
+double wg_sweep_flops(wg_sweep_op op, int64_t size);
+/* Bytes one call must at least read and write (inputs once, output once). */
+double wg_sweep_traffic_bytes(wg_sweep_op op, int64_t size);
+/* How the work of one call grows with size: 3 for matmul, 1 for the others. */
+int wg_sweep_work_exponent(wg_sweep_op op);
+
+/* ---------------------------------------------------------------- the grid -------- */
+
+#define WG_SWEEP_MAX_POINTS 64
+
+/* Log-spaced whole sizes from low to high, both exact, `points` requested (2..64; 1 only
+ * when low == high). Rounding can make neighbours equal at the small end: duplicates are
+ * dropped, so *count <= points and sizes are strictly increasing. `sizes` holds
+ * WG_SWEEP_MAX_POINTS entries. */
+wg_status wg_sweep_grid(int64_t low, int64_t high, int points, int64_t *sizes, int *count);
+
+/* ---------------------------------------------------------------- crossover ------- */
+
+typedef enum wg_crossover_state {
+    WG_CROSSOVER_NO_DATA = 0, /* fewer than one point with both times finite and > 0 */
+    WG_CROSSOVER_FOUND,       /* the GPU loses below `size` and wins at every point above */
+    WG_CROSSOVER_GPU_ALWAYS,  /* the GPU wins at every measured size: at or below sizes[0] */
+    WG_CROSSOVER_NEVER        /* the GPU does not win at the largest measured size */
+} wg_crossover_state;
+
+const char *wg_crossover_state_name(wg_crossover_state state);
+
+typedef struct wg_crossover {
+    wg_crossover_state state;
+    double size;       /* FOUND: interpolated; GPU_ALWAYS: smallest valid size; NEVER: largest */
+    int64_t below;     /* FOUND: the grid points either side (else both = size's point) */
+    int64_t above;
+    int valid_points;  /* points with both times finite and > 0 */
+} wg_crossover;
+
+/* Where the GPU starts to win, from times per call at ascending sizes: the ratio
+ * r = cpu / gpu is taken at each point whose two times are finite and > 0 (others are
+ * skipped); the crossover is the last interval where r goes from < 1 to >= 1 after which
+ * r stays >= 1, interpolated linearly in log(size) vs log(r). */
+wg_status wg_sweep_crossover(const int64_t *sizes, const double *cpu_s, const double *gpu_s,
+                             int count, wg_crossover *out);
+
+/* The largest cpu / gpu over the valid points: *speedup and *at_size, or NaN and -1 when
+ * there is none. */
+void wg_sweep_best_speedup(const int64_t *sizes, const double *cpu_s, const double *gpu_s,
+                           int count, double *speedup, int64_t *at_size);
+
+/* ---------------------------------------------------------------- the budget ------ */
+
+/* Seconds wg_timeit takes for a call of `call_s` with these settings, following its rules:
+ * a warm-up call, a second one when the first lasted [min_repeat_s, 10 min_repeat_s),
+ * auto-range by powers of ten to min_repeat_s, then `repeat` repeats of that many loops. */
+double wg_sweep_timeit_cost(double call_s, double min_repeat_s, int repeat);
+
+/* The per-call time expected at `size` from the time measured at `known_size` (work
+ * scaling with size^exponent). Timing at small sizes is mostly fixed cost, so this
+ * over-estimates: the planner errs on the safe side. NaN/<= 0 known time gives 0 (unknown). */
+double wg_sweep_extrapolate(int64_t known_size, double known_s, int64_t size, int exponent);
+
+/* Seconds to make (and free) the inputs of a point at `size`, from the seconds it took at
+ * `known_size`, scaled by the host memory the two need; 0 when nothing is known yet. */
+double wg_sweep_setup_estimate(wg_sweep_op op, int64_t known_size, double known_s, int64_t size);
+
+typedef struct wg_sweep_plan {
+    int skip;            /* 1: even the cheapest setting does not fit what is left */
+    int repeat;          /* for wg_timeit_options */
+    double min_repeat_s;
+    int64_t loops;       /* calls per repeat: ceil(min_repeat_s / estimate); 0 (auto-range)
+                          * when the call's time is unknown */
+    double estimate_s;   /* the expected cost with these settings */
+} wg_sweep_plan;
+
+#define WG_SWEEP_MIN_REPEAT_FLOOR_S 0.002
+#define WG_SWEEP_MIN_REPEATS 3
+
+/* The cost of timing a call of `call_s` with `repeat` repeats of `loops` calls each (a
+ * fixed count: timeit then makes one warm-up call and no auto-range). */
+double wg_sweep_fixed_loops_cost(double call_s, int64_t loops, int repeat);
+
+/* Chooses timeit settings for the next cell: the best-quality setting (7, 5 then 3
+ * repeats; min_repeat_s from 0.2 s halving down to 2 ms) whose cost fits this cell's share,
+ * budget_left_s / cells_left, capped at share_cap_s (> 0; 0: no cap) so that small, cheap
+ * cells early in a sweep leave time for the large ones after them; if none fits, the
+ * cheapest, unless its cost exceeds all of budget_left_s: then skip. With an estimate the
+ * loop count is fixed at ceil(min_repeat_s / estimate): timeit's powers-of-ten auto-range
+ * could make a repeat up to 10x longer than planned when the call is a little faster than
+ * estimated. call_estimate_s 0 means unknown: auto-range, cost assumed for a tiny call. */
+wg_status wg_sweep_plan_cell(double call_estimate_s, double budget_left_s, int cells_left,
+                             double share_cap_s, wg_sweep_plan *out);
+
+/* ---------------------------------------------------------------- memory ---------- */
+
+/* Bytes of host memory a point needs: inputs, output, and the copy read back from the GPU
+ * for the check. */
+double wg_sweep_host_bytes(wg_sweep_op op, int64_t size);
+/* Bytes of device memory a GPU column needs: inputs and output. */
+double wg_sweep_device_bytes(wg_sweep_op op, int64_t size);
+
+/* 1 when `need` bytes fit in `available` less `reserve`; available < 0 (unknown) fits. */
+int wg_sweep_fits(double need, int64_t available, double reserve);
+
+/* ---------------------------------------------------------------- measuring ------- */
+
+/* One point's inputs, random from a seed, in host memory. */
+typedef struct wg_sweep_inputs {
+    wg_sweep_op op;
+    int64_t size;
+    uint64_t seed;
+    wg_op_inputs data; /* matmul, mul, add, relu: the operands, in [-1, 1) (wg_op_measure) */
+    wg_tensor *batch;  /* mlp-step: the batch of "images", in [0, 1) */
+    uint8_t *labels;   /* mlp-step: the batch's labels, 0..9 */
+} wg_sweep_inputs;
+
+wg_status wg_sweep_inputs_create(wg_sweep_op op, int64_t size, uint64_t seed,
+                                 wg_sweep_inputs *out);
+void wg_sweep_inputs_free(wg_sweep_inputs *inputs);
+
+typedef struct wg_sweep_cell {
+    int measured;
+    wg_timeit_result time;
+    double check_error;     /* largest relative error against float64 */
+    double check_tolerance;
+    int check_passed;
+} wg_sweep_cell;
+
+/* Times the op on one column (`gpu` names the device of the GPU columns) with `timing`,
+ * then checks the output of the last call against float64 (wg_op_measure: every element
+ * for the elementwise ops, 64 sampled elements of the matmul). Device buffers are
+ * allocated before timing, so the copies column times only the copies. */
+wg_status wg_sweep_measure(const wg_sweep_inputs *inputs, wg_sweep_column column,
+                           wg_device gpu, const wg_timeit_options *timing, wg_sweep_cell *out);
+
+/* The MLP's layer sizes (784-512-256-10, Fashion-MNIST's) and its weights, for mlp-step. */
+#define WG_SWEEP_MLP_LAYERS 3
+extern const int64_t wg_sweep_mlp_sizes[WG_SWEEP_MLP_LAYERS + 1];
+int64_t wg_sweep_mlp_weights(void);
+
+/* wg_sweep_measure for mlp-step (sweep_mlp.c): one training step on the batch, timed; the
+ * CPU column: the new parameters finite and changed (the MLP itself is checked against
+ * float64 finite differences in tests/test_mlp.c); the GPU columns: the parameters after one
+ * step from the same start against the CPU's. The copies column copies the batch in. */
+wg_status wg_sweep_measure_mlp_step(const wg_sweep_inputs *inputs, wg_sweep_column column,
+                                    wg_device gpu, const wg_timeit_options *timing,
+                                    wg_sweep_cell *out);
+
 
 /* ================================================================ ladder ============ */
 

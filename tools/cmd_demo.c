@@ -48,25 +48,6 @@ typedef struct demo_cell {
     double check_tolerance;
 } demo_cell;
 
-/* What a timed call needs. */
-typedef struct op_call {
-    const wg_tensor *a;
-    wg_tensor *out;
-    wg_matmul_kernel kernel;
-} op_call;
-
-static wg_status call_square(void *context)
-{
-    op_call *call = context;
-    return wg_mul(call->a, call->a, call->out);
-}
-
-static wg_status call_matmul(void *context)
-{
-    op_call *call = context;
-    return wg_matmul_with(call->kernel, call->a, call->a, call->out);
-}
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -151,34 +132,6 @@ static int parse_options(int argc, char **argv, demo_options *o)
     return 0;
 }
 
-/* ---------------------------------------------------------------- checks ---------- */
-
-/* The square: every element against the float64 product, relative to |x*x|. */
-static wg_status check_square(const wg_tensor *x, const wg_tensor *out, demo_cell *cell)
-{
-    float xv = 0, ov = 0;
-    wg_status status = wg_tensor_to_host(x, &xv, 1);
-    if (status == WG_OK) status = wg_tensor_to_host(out, &ov, 1);
-    if (status != WG_OK) return status;
-    double reference = (double)xv * (double)xv;
-    cell->checked = 1;
-    cell->check_samples = 1;
-    cell->check_error = reference != 0 ? fabs((double)ov - reference) / fabs(reference)
-                                       : fabs((double)ov);
-    cell->check_tolerance = 1e-7; /* one float32 rounding */
-    return WG_OK;
-}
-
-/* The matmul: 64 sampled elements of C = A.A against float64 dot products. */
-static void check_matmul(const float *a, const float *c, int64_t n, uint64_t seed,
-                         demo_cell *cell)
-{
-    cell->checked = 1;
-    cell->check_samples = MATMUL_SAMPLES;
-    cell->check_error = wg_matmul_sampled_error(a, a, c, n, n, n, MATMUL_SAMPLES, seed);
-    cell->check_tolerance = wg_matmul_fp32_tolerance(n);
-}
-
 static int check_passed(const demo_cell *cell)
 {
     return cell->checked && cell->check_error <= cell->check_tolerance;
@@ -186,78 +139,34 @@ static int check_passed(const demo_cell *cell)
 
 /* ---------------------------------------------------------------- running --------- */
 
-static void timeit_options(const demo_options *o, progress *p, wg_timeit_options *t)
+/* Times and checks one cell (wg_op_measure) on its device, with progress for the long ones. */
+static wg_status run_cell(const demo_options *o, const wg_op_inputs *inputs, demo_cell *cell)
 {
-    wg_timeit_defaults(t);
-    t->repeat = o->repeat;
-    if (p) {
-        t->progress = progress_on_phase;
-        t->progress_context = p;
-    }
-}
-
-static void cell_label(const demo_cell *cell, char *buf, size_t size)
-{
-    char device[32];
+    char label[128], device[32];
     wg_device_format(cell->device, device, sizeof device);
-    snprintf(buf, size, "%s %" PRId64 "x%" PRId64 " on %s", cell->op, cell->rows, cell->cols,
-             device);
-}
-
-/* Times fn on the cell's device with progress (for the long cells) and stores the result. */
-static wg_status time_cell(const demo_options *o, demo_cell *cell, wg_timeit_fn fn,
-                           op_call *call, int long_running)
-{
-    char label[128];
-    cell_label(cell, label, sizeof label);
+    snprintf(label, sizeof label, "%s %" PRId64 "x%" PRId64 " on %s", cell->op, cell->rows,
+             cell->cols, device);
     progress p;
-    progress_begin(&p, label, o->progress && long_running);
+    progress_begin(&p, label, o->progress && inputs->op.kind == WG_OP_MATMUL);
     wg_timeit_options t;
-    timeit_options(o, &p, &t);
-    wg_status status = wg_timeit(cell->device, fn, call, &t, &cell->time);
+    wg_timeit_defaults(&t);
+    t.repeat = o->repeat;
+    t.progress = progress_on_phase;
+    t.progress_context = &p;
+    const int on_cpu = cell->device.kind == WG_DEVICE_CPU;
+    const wg_op_run run = {.device = cell->device,
+                           .kernel = on_cpu ? WG_MATMUL_AUTO : o->gpu_kernel, .timing = &t};
+    wg_op_result r;
+    wg_status status = wg_op_measure(inputs, &run, &r);
     progress_end(&p);
-    if (status == WG_OK) cell->measured = 1;
-    return status;
-}
-
-/* Cells 1 and 3: x*x on a 1x1 tensor. x_cpu is the CPU original; on a GPU it is moved. */
-static wg_status run_square(const demo_options *o, const wg_tensor *x_cpu, demo_cell *cell)
-{
-    wg_tensor *x = NULL, *out = NULL;
-    wg_status status = WG_OK;
-    if (cell->device.kind == WG_DEVICE_CPU)
-        x = (wg_tensor *)x_cpu;
-    else
-        status = wg_tensor_to(x_cpu, cell->device, &x);
-    if (status == WG_OK) status = wg_tensor_empty_like(x, &out);
-    op_call call = {x, out, WG_MATMUL_AUTO};
-    if (status == WG_OK) status = time_cell(o, cell, call_square, &call, 0);
-    if (status == WG_OK) status = check_square(x, out, cell);
-    wg_tensor_free(out);
-    if (x != x_cpu) wg_tensor_free(x);
-    return status;
-}
-
-/* Cells 2 and 4: A.A. `result` (host, n*n floats) receives C for the check. */
-static wg_status run_matmul(const demo_options *o, const wg_tensor *a_cpu, float *result,
-                            demo_cell *cell)
-{
-    wg_tensor *a = NULL, *c = NULL;
-    wg_status status = WG_OK;
-    int on_cpu = cell->device.kind == WG_DEVICE_CPU;
-    if (on_cpu)
-        a = (wg_tensor *)a_cpu;
-    else
-        status = wg_tensor_to(a_cpu, cell->device, &a);
-    if (status == WG_OK) status = wg_tensor_empty_like(a, &c);
-    op_call call = {a, c, on_cpu ? WG_MATMUL_AUTO : o->gpu_kernel};
-    if (status == WG_OK) status = time_cell(o, cell, call_matmul, &call, 1);
-    if (status == WG_OK) status = wg_tensor_to_host(c, result, cell->rows * cell->cols);
-    if (status == WG_OK)
-        check_matmul(wg_tensor_host_data((wg_tensor *)a_cpu), result, cell->rows, o->seed, cell);
-    wg_tensor_free(c);
-    if (a != a_cpu) wg_tensor_free(a);
-    return status;
+    if (status != WG_OK) return status;
+    cell->measured = 1;
+    cell->time = r.time;
+    cell->checked = 1;
+    cell->check_samples = (int)r.check_samples;
+    cell->check_error = r.not_finite ? INFINITY : r.check_error;
+    cell->check_tolerance = r.check_bound;
+    return WG_OK;
 }
 
 /* Refuses sizes that cannot fit before anything is measured, so nothing is lost. */
@@ -574,25 +483,18 @@ int cmd_demo(int argc, char **argv)
                      gpu_reason[0] ? gpu_reason : "not requested (--device cpu)");
     }
 
-    const int64_t one[2] = {1, 1}, square[2] = {n, n};
-    wg_tensor *x = NULL, *a = NULL;
-    float *result = NULL;
-    status = wg_tensor_rand(2, one, -1.0f, 1.0f, o.seed, wg_cpu(), &x);
-    if (status == WG_OK) status = wg_tensor_rand(2, square, -1.0f, 1.0f, o.seed, wg_cpu(), &a);
-    if (status == WG_OK) {
-        result = malloc((size_t)n * (size_t)n * sizeof *result);
-        if (!result) {
-            fprintf(stderr, "whygpu demo: cannot allocate %.3g GiB for the result check\n",
-                    (double)n * (double)n * 4.0 / 1073741824.0);
-            wg_tensor_free(x);
-            wg_tensor_free(a);
-            return CLI_EXIT_FAILURE;
-        }
-    }
+    /* x*x on a 1x1 tensor, and A.A: the same host inputs on every device */
+    const wg_op ops[2] = {{.kind = WG_OP_MUL, .m = 1, .n = 1, .b_is_a = 1, .seed = o.seed},
+                          {.kind = WG_OP_MATMUL, .m = n, .n = n, .k = n, .b_is_a = 1,
+                           .seed = o.seed, .check_samples = MATMUL_SAMPLES}};
+    wg_op_inputs inputs[2];
+    memset(inputs, 0, sizeof inputs);
+    status = wg_op_inputs_create(&ops[0], &inputs[0]);
+    if (status == WG_OK) status = wg_op_inputs_create(&ops[1], &inputs[1]);
     int gpu_failed = 0;
     for (int i = 0; i < DEMO_CELLS && status == WG_OK; i++) {
         if (i >= 2 && !gpu_ready) break;
-        status = i % 2 ? run_matmul(&o, a, result, &cells[i]) : run_square(&o, x, &cells[i]);
+        status = run_cell(&o, &inputs[i % 2], &cells[i]);
         if (status != WG_OK && i >= 2) {
             /* A GPU failure must not throw away the CPU cells measured before it: the
              * table is printed with the reason, and the exit status says it failed. */
@@ -604,9 +506,8 @@ int cmd_demo(int argc, char **argv)
             status = WG_OK;
         }
     }
-    free(result);
-    wg_tensor_free(x);
-    wg_tensor_free(a);
+    wg_op_inputs_free(&inputs[0]);
+    wg_op_inputs_free(&inputs[1]);
     if (status != WG_OK) return cli_failure("demo", status);
 
     rc = o.json ? print_json(&o, cells, &machine, argc, argv)

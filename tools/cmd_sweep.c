@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/measure/sweep.h"
 #include "whygpu_lab.h"
 #include "cli.h"
 #include "progress.h"

@@ -6,7 +6,6 @@
  */
 #include <stdio.h>
 
-#include "../src/measure/measure.h"
 #include "explain.h"
 
 #define STREAM_TRIALS 10

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../src/measure/measure.h"
 #include "explain.h"
 
 #define MAX_POINTS 64

@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 
-#include "../src/measure/measure.h"
 #include "explain.h"
 
 static const explain_col latency_cols[] = {

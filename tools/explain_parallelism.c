@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/measure/measure.h"
 #include "explain.h"
 
 static const explain_col scaling_cols[] = {

@@ -7,7 +7,6 @@
  */
 #include <stdio.h>
 
-#include "../src/measure/measure.h"
 #include "explain.h"
 
 static const explain_col device_cols[] = {
