@@ -106,9 +106,10 @@ typedef struct bench_result {
     int count;              /* shapes */
     bench_row rows[BENCH_MAX_SHAPES];
     bench_openblas ob_default, ob_forced;
+    char why[512];          /* when the run failed: what went wrong */
 } bench_result;
 
-/* The whole benchmark as the options say; progress on p. */
+/* The whole benchmark as the options say; progress on p. On failure res->why says why. */
 wg_status bench_gemm_run(const bench_options *o, progress *p, bench_result *res);
 
 /* 2mnk / seconds in GFLOP/s; NaN when seconds is not > 0. */

@@ -161,7 +161,10 @@ int cmd_bench(int argc, char **argv)
     progress_begin(&p, "bench gemm", o.progress);
     wg_status status = bench_gemm_run(&o, &p, &res);
     progress_end(&p);
-    if (status != WG_OK) return cli_failure(CMD, status);
+    if (status != WG_OK) {
+        fprintf(stderr, "whygpu %s: %s\n", CMD, res.why);
+        return CLI_EXIT_FAILURE;
+    }
     if (o.json) {
         char command[1024];
         cli_command_line(argc, argv, "bench", command, sizeof command);
