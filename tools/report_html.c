@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "report.h"
+#include "whygpu_lab.h"
 
 #ifdef WG_HAVE_CJSON
 static void html_text(FILE *out, const char *text)
@@ -353,7 +353,7 @@ int report_write_html(const report *rep, const char *path)
     }
     /* When: the measurements' own date (from saved results, that is not today). */
     char date[32];
-    cli_utc_date(date, sizeof date);
+    wg_utc_date(date, sizeof date);
     static const int dated[] = {DOC_DEMO, DOC_SWEEP, DOC_EXPLAIN};
     for (int i = 2; i >= 0; i--) {
         const char *when = rep->doc[dated[i]] ? str_at(rep->doc[dated[i]], "date") : "";
