@@ -70,12 +70,17 @@ LDLIBS   := -lm -lpthread $(ZLIB_LIBS)
 NVCCFLAGS := -O3 -std=c++17 -Iinclude -Isrc $(CUDA_GENCODE) --Werror all-warnings \
              -Xcompiler -Wall,-Wextra,-Werror -lineinfo -MMD -MP
 
-LIB_SRC  := $(wildcard src/*.c src/cpu/*.c src/measure/*.c src/report/*.c src/nn/*.c)
+# CUDA is one of two units: src/cuda/ when nvcc is found, else src/cuda_stub.c, whose entry
+# points all fail with "whygpu was built without CUDA".
+LIB_SRC  := $(filter-out src/cuda_stub.c,$(wildcard src/*.c src/cpu/*.c src/measure/*.c \
+                                                    src/report/*.c src/nn/*.c))
 ifneq ($(NVCC),)
 CPPFLAGS += -DWG_WITH_CUDA
 LIB_SRC  += $(wildcard src/cuda/*.c)
 CU_SRC   := $(wildcard src/cuda/*.cu)
 LDLIBS   += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas -lcudart -lstdc++
+else
+LIB_SRC  += src/cuda_stub.c
 endif
 
 TOOL_SRC := $(wildcard tools/*.c)

@@ -186,11 +186,13 @@ double wg_op_flops(const wg_op *op);
 
 typedef struct wg_op_result {
     int measured;
+    const wg_kernel *kernel; /* matmul: the kernel that ran (auto resolved); else NULL */
     wg_timeit_result time;
     double check_error;    /* the largest relative error against float64: matmul relative
                             * to |alpha| sum |a b| (wg_gemm_sampled_error), elementwise to
                             * the exact value; infinite when an element is NaN */
-    double check_bound;    /* the kernel precision's bound; one float32 rounding elementwise */
+    double check_bound;    /* matmul: wg_precision_error_bound of the kernel's precision at k;
+                            * elementwise: one float32 rounding */
     int64_t check_samples; /* elements compared */
     int check_full;        /* 1: every element of the output */
     int64_t not_finite;    /* elements of the whole output that are NaN or infinite */
@@ -200,15 +202,17 @@ typedef struct wg_op_result {
 /* How the op is timed on the device. */
 typedef struct wg_op_run {
     wg_device device;
-    wg_matmul_kernel kernel; /* matmul: the kernel; WG_MATMUL_AUTO the device's best */
-    const char *cpu_isa;     /* matmul on the CPU: force this instruction set; NULL: none */
+    const wg_kernel *kernel; /* matmul: a kernel of the device's registry; NULL: auto */
     int with_copies;         /* GPU: each timed call also copies the inputs in and the output
                               * back, as a user starting from host memory pays */
     const wg_timeit_options *timing; /* NULL: wg_timeit's defaults */
+    int fail_on_check;       /* 1: a failed check is returned as WG_ERR_BACKEND, saying the
+                              * error and the bound (for callers that only want a rate) */
 } wg_op_run;
 
 /* Times the op and checks it: *out gets the time and the check, whether or not it passed
- * (a failed check is a result, not an error). Device buffers are made before the timing. */
+ * (a failed check is a result, not an error, unless run->fail_on_check). Device buffers
+ * are made before the timing. */
 wg_status wg_op_measure(const wg_op_inputs *inputs, const wg_op_run *run, wg_op_result *out);
 
 /* ================================================================ sweep ============= */
@@ -373,9 +377,11 @@ typedef struct wg_sweep_cell {
 /* Times the op on one column (`gpu` names the device of the GPU columns) with `timing`,
  * then checks the output of the last call against float64 (wg_op_measure: every element
  * for the elementwise ops, 64 sampled elements of the matmul). Device buffers are
- * allocated before timing, so the copies column times only the copies. */
+ * allocated before timing, so the copies column times only the copies. `kernel`: the
+ * matmul kernel of the columns on its device kind (the others use auto); NULL: auto. */
 wg_status wg_sweep_measure(const wg_sweep_inputs *inputs, wg_sweep_column column,
-                           wg_device gpu, const wg_timeit_options *timing, wg_sweep_cell *out);
+                           wg_device gpu, const wg_kernel *kernel,
+                           const wg_timeit_options *timing, wg_sweep_cell *out);
 
 /* The MLP's layer sizes (784-512-256-10, Fashion-MNIST's) and its weights, for mlp-step. */
 #define WG_SWEEP_MLP_LAYERS 3
@@ -390,6 +396,65 @@ wg_status wg_sweep_measure_mlp_step(const wg_sweep_inputs *inputs, wg_sweep_colu
                                     wg_device gpu, const wg_timeit_options *timing,
                                     wg_sweep_cell *out);
 
+
+/* ---------------------------------------------------------------- the whole sweep - */
+
+/* What a size counts, in a sentence ("n", "batch", "size") and as the unit of a document
+ * ("n (n x n matrices)", "batch rows (784-512-256-10 MLP)", "elements"). */
+const char *wg_sweep_size_name(wg_sweep_op op);
+const char *wg_sweep_size_unit(wg_sweep_op op);
+
+/* A cell as the sweep names it: "matmul n = 64 on cpu", "... on cuda:0 with copies". */
+void wg_sweep_cell_label(wg_sweep_op op, int64_t size, wg_sweep_column column, wg_device gpu,
+                         char *buf, size_t length);
+
+/* Host and device memory a point leaves free for everything else. */
+#define WG_SWEEP_MEMORY_RESERVE_BYTES (256.0 * 1024 * 1024)
+
+typedef struct wg_sweep_request {
+    wg_sweep_op op;
+    int64_t low, high;       /* the sizes (wg_sweep_grid) */
+    int points;
+    double budget_s;         /* > 0: the measurements' time budget */
+    uint64_t seed;
+    wg_device gpu;           /* the device of the GPU columns */
+    int gpu_columns;         /* 1: measure the GPU columns; 0: gpu_reason says why not */
+    const char *gpu_reason;
+    const wg_kernel *cpu_kernel, *gpu_kernel; /* matmul kernels; NULL: auto */
+    /* Told of each cell: done 0 as it starts (label: "matmul n = 64 on cpu"), done 1 when it
+     * ends, with `failure` its reason when it failed or gave a wrong result. Optional. */
+    void (*on_cell)(void *context, const char *label, int done, const char *failure);
+    wg_timeit_progress_fn progress; /* timeit's phases of the current cell; optional */
+    void *context;           /* for on_cell and progress */
+} wg_sweep_request;
+
+typedef struct wg_sweep_cell_result {
+    int measured;     /* timed and the check passed */
+    char reason[640]; /* why not: "no GPU: ...", "skipped: ...", "does not fit ...", "failed: ..." */
+    wg_sweep_cell cell;
+} wg_sweep_cell_result;
+
+typedef struct wg_sweep_point {
+    int64_t size;
+    wg_sweep_cell_result col[WG_SWEEP_COLUMN_COUNT];
+} wg_sweep_point;
+
+typedef struct wg_sweep_result {
+    int count;
+    wg_sweep_point points[WG_SWEEP_MAX_POINTS];
+    wg_crossover crossover[WG_SWEEP_COLUMN_COUNT]; /* of the two GPU columns */
+    double best_speedup[WG_SWEEP_COLUMN_COUNT];
+    int64_t best_speedup_size[WG_SWEEP_COLUMN_COUNT];
+    double elapsed_s;
+    int failed;       /* a measurement failed or a check did not pass */
+    int budget_skips; /* cells skipped to keep the budget */
+} wg_sweep_result;
+
+/* Runs the whole sweep: every size of the grid, each column planned to fit what is left of
+ * the budget (a cell that cannot is skipped with its reason), timed and checked, then the
+ * crossover and the best speed-up of each GPU column. Cells that fail are results with
+ * their reasons (and out->failed); only bad arguments are returned as errors. */
+wg_status wg_sweep_run(const wg_sweep_request *request, wg_sweep_result *out);
 
 /* ================================================================ ladder ============ */
 

@@ -27,7 +27,8 @@ TEST(ladder_rung_table)
         const wg_ladder_rung *rung = wg_ladder_rung_find(r);
         REQUIRE(rung != NULL);
         CHECK(rung->number == r);
-        CHECK(rung->name && rung->name[0] && rung->change && rung->change[0]);
+        CHECK(rung->name && rung->name[0] && rung->kernel && rung->kernel->summary &&
+              rung->kernel->summary[0] && strcmp(rung->kernel->name, rung->name) == 0);
         CHECK(rung->reason && rung->reason[0]);
         CHECK(rung->threads_x * rung->threads_y >= 32 && rung->threads_x * rung->threads_y <= 1024);
         CHECK(rung->block_m >= 1 && rung->block_n >= 1 && rung->block_k >= 1);
@@ -343,7 +344,7 @@ typedef struct ladder_runner_context {
 static wg_status run_cpu_gemm(wg_device device, const wg_gemm_args *args, void *context)
 {
     (void)context;
-    return wg_gemm_on(device, WG_MATMUL_AUTO, args);
+    return wg_gemm_on(device, NULL, args);
 }
 
 static wg_status run_ladder(wg_device device, const wg_gemm_args *args, void *context)

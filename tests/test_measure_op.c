@@ -33,8 +33,7 @@ DEVICE_TEST(op_measure_times_and_checks_each_op)
         wg_op_inputs in;
         REQUIRE_OK(wg_op_inputs_create(&ops[i], &in));
         for (int copies = 0; copies <= (device.kind != WG_DEVICE_CPU); copies++) {
-            const wg_op_run run = {.device = device, .kernel = WG_MATMUL_AUTO,
-                                   .with_copies = copies, .timing = &timing};
+            const wg_op_run run = {.device = device, .with_copies = copies, .timing = &timing};
             wg_op_result r;
             wg_status status = wg_op_measure(&in, &run, &r);
             CHECK_MSG(status == WG_OK, "%s #%zu: %s", wg_op_kind_name(ops[i].kind), i,

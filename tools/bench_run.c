@@ -40,7 +40,7 @@ static int make_shapes(const bench_options *o, bench_shape *shapes)
 }
 
 typedef struct gemm_call {
-    wg_matmul_kernel kernel;
+    const wg_kernel *kernel; /* NULL: auto */
     const wg_gemm_args *args;
 } gemm_call;
 
@@ -51,11 +51,18 @@ static wg_status call_gemm(void *context)
 }
 
 
+/* The registry's CPU triple loop (always registered). */
+static const wg_kernel *triple_loop(void)
+{
+    const wg_kernel *kernel = NULL;
+    return wg_kernel_find(WG_DEVICE_CPU, "triple-loop", &kernel) == WG_OK ? kernel : NULL;
+}
+
 /* One round of one kernel on one shape: a timed repeat (the calls per repeat found in the
  * first round, then reused) into cell->round_s[round]; the result is checked first, and a
  * result off float64 is not timed (WG_ERR_BACKEND, why in res->why). */
 static wg_status time_kernel(const bench_options *o, progress *p, const bench_shape *s,
-                             wg_matmul_kernel kernel, int threads, int round, bench_cell *cell,
+                             const wg_kernel *kernel, int threads, int round, bench_cell *cell,
                              double *error, bench_result *res)
 {
     bench_operands ops;
@@ -70,7 +77,7 @@ static wg_status time_kernel(const bench_options *o, progress *p, const bench_sh
         if (!(e <= wg_matmul_fp32_tolerance(s->k))) {
             snprintf(res->why, sizeof res->why, "%s (%" PRId64 "x%" PRId64 "x%" PRId64
                      ") with the %s kernel differs from float64 by %.3g (bound %.3g): not timed",
-                     s->label, s->m, s->n, s->k, wg_matmul_kernel_name(kernel), e,
+                     s->label, s->m, s->n, s->k, kernel ? kernel->name : "auto", e,
                      wg_matmul_fp32_tolerance(s->k));
             status = WG_ERR_BACKEND;
         }
@@ -83,7 +90,7 @@ static wg_status time_kernel(const bench_options *o, progress *p, const bench_sh
     /* phase by phase on a terminal; one line per product in a log */
     options.progress = p->tty ? progress_on_phase : NULL;
     options.progress_context = p;
-    if (!p->tty) progress_on_phase(p, kernel == WG_MATMUL_REFERENCE ? "triple loop" :
+    if (!p->tty) progress_on_phase(p, kernel ? "triple loop" :
                                    threads == 1 ? "whygpu, 1 thread" : "whygpu", 0, 0, 0);
     wg_timeit_result r;
     if (status == WG_OK) status = wg_timeit(wg_cpu(), call_gemm, &call, &options, &r);
@@ -150,13 +157,13 @@ wg_status bench_gemm_run(const bench_options *o, progress *p, bench_result *res)
             if (o->progress)
                 snprintf(p->label, sizeof p->label, "bench gemm, round %d/%d: %s", round + 1,
                          o->rounds, shapes[i].label);
-            status = time_kernel(o, p, &shapes[i], WG_MATMUL_AUTO, threads, round, &r->ours,
+            status = time_kernel(o, p, &shapes[i], NULL, threads, round, &r->ours,
                                  &r->ours_error, res);
             if (status == WG_OK && o->scaling)
-                status = time_kernel(o, p, &shapes[i], WG_MATMUL_AUTO, 1, round, &r->one,
+                status = time_kernel(o, p, &shapes[i], NULL, 1, round, &r->one,
                                      &r->ours_error, res);
             if (status == WG_OK && loop_runs(o, &shapes[i]))
-                status = time_kernel(o, p, &shapes[i], WG_MATMUL_REFERENCE, threads, round,
+                status = time_kernel(o, p, &shapes[i], triple_loop(), threads, round,
                                      &r->loop, &r->loop_error, res);
         }
         if (status == WG_OK && o->openblas) {

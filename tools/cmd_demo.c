@@ -17,6 +17,7 @@
 
 #include "whygpu_lab.h"
 #include "cli.h"
+#include "kernel_option.h"
 #include "progress.h"
 
 #define DEMO_CELLS 4
@@ -28,7 +29,7 @@ typedef struct demo_options {
     uint64_t seed;
     wg_device gpu;
     int want_gpu;
-    wg_matmul_kernel gpu_kernel;
+    const wg_kernel *cpu_kernel, *gpu_kernel; /* NULL: auto */
     int json;
     int progress;
 } demo_options;
@@ -66,8 +67,9 @@ static void usage(FILE *out)
             "  --repeat R      timed repeats per cell (default: 7, fewer for calls of seconds)\n"
             "  --device DEV    the GPU to compare with: cuda, cuda:N (default cuda); 'cpu'\n"
             "                  runs the CPU cells only\n"
-            "  --kernel K      GPU matmul kernel: auto (cuBLAS, FP32), cublas, tiled,\n"
-            "                  reference (default auto)\n"
+            "  --kernel K      matmul kernel: auto (cuBLAS FP32 on the GPU) or a name that\n"
+            "                  'whygpu kernels' lists: a CUDA kernel for the GPU cells, a CPU\n"
+            "                  kernel for the CPU cells (default auto)\n"
             "  --seed S        seed of the random matrix (default 42)\n"
             "  --json          print the results as JSON (schema whygpu.demo/1, docs/json.md)\n"
             "  --no-progress   no progress on stderr\n"
@@ -89,7 +91,7 @@ static int parse_options(int argc, char **argv, demo_options *o)
     o->seed = 42;
     o->gpu = (wg_device){WG_DEVICE_CUDA, 0};
     o->want_gpu = 1;
-    o->gpu_kernel = WG_MATMUL_AUTO;
+    o->cpu_kernel = o->gpu_kernel = NULL;
     o->json = 0;
     o->progress = 1;
     optind = 1;
@@ -117,8 +119,8 @@ static int parse_options(int argc, char **argv, demo_options *o)
             o->want_gpu = o->gpu.kind != WG_DEVICE_CPU;
             break;
         case 'k':
-            if (wg_matmul_kernel_parse(optarg, &o->gpu_kernel) != WG_OK)
-                return cli_usage_error("demo", "--kernel: %s", wg_error_message());
+            if (kernel_option_parse("demo", optarg, &o->cpu_kernel, &o->gpu_kernel))
+                return CLI_EXIT_USAGE;
             break;
         case 'j': o->json = 1; break;
         case 'P': o->progress = 0; break;
@@ -155,7 +157,7 @@ static wg_status run_cell(const demo_options *o, const wg_op_inputs *inputs, dem
     t.progress_context = &p;
     const int on_cpu = cell->device.kind == WG_DEVICE_CPU;
     const wg_op_run run = {.device = cell->device,
-                           .kernel = on_cpu ? WG_MATMUL_AUTO : o->gpu_kernel, .timing = &t};
+                           .kernel = on_cpu ? o->cpu_kernel : o->gpu_kernel, .timing = &t};
     wg_op_result r;
     wg_status status = wg_op_measure(inputs, &run, &r);
     progress_end(&p);
@@ -320,13 +322,13 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
                "  the GPU's cores busy, and that is what a neural network's layers are made of.\n",
                t4, mm_ratio, mm_gpu->flops / mm_gpu->time.median_s / 1e12,
                mm_cpu->flops / (n * n));
-    else if (o->gpu_kernel == WG_MATMUL_AUTO || o->gpu_kernel == WG_MATMUL_CUBLAS)
+    else if (!o->gpu_kernel || o->gpu_kernel->vendor)
         printf("- The matmul took %s on the GPU, %.3gx slower than the CPU: at this size there\n"
                "  is too little work to fill the GPU; try a larger --size.\n", t4, 1.0 / mm_ratio);
     else
         printf("- The matmul took %s on the GPU with the %s kernel, %.3gx slower than the CPU:\n"
                "  compare with --kernel cublas to see how much of that is the kernel.\n", t4,
-               wg_matmul_kernel_name(o->gpu_kernel), 1.0 / mm_ratio);
+               o->gpu_kernel->name, 1.0 / mm_ratio);
 }
 
 static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS],
@@ -341,7 +343,7 @@ static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS]
            cpu->omp_threads, m->cpu_kernel);
     if (gpu_name[0])
         printf("GPU: %s (%s), matmul kernel %s\n", gpu_name, device,
-               wg_matmul_kernel_name(o->gpu_kernel));
+               kernel_option_name(o->gpu_kernel));
     else
         printf("GPU: none measured: %s\n",
                gpu_reason[0] ? gpu_reason : "not requested (--device cpu)");
@@ -462,7 +464,8 @@ int cmd_demo(int argc, char **argv)
     if (status != WG_OK) return cli_failure("demo", status);
     status = wg_cpu_matmul_isa(&machine.cpu_kernel);
     if (status != WG_OK) return cli_failure("demo", status);
-    machine.gpu_kernel = wg_matmul_kernel_name(o.gpu_kernel);
+    if (o.cpu_kernel) machine.cpu_kernel = o.cpu_kernel->name;
+    machine.gpu_kernel = kernel_option_name(o.gpu_kernel);
     const int gpu_ready = machine.gpu_available;
     const char *gpu_reason = machine.gpu_reason;
     rc = check_memory(&o, gpu_ready);

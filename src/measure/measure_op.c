@@ -101,7 +101,7 @@ typedef struct op_call {
     const wg_op_run *run;
     const wg_tensor *a, *b; /* on the device; b may be a (b_is_a) or NULL (relu) */
     wg_tensor *out;
-    wg_gemm_args args;      /* matmul, on the device's pointers */
+    wg_gemm_prepared *prepared; /* matmul: the product on the device's pointers */
     /* with_copies: the host sources and destination and the device's copy functions */
     const wg_backend *backend;
     const float *host_a, *host_b;
@@ -112,9 +112,7 @@ static wg_status run_op(const op_call *call)
 {
     switch (call->op->kind) {
     case WG_OP_MATMUL:
-        if (call->run->cpu_isa && call->run->device.kind == WG_DEVICE_CPU)
-            return wg_cpu_gemm_isa(call->run->cpu_isa, &call->args);
-        return wg_gemm_on(call->run->device, call->run->kernel, &call->args);
+        return wg_gemm_run_prepared(call->prepared);
     case WG_OP_MUL: return wg_mul(call->a, call->b, call->out);
     case WG_OP_ADD: return wg_add(call->a, call->b, call->out);
     case WG_OP_RELU: return wg_relu(call->a, call->out);
@@ -148,13 +146,7 @@ static wg_status call_with_copies(void *context)
 
 /* ---------------------------------------------------------------- the check ------- */
 
-static double matmul_bound(const wg_op_run *run, int64_t k)
-{
-    (void)run;
-    return wg_matmul_fp32_tolerance(k);
-}
-
-static void check_matmul(const wg_op_inputs *in, const wg_op_run *run, wg_op_result *out)
+static void check_matmul(const wg_op_inputs *in, wg_op_result *out)
 {
     const wg_op *op = &in->op;
     int64_t a_shape[2], b_shape[2];
@@ -182,7 +174,7 @@ static void check_matmul(const wg_op_inputs *in, const wg_op_run *run, wg_op_res
         out->check_samples = samples;
     }
     out->check_full = full || out->check_samples >= op->m * op->n;
-    out->check_bound = matmul_bound(run, op->k);
+    out->check_bound = wg_precision_error_bound(out->kernel->precision, op->k);
 }
 
 static void check_elementwise(const wg_op_inputs *in, wg_op_result *out)
@@ -209,7 +201,7 @@ static void check_elementwise(const wg_op_inputs *in, wg_op_result *out)
     out->check_bound = ELEMENTWISE_BOUND;
 }
 
-static void check_result(const wg_op_inputs *in, const wg_op_run *run, wg_op_result *out)
+static void check_result(const wg_op_inputs *in, wg_op_result *out)
 {
     const int64_t count = in->op.m * in->op.n;
     int64_t not_finite = 0;
@@ -217,7 +209,7 @@ static void check_result(const wg_op_inputs *in, const wg_op_run *run, wg_op_res
     for (int64_t i = 0; i < count; i++) not_finite += !isfinite(in->result[i]);
     out->not_finite = not_finite;
     if (in->op.kind == WG_OP_MATMUL)
-        check_matmul(in, run, out);
+        check_matmul(in, out);
     else
         check_elementwise(in, out);
     out->check_passed = out->not_finite == 0 && out->check_error <= out->check_bound;
@@ -261,11 +253,14 @@ wg_status wg_op_measure(const wg_op_inputs *in, const wg_op_run *run, wg_op_resu
     if (status == WG_OK && op->kind == WG_OP_MATMUL) {
         int64_t a_shape[2], b_shape[2];
         operand_shapes(op, a_shape, b_shape);
-        call.args = (wg_gemm_args){.trans_a = op->trans_a, .trans_b = op->trans_b, .m = op->m,
-                                   .n = op->n, .k = op->k, .alpha = 1.0f, .beta = 0.0f,
-                                   .a = wg_tensor_data((wg_tensor *)call.a), .lda = a_shape[1],
-                                   .b = wg_tensor_data((wg_tensor *)call.b), .ldb = b_shape[1],
-                                   .c = wg_tensor_data(result), .ldc = op->n};
+        const wg_gemm_args args = {
+            .trans_a = op->trans_a, .trans_b = op->trans_b, .m = op->m, .n = op->n, .k = op->k,
+            .alpha = 1.0f, .beta = 0.0f, .a = wg_tensor_data((wg_tensor *)call.a),
+            .lda = a_shape[1], .b = wg_tensor_data((wg_tensor *)call.b), .ldb = b_shape[1],
+            .c = wg_tensor_data(result), .ldc = op->n};
+        out->kernel = run->kernel;
+        if (!out->kernel) status = wg_kernel_find(device.kind, "auto", &out->kernel);
+        if (status == WG_OK) status = wg_gemm_prepare(device, out->kernel, &args, &call.prepared);
     }
     wg_timeit_fn fn = call_resident;
     if (status == WG_OK && run->with_copies) {
@@ -282,7 +277,17 @@ wg_status wg_op_measure(const wg_op_inputs *in, const wg_op_run *run, wg_op_resu
     if (status == WG_OK && !run->with_copies) status = wg_synchronize(device);
     if (status == WG_OK && !run->with_copies)
         status = wg_tensor_to_host(result, in->result, op->m * op->n);
-    if (status == WG_OK) check_result(in, run, out);
+    if (status == WG_OK) check_result(in, out);
+    if (status == WG_OK && run->fail_on_check && !out->check_passed) {
+        char device_name[32];
+        status = wg_fail(WG_ERR_BACKEND, "%s %lldx%lld on %s gave wrong results: relative "
+                         "error %.3g on %lld checked elements (bound %.3g), %lld not finite",
+                         wg_op_kind_name(op->kind), (long long)op->m, (long long)op->n,
+                         wg_device_format(device, device_name, sizeof device_name),
+                         out->check_error, (long long)out->check_samples, out->check_bound,
+                         (long long)out->not_finite);
+    }
+    wg_gemm_prepared_free(call.prepared);
     wg_tensor_free(a);
     wg_tensor_free(b);
     wg_tensor_free(result);

@@ -65,7 +65,8 @@ wg_status wg_sweep_inputs_create(wg_sweep_op op, int64_t size, uint64_t seed,
 }
 
 wg_status wg_sweep_measure(const wg_sweep_inputs *inputs, wg_sweep_column column,
-                           wg_device gpu, const wg_timeit_options *timing, wg_sweep_cell *out)
+                           wg_device gpu, const wg_kernel *kernel,
+                           const wg_timeit_options *timing, wg_sweep_cell *out)
 {
     if (inputs && inputs->op == WG_SWEEP_MLP_STEP)
         return wg_sweep_measure_mlp_step(inputs, column, gpu, timing, out);
@@ -76,8 +77,9 @@ wg_status wg_sweep_measure(const wg_sweep_inputs *inputs, wg_sweep_column column
     memset(out, 0, sizeof *out);
     if (column != WG_SWEEP_CPU && gpu.kind == WG_DEVICE_CPU)
         return wg_fail(WG_ERR_ARGUMENT, "sweep measure: the GPU columns need a GPU device, not cpu");
-    const wg_op_run run = {.device = column == WG_SWEEP_CPU ? wg_cpu() : gpu,
-                           .kernel = WG_MATMUL_AUTO,
+    const wg_device device = column == WG_SWEEP_CPU ? wg_cpu() : gpu;
+    const wg_op_run run = {.device = device,
+                           .kernel = kernel && kernel->device == device.kind ? kernel : NULL,
                            .with_copies = column == WG_SWEEP_GPU_COPIES, .timing = timing};
     wg_op_result result;
     wg_status status = wg_op_measure(&inputs->data, &run, &result);
