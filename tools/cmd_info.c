@@ -31,7 +31,7 @@ static const char *const usage_text =
 
 /* Everything info says, read once. */
 typedef struct info_facts {
-    wg_cpu_info cpu;
+    wg_machine_facts machine; /* the CPU, and GPU 0 for the JSON's machine block */
     int64_t available;       /* host memory available now, -1 unknown */
     int gpu_count;           /* usable GPUs (0 when none) */
     char gpu_error[512];     /* why there is none; "" when gpu_count > 0 */
@@ -45,7 +45,8 @@ typedef struct info_facts {
 static wg_status info_facts_get(info_facts *f)
 {
     memset(f, 0, sizeof *f);
-    wg_status status = wg_cpu_info_get(&f->cpu);
+    const wg_device gpu0 = {WG_DEVICE_CUDA, 0};
+    wg_status status = wg_machine_facts_get(1, gpu0, &f->machine);
     if (status != WG_OK) return status;
     f->available = wg_host_memory_available();
     int count = 0;
@@ -119,7 +120,7 @@ static void list_features(const wg_cpu_info *cpu, feature out[FEATURE_COUNT])
 
 static void print_text(const info_facts *f)
 {
-    const wg_cpu_info *cpu = &f->cpu;
+    const wg_cpu_info *cpu = &f->machine.cpu;
     char a[32], b[32], c[32];
     feature features[FEATURE_COUNT];
     list_features(cpu, features);
@@ -220,18 +221,12 @@ static void json_gpu(wg_json *json, const wg_gpu_info *gpu)
 
 static int print_json(const info_facts *f, const char *command_line)
 {
-    const wg_cpu_info *cpu = &f->cpu;
+    const wg_cpu_info *cpu = &f->machine.cpu;
     feature features[FEATURE_COUNT];
     list_features(cpu, features);
 
-    wg_machine_facts machine;
-    const wg_device gpu0 = {WG_DEVICE_CUDA, 0};
-    if (wg_machine_facts_get(1, gpu0, &machine) != WG_OK) {
-        fprintf(stderr, "whygpu info: %s\n", wg_error_message());
-        return CLI_EXIT_FAILURE;
-    }
     wg_json json;
-    wg_json_document_begin(&json, stdout, "whygpu.info/1", command_line, &machine);
+    wg_json_document_begin(&json, stdout, "whygpu.info/1", command_line, &f->machine);
 
     wg_json_key(&json, "cpu");
     wg_json_begin_object(&json);
