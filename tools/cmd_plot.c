@@ -6,7 +6,7 @@
  *                     GPU with the copies; the crossovers marked
  *   whygpu.explain/1  the roofline: each device's roof and where the demo's ops fall
  *   whygpu.ladder/1   the GPU matmul kernel ladder: GFLOP/s of each kernel, as bars
- *   whygpu.train/1    training curves: loss and accuracy per epoch
+ *   whygpu.train/1,2  training curves: loss and accuracy per epoch
  *
  * Every field the chart needs is read and checked first (json_read.c), so a malformed or
  * truncated document is one clear error naming the field, never a broken picture. The

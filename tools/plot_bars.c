@@ -1,6 +1,7 @@
 /*
  * plot_bars.c - the charts of one value per step: the GPU kernel ladder (whygpu.ladder/1,
- * GFLOP/s per rung as bars) and training curves (whygpu.train/1, loss and accuracy per epoch).
+ * GFLOP/s per rung as bars) and training curves (whygpu.train/1 and /2, loss and accuracy
+ * per epoch).
  */
 #include <stdio.h>
 #include <string.h>
@@ -62,7 +63,7 @@ int plot_ladder(jr *r, const cJSON *root, const char *out_path, FILE *out)
 
 /* ---------------------------------------------------------------- training -------- */
 
-/* Loss (left axis) and accuracy (right axis) per epoch (docs/json.md, whygpu.train/1). */
+/* Loss (left axis) and accuracy (right axis) per epoch (docs/json.md, whygpu.train/1 and /2). */
 int plot_train(jr *r, const cJSON *root, const char *out_path, FILE *out)
 {
     const char *mode = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "mode"));

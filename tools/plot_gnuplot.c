@@ -183,7 +183,8 @@ static const chart_kind kinds[] = {
     {"whygpu.sweep/1", plot_sweep},
     {"whygpu.explain/1", plot_roofline},
     {"whygpu.ladder/1", plot_ladder},
-    {"whygpu.train/1", plot_train},
+    {"whygpu.train/1", plot_train}, /* before the shared machine block; epochs the same */
+    {"whygpu.train/2", plot_train},
 };
 
 int plot_document(const cJSON *root, const char *source, const char *out_path, char *msg,
@@ -200,7 +201,7 @@ int plot_document(const cJSON *root, const char *source, const char *out_path, c
         if (strcmp(schema, kinds[i].schema) == 0) kind = &kinds[i];
     if (!kind) {
         snprintf(msg, size, "%s: schema '%.100s' has no chart (plot draws whygpu.sweep/1, "
-                 "whygpu.explain/1, whygpu.ladder/1 and whygpu.train/1)", source, schema);
+                 "whygpu.explain/1, whygpu.ladder/1 and whygpu.train/1 or /2)", source, schema);
         return CLI_EXIT_FAILURE;
     }
     char *script = NULL;
