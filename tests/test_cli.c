@@ -241,6 +241,15 @@ TEST(cli_info_json)
     cJSON *devices = gpu ? cJSON_GetObjectItem(gpu, "devices") : NULL;
     CHECK(count && devices && cJSON_GetArraySize(devices) == (int)count->valuedouble);
     if (count && count->valuedouble == 0) STRING_FIELD(gpu, "error");
+    /* the machine block every document opens with, the same number under both names */
+    cJSON *machine = field(root, "machine", 1);
+    cJSON *mcpu = machine ? field(machine, "cpu", 1) : NULL;
+    cJSON *threads = mcpu ? NUMBER_FIELD(mcpu, "threads") : NULL;
+    cJSON *omp = cpu ? NUMBER_FIELD(cpu, "omp_threads") : NULL;
+    CHECK(threads && omp && threads->valuedouble == omp->valuedouble);
+    if (machine) CHECK(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(field(machine, "gpu", 1),
+                                                                     "available")));
+    STRING_FIELD(root, "date");
     cJSON_Delete(root);
     run_free(&r);
 #endif
@@ -617,7 +626,15 @@ TEST(cli_bench_gemm_json)
         CHECK(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(root, "fma_peak_settled")));
         CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "fma_peak_settled")) == !apart);
     }
-    STRING_FIELD(root, "isa");
+    cJSON *isa = STRING_FIELD(root, "isa");
+    /* the machine block names the same ISA and the threads used */
+    cJSON *machine = field(root, "machine", 1);
+    cJSON *mcpu = machine ? field(machine, "cpu", 1) : NULL;
+    cJSON *misa = mcpu ? STRING_FIELD(mcpu, "matmul_isa") : NULL;
+    CHECK(isa && misa && strcmp(isa->valuestring, misa->valuestring) == 0);
+    cJSON *threads = NUMBER_FIELD(root, "threads");
+    cJSON *mthreads = mcpu ? NUMBER_FIELD(mcpu, "threads") : NULL;
+    CHECK(threads && mthreads && threads->valuedouble == mthreads->valuedouble);
     cJSON *rounds = NUMBER_FIELD(root, "rounds");
     CHECK(rounds && rounds->valueint == 3);
     cJSON *shapes = cJSON_GetObjectItemCaseSensitive(root, "shapes");
