@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "whygpu_lab.h"
-#include "../src/report/json_writer.h"
+#include "whygpu_lab.h"
 #include "cli.h"
 #include "progress.h"
 
