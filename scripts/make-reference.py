@@ -32,18 +32,18 @@ REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 # `whygpu report --from` looks for), the names gpu-check.sh has used for it, the schema
 # it must carry, the gpu-check step that makes it, and what must be true of its content.
 DOCUMENTS = [
-    # name, reference file, source names, schema, step, extra check
-    ("info", "info.json", ["info.json"], "whygpu.info/", "info", None),
-    ("demo", "demo.json", ["demo.json"], "whygpu.demo/", "demo", None),
-    ("explain", "explain.json", ["explain.json"], "whygpu.explain/", "explain", None),
+    # name, reference file, source names, schema, gpu-check steps, extra check
+    ("info", "info.json", ["info.json"], "whygpu.info/", ["info-json", "info"], None),
+    ("demo", "demo.json", ["demo.json"], "whygpu.demo/", ["demo"], None),
+    ("explain", "explain.json", ["explain.json"], "whygpu.explain/", ["explain"], None),
     ("sweep-matmul", "sweep.json", ["sweep.json", "sweep-matmul.json"], "whygpu.sweep/",
-     "sweep-matmul", ("op", "matmul")),
-    ("sweep-mul", "sweep-mul.json", ["sweep-mul.json"], "whygpu.sweep/", "sweep-mul",
+     ["sweep-matmul"], ("op", "matmul")),
+    ("sweep-mul", "sweep-mul.json", ["sweep-mul.json"], "whygpu.sweep/", ["sweep-mul"],
      ("op", "mul")),
-    ("ladder", "ladder.json", ["ladder.json"], "whygpu.ladder/", "ladder", None),
+    ("ladder", "ladder.json", ["ladder.json"], "whygpu.ladder/", ["ladder"], None),
     ("train-compare", "train.json", ["train.json", "train-compare.json"], "whygpu.train/",
-     "train", ("mode", "compare")),
-    ("bench-gemm", "bench-gemm.json", ["bench-gemm.json"], "whygpu.bench-gemm/", "bench-gemm",
+     ["train"], ("mode", "compare")),
+    ("bench-gemm", "bench-gemm.json", ["bench-gemm.json"], "whygpu.bench-gemm/", ["bench-gemm"],
      None),
 ]
 
@@ -203,12 +203,14 @@ def load_document(path, schema_prefix, extra):
     return doc
 
 
-def absent_reason(name, step, steps, work):
+def absent_reason(name, step_names, steps, work):
     """Why a document is not in the run, in words taken from the run's own log."""
-    mine = [s for s in steps if s["step"] == step]
+    mine = [s for s in steps if s["step"] in step_names]
+    step = step_names[0]
     if not mine:
         return f"the run has no {step} step: the gpu-check.sh that made it did not run it"
-    s = mine[-1]
+    s = mine[0]
+    step = s["step"]
     if s["exit_status"] not in (0, None):
         return f"the {step} step failed (exit status {s['exit_status']}) and left no JSON"
     if "--json" not in s["command"]:
