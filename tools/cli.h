@@ -50,5 +50,6 @@ int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_ladder(int argc, char **argv);
 int cmd_matmul(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 #endif /* WG_CLI_H */

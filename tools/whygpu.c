@@ -13,6 +13,7 @@
  *   whygpu predict  classify one test image with a saved model
  *   whygpu plot     a chart (SVG/PNG, by gnuplot) of a saved JSON result
  *   whygpu report   demo, explain and sweep in one self-contained HTML page
+ *   whygpu compare  saved runs side by side (files, folders, recorded reference machines)
  */
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,7 @@ static const command commands[] = {
     {"predict", cmd_predict, "classify one Fashion-MNIST test image with a saved model"},
     {"plot", cmd_plot, "draw a chart of a saved result (sweep, roofline, ladder, training)"},
     {"report", cmd_report, "one self-contained HTML page: demo, reasons, charts, machine"},
+    {"compare", cmd_compare, "saved runs side by side, e.g. your demo.json against h100"},
 };
 
 static void usage(FILE *out)
