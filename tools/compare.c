@@ -192,20 +192,19 @@ static int read_doc(const char *path, doc *d, int quiet, int *skipped, char *err
     char *end = NULL;
     long version = slash ? strtol(slash + 1, &end, 10) : 0;
     if (!known || !end || *end || version < 1) {
+        int skip = quiet && strncmp(s, "whygpu.", 7) != 0;
+        if (skip) *skipped = 1;
+        else
+            set_error(error, error_size, "%s: schema '%s' is not one whygpu compare reads (demo, "
+                      "explain, sweep, ladder, train, bench-gemm)", path, s);
         cJSON_Delete(root);
-        if (quiet && strncmp(s, "whygpu.", 7) != 0) {
-            *skipped = 1;
-            return 0;
-        }
-        set_error(error, error_size, "%s: schema '%s' is not one whygpu compare reads (demo, "
-                  "explain, sweep, ladder, train, bench-gemm)", path, s);
-        return 1;
+        return skip ? 0 : 1;
     }
     if (version > known->max_version) {
-        cJSON_Delete(root);
         set_error(error, error_size, "%s: schema '%s' is newer than this whygpu reads (up to "
                   "%s/%d): compare it with a newer whygpu", path, s, known->schema,
                   known->max_version);
+        cJSON_Delete(root);
         return 1;
     }
     memset(d, 0, sizeof *d);
@@ -769,83 +768,93 @@ static const char *rx(double v, char *buf)
     return compare_format_value("x", v, buf, 32);
 }
 
-static void sentences(const cmp_result *res, cmp_section *s)
+/* The sentences of run c's CPU against run j's GPU (and, for the ladder, run c's GPU). */
+static void pair_sentences(const cmp_result *res, cmp_section *s, int c, int j)
 {
     char a[200], g[200], v1[48], v2[48], r1[32];
-    for (int j = 1; j < res->runs; j++) {
-        double x, y;
-        subject(res, s, 0, 0, a, sizeof a);
-        subject(res, s, j, 1, g, sizeof g);
-        if (strcmp(s->kind, "explain") == 0) {
-            if (pair(s, "cpu.triad", 0, "gpu.triad", j, &x, &y))
-                say(s, "The memory of %s delivers %s; that of %s %s, %s. That is why x*x on a big tensor, "
-                    "which reads each number once, runs about %s faster there and no more.",
-                    a, compare_format_value("GB/s", x, v1, sizeof v1), g,
-                    compare_format_value("GB/s", y, v2, sizeof v2), rx(y / x, r1), rx(y / x, r1));
-            if (pair(s, "cpu.peak", 0, "gpu.peak", j, &x, &y))
-                say(s, "%s peaks at %s (FMA loop); %s reaches %s in cuBLAS FP32, %s: a "
-                    "matmul, which does many flops per number moved, can use all of it.", a,
-                    compare_format_value("GFLOP/s", x, v1, sizeof v1), g,
-                    compare_format_value("GFLOP/s", y, v2, sizeof v2), rx(y / x, r1));
-            if (pair(s, "latency.CPU: x*x on a 1x1 tensor", 0,
-                     "latency.GPU: x*x, result copied back", j, &x, &y))
-                say(s, "%s squares a number held in a tensor in %s; %s needs %s for the same "
-                    "square with its result copied back (%s as long): for tiny work the "
-                    "GPU's fixed costs decide, not its arithmetic.", a,
-                    compare_format_value("s", x, v1, sizeof v1), g,
-                    compare_format_value("s", y, v2, sizeof v2), rx(y / x, r1));
-            if (pair(s, "transfer.h2d", j, "gpu.triad", j, &x, &y))
-                say(s, "Data must cross to %s first: %s (pinned host->GPU), %s slower than its "
-                    "own memory (%s): moving data can cost more than computing on it.", g,
-                    compare_format_value("GB/s", x, v1, sizeof v1), rx(y / x, r1),
-                    compare_format_value("GB/s", y, v2, sizeof v2));
-        } else if (strcmp(s->kind, "demo") == 0) {
-            if (pair(s, "cpu.matmul.rate", 0, "gpu.matmul.rate", j, &x, &y))
-                say(s, "%s multiplies matrices at %s; %s at %s, %s: a matrix product reuses "
-                    "each number it reads many times, so a GPU's thousands of cores all work.",
-                    a, compare_format_value("GFLOP/s", x, v1, sizeof v1), g,
-                    compare_format_value("GFLOP/s", y, v2, sizeof v2), rx(y / x, r1));
-            if (pair(s, "cpu.square.time", 0, "gpu.square.time", j, &x, &y))
-                say(s, "%s squares a 1x1 tensor in %s; %s takes %s (%s as long): one number "
-                    "is not worth a kernel launch.", a, compare_format_value("s", x, v1, sizeof v1),
-                    g, compare_format_value("s", y, v2, sizeof v2), rx(y / x, r1));
-        } else if (strncmp(s->kind, "sweep", 5) == 0) {
-            /* The largest size both measured: run 0 on its CPU, run j on its GPU. */
-            for (int k = s->figures - 1; k >= 0; k--) {
-                const cmp_figure *f = &s->figure[k];
-                if (strncmp(f->key, "cpu.time@", 9) != 0) continue;
-                char gkey[64];
-                snprintf(gkey, sizeof gkey, "gpu.time@%s", f->key + 9);
-                if (pair(s, f->key, 0, gkey, j, &x, &y)) {
-                    say(s, "At %s %s: %s takes %s, %s %s, %s.", strcmp(s->kind, "sweep matmul") == 0
-                        ? "n =" : "elements =", f->key + 9, a,
-                        compare_format_value("s", x, v1, sizeof v1), g,
-                        compare_format_value("s", y, v2, sizeof v2), rx(x / y, r1));
-                    break;
-                }
-            }
-            if (pair(s, "crossover.gpu", j, "crossover.gpu", j, &x, &y))
-                say(s, "On %s's machine the GPU starts to win at %s %.0f with the data on the "
-                    "GPU; below that size its CPU is faster.", res->run[j].name,
-                    strcmp(s->kind, "sweep matmul") == 0 ? "n =" : "elements =", x);
-        } else if (strcmp(s->kind, "train compare") == 0 || strcmp(s->kind, "train train") == 0) {
-            if (pair(s, "cpu.images", 0, "gpu.images", j, &x, &y))
-                say(s, "%s trains the network at %s; %s at %s, %s.", a,
-                    compare_format_value("images/s", x, v1, sizeof v1), g,
-                    compare_format_value("images/s", y, v2, sizeof v2), rx(y / x, r1));
-        }
-        /* Same device, the other run: the largest figure that both have. */
-        for (int k = 0; k < s->figures && strcmp(s->kind, "ladder") == 0; k++) {
+    double x, y;
+    subject(res, s, c, 0, a, sizeof a);
+    subject(res, s, j, 1, g, sizeof g);
+    if (strcmp(s->kind, "explain") == 0) {
+        if (pair(s, "cpu.triad", c, "gpu.triad", j, &x, &y))
+            say(s, "The memory of %s delivers %s; that of %s %s, %s. That is why x*x on a big "
+                "tensor, which reads each number once, runs about %s faster there and no more.",
+                a, compare_format_value("GB/s", x, v1, sizeof v1), g,
+                compare_format_value("GB/s", y, v2, sizeof v2), rx(y / x, r1), rx(y / x, r1));
+        if (pair(s, "cpu.peak", c, "gpu.peak", j, &x, &y))
+            say(s, "%s peaks at %s (FMA loop); %s reaches %s in cuBLAS FP32, %s: a "
+                "matmul, which does many flops per number moved, can use all of it.", a,
+                compare_format_value("GFLOP/s", x, v1, sizeof v1), g,
+                compare_format_value("GFLOP/s", y, v2, sizeof v2), rx(y / x, r1));
+        if (pair(s, "latency.CPU: x*x on a 1x1 tensor", c,
+                 "latency.GPU: x*x, result copied back", j, &x, &y))
+            say(s, "%s squares a number held in a tensor in %s; %s needs %s for the same "
+                "square with its result copied back (%s as long): for tiny work the "
+                "GPU's fixed costs decide, not its arithmetic.", a,
+                compare_format_value("s", x, v1, sizeof v1), g,
+                compare_format_value("s", y, v2, sizeof v2), rx(y / x, r1));
+        if (pair(s, "transfer.h2d", j, "gpu.triad", j, &x, &y))
+            say(s, "Data must cross to %s first: %s (pinned host->GPU), %s slower than its "
+                "own memory (%s): moving data can cost more than computing on it.", g,
+                compare_format_value("GB/s", x, v1, sizeof v1), rx(y / x, r1),
+                compare_format_value("GB/s", y, v2, sizeof v2));
+    } else if (strcmp(s->kind, "demo") == 0) {
+        if (pair(s, "cpu.matmul.rate", c, "gpu.matmul.rate", j, &x, &y))
+            say(s, "%s multiplies matrices at %s; %s at %s, %s: a matrix product reuses "
+                "each number it reads many times, so a GPU's thousands of cores all work.",
+                a, compare_format_value("GFLOP/s", x, v1, sizeof v1), g,
+                compare_format_value("GFLOP/s", y, v2, sizeof v2), rx(y / x, r1));
+        if (pair(s, "cpu.square.time", c, "gpu.square.time", j, &x, &y))
+            say(s, "%s squares a 1x1 tensor in %s; %s takes %s (%s as long): one number "
+                "is not worth a kernel launch.", a, compare_format_value("s", x, v1, sizeof v1),
+                g, compare_format_value("s", y, v2, sizeof v2), rx(y / x, r1));
+    } else if (strncmp(s->kind, "sweep", 5) == 0) {
+        /* The largest size both measured: run 0 on its CPU, run j on its GPU. */
+        for (int k = s->figures - 1; k >= 0; k--) {
             const cmp_figure *f = &s->figure[k];
-            if (strncmp(f->key, "cublas-fp32", 11) != 0) continue;
-            double r = advantage(f, j);
-            if (!isfinite(r)) continue;
-            subject(res, s, 0, 1, a, sizeof a);
-            say(s, "cuBLAS FP32 (%s): %s %s, %s %s, %s.", f->label, a,
-                compare_format_value("GFLOP/s", f->value[0], v1, sizeof v1), g,
-                compare_format_value("GFLOP/s", f->value[j], v2, sizeof v2), rx(r, r1));
-            break;
+            if (strncmp(f->key, "cpu.time@", 9) != 0) continue;
+            char gkey[64];
+            snprintf(gkey, sizeof gkey, "gpu.time@%s", f->key + 9);
+            if (pair(s, f->key, c, gkey, j, &x, &y)) {
+                say(s, "At %s %s: %s takes %s, %s %s, %s.", strcmp(s->kind, "sweep matmul") == 0
+                    ? "n =" : "elements =", f->key + 9, a,
+                    compare_format_value("s", x, v1, sizeof v1), g,
+                    compare_format_value("s", y, v2, sizeof v2), rx(x / y, r1));
+                break;
+            }
         }
+        if (pair(s, "crossover.gpu", j, "crossover.gpu", j, &x, &y))
+            say(s, "On %s's machine the GPU starts to win at %s %.0f with the data on the "
+                "GPU; below that size its CPU is faster.", res->run[j].name,
+                strcmp(s->kind, "sweep matmul") == 0 ? "n =" : "elements =", x);
+    } else if (strcmp(s->kind, "train compare") == 0 || strcmp(s->kind, "train train") == 0) {
+        if (pair(s, "cpu.images", c, "gpu.images", j, &x, &y))
+            say(s, "%s trains the network at %s; %s at %s, %s.", a,
+                compare_format_value("images/s", x, v1, sizeof v1), g,
+                compare_format_value("images/s", y, v2, sizeof v2), rx(y / x, r1));
+    }
+    /* Same device, the other run: the largest figure that both have. */
+    for (int k = 0; k < s->figures && strcmp(s->kind, "ladder") == 0; k++) {
+        const cmp_figure *f = &s->figure[k];
+        if (strncmp(f->key, "cublas-fp32", 11) != 0) continue;
+        double r = f->value[j] / f->value[c];
+        if (!(f->value[c] > 0) || !isfinite(r)) continue;
+        subject(res, s, c, 1, a, sizeof a);
+        say(s, "cuBLAS FP32 (%s): %s %s, %s %s, %s.", f->label, a,
+            compare_format_value("GFLOP/s", f->value[c], v1, sizeof v1), g,
+            compare_format_value("GFLOP/s", f->value[j], v2, sizeof v2), rx(r, r1));
+        break;
+    }
+}
+
+/* For each run after the first: the first run's CPU against its GPU, or, when that says
+ * nothing (the first run is the GPU machine), its CPU against the first run's GPU. */
+static void sentences(const cmp_result *res, cmp_section *s)
+{
+    for (int j = 1; j < res->runs; j++) {
+        int before = s->sentences;
+        pair_sentences(res, s, 0, j);
+        if (s->sentences == before) pair_sentences(res, s, j, 0);
     }
 }
 
@@ -979,7 +988,19 @@ int compare_load(cmp_result *res, const char *const *args, int count, char *erro
                     rc = 1;
                 }
             }
-            run_names(res, i, arg, path, 0, NULL);
+            /* A document inside a reference folder is that reference's. */
+            char dir[PATH_MAX + 32];
+            snprintf(dir, sizeof dir, "%s", path);
+            char *slash = strrchr(dir, '/');
+            if (slash) snprintf(slash, sizeof dir - (size_t)(slash - dir), "/provenance.json");
+            else snprintf(dir, sizeof dir, "provenance.json");
+            if (!rc && is_file(dir)) {
+                jr r = {""};
+                char *text = jr_read_file(&r, dir);
+                rd[i].provenance = text ? jr_parse(&r, text, dir) : NULL;
+                free(text);
+            }
+            run_names(res, i, arg, path, 0, rd[i].provenance);
         }
     }
     if (!rc) {
