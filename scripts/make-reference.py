@@ -282,13 +282,17 @@ def make_reference(src, name, into, label):
             machine["gpu"].setdefault(k, v)
         for k, v in info["CPU"].items():
             machine["cpu"].setdefault(k if k != "memory" else "memory", v)
+        # A run without a GPU (a laptop, a hosted CPU runtime) makes a reference too, named
+        # after its CPU; its GPU figures are simply absent from its documents.
         gpu_name = machine["gpu"].get("name") or machine["gpu"].get("nvidia_smi_name")
-        if not gpu_name:
-            raise Unusable(f"{summary_path}: no GPU named in the run (nvidia-smi, whygpu info "
-                           "and the documents' machine blocks are all silent)")
-        machine["gpu"]["name"] = gpu_name
+        if gpu_name:
+            machine["gpu"]["name"] = gpu_name
+        cpu_name = machine["cpu"].get("model")
+        if not gpu_name and not cpu_name:
+            raise Unusable(f"{summary_path}: neither a GPU nor a CPU is named in the run "
+                           "(nvidia-smi, lscpu, whygpu info and the documents are all silent)")
         if label is None:
-            label = re.sub(r"^NVIDIA\s+", "", gpu_name)
+            label = re.sub(r"^NVIDIA\s+", "", gpu_name) if gpu_name else cpu_name
         date = facts["date"] or next((d["date"] for d in documents.values() if d["date"]), None)
         if not date:
             raise Unusable(f"{summary_path}: no '# date:' line and no dated document")

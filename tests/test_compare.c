@@ -214,6 +214,14 @@ static const char train_doc[] =
     "{\"cpu\": \"Test CPU\", \"threads\": 2, \"gpu\": null}, \"epochs\": [{\"epoch\": 1, "
     "\"images_per_s\": 9000}, {\"epoch\": 2, \"images_per_s\": 9800}], \"final\": "
     "{\"test_accuracy\": 0.85}}";
+/* The same run as train/2 writes it: the shared machine block. */
+static const char train_compare_v2_doc[] =
+    "{\"schema\": \"whygpu.train/2\", \"whygpu_version\": \"0.1.0\", \"date\": "
+    "\"2026-12-05T06:00:00Z\", \"machine\": {\"cpu\": {\"model\": \"Test CPU\", \"threads\": 4}, "
+    "\"gpu\": {\"device\": \"cuda:0\", \"available\": true, \"name\": \"Test GPU\"}}, "
+    "\"mode\": \"compare\", \"runs\": [{\"device\": \"cpu\", \"ran\": true, \"seconds_per_step\": "
+    "0.004, \"images_per_s\": 64000}, {\"device\": \"cuda:0\", \"ran\": false, \"error\": "
+    "\"no GPU\"}], \"speedup\": null}";
 static const char bench_doc[] =
     "{\"schema\": \"whygpu.bench-gemm/1\", \"whygpu_version\": \"0.1.0\", \"cpu\": \"Test CPU\", "
     "\"isa\": \"avx512\", \"threads\": 2, \"fma_peak_gflops\": 230, \"shapes\": [{\"label\": "
@@ -252,6 +260,17 @@ TEST(compare_reads_every_schema)
                   made[i].name, r.out);
         cli_run_free(&r);
     }
+    /* train/1 against train/2: the old and the new machine block both read. */
+    char v1[128], v2[128];
+    snprintf(v1, sizeof v1, "%s/train-compare.json", dir);
+    snprintf(v2, sizeof v2, "%s/train-compare-v2.json", dir);
+    REQUIRE(cli_run_write_file(v2, train_compare_v2_doc) == 0);
+    const char *versions[] = {"compare", v1, v2, NULL};
+    cli_run_result rv = cli_run(versions, NULL);
+    CHECK_MSG(rv.exit_code == 0, "train/1 vs train/2: exit %d: %s", rv.exit_code, rv.err);
+    CHECK_MSG(rv.out && strstr(rv.out, "Test CPU, 4 threads") && strstr(rv.out, "Test CPU, 2 threads"),
+              "%s", rv.out);
+    cli_run_free(&rv);
     /* The train comparison against the reference, which has none: named, with the why. */
     char path[128];
     snprintf(path, sizeof path, "%s/train-compare.json", dir);

@@ -70,7 +70,7 @@ typedef struct kind_info {
 
 static const kind_info kinds[] = {
     {"whygpu.demo", 1},   {"whygpu.explain", 1}, {"whygpu.sweep", 1},
-    {"whygpu.ladder", 1}, {"whygpu.train", 1},   {"whygpu.bench-gemm", 1},
+    {"whygpu.ladder", 1}, {"whygpu.train", 2},   {"whygpu.bench-gemm", 1},
     {"whygpu.info", 1},
 };
 
@@ -631,11 +631,13 @@ static void extract_train(builder *b, const cJSON *root)
     else if (cJSON_IsObject(cpu) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(cpu, "model")))
         snprintf(src->cpu, sizeof src->cpu, "%s",
                  cJSON_GetObjectItemCaseSensitive(cpu, "model")->valuestring);
-    double threads = num(machine, "threads");
+    double threads = num(machine, "threads"); /* train/1; train/2 has the machine block */
+    if (!isfinite(threads) && cJSON_IsObject(cpu)) threads = num(cpu, "threads");
     if (isfinite(threads)) src->threads = (int)threads;
     const cJSON *gpu = cJSON_GetObjectItemCaseSensitive(machine, "gpu");
     if (cJSON_IsString(gpu)) snprintf(src->gpu, sizeof src->gpu, "%s", gpu->valuestring);
-    else if (cJSON_IsObject(gpu) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(gpu, "name")))
+    else if (cJSON_IsObject(gpu) && !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(gpu, "available")) &&
+             cJSON_IsString(cJSON_GetObjectItemCaseSensitive(gpu, "name")))
         snprintf(src->gpu, sizeof src->gpu, "%s",
                  cJSON_GetObjectItemCaseSensitive(gpu, "name")->valuestring);
     if (strcmp(mode, "compare") == 0) {
