@@ -195,8 +195,6 @@ def load_document(path, schema_prefix, extra):
         raise Unusable(f"{path}: the field 'schema' is missing")
     if not schema.startswith(schema_prefix):
         raise Unusable(f"{path}: schema '{schema}', expected {schema_prefix}N")
-    if not isinstance(doc.get("whygpu_version"), str):
-        raise Unusable(f"{path}: the field 'whygpu_version' is missing")
     if extra and doc.get(extra[0]) != extra[1]:
         raise Unusable(f"{path}: the field '{extra[0]}' is {json.dumps(doc.get(extra[0]))}, "
                        f"expected \"{extra[1]}\"")
@@ -242,10 +240,13 @@ def make_reference(src, name, into, label):
             if found is None:
                 absent[key] = absent_reason(key, step, facts["steps"], work)
                 continue
-            doc = load_document(os.path.join(work, found), schema, extra)
+            try:
+                doc = load_document(os.path.join(work, found), schema, extra)
+            except Unusable as e:  # name the file as the run has it, not our copy
+                raise Unusable(str(e).replace(work, src.rstrip("/")))
             loaded[key] = (ref_file, found, doc)
             documents[key] = {"file": ref_file, "from": found, "schema": doc["schema"],
-                              "whygpu_version": doc["whygpu_version"],
+                              "whygpu_version": doc.get("whygpu_version"),
                               "date": doc.get("date"), "command": doc.get("command")}
         if "demo" not in loaded and "explain" not in loaded and "sweep-matmul" not in loaded:
             raise Unusable(f"{src}: none of demo.json, explain.json, sweep JSON: nothing to refer to")
