@@ -1,12 +1,14 @@
 #!/bin/sh
 # install-deps.sh - installs what whygpu needs to build and test on Debian 12 (and the
 # Ubuntu releases of the same age): a C compiler with OpenMP, make, cJSON (the tests
-# read the JSON output back with it), zlib (to read gzip-compressed Fashion-MNIST) and the
-# Fashion-MNIST data set itself (Debian's dataset-fashion-mnist, for `whygpu train`).
+# read the JSON output back with it), zlib (to read gzip-compressed Fashion-MNIST), the
+# Fashion-MNIST data set itself (Debian's dataset-fashion-mnist, for `whygpu train`),
+# gnuplot-nox (the charts of `whygpu plot` and `whygpu report`) and pkg-config (to build
+# a program against an installed libwhygpu, as scripts/check-install.sh does).
 # The CUDA toolkit is optional and not installed here: when nvcc is present (PATH or
 # /usr/local/cuda/bin) the CUDA backend is built too.
 set -eu
-packages="gcc make libc6-dev libcjson-dev zlib1g-dev dataset-fashion-mnist"
+packages="gcc make libc6-dev libcjson-dev zlib1g-dev dataset-fashion-mnist gnuplot-nox pkg-config"
 if [ "$(id -u)" -eq 0 ]; then
     as_root=""
 elif command -v sudo >/dev/null 2>&1; then

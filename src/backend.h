@@ -28,6 +28,15 @@ typedef struct wg_device_timer {
     void *stop_event;
 } wg_device_timer;
 
+/* A product as its kernel reads it: the caller's arguments, except that a BF16 kernel's
+ * a and b point at copies converted to BF16 in device memory (lda, ldb counting BF16
+ * elements; each row padded to a multiple of 8 elements so that 16-byte loads are always
+ * possible), which owned_a and owned_b hold for freeing. */
+typedef struct wg_gemm_inputs {
+    wg_gemm_args args;
+    void *owned_a, *owned_b;
+} wg_gemm_inputs;
+
 typedef struct wg_backend {
     const char *name;
     /* WG_OK if the device with this index can be used, else WG_ERR_NO_DEVICE and why. */
@@ -49,9 +58,24 @@ typedef struct wg_backend {
     wg_status (*add)(int index, const float *a, const float *b, float *out, int64_t n);
     /* out[i] = max(x[i], 0) (NaN stays NaN); out may alias x. */
     wg_status (*relu)(int index, const float *x, float *out, int64_t n);
+    /* The device's matmul kernels: its registry (see wg_kernel in whygpu.h). */
+    const wg_kernel *kernels;
+    int kernel_count;
+    /* The kernel "auto" stands for on this device. */
+    wg_status (*kernel_auto)(int index, const wg_kernel **out);
+    /* WG_OK if `kernel` (one of this backend's) can run on device `index`, else why not. */
+    wg_status (*kernel_available)(int index, const wg_kernel *kernel);
     /* SGEMM (see wg_gemm_args in whygpu.h) on this device's memory, arguments already
-     * checked by wg_gemm_args_check. An unsupported kernel returns WG_ERR_UNSUPPORTED. */
-    wg_status (*gemm)(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);
+     * checked by wg_gemm_args_check; kernel is one of this backend's, or NULL for auto. */
+    wg_status (*gemm)(int index, const wg_kernel *kernel, const wg_gemm_args *args);
+    /* Prepared products (wg_gemm_prepare): inputs converted to the kernel's precision once,
+     * run any number of times, released. NULL entries: the caller's arguments as they are
+     * (gemm_prepare), gemm on them (gemm_run_prepared), nothing to free. */
+    wg_status (*gemm_prepare)(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+                              wg_gemm_inputs *out);
+    wg_status (*gemm_run_prepared)(int index, const wg_kernel *kernel,
+                                   const wg_gemm_inputs *inputs);
+    void (*gemm_inputs_free)(int index, wg_gemm_inputs *inputs);
     /* Waits for all queued work. */
     wg_status (*synchronize)(int index);
     /* Interval timing that counts asynchronous work in full (see wg_device_timer). */
@@ -60,11 +84,11 @@ typedef struct wg_backend {
 } wg_backend;
 
 extern const wg_backend wg_cpu_backend;
-#ifdef WG_WITH_CUDA
+/* The CUDA backend: src/cuda/ when built with nvcc, else src/cuda_stub.c, whose entries
+ * all say the build has no CUDA. Its kernel registry is in every build. */
 extern const wg_backend wg_cuda_backend;
-#endif
 
-/* The backend of a device kind, or NULL with WG_ERR_NO_DEVICE set (no CUDA build). */
+/* The backend of a device kind, or NULL with WG_ERR_ARGUMENT set (unknown kind). */
 const wg_backend *wg_backend_for(wg_device device);
 
 #ifdef __cplusplus

@@ -9,9 +9,9 @@
 
 #include <stdint.h>
 
-#include "../src/report/json_writer.h"
 #include "progress.h"
 #include "whygpu.h"
+#include "whygpu_lab.h"
 
 #define EXPLAIN_MAX_SAYINGS 16
 
@@ -20,11 +20,8 @@ typedef struct explain_ctx {
     int quick;
     int json;
     int gpu_index;
-    int gpu_ready;        /* the GPU parts run */
-    char gpu_reason[512]; /* why they do not */
-    /* the machine */
-    wg_cpu_info cpu;
-    wg_gpu_info gpu;
+    /* the machine; the GPU parts run when machine.gpu_available, else gpu_reason says why */
+    wg_machine_facts machine;
     /* figures measured in one section and used by later ones (0 = not measured) */
     double cpu_triad_gbs, gpu_triad_gbs;     /* all cores / full grid */
     double cpu_fma_peak_gflops;              /* all threads, widest ISA */
@@ -106,7 +103,9 @@ wg_status explain_roofline(explain_ctx *x);
 /* GFLOP/s of an n x n x n matmul on `device` with `kernel` (median of 3 repeats, checked
  * against float64 on sampled elements: a wrong result is WG_ERR_BACKEND). isa non-NULL
  * (CPU only) forces the CPU instruction set. */
-wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, wg_matmul_kernel kernel,
+/* The registry's kernel of that name (names that are always registered; NULL if not). */
+const wg_kernel *explain_kernel(wg_device_kind kind, const char *name);
+wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, const wg_kernel *kernel,
                                 const char *isa, int64_t n, double *gflops);
 
 /* Seconds per x*x on a 1x1 tensor on `device` (median); copy_back also reads the result
