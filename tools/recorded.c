@@ -160,8 +160,8 @@ static int sweep_point(const recorded *rec, const char *op, double size, int wit
     out->median_s = number(cell, "median_s");
     double flops = number(best, "flops");
     out->gflops = isfinite(flops) ? flops / out->median_s / 1e9 : NAN;
-    snprintf(out->from, sizeof out->from, "%s%s", op[0] == 'm' && op[1] == 'a' ? "sweep.json" :
-             "sweep-mul.json", out->size == size ? "" : " (nearest size)");
+    snprintf(out->from, sizeof out->from, "%s",
+             strcmp(op, "matmul") == 0 ? "sweep.json" : "sweep-mul.json");
     return 1;
 }
 

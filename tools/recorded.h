@@ -46,7 +46,7 @@ typedef struct recorded_cell {
     double median_s;
     double gflops;   /* NaN when the document has none */
     double size;     /* n of the matmul (or elements), the size it was recorded at */
-    char from[48];   /* "demo.json" or "sweep.json (nearest size)" */
+    char from[48];   /* the reference's document: "demo.json", "sweep.json" */
 } recorded_cell;
 
 /* The recorded GPU cell of the demo's op ("square", "matmul") for an n x n matmul: the
