@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,7 +138,16 @@ static void measure_all(report *rep)
         {DOC_SWEEP, q ? sweep_quick : sweep_full, q ? "about 20 s" : "under a minute"},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        int status = run_command(rep, self, steps[i].which, steps[i].args, steps[i].expect);
+        /* --reference goes on to the commands that show recorded GPU figures */
+        const char *args[16];
+        int count = 0;
+        for (; steps[i].args[count] && count < 12; count++) args[count] = steps[i].args[count];
+        if (rep->o.reference && (steps[i].which == DOC_DEMO || steps[i].which == DOC_SWEEP)) {
+            args[count++] = "--reference";
+            args[count++] = rep->o.reference;
+        }
+        args[count] = NULL;
+        int status = run_command(rep, self, steps[i].which, args, steps[i].expect);
         if (status != 0) rep->failed = 1; /* the JSON may still be there (e.g. a failed check) */
         load_document(rep, steps[i].which);
     }
@@ -238,8 +248,49 @@ int report_collect(report *rep)
     return CLI_EXIT_OK;
 }
 
+/* Whether the documents measured a GPU: info's device count, else the demo's or sweep's
+ * machine block. */
+static int documents_have_gpu(const report *rep)
+{
+    const cJSON *info_gpu = rep->doc[DOC_INFO] ? cJSON_GetObjectItem(rep->doc[DOC_INFO], "gpu") : NULL;
+    const cJSON *count = info_gpu ? cJSON_GetObjectItem(info_gpu, "count") : NULL;
+    if (cJSON_IsNumber(count)) return count->valuedouble > 0;
+    const int docs[] = {DOC_DEMO, DOC_SWEEP, DOC_EXPLAIN};
+    for (int i = 0; i < 3; i++) {
+        const cJSON *machine = rep->doc[docs[i]] ? cJSON_GetObjectItem(rep->doc[docs[i]], "machine") : NULL;
+        const cJSON *gpu = machine ? cJSON_GetObjectItem(machine, "gpu") : NULL;
+        if (gpu) return cJSON_IsTrue(cJSON_GetObjectItem(gpu, "available"));
+    }
+    return 0;
+}
+
+int report_use_reference(report *rep)
+{
+    char error[1400];
+    if (recorded_open(&rep->ref, rep->o.reference, documents_have_gpu(rep), rep->ref_note,
+                      sizeof rep->ref_note, error, sizeof error) != 0) {
+        fprintf(stderr, "whygpu report: %s\n", error);
+        return CLI_EXIT_USAGE;
+    }
+    if (!rep->ref.loaded || rep->doc[DOC_LADDER]) return CLI_EXIT_OK;
+    /* No ladder of this machine's: the reference's, marked as recorded elsewhere. */
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%.4000s/ladder.json", rep->ref.dir);
+    if (!file_exists(path)) return CLI_EXIT_OK;
+    jr r = {""};
+    char *text = jr_read_file(&r, path);
+    cJSON *root = text ? jr_parse(&r, text, path) : NULL;
+    free(text);
+    if (root) {
+        rep->doc[DOC_LADDER] = root;
+        rep->recorded_doc[DOC_LADDER] = 1;
+    }
+    return CLI_EXIT_OK;
+}
+
 void report_free(report *rep)
 {
+    recorded_close(&rep->ref);
     for (int d = 0; d < DOC_COUNT; d++) {
         cJSON_Delete(rep->doc[d]);
         free(rep->chart[d]);
