@@ -135,6 +135,17 @@ $(BUILD)/%.o: %.cu
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -DWG_WITH_CUDA -c $< -o $@
 
+# The commit the build comes from, for every JSON document's "commit" (src/build_commit.c);
+# a stamp file that changes only with the commit rebuilds that one file.
+WG_COMMIT := $(shell git describe --always --dirty --abbrev=40 2>/dev/null || echo unknown)
+$(BUILD)/src/build_commit.o: CPPFLAGS += -DWG_COMMIT='"$(WG_COMMIT)"'
+$(BUILD)/src/build_commit.o: $(BUILD)/commit.stamp
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(WG_COMMIT)' | cmp -s - $@ || echo '$(WG_COMMIT)' > $@
+.PHONY: FORCE
+FORCE:
+
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "whygpu.h"
+#include "whygpu_lab.h"
 
 #ifdef WG_HAVE_CJSON
 #include "json_read.h"
@@ -1112,85 +1113,90 @@ void compare_print_text(FILE *out, const cmp_result *res)
         fprintf(out, "\nnot compared: %s\n", res->not_compared[n]);
 }
 
-static cJSON *number_or_null(double v)
-{
-    return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
-}
-
 int compare_print_json(FILE *out, const cmp_result *res, const char *command_line,
                        const char *date)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "schema", "whygpu.compare/1");
-    cJSON_AddStringToObject(root, "whygpu_version", WG_VERSION);
-    cJSON_AddStringToObject(root, "command", command_line);
-    cJSON_AddStringToObject(root, "date", date);
-    cJSON *runs = cJSON_AddArrayToObject(root, "runs");
+    (void)date; /* the document opening writes the date */
+    wg_machine_facts machine;
+    if (wg_machine_facts_get(0, wg_cpu(), &machine) != WG_OK) return -1;
+    wg_json j;
+    wg_json_document_begin(&j, out, "whygpu.compare/1", command_line, &machine);
+    wg_json_key(&j, "runs");
+    wg_json_begin_array(&j);
     for (int i = 0; i < res->runs; i++) {
         const cmp_run *r = &res->run[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "id", r->id);
-        cJSON_AddStringToObject(o, "argument", r->arg);
-        cJSON_AddStringToObject(o, "path", r->path);
-        cJSON_AddStringToObject(o, "name", r->name);
-        cJSON_AddBoolToObject(o, "folder", r->folder);
-        cJSON_AddBoolToObject(o, "reference", r->reference);
-        cJSON_AddItemToObject(o, "label", r->reference ? cJSON_CreateString(r->label) : cJSON_CreateNull());
-        cJSON_AddItemToObject(o, "recorded", r->reference ? cJSON_CreateString(r->recorded)
-                                                          : cJSON_CreateNull());
-        cJSON_AddItemToArray(runs, o);
+        wg_json_begin_object(&j);
+        wg_json_key(&j, "id"); wg_json_string(&j, r->id);
+        wg_json_key(&j, "argument"); wg_json_string(&j, r->arg);
+        wg_json_key(&j, "path"); wg_json_string(&j, r->path);
+        wg_json_key(&j, "name"); wg_json_string(&j, r->name);
+        wg_json_key(&j, "folder"); wg_json_bool(&j, r->folder);
+        wg_json_key(&j, "reference"); wg_json_bool(&j, r->reference);
+        wg_json_key(&j, "label"); wg_json_string(&j, r->reference ? r->label : NULL);
+        wg_json_key(&j, "recorded"); wg_json_string(&j, r->reference ? r->recorded : NULL);
+        wg_json_end_object(&j);
     }
-    cJSON *sections = cJSON_AddArrayToObject(root, "comparisons");
+    wg_json_end_array(&j);
+    wg_json_key(&j, "comparisons");
+    wg_json_begin_array(&j);
     for (int k = 0; k < res->sections; k++) {
         const cmp_section *s = &res->section[k];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "kind", s->kind);
-        cJSON *sources = cJSON_AddArrayToObject(o, "sources");
+        wg_json_begin_object(&j);
+        wg_json_key(&j, "kind"); wg_json_string(&j, s->kind);
+        wg_json_key(&j, "sources");
+        wg_json_begin_array(&j);
         for (int i = 0; i < res->runs; i++) {
             const cmp_source *src = &s->source[i];
-            cJSON *so = cJSON_CreateObject();
-            cJSON_AddStringToObject(so, "run", res->run[i].id);
-            cJSON_AddStringToObject(so, "file", src->file);
-            cJSON_AddStringToObject(so, "schema", s->schema[i]);
-            cJSON_AddItemToObject(so, "cpu", src->cpu[0] ? cJSON_CreateString(src->cpu) : cJSON_CreateNull());
-            cJSON_AddItemToObject(so, "threads", src->threads > 0 ? cJSON_CreateNumber(src->threads)
-                                                                  : cJSON_CreateNull());
-            cJSON_AddItemToObject(so, "gpu", src->gpu[0] ? cJSON_CreateString(src->gpu) : cJSON_CreateNull());
-            cJSON_AddItemToObject(so, "date", src->date[0] ? cJSON_CreateString(src->date) : cJSON_CreateNull());
-            cJSON_AddItemToArray(sources, so);
+            wg_json_begin_object(&j);
+            wg_json_key(&j, "run"); wg_json_string(&j, res->run[i].id);
+            wg_json_key(&j, "file"); wg_json_string(&j, src->file);
+            wg_json_key(&j, "schema"); wg_json_string(&j, s->schema[i]);
+            wg_json_key(&j, "cpu"); wg_json_string(&j, src->cpu[0] ? src->cpu : NULL);
+            wg_json_key(&j, "threads");
+            if (src->threads > 0) wg_json_int(&j, src->threads); else wg_json_null(&j);
+            wg_json_key(&j, "gpu"); wg_json_string(&j, src->gpu[0] ? src->gpu : NULL);
+            wg_json_key(&j, "date"); wg_json_string(&j, src->date[0] ? src->date : NULL);
+            wg_json_end_object(&j);
         }
-        cJSON *figures = cJSON_AddArrayToObject(o, "figures");
+        wg_json_end_array(&j);
+        wg_json_key(&j, "figures");
+        wg_json_begin_array(&j);
         for (int f = 0; f < s->figures; f++) {
             const cmp_figure *fig = &s->figure[f];
-            cJSON *fo = cJSON_CreateObject();
-            cJSON_AddStringToObject(fo, "key", fig->key);
-            cJSON_AddStringToObject(fo, "label", fig->label);
-            cJSON_AddStringToObject(fo, "unit", fig->unit);
-            cJSON_AddStringToObject(fo, "better", fig->better > 0 ? "higher"
-                                                  : fig->better < 0 ? "lower" : "neither");
-            cJSON *values = cJSON_AddArrayToObject(fo, "values");
-            cJSON *vs = cJSON_AddArrayToObject(fo, "vs_first");
-            for (int i = 0; i < res->runs; i++) {
-                cJSON_AddItemToArray(values, number_or_null(fig->value[i]));
-                cJSON_AddItemToArray(vs, i ? number_or_null(advantage(fig, i)) : cJSON_CreateNull());
-            }
-            cJSON_AddItemToArray(figures, fo);
+            wg_json_begin_object(&j);
+            wg_json_key(&j, "key"); wg_json_string(&j, fig->key);
+            wg_json_key(&j, "label"); wg_json_string(&j, fig->label);
+            wg_json_key(&j, "unit"); wg_json_string(&j, fig->unit);
+            wg_json_key(&j, "better");
+            wg_json_string(&j, fig->better > 0 ? "higher" : fig->better < 0 ? "lower" : "neither");
+            wg_json_key(&j, "values");
+            wg_json_begin_array(&j);
+            for (int i = 0; i < res->runs; i++) wg_json_number(&j, fig->value[i]);
+            wg_json_end_array(&j);
+            wg_json_key(&j, "vs_first");
+            wg_json_begin_array(&j);
+            for (int i = 0; i < res->runs; i++) wg_json_number(&j, i ? advantage(fig, i) : NAN);
+            wg_json_end_array(&j);
+            wg_json_end_object(&j);
         }
-        cJSON *said = cJSON_AddArrayToObject(o, "reading");
-        for (int n = 0; n < s->sentences; n++) cJSON_AddItemToArray(said, cJSON_CreateString(s->sentence[n]));
-        cJSON *notes = cJSON_AddArrayToObject(o, "notes");
-        for (int n = 0; n < s->notes; n++) cJSON_AddItemToArray(notes, cJSON_CreateString(s->note[n]));
-        cJSON_AddItemToArray(sections, o);
+        wg_json_end_array(&j);
+        wg_json_key(&j, "reading");
+        wg_json_begin_array(&j);
+        for (int n = 0; n < s->sentences; n++) wg_json_string(&j, s->sentence[n]);
+        wg_json_end_array(&j);
+        wg_json_key(&j, "notes");
+        wg_json_begin_array(&j);
+        for (int n = 0; n < s->notes; n++) wg_json_string(&j, s->note[n]);
+        wg_json_end_array(&j);
+        wg_json_end_object(&j);
     }
-    cJSON *skipped = cJSON_AddArrayToObject(root, "not_compared");
-    for (int n = 0; n < res->not_compared_count; n++)
-        cJSON_AddItemToArray(skipped, cJSON_CreateString(res->not_compared[n]));
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    if (!text) return -1;
-    fprintf(out, "%s\n", text);
-    free(text);
-    return ferror(out) ? -1 : 0;
+    wg_json_end_array(&j);
+    wg_json_key(&j, "not_compared");
+    wg_json_begin_array(&j);
+    for (int n = 0; n < res->not_compared_count; n++) wg_json_string(&j, res->not_compared[n]);
+    wg_json_end_array(&j);
+    wg_json_end_object(&j);
+    return wg_json_finish(&j);
 }
 
 static void html_escaped(FILE *out, const char *text)
