@@ -353,17 +353,29 @@ static void html_sweep(FILE *out, const report *rep)
         fprintf(out, "</p>\n");
     }
     if (cJSON_IsObject(rec_doc)) {
-        const cJSON *x = cJSON_GetObjectItem(cJSON_GetObjectItem(rec_doc, "crossover"), "gpu");
-        const cJSON *xc = cJSON_GetObjectItem(cJSON_GetObjectItem(rec_doc, "crossover"),
-                                              "gpu_with_copies");
-        fprintf(out, "<div class=\"recorded\"><ul class=\"say\">\n");
-        html_item(out, "Your CPU against the GPU recorded on %s (%s): %s%.3g with the data on "
-                       "that GPU, %s%.3g counting the copies.", str_at(rec_doc, "tag"),
-                  str_at(rec_doc, "reference"),
-                  strcmp(str_at(x, "state"), "found") == 0 ? "that GPU wins from size " :
-                  "state " , num_at(x, "size"),
-                  strcmp(str_at(xc, "state"), "found") == 0 ? "from " : "state ",
-                  num_at(xc, "size"));
+        const cJSON *crossing = cJSON_GetObjectItem(rec_doc, "crossover");
+        static const char *const rec_keys[2] = {"gpu", "gpu_with_copies"};
+        static const char *const rec_titles[2] = {"with the data on that GPU",
+                                                  "counting the copies"};
+        fprintf(out, "<div class=\"recorded\"><p class=\"tag\">Your CPU against the GPU of ");
+        html_text(out, str_at(rec_doc, "tag"));
+        fprintf(out, " (reference ");
+        html_text(out, str_at(rec_doc, "reference"));
+        fprintf(out, ")</p><ul class=\"say\">\n");
+        for (int c = 0; c < 2; c++) {
+            const cJSON *x = cJSON_GetObjectItem(crossing, rec_keys[c]);
+            const char *state = str_at(x, "state");
+            double where = num_at(x, "size");
+            if (strcmp(state, "found") == 0)
+                html_item(out, "%s: that GPU wins from %s ≈ %.3g.", rec_titles[c],
+                          matmul ? "n" : "size", where);
+            else if (strcmp(state, "gpu_always") == 0)
+                html_item(out, "%s: that GPU wins at every size both measured.", rec_titles[c]);
+            else if (strcmp(state, "never") == 0)
+                html_item(out, "%s: your CPU wins at every size both measured.", rec_titles[c]);
+            else
+                html_item(out, "%s: no size measured on both.", rec_titles[c]);
+        }
         fprintf(out, "</ul></div>\n");
     }
 }
