@@ -1113,6 +1113,15 @@ void compare_print_text(FILE *out, const cmp_result *res)
         fprintf(out, "\nnot compared: %s\n", res->not_compared[n]);
 }
 
+/* key: an array of `count` strings stored `stride` bytes apart from `first`. */
+static void json_strings(wg_json *j, const char *key, const char *first, size_t stride, int count)
+{
+    wg_json_key(j, key);
+    wg_json_begin_array(j);
+    for (int n = 0; n < count; n++) wg_json_string(j, first + (size_t)n * stride);
+    wg_json_end_array(j);
+}
+
 int compare_print_json(FILE *out, const cmp_result *res, const char *command_line,
                        const char *date)
 {
@@ -1180,21 +1189,13 @@ int compare_print_json(FILE *out, const cmp_result *res, const char *command_lin
             wg_json_end_object(&j);
         }
         wg_json_end_array(&j);
-        wg_json_key(&j, "reading");
-        wg_json_begin_array(&j);
-        for (int n = 0; n < s->sentences; n++) wg_json_string(&j, s->sentence[n]);
-        wg_json_end_array(&j);
-        wg_json_key(&j, "notes");
-        wg_json_begin_array(&j);
-        for (int n = 0; n < s->notes; n++) wg_json_string(&j, s->note[n]);
-        wg_json_end_array(&j);
+        json_strings(&j, "reading", s->sentence[0], sizeof s->sentence[0], s->sentences);
+        json_strings(&j, "notes", s->note[0], sizeof s->note[0], s->notes);
         wg_json_end_object(&j);
     }
     wg_json_end_array(&j);
-    wg_json_key(&j, "not_compared");
-    wg_json_begin_array(&j);
-    for (int n = 0; n < res->not_compared_count; n++) wg_json_string(&j, res->not_compared[n]);
-    wg_json_end_array(&j);
+    json_strings(&j, "not_compared", res->not_compared[0], sizeof res->not_compared[0],
+                 res->not_compared_count);
     wg_json_end_object(&j);
     return wg_json_finish(&j);
 }

@@ -294,13 +294,7 @@ static void print_recorded_json(wg_json *j, const demo_options *o, const demo_re
         wg_json_null(j);
         return;
     }
-    char tag[256];
-    wg_json_begin_object(j);
-    wg_json_key(j, "reference"); wg_json_string(j, rec->ref.name);
-    wg_json_key(j, "label"); wg_json_string(j, rec->ref.label);
-    wg_json_key(j, "recorded"); wg_json_string(j, rec->ref.date);
-    wg_json_key(j, "gpu"); wg_json_string(j, rec->ref.gpu[0] ? rec->ref.gpu : NULL);
-    wg_json_key(j, "tag"); wg_json_string(j, recorded_tag(&rec->ref, tag, sizeof tag));
+    recorded_json_begin(j, &rec->ref);
     wg_json_key(j, "cells");
     wg_json_begin_array(j);
     for (int row = 0; row < 2; row++) {

@@ -71,9 +71,7 @@ static void recorded_section(explain_ctx *x)
     const cJSON *line;
     if (x->json) {
         wg_json_key(&x->json_out, "recorded");
-        wg_json_begin_object(&x->json_out);
-        wg_json_key(&x->json_out, "reference"); wg_json_string(&x->json_out, x->ref.name);
-        wg_json_key(&x->json_out, "tag"); wg_json_string(&x->json_out, tag);
+        recorded_json_begin(&x->json_out, &x->ref);
         wg_json_key(&x->json_out, "reading");
         wg_json_begin_array(&x->json_out);
         cJSON_ArrayForEach(line, reading) wg_json_string(&x->json_out, cJSON_GetStringValue(line));

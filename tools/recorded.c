@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "compare.h"
+#include "whygpu_lab.h"
 
 #ifdef WG_HAVE_CJSON
 #include "json_read.h"
@@ -23,6 +24,17 @@ const char *recorded_tag(const recorded *rec, char *buf, size_t size)
 {
     snprintf(buf, size, "%s, recorded %s, not this machine", rec->label, rec->date);
     return buf;
+}
+
+void recorded_json_begin(wg_json *json, const recorded *rec)
+{
+    char tag[256];
+    wg_json_begin_object(json);
+    wg_json_key(json, "reference"); wg_json_string(json, rec->name);
+    wg_json_key(json, "label"); wg_json_string(json, rec->label);
+    wg_json_key(json, "recorded"); wg_json_string(json, rec->date);
+    wg_json_key(json, "gpu"); wg_json_string(json, rec->gpu[0] ? rec->gpu : NULL);
+    wg_json_key(json, "tag"); wg_json_string(json, recorded_tag(rec, tag, sizeof tag));
 }
 
 #ifdef WG_HAVE_CJSON

@@ -40,6 +40,12 @@ void recorded_close(recorded *rec);
 /* "H100 80GB HBM3, recorded 2026-11-27, not this machine" */
 const char *recorded_tag(const recorded *rec, char *buf, size_t size);
 
+struct wg_json;
+/* Opens a document's "recorded" object with what names the reference: "reference" (its
+ * name), "label", "recorded" (its date), "gpu" and "tag"; the caller adds its figures and
+ * closes the object. */
+void recorded_json_begin(struct wg_json *json, const recorded *rec);
+
 /* One recorded GPU figure: a time per call and its rate, at a size. */
 typedef struct recorded_cell {
     int found;

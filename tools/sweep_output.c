@@ -295,13 +295,7 @@ static void json_recorded(wg_json *j, const sweep_run *run)
         wg_json_null(j);
         return;
     }
-    char tag[256];
-    wg_json_begin_object(j);
-    wg_json_key(j, "reference"); wg_json_string(j, rec->ref.name);
-    wg_json_key(j, "label"); wg_json_string(j, rec->ref.label);
-    wg_json_key(j, "recorded"); wg_json_string(j, rec->ref.date);
-    wg_json_key(j, "gpu"); wg_json_string(j, rec->ref.gpu[0] ? rec->ref.gpu : NULL);
-    wg_json_key(j, "tag"); wg_json_string(j, recorded_tag(&rec->ref, tag, sizeof tag));
+    recorded_json_begin(j, &rec->ref);
     wg_json_key(j, "points");
     wg_json_begin_array(j);
     for (int i = 0; i < run->r.count; i++) {
