@@ -380,6 +380,18 @@ static void html_sweep(FILE *out, const report *rep)
     }
 }
 
+/* A JSON array of sentences as a list. */
+static void html_sentences(FILE *out, const cJSON *reading)
+{
+    fprintf(out, "<ul class=\"say\">\n");
+    for (int i = 0; i < cJSON_GetArraySize(reading); i++) {
+        fprintf(out, "<li>");
+        html_text(out, cJSON_GetStringValue(cJSON_GetArrayItem(reading, i)));
+        fprintf(out, "</li>\n");
+    }
+    fprintf(out, "</ul>\n");
+}
+
 static void html_explain(FILE *out, const report *rep)
 {
     const cJSON *explain = rep->doc[DOC_EXPLAIN];
@@ -401,14 +413,7 @@ static void html_explain(FILE *out, const report *rep)
         if (!section) continue;
         fprintf(out, "<h3>%s</h3>\n", titles[s]);
         if (s == 4) html_chart(out, rep, DOC_EXPLAIN);
-        const cJSON *reading = cJSON_GetObjectItem(section, "reading");
-        fprintf(out, "<ul class=\"say\">\n");
-        for (int i = 0; i < cJSON_GetArraySize(reading); i++) {
-            fprintf(out, "<li>");
-            html_text(out, cJSON_GetStringValue(cJSON_GetArrayItem(reading, i)));
-            fprintf(out, "</li>\n");
-        }
-        fprintf(out, "</ul>\n");
+        html_sentences(out, cJSON_GetObjectItem(section, "reading"));
         const cJSON *skipped = cJSON_GetObjectItem(section, "skipped");
         const cJSON *item = NULL;
         cJSON_ArrayForEach(item, skipped)
@@ -428,13 +433,9 @@ static void html_explain(FILE *out, const report *rep)
             html_text(out, recorded_tag(&rep->ref, tag, sizeof tag));
             fprintf(out, " (reference ");
             html_text(out, rep->ref.name);
-            fprintf(out, ")</p><ul class=\"say\">\n");
-            for (int i = 0; i < cJSON_GetArraySize(recorded_reading); i++) {
-                fprintf(out, "<li>");
-                html_text(out, cJSON_GetStringValue(cJSON_GetArrayItem(recorded_reading, i)));
-                fprintf(out, "</li>\n");
-            }
-            fprintf(out, "</ul></div>\n");
+            fprintf(out, ")</p>\n");
+            html_sentences(out, recorded_reading);
+            fprintf(out, "</div>\n");
         }
     }
 }
