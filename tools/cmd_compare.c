@@ -90,10 +90,9 @@ int cmd_compare(int argc, char **argv)
         return CLI_EXIT_FAILURE;
     }
     if (json) {
-        char command[1024], date[32];
+        char command[1024];
         cli_command_line(argc, argv, "compare", command, sizeof command);
-        cli_utc_date(date, sizeof date);
-        if (compare_print_json(stdout, &result, command, date) != 0) {
+        if (compare_print_json(stdout, &result, command) != 0) {
             fprintf(stderr, "whygpu compare: writing the JSON failed\n");
             return CLI_EXIT_FAILURE;
         }

@@ -1122,10 +1122,8 @@ static void json_strings(wg_json *j, const char *key, const char *first, size_t 
     wg_json_end_array(j);
 }
 
-int compare_print_json(FILE *out, const cmp_result *res, const char *command_line,
-                       const char *date)
+int compare_print_json(FILE *out, const cmp_result *res, const char *command_line)
 {
-    (void)date; /* the document opening writes the date */
     wg_machine_facts machine;
     if (wg_machine_facts_get(0, wg_cpu(), &machine) != WG_OK) return -1;
     wg_json j;
@@ -1300,10 +1298,9 @@ int compare_load(cmp_result *result, const char *const *args, int count, char *e
 
 void compare_print_text(FILE *out, const cmp_result *result) { (void)out, (void)result; }
 
-int compare_print_json(FILE *out, const cmp_result *result, const char *command_line,
-                       const char *date)
+int compare_print_json(FILE *out, const cmp_result *result, const char *command_line)
 {
-    (void)out, (void)result, (void)command_line, (void)date;
+    (void)out, (void)result, (void)command_line;
     return -1;
 }
 

@@ -87,10 +87,10 @@ int compare_load(cmp_result *result, const char *const *args, int count, char *e
                  size_t error_size);
 
 /* The comparison as text (tables and sentences), as a JSON document (schema
- * whygpu.compare/1, docs/json.md), and as an HTML <section> a page can include. */
+ * whygpu.compare/1, docs/json.md; 0 when written), and as an HTML <section> a page can
+ * include. */
 void compare_print_text(FILE *out, const cmp_result *result);
-int compare_print_json(FILE *out, const cmp_result *result, const char *command_line,
-                       const char *date);
+int compare_print_json(FILE *out, const cmp_result *result, const char *command_line);
 void compare_print_html_section(FILE *out, const cmp_result *result);
 
 /* A figure's value with its unit, e.g. "2.84 TB/s", "3.40 us", "-" for NaN. */
