@@ -882,8 +882,13 @@ void wg_json_machine(wg_json *json, const wg_machine_facts *machine);
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf; returns buf. */
 char *wg_utc_date(char *buf, size_t size);
 
+/* The git commit this whygpu was built from (40 hex digits, "-dirty" when the tree had
+ * uncommitted changes), or "unknown" when it was not built from a git checkout. */
+const char *wg_build_commit(void);
+
 /* Opens every command's JSON document on `out`: initialises the writer, opens the top-level
- * object and writes "schema", "whygpu_version", "command" (when command_line is not NULL),
+ * object and writes "schema", "whygpu_version", "commit" (wg_build_commit), "command" (when
+ * command_line is not NULL),
  * "date" (now, UTC) and the machine block (when machine is not NULL). The caller writes its
  * own keys next, closes the object and calls wg_json_finish. */
 void wg_json_document_begin(wg_json *json, FILE *out, const char *schema,

@@ -191,7 +191,16 @@ static wg_status run_entry(const wg_ladder_options *o, wg_ladder_result *run,
 {
     const int64_t n = run->n;
     const double max_call_s = o->max_call_s > 0 ? o->max_call_s : 10.0;
-    wg_status status = probe_entry(o, entry, args);
+    /* A kernel this GPU cannot run (a rung built for sm_80 and later on a T4) is skipped
+     * with the reason, not failed. */
+    wg_status status = o->device.kind == WG_DEVICE_CUDA
+                           ? wg_kernel_available(entry->kernel, o->device.index) : WG_OK;
+    if (status == WG_ERR_UNSUPPORTED) {
+        snprintf(entry->skipped, sizeof entry->skipped, "%s", wg_error_message());
+        return WG_OK;
+    }
+    if (status != WG_OK) return status;
+    status = probe_entry(o, entry, args);
     if (status != WG_OK) return status;
     if (entry->estimate_s > max_call_s) {
         snprintf(entry->skipped, sizeof entry->skipped,

@@ -52,7 +52,8 @@ int cmd_ladder(int argc, char **argv);
 int cmd_matmul(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 /* Lists the kernels of `count` devices (cmd_kernels.c; also `ladder --list`), as text or
- * JSON; returns the exit status. */
-int kernels_list(const wg_device *devices, int count, int json);
+ * JSON (its "command" field: command, may be NULL); returns the exit status. */
+int kernels_list(const wg_device *devices, int count, int json, const char *command);
+int cmd_compare(int argc, char **argv);
 
 #endif /* WG_CLI_H */

@@ -249,16 +249,16 @@ static void json_rows(wg_json *j, const wg_ladder_result *run)
 }
 
 static int write_json(FILE *out, const ladder_options *o, const wg_ladder_result *runs, int count,
-                      const wg_gpu_info *gpu)
+                      const wg_gpu_info *gpu, const char *command)
 {
     wg_json j;
-    wg_json_init(&j, out);
     char device[32], cc[16];
     wg_device_format(o->device, device, sizeof device);
     snprintf(cc, sizeof cc, "%d.%d", gpu->cc_major, gpu->cc_minor);
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "schema"); wg_json_string(&j, "whygpu.ladder/1");
-    wg_json_key(&j, "whygpu_version"); wg_json_string(&j, WG_VERSION);
+    /* the shared opening (commit, command, date, machine block); "gpu" below as before */
+    wg_machine_facts machine;
+    const int have_machine = wg_machine_facts_get(1, o->device, &machine) == WG_OK;
+    wg_json_document_begin(&j, out, "whygpu.ladder/1", command, have_machine ? &machine : NULL);
     wg_json_key(&j, "device"); wg_json_string(&j, device);
     wg_json_key(&j, "gpu");
     wg_json_begin_object(&j);
@@ -299,7 +299,7 @@ int cmd_ladder(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
-    if (o.list) return kernels_list(&o.device, 1, 0);
+    if (o.list) return kernels_list(&o.device, 1, 0, NULL);
     wg_status status = wg_device_check(o.device);
     if (status != WG_OK) return cli_failure("ladder", status);
     wg_gpu_info gpu;
@@ -338,7 +338,9 @@ int cmd_ladder(int argc, char **argv)
             fprintf(stderr, "whygpu ladder: cannot write --json %s\n", o.json_path);
             rc = CLI_EXIT_FAILURE;
         } else {
-            int bad = write_json(out, &o, runs, done, &gpu);
+            char command[1024];
+            cli_command_line(argc, argv, "ladder", command, sizeof command);
+            int bad = write_json(out, &o, runs, done, &gpu, command);
             if (!json_only && fclose(out) != 0) bad = 1;
             if (bad) {
                 fprintf(stderr, "whygpu ladder: writing the JSON failed\n");

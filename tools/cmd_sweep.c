@@ -27,7 +27,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: whygpu sweep [--op OP] [--sizes A:B] [--points N] [--budget T]\n"
             "                    [--device DEV] [--kernel K] [--seed S] [--json FILE|-]\n"
-            "                    [--csv FILE|-] [--no-progress]\n"
+            "                    [--csv FILE|-] [--reference NAME|DIR|none] [--no-progress]\n"
             "\n"
             "Times one operation at log-spaced sizes in three columns: on the CPU; on the GPU\n"
             "with the data already there; and on the GPU including the copies of the inputs\n"
@@ -60,6 +60,9 @@ static void usage(FILE *out)
             "  --json FILE|-   write the results as JSON (schema whygpu.sweep/1, docs/json.md)\n"
             "                  to FILE, or to stdout instead of the table with '-'\n"
             "  --csv FILE|-    the same as CSV, one row per size\n"
+            "  --reference R   a recorded GPU machine whose GPU columns to show, marked, next\n"
+            "                  to this CPU's (a name such as h100, a folder, or none; default\n"
+            "                  h100 without a GPU, none with one; docs/reference.md)\n"
             "  --no-progress   no progress on stderr\n"
             "  -h, --help      this help\n"
             "\n"
@@ -108,7 +111,8 @@ static int parse_options(int argc, char **argv, sweep_options *o)
         {"device", required_argument, NULL, 'd'}, {"seed", required_argument, NULL, 'S'},
         {"json", required_argument, NULL, 'j'},   {"csv", required_argument, NULL, 'c'},
         {"kernel", required_argument, NULL, 'k'}, {"no-progress", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},         {"reference", required_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->op = WG_SWEEP_MATMUL;
     o->budget_s = 60.0;
@@ -157,6 +161,7 @@ static int parse_options(int argc, char **argv, sweep_options *o)
                 return CLI_EXIT_USAGE;
             break;
         case 'j': o->json_path = optarg; break;
+        case 'R': o->reference = optarg; break;
         case 'c': o->csv_path = optarg; break;
         case 'P': o->progress = 0; break;
         case 'h': usage(stdout); return -1;
@@ -252,6 +257,11 @@ int cmd_sweep(int argc, char **argv)
     if (run.o.gpu_kernel) run.machine.gpu_kernel = run.o.gpu_kernel->name;
     if (status != WG_OK) return cli_failure("sweep", status);
     cli_command_line(argc, argv, "sweep", run.command, sizeof run.command);
+    char reference_error[1400];
+    if (recorded_open(&run.recorded.ref, run.o.reference, run.machine.gpu_available,
+                      run.recorded.note, sizeof run.recorded.note, reference_error,
+                      sizeof reference_error) != 0)
+        return cli_usage_error("sweep", "%s", reference_error);
 
     FILE *json_out = run.o.json_path ? open_output(run.o.json_path, "JSON") : NULL;
     FILE *csv_out = run.o.csv_path ? open_output(run.o.csv_path, "CSV") : NULL;
@@ -268,7 +278,11 @@ int cmd_sweep(int argc, char **argv)
         .cpu_kernel = run.o.cpu_kernel, .gpu_kernel = run.o.gpu_kernel, .on_cell = on_cell,
         .progress = on_phase, .context = &bar};
     status = wg_sweep_run(&request, &run.r);
-    if (status != WG_OK) return cli_failure("sweep", status);
+    if (status != WG_OK) {
+        recorded_close(&run.recorded.ref);
+        return cli_failure("sweep", status);
+    }
+    sweep_fill_recorded(&run);
 
     int to_stdout = (run.o.json_path && strcmp(run.o.json_path, "-") == 0) ||
                     (run.o.csv_path && strcmp(run.o.csv_path, "-") == 0);
@@ -278,5 +292,6 @@ int cmd_sweep(int argc, char **argv)
         rc = CLI_EXIT_FAILURE;
     if (csv_out && write_output(&run, csv_out, run.o.csv_path, "CSV", sweep_write_csv) != 0)
         rc = CLI_EXIT_FAILURE;
+    recorded_close(&run.recorded.ref);
     return rc;
 }

@@ -6,11 +6,14 @@
 #ifndef WG_REPORT_H
 #define WG_REPORT_H
 
+#include "recorded.h"
+
 typedef struct report_options {
     const char *output;
     const char *from;
     const char *save;
     int quick;
+    const char *reference; /* --reference: NULL (default), "none", a name or a folder */
 } report_options;
 
 #ifdef WG_HAVE_CJSON
@@ -29,7 +32,15 @@ typedef struct report {
     char *chart[DOC_COUNT];    /* inline SVG, or NULL */
     char chart_note[DOC_COUNT][512];
     int failed;
+    recorded ref;              /* a reference machine's figures for the GPU parts, or none */
+    int recorded_doc[DOC_COUNT]; /* the document is the reference's (recorded elsewhere) */
+    char ref_note[600];        /* why no reference is shown, when one was sought */
 } report;
+
+/* After collecting: opens the reference (default: h100 when the documents name no GPU) and
+ * puts its ladder where this machine has none. 0, or CLI_EXIT_USAGE when a named reference
+ * cannot be loaded. */
+int report_use_reference(report *rep);
 
 /* The documents: with o.from, loaded from that folder (CLI_EXIT_FAILURE when none is
  * there); else measured by running this whygpu's commands into o.save or a temporary

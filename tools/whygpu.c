@@ -14,6 +14,7 @@
  *   whygpu predict  classify one test image with a saved model
  *   whygpu plot     a chart (SVG/PNG, by gnuplot) of a saved JSON result
  *   whygpu report   demo, explain and sweep in one self-contained HTML page
+ *   whygpu compare  saved runs side by side (files, folders, recorded reference machines)
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,7 @@ static const command commands[] = {
     {"predict", cmd_predict, "classify one Fashion-MNIST test image with a saved model"},
     {"plot", cmd_plot, "draw a chart of a saved result (sweep, roofline, ladder, training)"},
     {"report", cmd_report, "one self-contained HTML page: demo, reasons, charts, machine"},
+    {"compare", cmd_compare, "saved runs side by side, e.g. your demo.json against h100"},
 };
 
 static void usage(FILE *out)
@@ -67,8 +69,9 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-        printf("whygpu %s (%s)\n", WG_VERSION,
-               wg_built_with_cuda() ? "with CUDA" : "CPU only, built without CUDA");
+        printf("whygpu %s (%s; commit %s)\n", WG_VERSION,
+               wg_built_with_cuda() ? "with CUDA" : "CPU only, built without CUDA",
+               wg_build_commit());
         return CLI_EXIT_OK;
     }
     if (wg_cpu_threads_check() != WG_OK) { /* a bad WHYGPU_NUM_THREADS is a usage error */
