@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "report.h"
 #include "whygpu_lab.h"
 
@@ -346,11 +347,11 @@ static void html_machine(FILE *out, const report *rep)
 
 int report_write_html(const report *rep, const char *path)
 {
-    FILE *out = fopen(path, "w");
-    if (!out) {
-        fprintf(stderr, "whygpu report: cannot write '%s': %s\n", path, strerror(errno));
-        return -1;
-    }
+    /* A temporary file beside the page, renamed over it only when complete: a full disk
+     * or an interrupted run keeps an old page as it was. */
+    cli_output page;
+    if (cli_output_open("report", path, &page) != 0) return -1;
+    FILE *out = page.stream;
     /* When: the measurements' own date (from saved results, that is not today). */
     char date[32];
     wg_utc_date(date, sizeof date);
@@ -380,9 +381,6 @@ int report_write_html(const report *rep, const char *path)
     fprintf(out, "<footer>Made by <code>whygpu report</code>; every number on this page was "
                  "measured on the machine above. Each result was checked against a float64 "
                  "reference before its time was trusted.</footer>\n</body></html>\n");
-    int rc = ferror(out) ? -1 : 0;
-    if (fclose(out) != 0) rc = -1;
-    if (rc != 0) fprintf(stderr, "whygpu report: writing '%s' failed\n", path);
-    return rc;
+    return cli_output_close("report", &page, 0) == 0 ? 0 : -1;
 }
 #endif /* WG_HAVE_CJSON */
