@@ -126,6 +126,10 @@ int cli_output_close(const char *command, cli_output *out, int failed)
     if (!out->file) {
         if (!out->stream) return failed ? CLI_EXIT_FAILURE : 0;
         status = wg_stream_finish(out->stream, "standard output");
+    } else if (failed && (fflush(out->stream) != 0 || ferror(out->stream))) {
+        /* A write failed (a full disk): the commit sees the stream's error, removes the
+         * temporary file, keeps the target and says why ("No space left on device"). */
+        status = wg_output_commit(out->file);
     } else if (failed) {
         wg_output_abort(out->file);
         fprintf(stderr, "whygpu %s: %s was not written (the old file, if any, is kept)\n",

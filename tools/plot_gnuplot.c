@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -198,12 +199,15 @@ static int chart_complete(const char *written, const char *out_path, char *msg, 
     else
         complete = strstr(tail, "</svg>") != NULL;
     if (complete) return 0;
-    if (end == 0 || err)
+    /* gnuplot does not say why: a file system without free blocks is the likely one. */
+    struct statvfs fs;
+    if (!err && statvfs(written, &fs) == 0 && fs.f_bavail == 0) err = ENOSPC;
+    if (end <= 0)
         snprintf(msg, size, "gnuplot wrote nothing to %s (%s); the old file, if any, is kept",
-                 out_path, err ? strerror(err) : "is the disk full?");
+                 out_path, err ? strerror(err) : "reason unknown");
     else
-        snprintf(msg, size, "gnuplot wrote an incomplete chart to %s (is the disk full?); "
-                 "the old file, if any, is kept", out_path);
+        snprintf(msg, size, "gnuplot wrote an incomplete chart to %s (%s); the old file, if "
+                 "any, is kept", out_path, err ? strerror(err) : "reason unknown");
     return -1;
 }
 
