@@ -425,6 +425,8 @@ TEST(cli_files_output_paths_checked_before_the_run)
     check_refused(ladder_missing, 1, "/nonexistent/x.json");
     check_refused(report_missing, 1, "/nonexistent/r.html");
     check_refused(plot_missing, 1, "/nonexistent/x.svg");
+    const char *report_save_file[] = {"report", "--quick", "--save", "/dev/null", NULL};
+    check_refused(report_save_file, 1, "/dev/null");
 }
 
 /* ---------------------------------------------------------------- #7, #17 --------- */

@@ -71,6 +71,11 @@ int cmd_report(int argc, char **argv)
     /* A page that cannot be written is said now, not after minutes of measuring. */
     int bad = cli_output_check("report", "-o", o.output, 0);
     if (bad) return bad;
+    struct stat save_st;
+    if (o.save && lstat(o.save, &save_st) == 0 && !S_ISDIR(save_st.st_mode)) {
+        fprintf(stderr, "whygpu report: --save: '%s' is not a folder\n", o.save);
+        return CLI_EXIT_FAILURE;
+    }
 #ifndef WG_HAVE_CJSON
     fprintf(stderr, "whygpu report: built without cJSON, so JSON results cannot be read "
                     "(install libcjson-dev and rebuild)\n");
