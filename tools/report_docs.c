@@ -80,6 +80,8 @@ static int run_command(report *rep, const char *self, int which, const char *con
         fprintf(stderr, "whygpu report: %s\n", wg_error_message());
         return -1;
     }
+    /* In a temporary folder the JSON itself goes on the cleanup list, before it exists. */
+    if (rep->temporary && rep->doc_slot[which] < 0) rep->doc_slot[which] = wg_cleanup_add_path(path);
     int fd = open(wg_output_temp_path(target), O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
         fprintf(stderr, "whygpu report: cannot write '%s': %s\n", path, strerror(errno));
@@ -121,8 +123,6 @@ static int run_command(report *rep, const char *self, int which, const char *con
     } else if (wg_output_commit(target) != WG_OK) {
         fprintf(stderr, "whygpu report: %s\n", wg_error_message());
         status = -1;
-    } else if (rep->temporary && rep->doc_slot[which] < 0) {
-        rep->doc_slot[which] = wg_cleanup_add_path(path);
     }
     fprintf(stderr, "whygpu report: whygpu %s finished in %.0f s (exit status %d)\n",
             report_doc_names[which], wg_now() - start, status);
@@ -229,12 +229,13 @@ void report_draw_charts(report *rep)
         if (!rep->doc[d]) continue;
         char path[700], msg[1024];
         snprintf(path, sizeof path, "%s/%s.svg", folder, report_doc_names[d]);
+        const int chart_slot = wg_cleanup_add_path(path); /* before it exists: no gap */
         if (plot_document(rep->doc[d], report_doc_names[d], path, msg, sizeof msg) != CLI_EXIT_OK) {
             snprintf(rep->chart_note[d], sizeof rep->chart_note[d], "chart not drawn: %.480s", msg);
             fprintf(stderr, "whygpu report: %s chart: %s\n", report_doc_names[d], msg);
+            wg_cleanup_remove(chart_slot);
             continue;
         }
-        const int chart_slot = wg_cleanup_add_path(path);
         rep->chart[d] = read_svg(path);
         if (!rep->chart[d])
             snprintf(rep->chart_note[d], sizeof rep->chart_note[d], "chart not drawn: %s held no SVG",
