@@ -464,8 +464,43 @@ TEST(cli_files_sweep_interrupted_keeps_old_outputs)
     remove_tree(dir);
 }
 
-/* #17: SIGINT to `report` while its child `whygpu demo` runs: the child is stopped, and
- * neither its temporary folder nor a temporary file is left in TMPDIR. */
+/* The child of `parent` whose command line contains `word`, or 0. */
+static pid_t child_running(pid_t parent, const char *word)
+{
+    pid_t child = child_of(parent);
+    if (child <= 0) return 0;
+    char path[64], args[512];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)child);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    size_t n = fread(args, 1, sizeof args - 1, f);
+    fclose(f);
+    for (size_t i = 0; i < n; i++)
+        if (args[i] == '\0') args[i] = ' ';
+    args[n] = '\0';
+    return strstr(args, word) ? child : 0;
+}
+
+/* A line of /proc/PID/status ("State:", "ShdPnd:"): its value, or "" when gone. */
+static void proc_status(pid_t pid, const char *key, char *value, size_t size)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    value[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, key, strlen(key)) == 0) {
+            snprintf(value, size, "%s", line + strlen(key) + strspn(line + strlen(key), " \t"));
+            break;
+        }
+    fclose(f);
+}
+
+/* #17: SIGINT to `report` while its child `whygpu demo` runs: the child is told to stop
+ * (SIGTERM), and neither the report's temporary folder nor a temporary file is left in
+ * TMPDIR. The child is held stopped (SIGSTOP) meanwhile, so that it cannot end on its own
+ * first: the SIGTERM is then seen pending, whatever the machine's speed. */
 TEST(cli_files_report_interrupted_leaves_nothing)
 {
     char tmp[64];
@@ -477,26 +512,21 @@ TEST(cli_files_report_interrupted_leaves_nothing)
     const char *args[] = {"report", "--quick", "-o", out, NULL};
     run r = start(NULL, args, env, 0);
     REQUIRE(r.pid > 0);
-    /* Wait until the demo runs: its JSON (or temporary JSON) is in the report's folder. */
     pid_t child = 0;
-    int demo_seen = 0;
-    while (!demo_seen && cpu_seconds(r.pid) >= 0) {
-        DIR *d = opendir(tmp);
-        struct dirent *e;
-        while (d && (e = readdir(d))) {
-            if (strncmp(e->d_name, "whygpu-report-", 14) != 0) continue;
-            char folder[512];
-            snprintf(folder, sizeof folder, "%s/%s", tmp, e->d_name);
-            if (entries_with(folder, "demo") > 0) demo_seen = 1;
-        }
-        if (d) closedir(d);
-        if (demo_seen) child = child_of(r.pid);
-        else sleep_ms(20);
+    while (!(child = child_running(r.pid, "whygpu demo ")) && cpu_seconds(r.pid) >= 0) sleep_ms(5);
+    if (child > 0) kill(child, SIGSTOP);
+    char state[64] = "", pending[64] = "";
+    for (int waited_ms = 0; child > 0 && waited_ms < RUN_LIMIT_S * 1000; waited_ms += 5) {
+        proc_status(child, "State:", state, sizeof state);
+        if (state[0] != 'R' && state[0] != 'S' && state[0] != 'D') break;
+        sleep_ms(5);
     }
-    if (!demo_seen) {
+    if (!child || state[0] != 'T') {
+        kill(r.pid, SIGKILL);
+        if (child > 0) kill(child, SIGKILL);
         run_result early = finish(&r);
-        CHECK_MSG(0, "report ended before running the demo: exit %d (%s)", early.exit_code,
-                  early.err ? early.err : "");
+        CHECK_MSG(0, "could not catch report's demo running (state '%s', exit %d: %s)", state,
+                  early.exit_code, early.err ? early.err : "");
         result_free(&early);
         remove_tree(tmp);
         return;
@@ -505,17 +535,18 @@ TEST(cli_files_report_interrupted_leaves_nothing)
     run_result res = finish(&r);
     CHECK_MSG(res.signal == SIGINT, "report: exit %d, signal %d (stderr: %s)", res.exit_code,
               res.signal, res.err ? res.err : "");
-    /* The child, if it was still running, is stopped (it may take a moment to die). */
-    if (child > 0) {
-        int gone = 0;
-        for (int waited_ms = 0; !gone && waited_ms < RUN_LIMIT_S * 1000; waited_ms += 20) {
-            gone = cpu_seconds(child) < 0;
-            if (!gone) sleep_ms(20);
-        }
-        CHECK_MSG(gone, "the child whygpu (pid %d) still runs after report was interrupted",
-                  (int)child);
-        if (!gone) kill(child, SIGKILL);
+    /* SIGTERM is signal 15: bit 14 of the pending mask. */
+    proc_status(child, "ShdPnd:", pending, sizeof pending);
+    unsigned long long mask = strtoull(pending, NULL, 16);
+    CHECK_MSG(mask & (1ull << (SIGTERM - 1)), "the child whygpu demo was not told to stop "
+              "(pending signals %s)", pending[0] ? pending : "none");
+    kill(child, SIGCONT);
+    int gone = 0;
+    for (int waited_ms = 0; !gone && waited_ms < RUN_LIMIT_S * 1000; waited_ms += 20) {
+        gone = cpu_seconds(child) < 0;
+        if (!gone) sleep_ms(20);
     }
+    if (!gone) kill(child, SIGKILL);
     CHECK_MSG(nn_dir_entries(tmp) == 0, "report left %d entries in its TMPDIR %s",
               nn_dir_entries(tmp), tmp);
     result_free(&res);
@@ -645,8 +676,9 @@ TEST(cli_files_closed_stdout_fails_and_spares_outputs)
     REQUIRE(nn_temp_dir(dir, sizeof dir) == 0);
     char json[128];
     snprintf(json, sizeof json, "%s/out.json", dir);
-    const char *args[] = {"sweep", "--sizes", "1:1", "--budget", "1s", "--no-progress",
-                          "--json", json, NULL};
+    /* A table longer than stdout's buffer, so that part of it is written during the run. */
+    const char *args[] = {"sweep", "--op", "add", "--sizes", "1:1024", "--points", "60",
+                          "--budget", "3s", "--no-progress", "--json", json, NULL};
     run r = start(NULL, args, NULL, 1);
     REQUIRE(r.pid > 0);
     run_result res = finish(&r);
