@@ -90,3 +90,58 @@ void cli_command_line(int argc, char **argv, const char *name, char *buf, size_t
     for (int i = 1; i < argc && used < size; i++)
         used += (size_t)snprintf(buf + used, size - used, " %s", argv[i]);
 }
+
+int cli_output_check(const char *command, const char *option, const char *path, int stdout_ok)
+{
+    if (!path) return 0;
+    if (!path[0]) return cli_usage_error(command, "%s needs a file name, got ''", option);
+    if (stdout_ok && strcmp(path, "-") == 0) return 0;
+    if (wg_output_path_check(path) != WG_OK) {
+        fprintf(stderr, "whygpu %s: %s: %s\n", command, option, wg_error_message());
+        return CLI_EXIT_FAILURE;
+    }
+    return 0;
+}
+
+int cli_output_open(const char *command, const char *path, cli_output *out)
+{
+    out->path = path;
+    out->file = NULL;
+    out->stream = NULL;
+    if (strcmp(path, "-") == 0) {
+        out->stream = stdout;
+        return 0;
+    }
+    if (wg_output_open(path, &out->file) != WG_OK) {
+        fprintf(stderr, "whygpu %s: %s\n", command, wg_error_message());
+        return CLI_EXIT_FAILURE;
+    }
+    out->stream = wg_output_stream(out->file);
+    return 0;
+}
+
+int cli_output_close(const char *command, cli_output *out, int failed)
+{
+    wg_status status = WG_OK;
+    if (!out->file) {
+        if (!out->stream) return failed ? CLI_EXIT_FAILURE : 0;
+        status = wg_stream_finish(out->stream, "standard output");
+    } else if (failed && (fflush(out->stream) != 0 || ferror(out->stream))) {
+        /* A write failed (a full disk): the commit sees the stream's error, removes the
+         * temporary file, keeps the target and says why ("No space left on device"). */
+        status = wg_output_commit(out->file);
+    } else if (failed) {
+        wg_output_abort(out->file);
+        fprintf(stderr, "whygpu %s: %s was not written (the old file, if any, is kept)\n",
+                command, out->path);
+    } else {
+        status = wg_output_commit(out->file);
+    }
+    out->file = NULL;
+    out->stream = NULL;
+    if (status != WG_OK) {
+        fprintf(stderr, "whygpu %s: %s\n", command, wg_error_message());
+        return CLI_EXIT_FAILURE;
+    }
+    return failed ? CLI_EXIT_FAILURE : 0;
+}

@@ -9,6 +9,7 @@
 #define WG_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "whygpu.h"
@@ -34,6 +35,29 @@ void cli_utc_date(char *buf, size_t size);
 /* "whygpu NAME ARG..." from a subcommand's argv (argv[0] is the subcommand), for the
  * "command" field of JSON documents; truncated to fit. */
 void cli_command_line(int argc, char **argv, const char *name, char *buf, size_t size);
+
+/* Output files (--json, --csv, --save, -o). Each is checked before the run and written to a
+ * temporary file beside its target, renamed over it only when complete (wg_output_open),
+ * so a failed or interrupted run leaves the old file as it was.
+ *
+ * cli_output_check: 0 when `path` can be written (NULL: no such output; "-" is standard
+ * output when `stdout_ok`); an empty path is a usage error (CLI_EXIT_USAGE), a FIFO,
+ * device, folder, symbolic link or missing folder a failure (CLI_EXIT_FAILURE), said in
+ * one line naming `option`. */
+int cli_output_check(const char *command, const char *option, const char *path, int stdout_ok);
+
+typedef struct cli_output {
+    const char *path;
+    FILE *stream;          /* where to write: stdout for "-", else the temporary file */
+    struct wg_output_file *file; /* NULL for stdout */
+} cli_output;
+
+/* Opens `path` ("-": standard output). 0, or CLI_EXIT_FAILURE with the reason said. */
+int cli_output_open(const char *command, const char *path, cli_output *out);
+/* Ends an output: with `failed` set (the writer failed) the temporary file is removed and
+ * the target kept; else it is flushed and renamed over the target. 0, or CLI_EXIT_FAILURE
+ * with the reason (e.g. "No space left on device") said in one line. */
+int cli_output_close(const char *command, cli_output *out, int failed);
 
 /* 1 if the stream is a terminal (progress is drawn in place there, else printed as lines). */
 int cli_is_tty(int fd);

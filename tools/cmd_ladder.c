@@ -132,6 +132,9 @@ static int parse_options(int argc, char **argv, ladder_options *o)
     }
     if (optind < argc) return cli_usage_error("ladder", "unexpected argument '%s'", argv[optind]);
     if (o->json_path && !o->json_path[0]) return cli_usage_error("ladder", "--json needs a file or '-'");
+    /* A path that cannot be written is said now, not after the measuring. */
+    int bad_output = cli_output_check("ladder", "--json", o->json_path, 1);
+    if (bad_output) return bad_output;
     if (o->size_count == 0) o->sizes[o->size_count++] = 4096;
     return 0;
 }
@@ -333,19 +336,14 @@ int cmd_ladder(int argc, char **argv)
             failed_checks += runs[s].entries[e].measured && !runs[s].entries[e].check_passed;
     }
     if (o.json_path && done > 0) {
-        FILE *out = json_only ? stdout : fopen(o.json_path, "w");
-        if (!out) {
-            fprintf(stderr, "whygpu ladder: cannot write --json %s\n", o.json_path);
+        cli_output out;
+        if (cli_output_open("ladder", o.json_path, &out) != 0) {
             rc = CLI_EXIT_FAILURE;
         } else {
             char command[1024];
             cli_command_line(argc, argv, "ladder", command, sizeof command);
-            int bad = write_json(out, &o, runs, done, &gpu, command);
-            if (!json_only && fclose(out) != 0) bad = 1;
-            if (bad) {
-                fprintf(stderr, "whygpu ladder: writing the JSON failed\n");
-                rc = CLI_EXIT_FAILURE;
-            }
+            int bad = write_json(out.stream, &o, runs, done, &gpu, command) != 0;
+            if (cli_output_close("ladder", &out, bad) != 0) rc = CLI_EXIT_FAILURE;
         }
     }
     free(runs);

@@ -72,8 +72,17 @@ int cmd_report(int argc, char **argv)
         }
     }
     if (optind < argc) return cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
-    if (!o.output[0]) return cli_usage_error("report", "-o needs a file name");
+    if (!o.output[0]) return cli_usage_error("report", "-o needs a file name, got ''");
     if (o.from && o.save) return cli_usage_error("report", "--from and --save do not go together");
+    if (o.save && !o.save[0]) return cli_usage_error("report", "--save needs a folder name, got ''");
+    /* A page that cannot be written is said now, not after minutes of measuring. */
+    int bad = cli_output_check("report", "-o", o.output, 0);
+    if (bad) return bad;
+    struct stat save_st;
+    if (o.save && lstat(o.save, &save_st) == 0 && !S_ISDIR(save_st.st_mode)) {
+        fprintf(stderr, "whygpu report: --save: '%s' is not a folder\n", o.save);
+        return CLI_EXIT_FAILURE;
+    }
 #ifndef WG_HAVE_CJSON
     fprintf(stderr, "whygpu report: built without cJSON, so JSON results cannot be read "
                     "(install libcjson-dev and rebuild)\n");

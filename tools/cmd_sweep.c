@@ -175,6 +175,10 @@ static int parse_options(int argc, char **argv, sweep_options *o)
         return cli_usage_error("sweep", "--json - and --csv - cannot both go to stdout");
     if ((o->json_path && !o->json_path[0]) || (o->csv_path && !o->csv_path[0]))
         return cli_usage_error("sweep", "--json and --csv need a file name or '-'");
+    /* A path that cannot be written is said now, not after the measuring. */
+    int bad = cli_output_check("sweep", "--json", o->json_path, 1);
+    if (!bad) bad = cli_output_check("sweep", "--csv", o->csv_path, 1);
+    if (bad) return bad;
     int elementwise = o->op != WG_SWEEP_MATMUL && o->op != WG_SWEEP_MLP_STEP;
     if (!sizes_given) {
         o->low = 1;
@@ -213,28 +217,16 @@ static void on_phase(void *context, const char *phase, int done, int total, doub
     progress_on_phase(&p->bar, phase, done, total, seconds);
 }
 
-static FILE *open_output(const char *path, const char *what)
-{
-    if (strcmp(path, "-") == 0) return stdout;
-    FILE *out = fopen(path, "w");
-    if (!out)
-        fprintf(stderr, "whygpu sweep: cannot write the %s to '%s': %s\n", what, path,
-                strerror(errno));
-    return out;
-}
-
-/* Writes with `writer` to `out` (opened by open_output) and closes it. 0 on success. */
-static int write_output(const sweep_run *run, FILE *out, const char *path, const char *what,
+/* Writes one output with `writer` when the measuring is over (so that an interrupted run
+ * leaves an old file as it was): a temporary file beside it, renamed over it when
+ * complete. 0 on success. */
+static int write_output(const sweep_run *run, const char *path,
                         int (*writer)(const sweep_run *, FILE *))
 {
-    int to_stdout = out == stdout;
-    int rc = writer(run, out);
-    if (to_stdout)
-        rc |= fflush(stdout);
-    else
-        rc |= fclose(out);
-    if (rc != 0) fprintf(stderr, "whygpu sweep: writing the %s to '%s' failed\n", what, path);
-    return rc;
+    cli_output out;
+    if (cli_output_open("sweep", path, &out) != 0) return 1;
+    int failed = writer(run, out.stream) != 0;
+    return cli_output_close("sweep", &out, failed) != 0;
 }
 
 /* ---------------------------------------------------------------- main ------------ */
@@ -263,13 +255,6 @@ int cmd_sweep(int argc, char **argv)
                       sizeof reference_error) != 0)
         return cli_usage_error("sweep", "%s", reference_error);
 
-    FILE *json_out = run.o.json_path ? open_output(run.o.json_path, "JSON") : NULL;
-    FILE *csv_out = run.o.csv_path ? open_output(run.o.csv_path, "CSV") : NULL;
-    if ((run.o.json_path && !json_out) || (run.o.csv_path && !csv_out)) {
-        if (json_out && json_out != stdout) fclose(json_out);
-        if (csv_out && csv_out != stdout) fclose(csv_out);
-        return CLI_EXIT_FAILURE;
-    }
     cell_progress bar = {.show = run.o.progress && cli_is_tty(2)};
     const wg_sweep_request request = {
         .op = run.o.op, .low = run.o.low, .high = run.o.high, .points = run.o.points,
@@ -288,9 +273,9 @@ int cmd_sweep(int argc, char **argv)
                     (run.o.csv_path && strcmp(run.o.csv_path, "-") == 0);
     if (!to_stdout) sweep_print_table(&run);
     rc = run.r.failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
-    if (json_out && write_output(&run, json_out, run.o.json_path, "JSON", sweep_write_json) != 0)
+    if (run.o.json_path && write_output(&run, run.o.json_path, sweep_write_json) != 0)
         rc = CLI_EXIT_FAILURE;
-    if (csv_out && write_output(&run, csv_out, run.o.csv_path, "CSV", sweep_write_csv) != 0)
+    if (run.o.csv_path && write_output(&run, run.o.csv_path, sweep_write_csv) != 0)
         rc = CLI_EXIT_FAILURE;
     recorded_close(&run.recorded.ref);
     return rc;

@@ -258,7 +258,6 @@ int train_run(train_cli *c, int argc, char **argv)
         if (c->json_path) {
             FILE *f = train_json_open(c->json_path);
             if (!f) {
-                fprintf(stderr, "whygpu train: cannot write %s\n", c->json_path);
                 rc = CLI_EXIT_FAILURE;
             } else {
                 rc = print_json(f, &r, argc, argv);

@@ -27,6 +27,8 @@ typedef struct report {
     report_options o;
     char dir[512];          /* where the JSON and charts are */
     int temporary;          /* dir is ours to remove */
+    int dir_slot;           /* dir's entry on the SIGINT/SIGTERM cleanup list, or -1 */
+    int doc_slot[DOC_COUNT]; /* each JSON file's in a temporary dir, or -1 */
     cJSON *doc[DOC_COUNT];
     char note[DOC_COUNT][512]; /* why a document is absent */
     char *chart[DOC_COUNT];    /* inline SVG, or NULL */
@@ -46,7 +48,9 @@ int report_use_reference(report *rep);
  * there); else measured by running this whygpu's commands into o.save or a temporary
  * folder. Problems are said on stderr; a document that failed leaves rep->failed set. */
 int report_collect(report *rep);
-/* Charts of the sweep, explain, ladder and train documents as inline SVG (or why not). */
+/* Charts of the sweep, explain, ladder and train documents as inline SVG (or why not),
+ * drawn in a private temporary folder removed afterwards: never into dir, which may be
+ * the user's (--from), read-only or shared with another run. */
 void report_draw_charts(report *rep);
 /* The page; 0, or -1 with the reason on stderr. */
 int report_write_html(const report *rep, const char *path);

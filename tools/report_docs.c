@@ -68,15 +68,26 @@ static void load_document(report *rep, int which)
     rep->doc[which] = root;
 }
 
-/* Runs `self args...` with stdout to dir/NAME.json; returns the exit status (-1: not run). */
+/* Runs `self args...` with stdout to dir/NAME.json, written to a temporary file beside it
+ * and renamed over it only when the command has ended (an old file of that name in --save
+ * DIR survives an interrupted run); the child is stopped if this process is killed.
+ * Returns the exit status (-1: not run or killed). */
 static int run_command(report *rep, const char *self, int which, const char *const *args,
                        const char *expect)
 {
     char path[700];
     snprintf(path, sizeof path, "%s/%s.json", rep->dir, report_doc_names[which]);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    wg_output_file *target = NULL;
+    if (wg_output_open(path, &target) != WG_OK) {
+        fprintf(stderr, "whygpu report: %s\n", wg_error_message());
+        return -1;
+    }
+    /* In a temporary folder the JSON itself goes on the cleanup list, before it exists. */
+    if (rep->temporary && rep->doc_slot[which] < 0) rep->doc_slot[which] = wg_cleanup_add_path(path);
+    int fd = open(wg_output_temp_path(target), O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
         fprintf(stderr, "whygpu report: cannot write '%s': %s\n", path, strerror(errno));
+        wg_output_abort(target);
         return -1;
     }
     char *argv[16];
@@ -96,15 +107,25 @@ static int run_command(report *rep, const char *self, int which, const char *con
     fflush(stdout);
     fflush(stderr);
     if (posix_spawn(&pid, self, &actions, NULL, argv, environ) == 0) {
+        const int child_slot = wg_cleanup_add_child(pid); /* stopped on SIGINT/SIGTERM */
         int wstatus = 0;
         while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
         }
+        wg_cleanup_remove(child_slot);
         status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
     } else {
         fprintf(stderr, "whygpu report: cannot run %s\n", self);
     }
     posix_spawn_file_actions_destroy(&actions);
     close(fd);
+    /* A command that ended (even with a failed check) leaves its JSON; one that was
+     * killed or not run leaves an old file as it was. */
+    if (status < 0) {
+        wg_output_abort(target);
+    } else if (wg_output_commit(target) != WG_OK) {
+        fprintf(stderr, "whygpu report: %s\n", wg_error_message());
+        status = -1;
+    }
     fprintf(stderr, "whygpu report: whygpu %s finished in %.0f s (exit status %d)\n",
             report_doc_names[which], wg_now() - start, status);
     return status;
@@ -196,27 +217,52 @@ void report_draw_charts(report *rep)
         return;
     }
     const int charted[] = {DOC_SWEEP, DOC_EXPLAIN, DOC_LADDER, DOC_TRAIN};
+    int any = 0;
+    for (size_t i = 0; i < sizeof charted / sizeof charted[0]; i++) any |= rep->doc[charted[i]] != NULL;
+    if (!any) return;
+    /* A private folder for the charts: rep->dir may be the user's own (--from), with
+     * charts of the same names, read-only, or used by another run at the same time. */
+    char folder[512];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(folder, sizeof folder, "%s/whygpu-charts-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(folder)) {
+        snprintf(why, sizeof why, "cannot create a temporary folder for the charts: %s",
+                 strerror(errno));
+        fprintf(stderr, "whygpu report: %s\n", why);
+        for (int d = 0; d < DOC_COUNT; d++)
+            snprintf(rep->chart_note[d], sizeof rep->chart_note[d], "chart not drawn: %.400s", why);
+        rep->failed = 1;
+        return;
+    }
+    const int folder_slot = wg_cleanup_add_path(folder); /* removed on SIGINT/SIGTERM */
     for (size_t i = 0; i < sizeof charted / sizeof charted[0]; i++) {
         int d = charted[i];
         if (!rep->doc[d]) continue;
         char path[700], msg[1024];
-        snprintf(path, sizeof path, "%s/%s.svg", rep->dir, report_doc_names[d]);
+        snprintf(path, sizeof path, "%s/%s.svg", folder, report_doc_names[d]);
+        const int chart_slot = wg_cleanup_add_path(path); /* before it exists: no gap */
         if (plot_document(rep->doc[d], report_doc_names[d], path, msg, sizeof msg) != CLI_EXIT_OK) {
             snprintf(rep->chart_note[d], sizeof rep->chart_note[d], "chart not drawn: %.480s", msg);
             fprintf(stderr, "whygpu report: %s chart: %s\n", report_doc_names[d], msg);
+            wg_cleanup_remove(chart_slot);
             continue;
         }
         rep->chart[d] = read_svg(path);
         if (!rep->chart[d])
-            snprintf(rep->chart_note[d], sizeof rep->chart_note[d], "chart not drawn: %.400s held no SVG",
-                     path);
-        if (rep->temporary || rep->o.from) unlink(path);
+            snprintf(rep->chart_note[d], sizeof rep->chart_note[d], "chart not drawn: %s held no SVG",
+                     report_doc_names[d]);
+        unlink(path);
+        wg_cleanup_remove(chart_slot);
     }
+    rmdir(folder);
+    wg_cleanup_remove(folder_slot);
 }
 
 int report_collect(report *rep)
 {
     const report_options *o = &rep->o;
+    rep->dir_slot = -1;
+    for (int d = 0; d < DOC_COUNT; d++) rep->doc_slot[d] = -1;
     if (o->from) {
         snprintf(rep->dir, sizeof rep->dir, "%s", o->from);
         for (int d = 0; d < DOC_COUNT; d++) load_document(rep, d);
@@ -245,6 +291,7 @@ int report_collect(report *rep)
             return CLI_EXIT_FAILURE;
         }
         rep->temporary = 1;
+        rep->dir_slot = wg_cleanup_add_path(rep->dir); /* removed on SIGINT/SIGTERM */
     }
     measure_all(rep);
     return CLI_EXIT_OK;
@@ -373,7 +420,12 @@ void report_free(report *rep)
         char path[700];
         snprintf(path, sizeof path, "%s/%s.json", rep->dir, report_doc_names[d]);
         unlink(path);
+        wg_cleanup_remove(rep->doc_slot[d]);
+        rep->doc_slot[d] = -1;
     }
     rmdir(rep->dir);
+    wg_cleanup_remove(rep->dir_slot);
+    rep->dir_slot = -1;
+    rep->temporary = 0;
 }
 #endif /* WG_HAVE_CJSON */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "report.h"
 #include "whygpu_lab.h"
 
@@ -500,11 +501,11 @@ static void html_machine(FILE *out, const report *rep)
 
 int report_write_html(const report *rep, const char *path)
 {
-    FILE *out = fopen(path, "w");
-    if (!out) {
-        fprintf(stderr, "whygpu report: cannot write '%s': %s\n", path, strerror(errno));
-        return -1;
-    }
+    /* A temporary file beside the page, renamed over it only when complete: a full disk
+     * or an interrupted run keeps an old page as it was. */
+    cli_output page;
+    if (cli_output_open("report", path, &page) != 0) return -1;
+    FILE *out = page.stream;
     /* When: the measurements' own date (from saved results, that is not today). */
     char date[32];
     wg_utc_date(date, sizeof date);
@@ -545,9 +546,6 @@ int report_write_html(const report *rep, const char *path)
                           "measured on the machine above.",
             rep->ref.loaded ? " Figures in dashed boxes were recorded on another machine, "
                               "whose name and date they carry." : "");
-    int rc = ferror(out) ? -1 : 0;
-    if (fclose(out) != 0) rc = -1;
-    if (rc != 0) fprintf(stderr, "whygpu report: writing '%s' failed\n", path);
-    return rc;
+    return cli_output_close("report", &page, 0) == 0 ? 0 : -1;
 }
 #endif /* WG_HAVE_CJSON */

@@ -177,6 +177,10 @@ int train_parse_options(int argc, char **argv, train_cli *c)
     if (!c->lr_given && c->train.optimizer.kind == WG_OPTIMIZER_ADAM) c->train.lr = 0.001f;
     if (!c->data_dir) c->data_dir = WG_FASHION_MNIST_DEFAULT_DIR;
     c->text = !(c->json_path && strcmp(c->json_path, "-") == 0);
+    /* Paths that cannot be written are said now, not after the training. */
+    int bad = cli_output_check("train", "--json", c->json_path, 1);
+    if (!bad) bad = cli_output_check("train", "--save", c->save_path, 0);
+    if (bad) return bad;
     if (c->compare) {
         if (c->load_path || c->save_path)
             return cli_usage_error("train", "--compare cannot be combined with --load or --save");

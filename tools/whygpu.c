@@ -16,8 +16,10 @@
  *   whygpu report   demo, explain and sweep in one self-contained HTML page
  *   whygpu compare  saved runs side by side (files, folders, recorded reference machines)
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "whygpu_lab.h"
@@ -57,8 +59,25 @@ static void usage(FILE *out)
     fprintf(out, "\n'whygpu COMMAND --help' describes a command's options.\n");
 }
 
+/* A closed standard stream (`whygpu ... >&-`) gets a placeholder that refuses writes
+ * (/dev/null opened read-only: a write fails with EBADF), so that no file opened later
+ * can take its number and receive text meant for the terminal; a lost write is then
+ * reported at the end. */
+static void guard_standard_streams(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1) continue;
+        int placeholder = open("/dev/null", O_RDONLY);
+        if (placeholder >= 0 && placeholder != fd) {
+            dup2(placeholder, fd);
+            close(placeholder);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
+    guard_standard_streams();
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;
