@@ -77,6 +77,46 @@ int cli_parse_int(const char *command, const char *option, const char *text, int
     return 0;
 }
 
+size_t cli_decimal_prefix(const char *text)
+{
+    if (!text) return 0;
+    const char *p = text;
+    if (*p == '+' || *p == '-') p++;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9') p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') p++, digits++;
+    }
+    if (!digits) return 0;
+    if ((*p == 'e' || *p == 'E')) {
+        const char *q = p + 1;
+        if (*q == '+' || *q == '-') q++;
+        if (*q >= '0' && *q <= '9') {
+            while (*q >= '0' && *q <= '9') q++;
+            p = q;
+        }
+    }
+    /* "0x1p3": strtod would read hex; refused like the integer options do */
+    if (*p == 'x' || *p == 'X') return 0;
+    return (size_t)(p - text);
+}
+
+int cli_parse_double(const char *command, const char *option, const char *text, double min,
+                     double max, double *out)
+{
+    const size_t length = cli_decimal_prefix(text);
+    char *end = NULL;
+    double value = length ? strtod(text, &end) : NAN;
+    if (!length || text[length] != '\0' || end != text + length || !isfinite(value))
+        return cli_usage_error(command, "%s expects a decimal number, got '%s'", option,
+                               text ? text : "");
+    if (value < min || value > max)
+        return cli_usage_error(command, "%s must be in [%g, %g], got '%s'", option, min, max, text);
+    *out = value;
+    return 0;
+}
+
 int cli_is_tty(int fd) { return isatty(fd); }
 
 void cli_utc_date(char *buf, size_t size)

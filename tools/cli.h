@@ -28,6 +28,14 @@ int cli_failure(const char *command, wg_status status);
 int cli_parse_int(const char *command, const char *option, const char *text, int64_t min,
                   int64_t max, int64_t *out);
 
+/* The length of the decimal number at the start of text ("12", "-1.5e3"; no leading
+ * space, no hex, no inf/nan: the same strictness as cli_parse_int), 0 when there is none. */
+size_t cli_decimal_prefix(const char *text);
+/* Parses a finite decimal number in [min, max] (the whole text); on error a usage error
+ * naming the option and the text, returning CLI_EXIT_USAGE; 0 on success. */
+int cli_parse_double(const char *command, const char *option, const char *text, double min,
+                     double max, double *out);
+
 /* The current UTC time as "2026-11-27T06:00:00Z" (JSON documents' "date"). */
 void cli_utc_date(char *buf, size_t size);
 

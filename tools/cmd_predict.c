@@ -62,7 +62,13 @@ int cmd_predict(int argc, char **argv)
             break;
         case 'h': predict_usage(stdout); return CLI_EXIT_OK;
         case ':': return cli_usage_error("predict", "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error("predict", "unknown option '%s'", argv[optind - 1]);
+        default:
+            /* "-1" reads as an option to getopt: it is an INDEX below 0 */
+            if (argv[optind - 1][0] == '-' && argv[optind - 1][1] >= '0' &&
+                argv[optind - 1][1] <= '9')
+                return cli_usage_error("predict", "INDEX must be >= 0, got '%s'",
+                                       argv[optind - 1]);
+            return cli_usage_error("predict", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (!load) return cli_usage_error("predict", "--load FILE is required");
