@@ -85,9 +85,10 @@ int cmd_predict(int argc, char **argv)
     status = wg_dataset_load_fashion_mnist(dir, 0, &test);
     if (status != WG_OK) return cli_failure("predict", status);
     if (index >= test.count) {
+        const int64_t count = test.count; /* read before the set is freed */
         wg_dataset_free(&test);
         return cli_usage_error("predict", "INDEX must be below %" PRId64 " (the test set's size), "
-                               "got %" PRId64, test.count, index);
+                               "got %" PRId64, count, index);
     }
     wg_prediction prediction;
     status = wg_predict(load, device, &test, index, &prediction);
