@@ -156,7 +156,7 @@ TEST(cli_runs_predict_crafted_checkpoint)
     ck.tensors = tensors;
     REQUIRE_OK(wg_checkpoint_save(path, &ck));
     const char *args[] = {"predict", "--load", path, "--data", dir, "3", NULL};
-    const char *env[] = {"WHYGPU_MEMORY_LIMIT=20G", NULL};
+    const char *env[] = {"WHYGPU_MEMORY_LIMIT=2G", NULL};
     const char *says[] = {"layer0.weight", "[784, 4]", "[784, 30000]", NULL};
     check_one_line(args, env, 1, says);
     nn_remove_dir(dir);
