@@ -4,10 +4,13 @@
  * needs or uses the memory it asks about), a diverging training run, crafted checkpoints,
  * and the messages and option parsing around them.
  */
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -358,4 +361,59 @@ TEST(cli_runs_progress_plain_under_term_dumb)
     CHECK(memmem(text, size, "matmul", 6) != NULL);
     free(text);
     nn_remove_dir(dir);
+}
+
+/* The first line `whygpu args...` writes to stderr (the child is then stopped with
+ * SIGTERM, so a run of minutes costs only its start); "" when there is none. */
+static void first_stderr_line(const char *const *args, char *line, size_t size)
+{
+    line[0] = '\0';
+    int fds[2];
+    if (pipe(fds) != 0) return;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0) dup2(fd, 1);
+        const char *argv[16] = {check_whygpu_path};
+        for (int i = 0; args[i] && i < 14; i++) argv[i + 1] = args[i];
+        execv(check_whygpu_path, (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t used = 0;
+    char c;
+    while (pid > 0 && used + 1 < size && read(fds[0], &c, 1) == 1 && c != '\n') line[used++] = c;
+    line[used] = '\0';
+    close(fds[0]);
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+}
+
+/* #3: a run of minutes says so before it starts, with the estimate and how to stop it.
+ * n = 12000 with 100 repeats is 3.5e14 flops: minutes even at 3 TFLOP/s. */
+TEST(cli_runs_long_matmul_says_so_up_front)
+{
+    char line[512];
+    const char *demo[] = {"demo", "--device", "cpu", "--size", "12000", "--repeat", "100",
+                          "--no-progress", NULL};
+    first_stderr_line(demo, line, sizeof line);
+    if (strstr(line, "needs")) SKIP("too little memory for n = 12000 here: %s", line);
+    CHECK_MSG(strstr(line, "whygpu demo: this will take about") && strstr(line, "GFLOP/s") &&
+              strstr(line, "Ctrl-C"), "first line: %s", line);
+    const char *matmul[] = {"matmul", "--device", "cpu", "--size", "12000", "--repeat", "100",
+                            "--no-progress", NULL};
+    first_stderr_line(matmul, line, sizeof line);
+    CHECK_MSG(strstr(line, "whygpu matmul: this will take about"), "first line: %s", line);
+    /* a run of seconds says nothing */
+    const char *small[] = {"matmul", "--device", "cpu", "--size", "256", "--no-progress", NULL};
+    cli_run_result r = cli_run(small, NULL);
+    CHECK_MSG(r.exit_code == 0 && r.err && !strstr(r.err, "will take"), "stderr: %s",
+              r.err ? r.err : "");
+    cli_run_free(&r);
 }

@@ -195,6 +195,8 @@ int cmd_demo(int argc, char **argv)
     const int gpu_ready = machine->gpu_available;
     rc = check_memory(&o, gpu_ready);
     if (rc != 0) return rc;
+    /* the CPU's matmul cell is the long one: say up front when it takes minutes */
+    cli_warn_long_matmul("demo", wg_cpu(), o.cpu_kernel, o.size, o.size, o.size, o.repeat);
 
     const int64_t n = o.size;
     demo_cell *cells = r.cells;

@@ -184,6 +184,7 @@ int cmd_matmul(int argc, char **argv)
     status = wg_op_memory_plan(&op, &o.device, 1, &plan);
     if (status == WG_OK) status = wg_memory_plan_check(&plan);
     if (status != WG_OK) return cli_failure("matmul", status);
+    if (!o.rung) cli_warn_long_matmul("matmul", o.device, o.kernel, o.m, o.n, o.k, o.repeat);
     wg_op_result r;
     status = run(&o, &r);
     if (status != WG_OK) return cli_failure("matmul", status);
