@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,7 +365,8 @@ TEST(cli_runs_progress_plain_under_term_dumb)
 }
 
 /* The first line `whygpu args...` writes to stderr (the child is then stopped with
- * SIGTERM, so a run of minutes costs only its start); "" when there is none. */
+ * SIGTERM, so a run of minutes costs only its start); "" when there is none within
+ * 120 s. */
 static void first_stderr_line(const char *const *args, char *line, size_t size)
 {
     line[0] = '\0';
@@ -386,7 +388,12 @@ static void first_stderr_line(const char *const *args, char *line, size_t size)
     close(fds[1]);
     size_t used = 0;
     char c;
-    while (pid > 0 && used + 1 < size && read(fds[0], &c, 1) == 1 && c != '\n') line[used++] = c;
+    /* 120 s for the first line at most (it comes after a probe of milliseconds): a binary
+     * that says nothing up front fails the test instead of hanging it */
+    struct pollfd wait_for = {fds[0], POLLIN, 0};
+    while (pid > 0 && used + 1 < size && poll(&wait_for, 1, 120 * 1000) == 1 &&
+           read(fds[0], &c, 1) == 1 && c != '\n')
+        line[used++] = c;
     line[used] = '\0';
     close(fds[0]);
     if (pid > 0) {
