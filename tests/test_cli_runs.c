@@ -424,3 +424,36 @@ TEST(cli_runs_long_matmul_says_so_up_front)
               r.err ? r.err : "");
     cli_run_free(&r);
 }
+
+/* #10: plot draws a run's curves with a diverged (null) epoch as a gap, and when no epoch
+ * has a finite loss says so (not "should be a number"). Needs gnuplot and cJSON. */
+TEST(cli_runs_plot_takes_a_diverged_run)
+{
+#ifndef WG_HAVE_CJSON
+    SKIP("built without cJSON");
+#else
+    if (system("command -v gnuplot >/dev/null 2>&1") != 0 && !getenv("WHYGPU_GNUPLOT"))
+        SKIP("no gnuplot");
+    char dir[64], json[128], svg[128];
+    REQUIRE(nn_temp_dir(dir, sizeof dir) == 0);
+    snprintf(json, sizeof json, "%s/run.json", dir);
+    snprintf(svg, sizeof svg, "%s/run.svg", dir);
+    REQUIRE(cli_run_write_file(json,
+        "{\"schema\": \"whygpu.train/2\", \"mode\": \"train\", \"epochs\": ["
+        "{\"epoch\": 1, \"train_loss\": 0.9, \"train_accuracy\": 0.7, \"test_accuracy\": 0.72},"
+        "{\"epoch\": 2, \"train_loss\": null, \"train_accuracy\": null, \"test_accuracy\": null}"
+        "]}\n") == 0);
+    const char *plot[] = {"plot", json, "-o", svg, NULL};
+    cli_run_result r = cli_run(plot, NULL);
+    CHECK_MSG(r.exit_code == 0, "plot: exit %d: %s", r.exit_code, r.err ? r.err : "");
+    cli_run_free(&r);
+    CHECK(access(svg, F_OK) == 0);
+    REQUIRE(cli_run_write_file(json,
+        "{\"schema\": \"whygpu.train/2\", \"mode\": \"train\", \"epochs\": ["
+        "{\"epoch\": 1, \"train_loss\": null, \"train_accuracy\": null}]}\n") == 0);
+    const char *says[] = {"diverged", "no curve", NULL};
+    const char *again[] = {"plot", json, "-o", svg, NULL};
+    check_one_line(again, NULL, 1, says);
+    nn_remove_dir(dir);
+#endif
+}
