@@ -426,7 +426,8 @@ TEST(cli_runs_long_matmul_says_so_up_front)
 }
 
 /* #10: plot draws a run's curves with a diverged (null) epoch as a gap, and when no epoch
- * has a finite loss says so (not "should be a number"). Needs gnuplot and cJSON. */
+ * has a finite loss says so (not "should be a number"); #20: an unwritable chart says
+ * why. Needs gnuplot and cJSON. */
 TEST(cli_runs_plot_takes_a_diverged_run)
 {
 #ifndef WG_HAVE_CJSON
@@ -454,6 +455,14 @@ TEST(cli_runs_plot_takes_a_diverged_run)
     const char *says[] = {"diverged", "no curve", NULL};
     const char *again[] = {"plot", json, "-o", svg, NULL};
     check_one_line(again, NULL, 1, says);
+    /* #20: a chart that cannot be written says why, not "gnuplot failed: </svg>" (a
+     * missing folder here; a read-only one says "Permission denied" the same way) */
+    REQUIRE(cli_run_write_file(json,
+        "{\"schema\": \"whygpu.train/2\", \"mode\": \"train\", \"epochs\": ["
+        "{\"epoch\": 1, \"train_loss\": 0.9, \"train_accuracy\": 0.7}]}\n") == 0);
+    const char *nowhere[] = {"plot", json, "-o", "/nonexistent/whygpu/chart.svg", NULL};
+    const char *reason[] = {"cannot open file", "No such file or directory", NULL};
+    check_one_line(nowhere, NULL, 1, reason);
     nn_remove_dir(dir);
 #endif
 }
