@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -464,5 +465,52 @@ TEST(cli_runs_plot_takes_a_diverged_run)
     const char *reason[] = {"cannot open file", "No such file or directory", NULL};
     check_one_line(nowhere, NULL, 1, reason);
     nn_remove_dir(dir);
+#endif
+}
+
+/* #20: a host allocation that fails says how much and why. A child whose address space
+ * is capped 1 GiB above what it holds asks for a 20000^2 product's operands (1.5 GiB
+ * each). Not under ASan, which reserves terabytes of address space up front. */
+TEST(host_allocation_failure_names_size_and_reason)
+{
+#ifdef __SANITIZE_ADDRESS__
+    SKIP("ASan's shadow memory makes an address-space cap meaningless");
+#else
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    fflush(stdout);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        long pages = 0;
+        FILE *statm = fopen("/proc/self/statm", "r");
+        if (statm && fscanf(statm, "%ld", &pages) == 1) {
+            struct rlimit cap;
+            getrlimit(RLIMIT_AS, &cap);
+            cap.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)1 << 30);
+            setrlimit(RLIMIT_AS, &cap);
+        }
+        if (statm) fclose(statm);
+        const wg_op op = {.kind = WG_OP_MATMUL, .m = 20000, .n = 20000, .k = 20000};
+        wg_op_inputs inputs;
+        wg_status status = wg_op_inputs_create(&op, &inputs);
+        if (status == WG_OK) wg_op_inputs_free(&inputs);
+        char out[600];
+        snprintf(out, sizeof out, "%d %s", (int)status, wg_error_message());
+        ssize_t ignored = write(fds[1], out, strlen(out) + 1);
+        (void)ignored;
+        _exit(0);
+    }
+    close(fds[1]);
+    char got[600] = "";
+    size_t used = 0;
+    for (ssize_t n; used < sizeof got - 1 && (n = read(fds[0], got + used, sizeof got - 1 - used)) > 0;)
+        used += (size_t)n;
+    close(fds[0]);
+    REQUIRE(waitpid(pid, NULL, 0) == pid);
+    CHECK_MSG(atoi(got) == (int)WG_ERR_NO_MEMORY, "got: %s", got);
+    CHECK_MSG(strstr(got, "1600000000 bytes") && strstr(got, "1.5 GiB") &&
+              strstr(got, "Cannot allocate memory"), "message: %s", got);
 #endif
 }

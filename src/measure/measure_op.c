@@ -5,6 +5,7 @@
  * or with the copies a host-memory user pays), then the last call's output read back and
  * compared with a float64 reference.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,8 +84,9 @@ wg_status wg_op_inputs_create(const wg_op *op, wg_op_inputs *out)
     if (status == WG_OK) {
         out->result = malloc((size_t)numel * sizeof *out->result);
         if (!out->result)
-            status = wg_fail(WG_ERR_NO_MEMORY, "op inputs: cannot allocate %lld floats for the "
-                             "result check", (long long)numel);
+            status = wg_fail(WG_ERR_NO_MEMORY, "op inputs: cannot allocate %lld floats (%.1f "
+                             "GiB) of host memory for the result check: %s", (long long)numel,
+                             (double)numel * 4.0 / (1 << 30), strerror(errno));
     }
     if (status != WG_OK) {
         char message[512];
