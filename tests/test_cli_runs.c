@@ -514,3 +514,20 @@ TEST(host_allocation_failure_names_size_and_reason)
               strstr(got, "Cannot allocate memory"), "message: %s", got);
 #endif
 }
+
+/* #19: the first size no longer spends the budget of the rest: its loops come from a probe
+ * of the call, not from timeit's power-of-ten auto-range (a repeat up to ten times what
+ * was planned). Both sizes are measured; the time bound is loose (three budgets) so that a
+ * busy machine cannot make it flake. */
+TEST(cli_runs_sweep_first_size_leaves_budget_for_the_next)
+{
+    const char *args[] = {"sweep", "--sizes", "1:2", "--budget", "5s", "--device", "cpu",
+                          "--no-progress", NULL};
+    cli_run_result r = cli_run(args, NULL);
+    REQUIRE(r.out && r.err);
+    CHECK_MSG(r.exit_code == 0, "sweep: exit %d: %s", r.exit_code, r.err);
+    CHECK_MSG(!strstr(r.out, "skipped"), "a size was skipped: %s", r.out);
+    const char *took = strstr(r.out, "Measuring took ");
+    CHECK_MSG(took && atof(took + strlen("Measuring took ")) < 15.0, "stdout: %s", r.out);
+    cli_run_free(&r);
+}
