@@ -72,6 +72,10 @@ static int screen_point(const wg_sweep_request *q, wg_sweep_point *p)
     return active;
 }
 
+/* Calls extrapolated below this are probed before they are planned (the probe costs a
+ * couple of calls and a check, little next to the thousands of loops such a cell runs). */
+#define PROBE_BELOW_S 0.01
+
 static void measure_all(const wg_sweep_request *q, wg_sweep_result *run)
 {
     const double start = wg_now(), deadline = start + q->budget_s;
@@ -123,11 +127,14 @@ static void measure_all(const wg_sweep_request *q, wg_sweep_result *run)
             if (r->reason[0]) continue;
             double estimate = wg_sweep_extrapolate(known_size[c], known_s[c], p->size, exponent);
             const wg_kernel *kernel = c == WG_SWEEP_CPU ? q->cpu_kernel : q->gpu_kernel;
-            if (!(estimate > 0)) {
-                /* The column's first cell: a short probe (one repeat of about 2 ms) gives
-                 * the call's time, so the plan fixes the loops. Left to timeit's
-                 * power-of-ten auto-range, a repeat could last up to ten times what the
-                 * plan counted, and the first size took the budget of the rest. */
+            if (!(estimate > 0) || estimate < PROBE_BELOW_S) {
+                /* A short probe (one repeat of about 2 ms) gives the call's real time, so
+                 * the plan's loops fit it. The column's first cell has no estimate: left to
+                 * timeit's power-of-ten auto-range, a repeat could last ten times what the
+                 * plan counted, and the first size took the budget of the rest. A short
+                 * call's extrapolation can be wrong by far more than its cost to check: a
+                 * product that starts using threads, on a busy machine, took 3.5 ms where
+                 * 6 us were extrapolated, and thousands of loops of it broke the budget. */
                 wg_timeit_options probe;
                 wg_timeit_defaults(&probe);
                 probe.repeat = 1;
