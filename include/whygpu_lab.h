@@ -742,6 +742,9 @@ int wg_trainer_finished(const wg_trainer *trainer);
 /* Mean loss and accuracy of the model over the test set (WG_ERR_ARGUMENT without one). */
 wg_status wg_trainer_evaluate_test(wg_trainer *trainer, double *loss, double *accuracy);
 
+/* 1 when an epoch stopped because the loss went non-finite (wg_trainer_run_epoch then
+ * fails naming the step); such a trainer saves nothing. */
+int wg_trainer_diverged(const wg_trainer *trainer);
 /* Saves the model and optimiser state with the trainer's epoch, step and seed. */
 wg_status wg_trainer_save(const wg_trainer *trainer, const char *path);
 /* Resumes from a checkpoint of the same model: parameters, optimiser state (when the file
@@ -991,6 +994,13 @@ int64_t wg_memory_headroom(wg_device device, int64_t available);
 wg_status wg_memory_plan_check(const wg_memory_plan *plan);
 /* The same with the host's figures read from `paths` (tests). */
 wg_status wg_memory_plan_check_with(const wg_memory_plan *plan, const wg_memory_paths *paths);
+
+/* Adds what measuring `op` (wg_op_inputs_create + wg_op_measure) holds: on the host the
+ * operands and the result read back; on each of `devices` the output, and on a GPU copies
+ * of the operands too (on the CPU the host operands are used in place). A device listed
+ * twice is counted once. */
+wg_status wg_op_memory_plan(const wg_op *op, const wg_device *devices, int count,
+                            wg_memory_plan *plan);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,21 @@ int cli_failure(const char *command, wg_status status);
 int cli_parse_int(const char *command, const char *option, const char *text, int64_t min,
                   int64_t max, int64_t *out);
 
+/* The length of the decimal number at the start of text ("12", "-1.5e3"; no leading
+ * space, no hex, no inf/nan: the same strictness as cli_parse_int), 0 when there is none. */
+size_t cli_decimal_prefix(const char *text);
+/* Parses a finite decimal number in [min, max] (the whole text); on error a usage error
+ * naming the option and the text, returning CLI_EXIT_USAGE; 0 on success. */
+int cli_parse_double(const char *command, const char *option, const char *text, double min,
+                     double max, double *out);
+
+/* Before a matrix product of m x k by k x n on `device` (kernel NULL: auto) timed with
+ * `repeat` repeats (0: timeit's choice): when the run will take a minute or more, says so
+ * on stderr, with the estimate from a quick 512^3 probe of the same kernel. Products
+ * under 1e11 flops are not probed. */
+void cli_warn_long_matmul(const char *command, wg_device device, const wg_kernel *kernel,
+                          int64_t m, int64_t n, int64_t k, int repeat);
+
 /* The current UTC time as "2026-11-27T06:00:00Z" (JSON documents' "date"). */
 void cli_utc_date(char *buf, size_t size);
 

@@ -36,7 +36,8 @@ static void usage(FILE *out)
             "\n"
             "options:\n"
             "  --size N        matrix size (default 10000; 10000x10000 is 2e12 flops, seconds\n"
-            "                  to a minute on a CPU). Needs 8*N*N bytes of memory per device\n"
+            "                  to a minute on a CPU). Needs 12*N*N bytes of host memory\n"
+            "                  and 8*N*N on the GPU, with headroom\n"
             "  --repeat R      timed repeats per cell (default: 7, fewer for calls of seconds)\n"
             "  --device DEV    the GPU to compare with: cuda, cuda:N (default cuda); 'cpu'\n"
             "                  runs the CPU cells only\n"
@@ -147,33 +148,20 @@ static wg_status run_cell(const demo_options *o, const wg_op_inputs *inputs, dem
     return WG_OK;
 }
 
-/* Refuses sizes that cannot fit before anything is measured, so nothing is lost. */
+/* Refuses sizes that cannot fit before anything is measured, so nothing is lost: the
+ * library's plan of what the run holds (host: A, C and C read back; GPU: A and C). */
 static int check_memory(const demo_options *o, int gpu_ready)
 {
-    double n = (double)o->size;
-    double host_needed = 3.0 * n * n * 4.0; /* A, C, and C read back for the check */
-    int64_t available = wg_host_memory_available();
-    if (available >= 0 && host_needed > (double)available) {
-        fprintf(stderr,
-                "whygpu demo: --size %" PRId64 " needs %.3g GiB of host memory (three %" PRId64
-                "x%" PRId64 " float32 matrices); %.1f GiB is available\n",
-                o->size, host_needed / 1073741824.0, o->size, o->size,
-                (double)available / 1073741824.0);
+    const wg_op op = {.kind = WG_OP_MATMUL, .m = o->size, .n = o->size, .k = o->size,
+                      .b_is_a = 1};
+    const wg_device devices[2] = {wg_cpu(), o->gpu};
+    wg_memory_plan plan;
+    wg_memory_plan_init(&plan);
+    wg_status status = wg_op_memory_plan(&op, devices, gpu_ready ? 2 : 1, &plan);
+    if (status == WG_OK) status = wg_memory_plan_check(&plan);
+    if (status != WG_OK) {
+        fprintf(stderr, "whygpu demo: --size %" PRId64 " %s\n", o->size, wg_error_message());
         return CLI_EXIT_FAILURE;
-    }
-    if (gpu_ready) {
-        wg_gpu_info info;
-        if (wg_gpu_info_get(o->gpu.index, &info) == WG_OK) {
-            double gpu_needed = 2.0 * n * n * 4.0;
-            if (gpu_needed > (double)info.free_memory_bytes) {
-                fprintf(stderr,
-                        "whygpu demo: --size %" PRId64 " needs %.3g GiB of GPU memory on cuda:%d "
-                        "(two %" PRId64 "x%" PRId64 " float32 matrices); %.1f GiB is free\n",
-                        o->size, gpu_needed / 1073741824.0, o->gpu.index, o->size, o->size,
-                        (double)info.free_memory_bytes / 1073741824.0);
-                return CLI_EXIT_FAILURE;
-            }
-        }
     }
     return 0;
 }
@@ -235,6 +223,8 @@ int cmd_demo(int argc, char **argv)
     if (recorded_open(&r.recorded.ref, o.reference, gpu_ready, r.recorded.note,
                       sizeof r.recorded.note, reference_error, sizeof reference_error) != 0)
         return cli_usage_error("demo", "%s", reference_error);
+    /* the CPU's matmul cell is the long one: say up front when it takes minutes */
+    cli_warn_long_matmul("demo", wg_cpu(), o.cpu_kernel, o.size, o.size, o.size, o.repeat);
 
     const int64_t n = o.size;
     demo_cell *cells = r.cells;

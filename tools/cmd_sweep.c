@@ -46,7 +46,8 @@ static void usage(FILE *out)
             "                  1:67108864 = 2^26 elements, 256 MiB per vector, mlp-step 1:4096)\n"
             "  --points N      sizes on the log-spaced grid, 2 to %d (default matmul 20,\n"
             "                  elementwise 27 and mlp-step 13: every power of two)\n"
-            "  --budget T      time budget of the measurements, e.g. 60s, 2m (default 60s).\n"
+            "  --budget T      time budget of the measurements, 1s to 24h: 60s, 2m, 1h\n"
+            "                  (default 60s).\n"
             "                  Repeats and repeat lengths shrink to fit it; a size whose\n"
             "                  estimated time would break it is skipped and listed. The\n"
             "                  default matmul run takes under a minute on 2 cores (a CPU\n"
@@ -74,12 +75,15 @@ static void usage(FILE *out)
 /* "60", "60s", "1.5m", "500ms" into seconds; -1 when malformed. */
 static double parse_duration(const char *text)
 {
-    char *end = NULL;
-    double value = strtod(text, &end);
-    if (end == text || !isfinite(value)) return -1;
+    const size_t length = cli_decimal_prefix(text);
+    if (!length) return -1;
+    const double value = strtod(text, NULL);
+    const char *end = text + length;
+    if (!isfinite(value)) return -1;
     if (strcmp(end, "") == 0 || strcmp(end, "s") == 0) return value;
     if (strcmp(end, "ms") == 0) return value / 1000.0;
     if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0) return value * 60.0;
+    if (strcmp(end, "h") == 0) return value * 3600.0;
     return -1;
 }
 

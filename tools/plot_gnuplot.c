@@ -5,6 +5,7 @@
  * which picks the chart by the document's schema.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,8 +81,11 @@ static int run_gnuplot(const char *script, size_t length, char *msg, size_t size
         return -1;
     }
     if (pid == 0) {
+        /* stdout to /dev/null: when the output file cannot be opened gnuplot draws on
+         * stdout, and the chart's last line ("</svg>") would pass for its message */
+        int null_fd = open("/dev/null", O_WRONLY);
         dup2(in[0], 0);
-        dup2(fileno(errors), 1);
+        dup2(null_fd >= 0 ? null_fd : fileno(errors), 1);
         dup2(fileno(errors), 2);
         close(in[0]);
         close(in[1]);
@@ -105,12 +109,22 @@ static int run_gnuplot(const char *script, size_t length, char *msg, size_t size
     int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && written == length;
     /* gnuplot's message is the last line it wrote (after an echo of the faulty line); a
      * line saying "error" is a failure even if gnuplot exited with 0. */
-    char last[400] = "", line[400];
+    char last[400] = "", line[400], cause[400] = "", system_error[400] = "";
     rewind(errors);
     while (fgets(line, sizeof line, errors)) {
         line[strcspn(line, "\r\n")] = '\0';
         if (line[0]) snprintf(last, sizeof last, "%s", line);
         if (strcasestr(line, "error")) ok = 0;
+        /* "line 0: cannot open file; output not changed", then "system error: <reason>" */
+        const char *open_failed = strstr(line, "cannot open file");
+        if (open_failed && !cause[0]) snprintf(cause, sizeof cause, "%s", open_failed);
+        if (strncmp(line, "system error: ", 14) == 0 && !system_error[0])
+            snprintf(system_error, sizeof system_error, "%s", line + 14);
+    }
+    if (cause[0]) {
+        ok = 0;
+        snprintf(last, sizeof last, "%.200s%s%.150s", cause, system_error[0] ? ": " : "",
+                 system_error);
     }
     fclose(errors);
     if (ok) return 0;

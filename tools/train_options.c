@@ -56,16 +56,12 @@ static void train_usage(FILE *out)
             "dataset, no GPU for --compare or --device cuda, losses disagree), 2 bad usage\n");
 }
 
-/* A float in [min, max] (strict: the whole text must be a finite number). */
+/* A float in [min, max] (strict: the whole text a finite decimal number, cli.c). */
 static int parse_float(const char *command, const char *option, const char *text, double min,
                        double max, float *out)
 {
-    char *end = NULL;
-    double value = text && *text ? strtod(text, &end) : NAN;
-    if (!text || !*text || *end != '\0' || !isfinite(value))
-        return cli_usage_error(command, "%s expects a number, got '%s'", option, text ? text : "");
-    if (value < min || value > max)
-        return cli_usage_error(command, "%s must be in [%g, %g], got '%s'", option, min, max, text);
+    double value = 0;
+    if (cli_parse_double(command, option, text, min, max, &value)) return CLI_EXIT_USAGE;
     *out = (float)value;
     return 0;
 }
