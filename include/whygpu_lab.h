@@ -215,6 +215,11 @@ typedef struct wg_op_run {
  * are made before the timing. */
 wg_status wg_op_measure(const wg_op_inputs *inputs, const wg_op_run *run, wg_op_result *out);
 
+/* The check wg_op_measure ends with, on its own: inputs->result (host) against float64.
+ * Sets out's check_error, check_samples, check_full, check_bound (the precision of
+ * out->kernel for matmul, FP32 when it is NULL), not_finite and check_passed. */
+void wg_op_check(const wg_op_inputs *inputs, wg_op_result *out);
+
 /* ================================================================ sweep ============= */
 
 /* The size sweep behind `whygpu sweep`: one operation timed at log-spaced sizes on the

@@ -235,7 +235,8 @@ static void check_matmul(const wg_op_inputs *in, wg_op_result *out)
         out->check_samples = samples;
     }
     out->check_full = full; /* sampled positions may repeat: never "every element" */
-    out->check_bound = wg_precision_error_bound(out->kernel->precision, op->k);
+    out->check_bound = wg_precision_error_bound(
+        out->kernel ? out->kernel->precision : WG_PRECISION_FP32, op->k);
 }
 
 static void check_elementwise(const wg_op_inputs *in, wg_op_result *out)
@@ -262,7 +263,7 @@ static void check_elementwise(const wg_op_inputs *in, wg_op_result *out)
     out->check_bound = ELEMENTWISE_BOUND;
 }
 
-static void check_result(const wg_op_inputs *in, wg_op_result *out)
+void wg_op_check(const wg_op_inputs *in, wg_op_result *out)
 {
     const int64_t count = in->op.m * in->op.n;
     int64_t not_finite = 0;
@@ -338,7 +339,7 @@ wg_status wg_op_measure(const wg_op_inputs *in, const wg_op_run *run, wg_op_resu
     if (status == WG_OK && !run->with_copies) status = wg_synchronize(device);
     if (status == WG_OK && !run->with_copies)
         status = wg_tensor_to_host(result, in->result, op->m * op->n);
-    if (status == WG_OK) check_result(in, out);
+    if (status == WG_OK) wg_op_check(in, out);
     if (status == WG_OK && run->fail_on_check && !out->check_passed) {
         char device_name[32];
         status = wg_fail(WG_ERR_BACKEND, "%s %lldx%lld on %s gave wrong results: relative "
