@@ -456,13 +456,13 @@ TEST(cli_runs_plot_takes_a_diverged_run)
     const char *says[] = {"diverged", "no curve", NULL};
     const char *again[] = {"plot", json, "-o", svg, NULL};
     check_one_line(again, NULL, 1, says);
-    /* #20: a chart that cannot be written says why, not "gnuplot failed: </svg>" (a
-     * missing folder here; a read-only one says "Permission denied" the same way) */
+    /* #20: a chart that cannot be written says why, not "gnuplot failed: </svg>": a missing
+     * folder is now refused before gnuplot runs (#18), naming the folder and the reason */
     REQUIRE(cli_run_write_file(json,
         "{\"schema\": \"whygpu.train/2\", \"mode\": \"train\", \"epochs\": ["
         "{\"epoch\": 1, \"train_loss\": 0.9, \"train_accuracy\": 0.7}]}\n") == 0);
     const char *nowhere[] = {"plot", json, "-o", "/nonexistent/whygpu/chart.svg", NULL};
-    const char *reason[] = {"cannot open file", "No such file or directory", NULL};
+    const char *reason[] = {"/nonexistent/whygpu", "No such file or directory", NULL};
     check_one_line(nowhere, NULL, 1, reason);
     nn_remove_dir(dir);
 #endif
