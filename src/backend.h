@@ -20,8 +20,9 @@
 extern "C" {
 #endif
 
-/* A running interval timer. CPU: host clock. CUDA: a pair of events, so the interval is
- * the device's own time from the start mark to the end of the last queued work. */
+/* A running interval timer. CPU: host clock. CUDA: a pair of events (OpenCL: of markers),
+ * so the interval is the device's own time from the start mark to the end of the last
+ * queued work. */
 typedef struct wg_device_timer {
     double host_start;
     void *start_event;
@@ -62,6 +63,9 @@ typedef struct wg_backend {
 extern const wg_backend wg_cpu_backend;
 #ifdef WG_WITH_CUDA
 extern const wg_backend wg_cuda_backend;
+#endif
+#ifdef WG_WITH_OPENCL
+extern const wg_backend wg_opencl_backend;
 #endif
 
 /* The backend of a device kind, or NULL with WG_ERR_NO_DEVICE set (no CUDA build). */

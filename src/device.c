@@ -12,9 +12,15 @@
 #ifdef WG_WITH_CUDA
 #include "cuda/cuda_backend.h"
 #endif
+#ifdef WG_WITH_OPENCL
+#include "opencl/opencl_backend.h"
+#endif
 
 #define WG_NO_CUDA_BUILD \
     "whygpu was built without CUDA (nvcc was absent at build time, or CUDA=0)"
+#define WG_NO_OPENCL_BUILD                                                                    \
+    "whygpu was built without OpenCL (the OpenCL headers or ICD loader were absent at build " \
+    "time: install ocl-icd-opencl-dev and opencl-c-headers and rebuild; or OPENCL=0)"
 
 wg_device wg_cpu(void) { return (wg_device){WG_DEVICE_CPU, 0}; }
 
@@ -27,7 +33,16 @@ int wg_built_with_cuda(void)
 #endif
 }
 
-/* Parses the ":N" after "cuda" (or nothing, meaning 0). */
+int wg_built_with_opencl(void)
+{
+#ifdef WG_WITH_OPENCL
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* Parses the ":N" after "cuda" or "opencl" (or nothing, meaning 0). */
 static wg_status parse_index(const char *full, const char *rest, int *index)
 {
     if (*rest == '\0') {
@@ -36,12 +51,12 @@ static wg_status parse_index(const char *full, const char *rest, int *index)
     }
     if (*rest != ':' || rest[1] < '0' || rest[1] > '9')
         return wg_fail(WG_ERR_ARGUMENT,
-                       "bad device name '%s': expected cpu, cuda or cuda:N (N >= 0)", full);
+                       "bad device name '%s': expected cpu, cuda, cuda:N, opencl or opencl:N (N >= 0)", full);
     char *end = NULL;
     long value = strtol(rest + 1, &end, 10);
     if (*end != '\0' || value > 1023)
         return wg_fail(WG_ERR_ARGUMENT,
-                       "bad device name '%s': expected cpu, cuda or cuda:N (0 <= N < 1024)",
+                       "bad device name '%s': expected cpu, cuda, cuda:N, opencl or opencl:N (0 <= N < 1024)",
                        full);
     *index = (int)value;
     return WG_OK;
@@ -55,13 +70,20 @@ wg_status wg_device_parse(const char *text, wg_device *out)
         return WG_OK;
     }
     const char *rest = NULL;
+    if (strncmp(text, "opencl", 6) == 0) {
+        int index = 0;
+        wg_status status = parse_index(text, text + 6, &index);
+        if (status != WG_OK) return status;
+        *out = (wg_device){WG_DEVICE_OPENCL, index};
+        return WG_OK;
+    }
     if (strncmp(text, "cuda", 4) == 0)
         rest = text + 4;
     else if (strncmp(text, "gpu", 3) == 0)
         rest = text + 3;
     if (!rest)
         return wg_fail(WG_ERR_ARGUMENT,
-                       "unknown device '%s': expected cpu, cuda or cuda:N", text);
+                       "unknown device '%s': expected cpu, cuda, cuda:N, opencl or opencl:N", text);
     int index = 0;
     wg_status status = parse_index(text, rest, &index);
     if (status != WG_OK) return status;
@@ -76,6 +98,8 @@ const char *wg_device_format(wg_device device, char *buf, size_t size)
         snprintf(buf, size, "cpu");
     else if (device.kind == WG_DEVICE_CUDA)
         snprintf(buf, size, "cuda:%d", device.index);
+    else if (device.kind == WG_DEVICE_OPENCL)
+        snprintf(buf, size, "opencl:%d", device.index);
     else
         snprintf(buf, size, "device?%d", (int)device.kind);
     return buf;
@@ -91,6 +115,13 @@ const wg_backend *wg_backend_for(wg_device device)
         return &wg_cuda_backend;
 #else
         wg_fail(WG_ERR_NO_DEVICE, "cuda:%d is unavailable: " WG_NO_CUDA_BUILD, device.index);
+        return NULL;
+#endif
+    case WG_DEVICE_OPENCL:
+#ifdef WG_WITH_OPENCL
+        return &wg_opencl_backend;
+#else
+        wg_fail(WG_ERR_NO_DEVICE, "opencl:%d is unavailable: " WG_NO_OPENCL_BUILD, device.index);
         return NULL;
 #endif
     }
@@ -139,5 +170,28 @@ wg_status wg_gpu_info_get(int index, wg_gpu_info *out)
 #else
     (void)index;
     return wg_fail(WG_ERR_NO_DEVICE, WG_NO_CUDA_BUILD);
+#endif
+}
+
+wg_status wg_opencl_device_count(int *count)
+{
+    if (!count) return wg_fail(WG_ERR_ARGUMENT, "wg_opencl_device_count: NULL argument");
+    *count = 0;
+#ifdef WG_WITH_OPENCL
+    return wg_ocl_device_count(count);
+#else
+    return wg_fail(WG_ERR_NO_DEVICE, WG_NO_OPENCL_BUILD);
+#endif
+}
+
+wg_status wg_opencl_info_get(int index, wg_opencl_info *out)
+{
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_opencl_info_get: NULL argument");
+    memset(out, 0, sizeof *out);
+#ifdef WG_WITH_OPENCL
+    return wg_ocl_info(index, out);
+#else
+    (void)index;
+    return wg_fail(WG_ERR_NO_DEVICE, WG_NO_OPENCL_BUILD);
 #endif
 }

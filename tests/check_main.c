@@ -112,7 +112,7 @@ int main(int argc, char **argv)
         else
             filters[filter_count++] = argv[i];
     }
-    const wg_device devices[] = {{WG_DEVICE_CPU, 0}, {WG_DEVICE_CUDA, 0}};
+    const wg_device devices[] = {{WG_DEVICE_CPU, 0}, {WG_DEVICE_CUDA, 0}, {WG_DEVICE_OPENCL, 0}};
     int passed = 0, failed = 0, skipped = 0;
     for (int t = 0; t < test_count; t++) {
         if (!tests[t].device_fn) {

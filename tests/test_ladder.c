@@ -7,7 +7,8 @@
  * four transposes, padded leading dimensions (which switch vector loads off), alpha and
  * beta, with C poisoned with NaN (beta == 0) and the gap between rows of C checked
  * untouched. On the CPU device the same checker runs with the CPU GEMM, so the harness
- * itself is tested here.
+ * itself is tested here. On an OpenCL device (PoCL on the CPU in CI) it runs the OpenCL
+ * ladder's rungs, both forms of the last one, and CLBlast.
  */
 #include <math.h>
 #include <stdint.h>
@@ -17,6 +18,9 @@
 #include "check.h"
 #include "ladder.h"
 #include "reference.h"
+#ifdef WG_WITH_OPENCL
+#include "opencl/opencl_backend.h"
+#endif
 
 /* ---------------------------------------------------------------- the table ------- */
 
@@ -358,6 +362,16 @@ static wg_status run_ladder(wg_device device, const wg_gemm_args *args, void *co
     return status;
 }
 
+#ifdef WG_WITH_OPENCL
+/* One OpenCL rung (context: the wg_ocl_rung), waited for. */
+static wg_status run_opencl_rung(wg_device device, const wg_gemm_args *args, void *context)
+{
+    wg_status status = wg_ocl_gemm_rung(device.index, *(const wg_ocl_rung *)context, args);
+    if (status == WG_OK) status = wg_synchronize(device);
+    return status;
+}
+#endif
+
 /* Every case, every transpose, through one runner; `label` names it in failures. */
 static void check_all_cases(wg_device device, gemm_runner run, void *context, double bound,
                             const char *label)
@@ -391,6 +405,24 @@ DEVICE_TEST(ladder_rungs_match_float64)
         check_all_cases(device, run_cpu_gemm, NULL, 1e-5, "cpu gemm");
         return;
     }
+#ifdef WG_WITH_OPENCL
+    if (device.kind == WG_DEVICE_OPENCL) {
+        for (int r = WG_OCL_NAIVE; r <= WG_OCL_VECTOR_TILES; r++) {
+            const wg_ocl_rung rung = (wg_ocl_rung)r;
+            /* the last rung has a GPU form (local memory) and a CPU form: run both here */
+            for (int form = 0; form < (rung == WG_OCL_VECTOR_TILES ? 2 : 1); form++) {
+                char label[64];
+                snprintf(label, sizeof label, "opencl rung %d (%s%s)", r, wg_ocl_rung_name(rung),
+                         rung == WG_OCL_VECTOR_TILES ? (form ? ", local" : ", caches") : "");
+                if (rung == WG_OCL_VECTOR_TILES)
+                    setenv("WHYGPU_OPENCL_STAGE_LOCAL", form ? "1" : "0", 1);
+                check_all_cases(device, run_opencl_rung, (void *)&rung, 1e-5, label);
+            }
+        }
+        unsetenv("WHYGPU_OPENCL_STAGE_LOCAL");
+        return;
+    }
+#endif
     for (int r = 1; r <= WG_LADDER_RUNGS; r++) {
         const wg_ladder_rung *rung = wg_ladder_rung_find(r);
         ladder_runner_context lc = {r, 0};
@@ -416,6 +448,14 @@ DEVICE_TEST(ladder_cublas_references_match_float64)
         wg_ladder_inputs_free(&inputs);
         return;
     }
+#ifdef WG_WITH_OPENCL
+    if (device.kind == WG_DEVICE_OPENCL) { /* CLBlast is OpenCL's vendor reference */
+        const wg_ocl_rung clblast = WG_OCL_CLBLAST;
+        if (wg_ocl_rung_available(device.index, clblast) != WG_OK) SKIP("%s", wg_error_message());
+        check_all_cases(device, run_opencl_rung, (void *)&clblast, 1e-5, "clblast");
+        return;
+    }
+#endif
     /* rungs 1, 7 and 8 stand for the three precisions */
     const int representatives[] = {1, 7, 8};
     for (size_t i = 0; i < 3; i++) {

@@ -1,0 +1,70 @@
+/*
+ * opencl_backend.h - the C interface of the OpenCL backend (src/opencl/, the .c files), compiled only
+ * when the OpenCL headers and ICD loader were found at build time (WG_WITH_OPENCL).
+ *
+ * These fill the backend table (opencl_backend.c) and answer the device queries of
+ * device.c. Each takes the index N of opencl:N and reports failures with wg_fail() (the
+ * OpenCL error's name and code, and what was being done).
+ */
+#ifndef WG_OPENCL_BACKEND_H
+#define WG_OPENCL_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../backend.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Discovery (the public wg_opencl_device_count / wg_opencl_info_get are these). */
+wg_status wg_ocl_device_count(int *count);
+wg_status wg_ocl_check(int index);
+wg_status wg_ocl_info(int index, wg_opencl_info *out);
+
+/* The backend table's entries (see backend.h). */
+wg_status wg_ocl_alloc(int index, size_t bytes, void **out);
+void wg_ocl_release(int index, void *ptr);
+wg_status wg_ocl_copy_from_host(int index, void *dst, const void *src, size_t bytes);
+wg_status wg_ocl_copy_to_host(int index, void *dst, const void *src, size_t bytes);
+wg_status wg_ocl_fill(int index, float *dst, int64_t n, float value);
+wg_status wg_ocl_fill_uniform(int index, float *dst, int64_t n, float low, float high,
+                              uint64_t seed);
+wg_status wg_ocl_mul(int index, const float *a, const float *b, float *out, int64_t n);
+wg_status wg_ocl_add(int index, const float *a, const float *b, float *out, int64_t n);
+wg_status wg_ocl_relu(int index, const float *x, float *out, int64_t n);
+wg_status wg_ocl_gemm(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);
+wg_status wg_ocl_synchronize(int index);
+wg_status wg_ocl_timer_start(int index, wg_device_timer *timer);
+wg_status wg_ocl_timer_stop(int index, wg_device_timer *timer, double *seconds);
+
+/* ---- the matmul ladder on OpenCL (opencl_gemm.c) ------------------------------------ */
+
+/* The rungs, in order; each is one step from the one before (see wg_ocl_rung_summary). */
+typedef enum wg_ocl_rung {
+    WG_OCL_NAIVE = 1,    /* one work-item per output, work-items along a column of C */
+    WG_OCL_COALESCED,    /* work-items along a row of C: neighbours read neighbouring floats */
+    WG_OCL_LOCAL_TILES,  /* 16 x 16 tiles of A and B staged in local memory */
+    WG_OCL_REGBLOCK,     /* each work-item computes 8 outputs of a column: fewer local reads */
+    WG_OCL_VECTOR_TILES, /* 2-D register tiles fed by float vector loads */
+    WG_OCL_CLBLAST = 100 /* CLBlast's SGEMM, the vendor library reference */
+} wg_ocl_rung;
+
+#define WG_OCL_RUNG_COUNT 5
+
+const char *wg_ocl_rung_name(wg_ocl_rung rung);    /* "naive", ..., "clblast" */
+const char *wg_ocl_rung_summary(wg_ocl_rung rung); /* one line: what changes and why */
+/* WG_OK when the rung can run on opencl:index (CLBlast: only when built with it). */
+wg_status wg_ocl_rung_available(int index, wg_ocl_rung rung);
+/* SGEMM with one rung; arguments already checked (wg_gemm_args_check). Launched, not
+ * waited for. */
+wg_status wg_ocl_gemm_rung(int index, wg_ocl_rung rung, const wg_gemm_args *args);
+/* Builds the rung's programs for this device now (so a timing does not include it). */
+wg_status wg_ocl_gemm_warm(int index, wg_ocl_rung rung, const wg_gemm_args *args);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WG_OPENCL_BACKEND_H */
