@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "../backend.h"
+#include "../measure/opencl_measure.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,6 +63,16 @@ wg_status wg_ocl_rung_available(int index, wg_ocl_rung rung);
 wg_status wg_ocl_gemm_rung(int index, wg_ocl_rung rung, const wg_gemm_args *args);
 /* Builds the rung's programs for this device now (so a timing does not include it). */
 wg_status wg_ocl_gemm_warm(int index, wg_ocl_rung rung, const wg_gemm_args *args);
+
+/* ---- measurements (opencl_measure.c), arguments already checked by the wg_opencl_*
+ * functions of src/measure/opencl_measure.c ---------------------------------------------- */
+wg_status wg_ocl_measure_stream(int index, int kernel, int64_t elements, int64_t groups,
+                                int local_size, int trials, wg_stream_result *out);
+wg_status wg_ocl_measure_transfer(int index, int64_t bytes, int to_device, int pinned, int async,
+                                  int trials, wg_transfer_result *out);
+wg_status wg_ocl_measure_launch_latency(int index, int launches, wg_launch_latency *out);
+wg_status wg_ocl_measure_scaling(int index, const int64_t *groups, int count, int local_size,
+                                 int steps, int trials, wg_opencl_scaling_point *out);
 
 #ifdef __cplusplus
 }

@@ -97,10 +97,17 @@ static void list_devices(void)
     cl_int err = clGetPlatformIDs(0, NULL, &platforms);
     if (err == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || (err == CL_SUCCESS && platforms == 0)) {
         list_status = WG_ERR_NO_DEVICE;
+        const char *vendors = getenv("OCL_ICD_VENDORS");
+        char where[256];
+        if (vendors)
+            snprintf(where, sizeof where, "OCL_ICD_VENDORS='%.200s'", vendors);
+        else
+            snprintf(where, sizeof where, "/etc/OpenCL/vendors");
         snprintf(list_reason, sizeof list_reason,
-                 "no OpenCL platform: the ICD loader found no driver (no .icd file in "
-                 "/etc/OpenCL/vendors, or none that loads; install your GPU's OpenCL driver, "
-                 "e.g. intel-opencl-icd or mesa-opencl-icd, or pocl-opencl-icd for the CPU)");
+                 "no OpenCL platform: the ICD loader found no driver (no .icd file in %s, or "
+                 "none that loads; install your GPU's OpenCL driver, e.g. intel-opencl-icd or "
+                 "mesa-opencl-icd, or pocl-opencl-icd to run OpenCL on the CPU)",
+                 where);
         return;
     }
     if (err != CL_SUCCESS) {
