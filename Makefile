@@ -85,18 +85,26 @@ LDLIBS   := -lm -lpthread $(ZLIB_LIBS)
 NVCCFLAGS := -O3 -std=c++17 -Iinclude -Isrc $(CUDA_GENCODE) --Werror all-warnings \
              -Xcompiler -Wall,-Wextra,-Werror -lineinfo -MMD -MP
 
-LIB_SRC  := $(wildcard src/*.c src/cpu/*.c src/measure/*.c src/report/*.c src/nn/*.c)
+# CUDA is one of two units: src/cuda/ when nvcc is found, else src/cuda_stub.c, whose entry
+# points all fail with "whygpu was built without CUDA".
+LIB_SRC  := $(filter-out src/cuda_stub.c src/opencl_stub.c,$(wildcard src/*.c src/cpu/*.c \
+                                        src/measure/*.c src/report/*.c src/nn/*.c))
 ifneq ($(NVCC),)
 CPPFLAGS += -DWG_WITH_CUDA
 LIB_SRC  += $(wildcard src/cuda/*.c)
 CU_SRC   := $(wildcard src/cuda/*.cu)
 LDLIBS   += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas -lcudart -lstdc++
+else
+LIB_SRC  += src/cuda_stub.c
 endif
 
+# OpenCL likewise: src/opencl/ when its headers and loader are found, else src/opencl_stub.c.
 ifeq ($(HAVE_OPENCL),1)
 CPPFLAGS += -DWG_WITH_OPENCL $(if $(HAVE_CLBLAST),-DWG_HAVE_CLBLAST)
 LIB_SRC  += $(wildcard src/opencl/*.c)
 LDLIBS   += $(if $(HAVE_CLBLAST),-lclblast) -lOpenCL
+else
+LIB_SRC  += src/opencl_stub.c
 endif
 # The OpenCL C sources (src/opencl/kernels/*.cl) become C string literals in headers under
 # $(BUILD)/gen, compiled into the library and built by the driver at run time.

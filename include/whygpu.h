@@ -137,23 +137,8 @@ wg_status wg_add(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
  * NaN stays NaN. */
 wg_status wg_relu(const wg_tensor *x, wg_tensor *out);
 
-/* Matrix-product kernels. AUTO is the device's best: on the CPU the blocked GEMM, on CUDA
- * cuBLAS SGEMM in plain FP32 (no TF32). */
-typedef enum wg_matmul_kernel {
-    WG_MATMUL_AUTO = 0,
-    WG_MATMUL_REFERENCE, /* the plainest correct loop: CPU triple loop, CUDA one thread per output */
-    WG_MATMUL_TILED,     /* CPU: cache-blocked OpenMP loop; CUDA: shared-memory tiled kernel */
-    WG_MATMUL_CUBLAS     /* CUDA only: cublasSgemm, FP32 math */
-} wg_matmul_kernel;
-
-/* The kernel's name ("auto", "reference", "tiled", "cublas") and parsing of it. */
-const char *wg_matmul_kernel_name(wg_matmul_kernel kernel);
-wg_status wg_matmul_kernel_parse(const char *text, wg_matmul_kernel *out);
-
 /* out[m,n] = a[m,k] . b[k,n]: 2-D tensors on one device; out must not alias a or b. */
 wg_status wg_matmul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
-wg_status wg_matmul_with(wg_matmul_kernel kernel, const wg_tensor *a, const wg_tensor *b,
-                         wg_tensor *out);
 
 /* The general matrix product, BLAS's SGEMM in row-major form:
  *
@@ -186,15 +171,87 @@ wg_status wg_cpu_gemm(const wg_gemm_args *args);
  * WHYGPU_CPU_ISA says; WG_ERR_UNSUPPORTED when this CPU or build lacks it. */
 wg_status wg_cpu_gemm_isa(const char *isa, const wg_gemm_args *args);
 
-/* SGEMM on raw pointers of `device` (host memory for the CPU, device memory for CUDA),
- * e.g. from wg_tensor_data(): for layers that work on parts of a tensor. */
-wg_status wg_gemm_on(wg_device device, wg_matmul_kernel kernel, const wg_gemm_args *args);
-
-/* SGEMM on dense 2-D tensors of one device: c = alpha * op(a) . op(b) + beta * c. */
+/* SGEMM on dense 2-D tensors of one device: c = alpha * op(a) . op(b) + beta * c, with
+ * the device's best kernel. */
 wg_status wg_gemm(int trans_a, int trans_b, float alpha, const wg_tensor *a,
                   const wg_tensor *b, float beta, wg_tensor *c);
-wg_status wg_gemm_with(wg_matmul_kernel kernel, int trans_a, int trans_b, float alpha,
+
+/* ---------------------------------------------------------------- kernel registry - */
+
+/* Every matrix-product kernel of every device is one entry of its device's registry: the
+ * CPU's packed GEMM per instruction set and the textbook triple loop; on CUDA the rungs of
+ * the matmul ladder and the cuBLAS references. Commands take a kernel by name
+ * (--kernel NAME); `whygpu kernels` lists them. */
+
+/* The arithmetic a kernel computes in. Inputs and outputs are float32 in every case: TF32
+ * rounds the inputs inside the kernel, BF16 kernels read inputs converted once
+ * (wg_gemm_prepare); all accumulate in FP32. */
+typedef enum wg_precision { WG_PRECISION_FP32 = 0, WG_PRECISION_TF32, WG_PRECISION_BF16 } wg_precision;
+
+/* "fp32", "tf32", "bf16" ("unknown" otherwise). */
+const char *wg_precision_name(wg_precision precision);
+
+/* The bound a sound kernel of this precision stays under in wg_gemm_sampled_error's
+ * measure at depth k: wg_matmul_fp32_tolerance(k) for FP32; for TF32 and BF16 twice the
+ * unit roundoff of their inputs (2^-11, 2^-8) with room for FP32 accumulation. */
+double wg_precision_error_bound(wg_precision precision, int64_t k);
+
+typedef struct wg_gemm_prepared wg_gemm_prepared;
+
+/* One registry entry, in static storage (pointers to it stay valid for the process). */
+typedef struct wg_kernel {
+    const char *name;      /* unique per device kind: cpu "packed-avx512", "packed-avx2",
+                              "packed-generic", "triple-loop"; cuda the ladder's rungs
+                              ("naive" .. "wmma-bf16") and "cublas-fp32", "cublas-tf32",
+                              "cublas-bf16" */
+    wg_device_kind device;
+    wg_precision precision;
+    const char *summary;   /* one line: what it changes and why it is faster */
+    int rung;              /* its rung of the GPU matmul ladder (1..), 0 if none */
+    int vendor;            /* 1 for a vendor library (cuBLAS) */
+    /* Private to the library: the backend's own selector (an ISA, a rung, a cuBLAS mode). */
+    int id;
+} wg_kernel;
+
+/* The number of kernels registered for a device kind (whether or not they can run here),
+ * and the i-th of them (NULL out of range). */
+int wg_kernel_count(wg_device_kind kind);
+const wg_kernel *wg_kernel_at(wg_device_kind kind, int i);
+
+/* Finds a kernel by name. "auto" or NULL: the device's best kernel (CPU: the packed GEMM
+ * of the instruction set wg_cpu_matmul_isa chooses; CUDA: cublas-fp32). The former names
+ * stay accepted as aliases: "reference" (CPU triple-loop, CUDA coalesced), "tiled" (CPU
+ * auto, CUDA smem-tiled) and "cublas" (cublas-fp32). An unknown name gives WG_ERR_ARGUMENT
+ * listing the valid names. */
+wg_status wg_kernel_find(wg_device_kind kind, const char *name, const wg_kernel **out);
+
+/* WG_OK when the kernel can run on device `device_index` of its kind; else
+ * WG_ERR_NO_DEVICE (no CUDA build, driver or device) or WG_ERR_UNSUPPORTED (this CPU
+ * lacks the instruction set, this GPU the tensor cores) with the reason. */
+wg_status wg_kernel_available(const wg_kernel *kernel, int device_index);
+
+/* SGEMM with a chosen kernel (NULL = auto) on raw pointers of `device` (host memory for
+ * the CPU, device memory for CUDA), e.g. from wg_tensor_data(): for layers that work on
+ * parts of a tensor. The kernel must belong to the device's kind (else WG_ERR_UNSUPPORTED).
+ * CUDA work is launched, not waited for, except a BF16 kernel's (its inputs are converted
+ * and freed around the call; timing loops use wg_gemm_prepare). */
+wg_status wg_gemm_on(wg_device device, const wg_kernel *kernel, const wg_gemm_args *args);
+
+/* wg_gemm and wg_matmul with a chosen kernel (NULL = auto). */
+wg_status wg_gemm_with(const wg_kernel *kernel, int trans_a, int trans_b, float alpha,
                        const wg_tensor *a, const wg_tensor *b, float beta, wg_tensor *c);
+wg_status wg_matmul_with(const wg_kernel *kernel, const wg_tensor *a, const wg_tensor *b,
+                         wg_tensor *out);
+
+/* For timing loops: the inputs of `args` converted once to the kernel's input precision
+ * (BF16 copies in device memory; FP32 and TF32 kernels use the caller's A and B as they
+ * are), outside the timing. args (pointers included) is copied and must stay valid until
+ * the prepared product is freed. wg_gemm_run_prepared runs the product: launched, not
+ * waited for. */
+wg_status wg_gemm_prepare(wg_device device, const wg_kernel *kernel, const wg_gemm_args *args,
+                          wg_gemm_prepared **out);
+wg_status wg_gemm_run_prepared(wg_gemm_prepared *prepared);
+void wg_gemm_prepared_free(wg_gemm_prepared *prepared);
 
 /* Checks a matmul result the way every whygpu experiment does before trusting its timing:
  * `samples` elements of c[m,n] = a[m,k] . b[k,n] (dense row-major host arrays), chosen

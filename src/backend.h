@@ -29,6 +29,15 @@ typedef struct wg_device_timer {
     void *stop_event;
 } wg_device_timer;
 
+/* A product's inputs in its kernel's input precision: the caller's A and B (owned NULL)
+ * or copies converted to BF16 in device memory, each row padded to a multiple of 8
+ * elements so that 16-byte loads are always possible (owned_a/owned_b to free). */
+typedef struct wg_gemm_inputs {
+    const void *a, *b;
+    int64_t lda, ldb;
+    void *owned_a, *owned_b;
+} wg_gemm_inputs;
+
 typedef struct wg_backend {
     const char *name;
     /* WG_OK if the device with this index can be used, else WG_ERR_NO_DEVICE and why. */
@@ -50,9 +59,23 @@ typedef struct wg_backend {
     wg_status (*add)(int index, const float *a, const float *b, float *out, int64_t n);
     /* out[i] = max(x[i], 0) (NaN stays NaN); out may alias x. */
     wg_status (*relu)(int index, const float *x, float *out, int64_t n);
+    /* The device's matmul kernels: its registry (see wg_kernel in whygpu.h). */
+    const wg_kernel *kernels;
+    int kernel_count;
+    /* The kernel "auto" stands for on this device. */
+    wg_status (*kernel_auto)(int index, const wg_kernel **out);
+    /* WG_OK if `kernel` (one of this backend's) can run on device `index`, else why not. */
+    wg_status (*kernel_available)(int index, const wg_kernel *kernel);
     /* SGEMM (see wg_gemm_args in whygpu.h) on this device's memory, arguments already
-     * checked by wg_gemm_args_check. An unsupported kernel returns WG_ERR_UNSUPPORTED. */
-    wg_status (*gemm)(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);
+     * checked by wg_gemm_args_check; kernel is one of this backend's, or NULL for auto. */
+    wg_status (*gemm)(int index, const wg_kernel *kernel, const wg_gemm_args *args);
+    /* Prepared products (wg_gemm_prepare): inputs converted to the kernel's precision once
+     * (the backend fills inputs), run any number of times, released. */
+    wg_status (*gemm_prepare)(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+                              wg_gemm_inputs *inputs);
+    wg_status (*gemm_run_prepared)(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+                                   const wg_gemm_inputs *inputs);
+    void (*gemm_inputs_free)(int index, wg_gemm_inputs *inputs);
     /* Waits for all queued work. */
     wg_status (*synchronize)(int index);
     /* Interval timing that counts asynchronous work in full (see wg_device_timer). */
@@ -61,14 +84,14 @@ typedef struct wg_backend {
 } wg_backend;
 
 extern const wg_backend wg_cpu_backend;
-#ifdef WG_WITH_CUDA
+/* The CUDA backend: src/cuda/ when built with nvcc, else src/cuda_stub.c, whose entries
+ * all say the build has no CUDA. Its kernel registry is in every build. */
 extern const wg_backend wg_cuda_backend;
-#endif
-#ifdef WG_WITH_OPENCL
+/* The OpenCL backend: src/opencl/ when the OpenCL headers and loader were found, else
+ * src/opencl_stub.c, likewise; its kernel registry (src/opencl_kernels.c) is in every build. */
 extern const wg_backend wg_opencl_backend;
-#endif
 
-/* The backend of a device kind, or NULL with WG_ERR_NO_DEVICE set (no CUDA build). */
+/* The backend of a device kind, or NULL with WG_ERR_ARGUMENT set (unknown kind). */
 const wg_backend *wg_backend_for(wg_device device);
 
 #ifdef __cplusplus

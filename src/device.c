@@ -111,19 +111,9 @@ const wg_backend *wg_backend_for(wg_device device)
     case WG_DEVICE_CPU:
         return &wg_cpu_backend;
     case WG_DEVICE_CUDA:
-#ifdef WG_WITH_CUDA
         return &wg_cuda_backend;
-#else
-        wg_fail(WG_ERR_NO_DEVICE, "cuda:%d is unavailable: " WG_NO_CUDA_BUILD, device.index);
-        return NULL;
-#endif
     case WG_DEVICE_OPENCL:
-#ifdef WG_WITH_OPENCL
         return &wg_opencl_backend;
-#else
-        wg_fail(WG_ERR_NO_DEVICE, "opencl:%d is unavailable: " WG_NO_OPENCL_BUILD, device.index);
-        return NULL;
-#endif
     }
     wg_fail(WG_ERR_ARGUMENT, "unknown device kind %d", (int)device.kind);
     return NULL;

@@ -1,41 +1,136 @@
 /*
- * gemm.c - the matrix product's front door: kernel names, the checks every SGEMM call gets
+ * gemm.c - the matrix product's front door: the kernel registry's lookups (each device's
+ * table is its backend's), the checks every SGEMM call gets
  * (sizes, leading dimensions, overflow, devices, shapes), and the hand-off to the backend
  * of the device that holds the operands. wg_matmul is the plain case: alpha 1, beta 0, no
  * transposes.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
 #include "error.h"
 #include "tensor_internal.h"
 
-const char *wg_matmul_kernel_name(wg_matmul_kernel kernel)
+/* ---------------------------------------------------------------- registry -------- */
+
+const char *wg_precision_name(wg_precision precision)
 {
-    switch (kernel) {
-    case WG_MATMUL_AUTO: return "auto";
-    case WG_MATMUL_REFERENCE: return "reference";
-    case WG_MATMUL_TILED: return "tiled";
-    case WG_MATMUL_CUBLAS: return "cublas";
+    switch (precision) {
+    case WG_PRECISION_FP32: return "fp32";
+    case WG_PRECISION_TF32: return "tf32";
+    case WG_PRECISION_BF16: return "bf16";
     }
     return "unknown";
 }
 
-wg_status wg_matmul_kernel_parse(const char *text, wg_matmul_kernel *out)
+double wg_precision_error_bound(wg_precision precision, int64_t k)
 {
-    static const wg_matmul_kernel all[] = {WG_MATMUL_AUTO, WG_MATMUL_REFERENCE,
-                                           WG_MATMUL_TILED, WG_MATMUL_CUBLAS};
-    if (!text || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_matmul_kernel_parse: NULL argument");
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        if (strcmp(text, wg_matmul_kernel_name(all[i])) == 0) {
-            *out = all[i];
+    /* TF32 and BF16 round each input to 11 and 8 significant bits: a product's relative
+     * error stays under twice the unit roundoff (2^-11, 2^-8), and so does the sum's
+     * relative to sum |a b|; FP32 accumulation adds its own small share. */
+    switch (precision) {
+    case WG_PRECISION_FP32: return wg_matmul_fp32_tolerance(k);
+    case WG_PRECISION_TF32: return 2e-3 + wg_matmul_fp32_tolerance(k);
+    case WG_PRECISION_BF16: return 1e-2 + wg_matmul_fp32_tolerance(k);
+    }
+    return 0.0;
+}
+
+/* The backend that holds a device kind's registry: present in every build (without CUDA,
+ * the CUDA backend is the stub, whose registry is still the real one). */
+static const wg_backend *registry_of(wg_device_kind kind)
+{
+    switch (kind) {
+    case WG_DEVICE_CPU: return &wg_cpu_backend;
+    case WG_DEVICE_CUDA: return &wg_cuda_backend;
+    case WG_DEVICE_OPENCL: return &wg_opencl_backend;
+    }
+    return NULL;
+}
+
+int wg_kernel_count(wg_device_kind kind)
+{
+    const wg_backend *backend = registry_of(kind);
+    return backend ? backend->kernel_count : 0;
+}
+
+const wg_kernel *wg_kernel_at(wg_device_kind kind, int i)
+{
+    const wg_backend *backend = registry_of(kind);
+    if (!backend || i < 0 || i >= backend->kernel_count) return NULL;
+    return &backend->kernels[i];
+}
+
+/* The former kernel names, per device: name -> registered name (NULL: auto). */
+typedef struct kernel_alias {
+    wg_device_kind kind;
+    const char *alias, *name;
+} kernel_alias;
+
+static const kernel_alias aliases[] = {
+    {WG_DEVICE_CPU, "reference", "triple-loop"},
+    {WG_DEVICE_CPU, "tiled", NULL},
+    {WG_DEVICE_CUDA, "reference", "coalesced"},
+    {WG_DEVICE_CUDA, "tiled", "smem-tiled"},
+    {WG_DEVICE_CUDA, "cublas", "cublas-fp32"},
+    {WG_DEVICE_OPENCL, "reference", "coalesced"},
+    {WG_DEVICE_OPENCL, "tiled", "local-tiled"},
+};
+
+wg_status wg_kernel_find(wg_device_kind kind, const char *name, const wg_kernel **out)
+{
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_kernel_find: NULL out");
+    const wg_backend *backend = registry_of(kind);
+    if (!backend) return wg_fail(WG_ERR_ARGUMENT, "unknown device kind %d", (int)kind);
+    for (size_t i = 0; name && i < sizeof aliases / sizeof aliases[0]; i++)
+        if (aliases[i].kind == kind && strcmp(name, aliases[i].alias) == 0) {
+            name = aliases[i].name;
+            break;
+        }
+    if (!name || strcmp(name, "auto") == 0) return backend->kernel_auto(0, out);
+    for (int i = 0; i < backend->kernel_count; i++) {
+        if (strcmp(name, backend->kernels[i].name) == 0) {
+            *out = &backend->kernels[i];
             return WG_OK;
         }
     }
-    return wg_fail(WG_ERR_ARGUMENT,
-                   "unknown matmul kernel '%s': expected auto, reference, tiled or cublas", text);
+    char names[512] = "auto";
+    size_t used = strlen(names);
+    for (int i = 0; i < backend->kernel_count && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, ", %s",
+                                 backend->kernels[i].name);
+    return wg_fail(WG_ERR_ARGUMENT, "unknown %s matmul kernel '%s': expected %s",
+                   backend->name, name, names);
+}
+
+/* WG_OK when `kernel` is an entry of this backend's registry. */
+static wg_status check_registered(const char *who, const wg_backend *backend,
+                                  const wg_kernel *kernel)
+{
+    if (kernel >= backend->kernels && kernel < backend->kernels + backend->kernel_count)
+        return WG_OK;
+    for (wg_device_kind kind = WG_DEVICE_CPU; kind <= WG_DEVICE_CUDA; kind++) {
+        const wg_backend *other = registry_of(kind);
+        if (kernel >= other->kernels && kernel < other->kernels + other->kernel_count)
+            return wg_fail(WG_ERR_UNSUPPORTED, "%s: kernel '%s' is a %s kernel; it cannot "
+                           "run on the %s device", who, kernel->name, other->name,
+                           backend->name);
+    }
+    return wg_fail(WG_ERR_ARGUMENT, "%s: the kernel is not one of the registry's (use "
+                   "wg_kernel_find)", who);
+}
+
+wg_status wg_kernel_available(const wg_kernel *kernel, int device_index)
+{
+    if (!kernel) return wg_fail(WG_ERR_ARGUMENT, "wg_kernel_available: NULL kernel");
+    const wg_backend *backend = registry_of(kernel->device);
+    if (!backend) return wg_fail(WG_ERR_ARGUMENT, "unknown device kind %d", (int)kernel->device);
+    wg_status status = check_registered("wg_kernel_available", backend, kernel);
+    if (status != WG_OK) return status;
+    return backend->kernel_available(device_index, kernel);
 }
 
 /* The last element a stored rows x cols matrix with leading dimension ld touches, + 1. */
@@ -84,18 +179,19 @@ wg_status wg_gemm_args_check(const char *who, const wg_gemm_args *g)
     return WG_OK;
 }
 
-wg_status wg_gemm_on(wg_device device, wg_matmul_kernel kernel, const wg_gemm_args *args)
+/* ---------------------------------------------------------------- running --------- */
+
+wg_status wg_gemm_on(wg_device device, const wg_kernel *kernel, const wg_gemm_args *args)
 {
     wg_status status = wg_gemm_args_check("gemm", args);
     if (status != WG_OK) return status;
-    if ((unsigned)kernel > WG_MATMUL_CUBLAS)
-        return wg_fail(WG_ERR_ARGUMENT, "gemm: unknown kernel %d", (int)kernel);
     const wg_backend *backend = wg_backend_for(device);
     if (!backend) return WG_ERR_NO_DEVICE;
+    if (kernel && (status = check_registered("gemm", backend, kernel)) != WG_OK) return status;
     return backend->gemm(device.index, kernel, args);
 }
 
-wg_status wg_gemm_with(wg_matmul_kernel kernel, int trans_a, int trans_b, float alpha,
+wg_status wg_gemm_with(const wg_kernel *kernel, int trans_a, int trans_b, float alpha,
                        const wg_tensor *a, const wg_tensor *b, float beta, wg_tensor *c)
 {
     if (!a || !b || !c) return wg_fail(WG_ERR_ARGUMENT, "gemm: NULL tensor");
@@ -137,10 +233,10 @@ wg_status wg_gemm_with(wg_matmul_kernel kernel, int trans_a, int trans_b, float 
 wg_status wg_gemm(int trans_a, int trans_b, float alpha, const wg_tensor *a,
                   const wg_tensor *b, float beta, wg_tensor *c)
 {
-    return wg_gemm_with(WG_MATMUL_AUTO, trans_a, trans_b, alpha, a, b, beta, c);
+    return wg_gemm_with(NULL, trans_a, trans_b, alpha, a, b, beta, c);
 }
 
-wg_status wg_matmul_with(wg_matmul_kernel kernel, const wg_tensor *a, const wg_tensor *b,
+wg_status wg_matmul_with(const wg_kernel *kernel, const wg_tensor *a, const wg_tensor *b,
                          wg_tensor *out)
 {
     return wg_gemm_with(kernel, 0, 0, 1.0f, a, b, 0.0f, out);
@@ -148,5 +244,55 @@ wg_status wg_matmul_with(wg_matmul_kernel kernel, const wg_tensor *a, const wg_t
 
 wg_status wg_matmul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
 {
-    return wg_matmul_with(WG_MATMUL_AUTO, a, b, out);
+    return wg_matmul_with(NULL, a, b, out);
+}
+
+/* ---------------------------------------------------------------- prepared -------- */
+
+struct wg_gemm_prepared {
+    wg_device device;
+    const wg_backend *backend;
+    const wg_kernel *kernel; /* never NULL: auto is resolved when prepared */
+    wg_gemm_args args;
+    wg_gemm_inputs inputs;
+};
+
+wg_status wg_gemm_prepare(wg_device device, const wg_kernel *kernel, const wg_gemm_args *args,
+                          wg_gemm_prepared **out)
+{
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_gemm_prepare: NULL out");
+    wg_status status = wg_gemm_args_check("gemm", args);
+    if (status != WG_OK) return status;
+    const wg_backend *backend = wg_backend_for(device);
+    if (!backend) return WG_ERR_NO_DEVICE;
+    if (!kernel) status = backend->kernel_auto(device.index, &kernel);
+    else status = check_registered("gemm", backend, kernel);
+    if (status != WG_OK) return status;
+    wg_gemm_prepared *p = calloc(1, sizeof *p);
+    if (!p) return wg_fail(WG_ERR_NO_MEMORY, "wg_gemm_prepare: out of host memory");
+    *p = (wg_gemm_prepared){.device = device, .backend = backend, .kernel = kernel, .args = *args};
+    /* FP32 and TF32 kernels read the caller's inputs; a backend converts where it must. */
+    p->inputs = (wg_gemm_inputs){.a = args->a, .b = args->b, .lda = args->lda, .ldb = args->ldb};
+    if (backend->gemm_prepare) status = backend->gemm_prepare(device.index, kernel, args, &p->inputs);
+    if (status != WG_OK) {
+        free(p);
+        return status;
+    }
+    *out = p;
+    return WG_OK;
+}
+
+wg_status wg_gemm_run_prepared(wg_gemm_prepared *p)
+{
+    if (!p) return wg_fail(WG_ERR_ARGUMENT, "wg_gemm_run_prepared: NULL product");
+    if (p->backend->gemm_run_prepared)
+        return p->backend->gemm_run_prepared(p->device.index, p->kernel, &p->args, &p->inputs);
+    return p->backend->gemm(p->device.index, p->kernel, &p->args);
+}
+
+void wg_gemm_prepared_free(wg_gemm_prepared *p)
+{
+    if (!p) return;
+    if (p->backend->gemm_inputs_free) p->backend->gemm_inputs_free(p->device.index, &p->inputs);
+    free(p);
 }

@@ -1,7 +1,7 @@
 /*
  * ladder.c - the host side of the GPU matmul ladder (see ladder.h): the rung table,
- * parsing, launch planning and argument checks in plain C, compiled in every build, and
- * the hand-off to the CUDA kernels (src/cuda/ladder_cuda.cu) when CUDA is built in.
+ * parsing, launch planning and argument checks in plain C, compiled in every build. The
+ * rungs run as entries of the CUDA kernel registry (cuda_kernels.c).
  */
 #include "ladder.h"
 
@@ -9,45 +9,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cuda_kernels.h"
 #include "error.h"
-#ifdef WG_WITH_CUDA
-#include "cuda/ladder_cuda.h"
-#endif
 
 /* Predictions are for an H100 SXM; docs/ladder.md and each kernel file derive them. */
 
-/* The rung the library's AUTO CUDA matmul should use once verified on a GPU; 0 = cuBLAS.
- * No rung has run on a GPU yet (docs/ladder.md), so this stays 0. */
+/* The rung the library's AUTO CUDA matmul would use instead of cuBLAS; 0 = cuBLAS. Every
+ * rung has run and passed its checks on an H100 (docs/ladder.md), but none is as fast as
+ * cuBLAS at every shape, so this stays 0. */
 #define WG_LADDER_DEFAULT_RUNG 0
 
 static const wg_ladder_rung rungs[WG_LADDER_RUNGS] = {
     {1, "naive", WG_LADDER_FP32,
-     "one thread per output, threadIdx.x along the rows of C: uncoalesced loads of A and stores",
+     &wg_cuda_kernels[0],
      "parallelism", WG_L1_BLOCK_X, WG_L1_BLOCK_Y, 1, WG_L1_BLOCK_X, WG_L1_BLOCK_Y, 0, 0.5, 0.5},
     {2, "coalesced", WG_LADDER_FP32,
-     "threadIdx.x along the columns: a warp reads 128 contiguous bytes of B, shares A's value",
+     &wg_cuda_kernels[1],
      "bandwidth", WG_L2_BLOCK_Y, WG_L2_BLOCK_X, 1, WG_L2_BLOCK_X, WG_L2_BLOCK_Y, 0, 4.5, 4.0},
     {3, "smem-tiled", WG_LADDER_FP32,
-     "32x32 tiles of A and B staged in shared memory, each value reused 32 times",
+     &wg_cuda_kernels[2],
      "caches/shared memory/registers", WG_L3_TILE, WG_L3_TILE, WG_L3_TILE, WG_L3_TILE,
      WG_L3_TILE, 0, 7.0, 7.0},
     {4, "regblock-1d", WG_LADDER_FP32,
-     "each thread computes 8 outputs of a column in registers; 64x64 tiles, BK 8",
+     &wg_cuda_kernels[3],
      "caches/shared memory/registers", WG_L4_BM, WG_L4_BN, WG_L4_BK, WG_L4_THREADS, 1, 0,
      20.0, 21.0},
     {5, "regblock-2d", WG_LADDER_FP32,
-     "each thread computes an 8x8 block; 128x128 tiles; 16-byte loads where aligned",
+     &wg_cuda_kernels[4],
      "caches/shared memory/registers", WG_L5_BM, WG_L5_BN, WG_L5_BK, WG_L5_THREADS, 1, 16,
      36.0, 38.0},
     {6, "warptile", WG_LADDER_FP32,
-     "warp tiles of 64x32 and a double-buffered cp.async pipeline that hides load latency",
+     &wg_cuda_kernels[5],
      "caches/shared memory/registers", WG_L6_BM, WG_L6_BN, WG_L6_BK, WG_L6_THREADS, 1, 16,
      41.0, 43.0},
     {7, "wmma-tf32", WG_LADDER_TF32,
-     "tensor cores through WMMA (16x16x8 TF32 fragments, FP32 accumulation)", "tensor cores",
+     &wg_cuda_kernels[6], "tensor cores",
      WG_L7_BM, WG_L7_BN, WG_L7_BK, WG_L7_THREADS, 1, 16, 150.0, 160.0},
     {8, "wmma-bf16", WG_LADDER_BF16,
-     "BF16 inputs (converted before timing) through WMMA 16x16x16 fragments, FP32 accumulation",
+     &wg_cuda_kernels[7],
      "tensor cores", WG_L8_BM, WG_L8_BN, WG_L8_BK, WG_L8_THREADS, 1, 16, 280.0, 300.0},
 };
 
@@ -175,8 +174,11 @@ int wg_ladder_default_rung(void) { return WG_LADDER_DEFAULT_RUNG; }
 
 /* ---------------------------------------------------------------- running --------- */
 
-/* The row-padded leading dimension of a BF16 copy of a stored rows x cols matrix. */
-static int64_t bf16_ld(int64_t cols) { return ceil_div(cols, 8) * 8; }
+/* The registry entry a rung runs as (use_cublas: the cuBLAS entry of its precision). */
+static const wg_kernel *kernel_of(const wg_ladder_rung *rung, int use_cublas)
+{
+    return use_cublas ? wg_cuda_cublas_kernel((wg_precision)rung->precision) : rung->kernel;
+}
 
 wg_status wg_ladder_inputs_prepare(int rung_number, int device_index, const wg_gemm_args *args,
                                    wg_ladder_inputs *out)
@@ -188,51 +190,25 @@ wg_status wg_ladder_inputs_prepare(int rung_number, int device_index, const wg_g
     status = wg_gemm_args_check("ladder", args);
     if (status != WG_OK) return status;
     memset(out, 0, sizeof *out);
+    wg_gemm_inputs inputs;
+    status = wg_cuda_gemm_prepare(device_index, rung->kernel, args, &inputs);
+    if (status != WG_OK) return status;
     out->precision = rung->precision;
     out->device_index = device_index;
-    out->a = args->a;
-    out->b = args->b;
-    out->lda = args->lda;
-    out->ldb = args->ldb;
-    if (rung->precision != WG_LADDER_BF16) return WG_OK;
-#ifdef WG_WITH_CUDA
-    const int64_t a_rows = args->trans_a ? args->k : args->m;
-    const int64_t a_cols = args->trans_a ? args->m : args->k;
-    const int64_t b_rows = args->trans_b ? args->n : args->k;
-    const int64_t b_cols = args->trans_b ? args->k : args->n;
-    const int64_t lda16 = bf16_ld(a_cols), ldb16 = bf16_ld(b_cols);
-    int64_t check = 0;
-    if (wg_mul_i64(a_rows, lda16, &check) != WG_OK || wg_mul_i64(check, 2, &check) != WG_OK ||
-        wg_mul_i64(b_rows, ldb16, &check) != WG_OK || wg_mul_i64(check, 2, &check) != WG_OK)
-        return WG_ERR_OVERFLOW;
-    status = wg_cuda_ladder_to_bf16(device_index, args->a, a_rows, a_cols, args->lda, lda16,
-                                    &out->owned_a);
-    if (status != WG_OK) return status;
-    status = wg_cuda_ladder_to_bf16(device_index, args->b, b_rows, b_cols, args->ldb, ldb16,
-                                    &out->owned_b);
-    if (status != WG_OK) {
-        wg_ladder_inputs_free(out);
-        return status;
-    }
-    out->a = out->owned_a;
-    out->b = out->owned_b;
-    out->lda = lda16;
-    out->ldb = ldb16;
+    out->a = inputs.a;
+    out->b = inputs.b;
+    out->lda = inputs.lda;
+    out->ldb = inputs.ldb;
+    out->owned_a = inputs.owned_a;
+    out->owned_b = inputs.owned_b;
     return WG_OK;
-#else
-    (void)bf16_ld;
-    return wg_fail(WG_ERR_NO_DEVICE, "cuda:%d: this whygpu was built without CUDA",
-                   device_index);
-#endif
 }
 
 void wg_ladder_inputs_free(wg_ladder_inputs *inputs)
 {
     if (!inputs) return;
-#ifdef WG_WITH_CUDA
-    if (inputs->owned_a) wg_cuda_ladder_free(inputs->device_index, inputs->owned_a);
-    if (inputs->owned_b) wg_cuda_ladder_free(inputs->device_index, inputs->owned_b);
-#endif
+    wg_gemm_inputs owned = {.owned_a = inputs->owned_a, .owned_b = inputs->owned_b};
+    wg_cuda_gemm_inputs_free(inputs->device_index, &owned);
     inputs->owned_a = inputs->owned_b = NULL;
     inputs->a = inputs->b = NULL;
 }
@@ -252,34 +228,19 @@ wg_status wg_ladder_run_prepared(int rung_number, int use_cublas, int device_ind
                        "not %s on cuda:%d", rung_number,
                        wg_ladder_precision_name(inputs->precision), inputs->device_index,
                        wg_ladder_precision_name(rung->precision), device_index);
-    const wg_ladder_operands ops = {
-        .trans_a = args->trans_a, .trans_b = args->trans_b,
-        .m = args->m, .n = args->n, .k = args->k,
-        .alpha = args->alpha, .beta = args->beta,
-        .a = inputs->a, .lda = inputs->lda,
-        .b = inputs->b, .ldb = inputs->ldb,
-        .c = args->c, .ldc = args->ldc,
-    };
-    wg_ladder_plan plan;
-    status = wg_ladder_plan_make(rung_number, &ops, &plan);
-    if (status != WG_OK) return status;
-#ifdef WG_WITH_CUDA
-    if (use_cublas) return wg_cuda_ladder_cublas(device_index, rung->precision, &ops);
-    return wg_cuda_ladder_launch(device_index, &plan, &ops);
-#else
-    (void)use_cublas;
-    return wg_fail(WG_ERR_NO_DEVICE, "cuda:%d: this whygpu was built without CUDA",
-                   device_index);
-#endif
+    const wg_gemm_inputs prepared = {.a = inputs->a, .b = inputs->b, .lda = inputs->lda,
+                                     .ldb = inputs->ldb};
+    return wg_cuda_gemm_run_prepared(device_index, kernel_of(rung, use_cublas), args, &prepared);
 }
 
 wg_status wg_ladder_run(int rung_number, int device_index, const wg_gemm_args *args)
 {
-    wg_ladder_inputs inputs;
-    wg_status status = wg_ladder_inputs_prepare(rung_number, device_index, args, &inputs);
+    const wg_ladder_rung *rung = NULL;
+    wg_status status = wg_ladder_rung_get(rung_number, &rung);
     if (status != WG_OK) return status;
-    status = wg_ladder_run_prepared(rung_number, 0, device_index, args, &inputs);
+    status = wg_gemm_args_check("ladder", args);
+    if (status != WG_OK) return status;
+    status = wg_cuda_gemm(device_index, rung->kernel, args);
     if (status == WG_OK) status = wg_synchronize((wg_device){WG_DEVICE_CUDA, device_index});
-    wg_ladder_inputs_free(&inputs);
     return status;
 }

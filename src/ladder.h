@@ -81,7 +81,8 @@ typedef struct wg_ladder_rung {
     int number;             /* 1 .. WG_LADDER_RUNGS */
     const char *name;       /* e.g. "regblock-2d" */
     wg_ladder_precision precision;
-    const char *change;     /* what it changes from the rung before, one line */
+    const wg_kernel *kernel; /* its entry in the CUDA kernel registry; its summary says
+                                what it changes from the rung before */
     const char *reason;     /* the reason it exploits: "bandwidth", "parallelism",
                                "caches/shared memory/registers" or "tensor cores" */
     /* Tile of C per block (block_m x block_n) and step along k; for rungs 1-2 the rows and

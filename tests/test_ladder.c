@@ -18,9 +18,9 @@
 #include "check.h"
 #include "ladder.h"
 #include "reference.h"
-#ifdef WG_WITH_OPENCL
-#include "opencl/opencl_backend.h"
-#endif
+
+/* The OpenCL registry's last ladder rung (regblock-2d-vec), which has two forms. */
+#define WG_OPENCL_LAST_RUNG 4
 
 /* ---------------------------------------------------------------- the table ------- */
 
@@ -31,7 +31,8 @@ TEST(ladder_rung_table)
         const wg_ladder_rung *rung = wg_ladder_rung_find(r);
         REQUIRE(rung != NULL);
         CHECK(rung->number == r);
-        CHECK(rung->name && rung->name[0] && rung->change && rung->change[0]);
+        CHECK(rung->name && rung->name[0] && rung->kernel && rung->kernel->summary &&
+              rung->kernel->summary[0] && strcmp(rung->kernel->name, rung->name) == 0);
         CHECK(rung->reason && rung->reason[0]);
         CHECK(rung->threads_x * rung->threads_y >= 32 && rung->threads_x * rung->threads_y <= 1024);
         CHECK(rung->block_m >= 1 && rung->block_n >= 1 && rung->block_k >= 1);
@@ -347,7 +348,7 @@ typedef struct ladder_runner_context {
 static wg_status run_cpu_gemm(wg_device device, const wg_gemm_args *args, void *context)
 {
     (void)context;
-    return wg_gemm_on(device, WG_MATMUL_AUTO, args);
+    return wg_gemm_on(device, NULL, args);
 }
 
 static wg_status run_ladder(wg_device device, const wg_gemm_args *args, void *context)
@@ -362,15 +363,13 @@ static wg_status run_ladder(wg_device device, const wg_gemm_args *args, void *co
     return status;
 }
 
-#ifdef WG_WITH_OPENCL
-/* One OpenCL rung (context: the wg_ocl_rung), waited for. */
-static wg_status run_opencl_rung(wg_device device, const wg_gemm_args *args, void *context)
+/* One registry kernel (context: the wg_kernel) on the device, waited for. */
+static wg_status run_registry_kernel(wg_device device, const wg_gemm_args *args, void *context)
 {
-    wg_status status = wg_ocl_gemm_rung(device.index, *(const wg_ocl_rung *)context, args);
+    wg_status status = wg_gemm_on(device, (const wg_kernel *)context, args);
     if (status == WG_OK) status = wg_synchronize(device);
     return status;
 }
-#endif
 
 /* Every case, every transpose, through one runner; `label` names it in failures. */
 static void check_all_cases(wg_device device, gemm_runner run, void *context, double bound,
@@ -405,24 +404,23 @@ DEVICE_TEST(ladder_rungs_match_float64)
         check_all_cases(device, run_cpu_gemm, NULL, 1e-5, "cpu gemm");
         return;
     }
-#ifdef WG_WITH_OPENCL
     if (device.kind == WG_DEVICE_OPENCL) {
-        for (int r = WG_OCL_NAIVE; r <= WG_OCL_VECTOR_TILES; r++) {
-            const wg_ocl_rung rung = (wg_ocl_rung)r;
+        for (int i = 0; i < wg_kernel_count(WG_DEVICE_OPENCL); i++) {
+            const wg_kernel *kernel = wg_kernel_at(WG_DEVICE_OPENCL, i);
+            if (kernel->vendor) continue; /* CLBlast: in the references' test */
             /* the last rung has a GPU form (local memory) and a CPU form: run both here */
-            for (int form = 0; form < (rung == WG_OCL_VECTOR_TILES ? 2 : 1); form++) {
+            const int last = i == WG_OPENCL_LAST_RUNG;
+            for (int form = 0; form < (last ? 2 : 1); form++) {
                 char label[64];
-                snprintf(label, sizeof label, "opencl rung %d (%s%s)", r, wg_ocl_rung_name(rung),
-                         rung == WG_OCL_VECTOR_TILES ? (form ? ", local" : ", caches") : "");
-                if (rung == WG_OCL_VECTOR_TILES)
-                    setenv("WHYGPU_OPENCL_STAGE_LOCAL", form ? "1" : "0", 1);
-                check_all_cases(device, run_opencl_rung, (void *)&rung, 1e-5, label);
+                snprintf(label, sizeof label, "opencl rung %d (%s%s)", kernel->rung,
+                         kernel->name, last ? (form ? ", local memory" : ", caches") : "");
+                if (last) setenv("WHYGPU_OPENCL_STAGE_LOCAL", form ? "1" : "0", 1);
+                check_all_cases(device, run_registry_kernel, (void *)kernel, 1e-5, label);
             }
         }
         unsetenv("WHYGPU_OPENCL_STAGE_LOCAL");
         return;
     }
-#endif
     for (int r = 1; r <= WG_LADDER_RUNGS; r++) {
         const wg_ladder_rung *rung = wg_ladder_rung_find(r);
         ladder_runner_context lc = {r, 0};
@@ -448,14 +446,13 @@ DEVICE_TEST(ladder_cublas_references_match_float64)
         wg_ladder_inputs_free(&inputs);
         return;
     }
-#ifdef WG_WITH_OPENCL
     if (device.kind == WG_DEVICE_OPENCL) { /* CLBlast is OpenCL's vendor reference */
-        const wg_ocl_rung clblast = WG_OCL_CLBLAST;
-        if (wg_ocl_rung_available(device.index, clblast) != WG_OK) SKIP("%s", wg_error_message());
-        check_all_cases(device, run_opencl_rung, (void *)&clblast, 1e-5, "clblast");
+        const wg_kernel *clblast = NULL;
+        REQUIRE_OK(wg_kernel_find(WG_DEVICE_OPENCL, "clblast", &clblast));
+        if (wg_kernel_available(clblast, device.index) != WG_OK) SKIP("%s", wg_error_message());
+        check_all_cases(device, run_registry_kernel, (void *)clblast, 1e-5, "clblast");
         return;
     }
-#endif
     /* rungs 1, 7 and 8 stand for the three precisions */
     const int representatives[] = {1, 7, 8};
     for (size_t i = 0; i < 3; i++) {

@@ -202,7 +202,7 @@ static int make_shapes(const bench_options *o, bench_shape *shapes)
 }
 
 typedef struct gemm_call {
-    wg_matmul_kernel kernel;
+    const wg_kernel *kernel; /* NULL: auto */
     const wg_gemm_args *args;
 } gemm_call;
 
@@ -210,6 +210,13 @@ static wg_status call_gemm(void *context)
 {
     const gemm_call *c = context;
     return wg_gemm_on(wg_cpu(), c->kernel, c->args);
+}
+
+/* The registry's CPU triple loop (always registered). */
+static const wg_kernel *triple_loop(void)
+{
+    const wg_kernel *kernel = NULL;
+    return wg_kernel_find(WG_DEVICE_CPU, "triple-loop", &kernel) == WG_OK ? kernel : NULL;
 }
 
 static double gflops(const bench_shape *s, double seconds)
@@ -220,7 +227,7 @@ static double gflops(const bench_shape *s, double seconds)
 /* One round of one kernel on one shape: a timed repeat (the calls per repeat found in the
  * first round, then reused) into cell->round_s[round]; the result is checked first. */
 static wg_status time_kernel(const bench_options *o, progress *p, const bench_shape *s,
-                             wg_matmul_kernel kernel, int threads, int round, bench_cell *cell,
+                             const wg_kernel *kernel, int threads, int round, bench_cell *cell,
                              double *error)
 {
     bench_operands ops;
@@ -236,7 +243,7 @@ static wg_status time_kernel(const bench_options *o, progress *p, const bench_sh
             status = wg_fail(WG_ERR_BACKEND, "%s (%" PRId64 "x%" PRId64 "x%" PRId64
                              ") with the %s kernel differs from float64 by %.3g (bound %.3g): "
                              "not timed", s->label, s->m, s->n, s->k,
-                             wg_matmul_kernel_name(kernel), e, wg_matmul_fp32_tolerance(s->k));
+                             kernel ? kernel->name : "auto", e, wg_matmul_fp32_tolerance(s->k));
     }
     wg_timeit_options options;
     wg_timeit_defaults(&options);
@@ -246,7 +253,7 @@ static wg_status time_kernel(const bench_options *o, progress *p, const bench_sh
     /* phase by phase on a terminal; one line per product in a log */
     options.progress = p->tty ? progress_on_phase : NULL;
     options.progress_context = p;
-    if (!p->tty) progress_on_phase(p, kernel == WG_MATMUL_REFERENCE ? "triple loop" :
+    if (!p->tty) progress_on_phase(p, kernel ? "triple loop" :
                                    threads == 1 ? "whygpu, 1 thread" : "whygpu", 0, 0, 0);
     wg_timeit_result r;
     if (status == WG_OK) status = wg_timeit(wg_cpu(), call_gemm, &call, &options, &r);
@@ -472,13 +479,13 @@ int cmd_bench(int argc, char **argv)
             if (o.progress)
                 snprintf(p.label, sizeof p.label, "bench gemm, round %d/%d: %s", round + 1,
                          o.rounds, shapes[i].label);
-            status = time_kernel(&o, &p, &shapes[i], WG_MATMUL_AUTO, threads, round, &r->ours,
+            status = time_kernel(&o, &p, &shapes[i], NULL, threads, round, &r->ours,
                                  &r->ours_error);
             if (status == WG_OK && o.scaling)
-                status = time_kernel(&o, &p, &shapes[i], WG_MATMUL_AUTO, 1, round, &r->one,
+                status = time_kernel(&o, &p, &shapes[i], NULL, 1, round, &r->one,
                                      &r->ours_error);
             if (status == WG_OK && loop_runs(&o, &shapes[i]))
-                status = time_kernel(&o, &p, &shapes[i], WG_MATMUL_REFERENCE, threads, round,
+                status = time_kernel(&o, &p, &shapes[i], triple_loop(), threads, round,
                                      &r->loop, &r->loop_error);
         }
         if (status == WG_OK && o.openblas) {

@@ -28,7 +28,7 @@ typedef struct demo_options {
     uint64_t seed;
     wg_device gpu;
     int want_gpu;
-    wg_matmul_kernel gpu_kernel;
+    const wg_kernel *gpu_kernel; /* NULL: auto */
     int json;
     int progress;
 } demo_options;
@@ -52,7 +52,7 @@ typedef struct demo_cell {
 typedef struct op_call {
     const wg_tensor *a;
     wg_tensor *out;
-    wg_matmul_kernel kernel;
+    const wg_kernel *kernel; /* NULL: auto */
 } op_call;
 
 static wg_status call_square(void *context)
@@ -85,8 +85,8 @@ static void usage(FILE *out)
             "  --repeat R      timed repeats per cell (default: 7, fewer for calls of seconds)\n"
             "  --device DEV    the GPU to compare with: cuda, cuda:N (default cuda); 'cpu'\n"
             "                  runs the CPU cells only\n"
-            "  --kernel K      GPU matmul kernel: auto (cuBLAS, FP32), cublas, tiled,\n"
-            "                  reference (default auto)\n"
+            "  --kernel K      GPU matmul kernel: auto (cuBLAS, FP32) or a name that\n"
+            "                  'whygpu kernels --device cuda' lists (default auto)\n"
             "  --seed S        seed of the random matrix (default 42)\n"
             "  --json          print the results as JSON (schema whygpu.demo/1, docs/json.md)\n"
             "  --no-progress   no progress on stderr\n"
@@ -108,7 +108,7 @@ static int parse_options(int argc, char **argv, demo_options *o)
     o->seed = 42;
     o->gpu = (wg_device){WG_DEVICE_CUDA, 0};
     o->want_gpu = 1;
-    o->gpu_kernel = WG_MATMUL_AUTO;
+    o->gpu_kernel = NULL;
     o->json = 0;
     o->progress = 1;
     optind = 1;
@@ -136,8 +136,9 @@ static int parse_options(int argc, char **argv, demo_options *o)
             o->want_gpu = o->gpu.kind != WG_DEVICE_CPU;
             break;
         case 'k':
-            if (wg_matmul_kernel_parse(optarg, &o->gpu_kernel) != WG_OK)
+            if (wg_kernel_find(WG_DEVICE_CUDA, optarg, &o->gpu_kernel) != WG_OK)
                 return cli_usage_error("demo", "--kernel: %s", wg_error_message());
+            if (strcmp(optarg, "auto") == 0) o->gpu_kernel = NULL;
             break;
         case 'j': o->json = 1; break;
         case 'P': o->progress = 0; break;
@@ -230,7 +231,7 @@ static wg_status run_square(const demo_options *o, const wg_tensor *x_cpu, demo_
     else
         status = wg_tensor_to(x_cpu, cell->device, &x);
     if (status == WG_OK) status = wg_tensor_empty_like(x, &out);
-    op_call call = {x, out, WG_MATMUL_AUTO};
+    op_call call = {x, out, NULL};
     if (status == WG_OK) status = time_cell(o, cell, call_square, &call, 0);
     if (status == WG_OK) status = check_square(x, out, cell);
     wg_tensor_free(out);
@@ -250,7 +251,7 @@ static wg_status run_matmul(const demo_options *o, const wg_tensor *a_cpu, float
     else
         status = wg_tensor_to(a_cpu, cell->device, &a);
     if (status == WG_OK) status = wg_tensor_empty_like(a, &c);
-    op_call call = {a, c, on_cpu ? WG_MATMUL_AUTO : o->gpu_kernel};
+    op_call call = {a, c, on_cpu ? NULL : o->gpu_kernel};
     if (status == WG_OK) status = time_cell(o, cell, call_matmul, &call, 1);
     if (status == WG_OK) status = wg_tensor_to_host(c, result, cell->rows * cell->cols);
     if (status == WG_OK)
@@ -411,13 +412,13 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
                "  the GPU's cores busy, and that is what a neural network's layers are made of.\n",
                t4, mm_ratio, mm_gpu->flops / mm_gpu->time.median_s / 1e12,
                mm_cpu->flops / (n * n));
-    else if (o->gpu_kernel == WG_MATMUL_AUTO || o->gpu_kernel == WG_MATMUL_CUBLAS)
+    else if (!o->gpu_kernel || o->gpu_kernel->vendor)
         printf("- The matmul took %s on the GPU, %.3gx slower than the CPU: at this size there\n"
                "  is too little work to fill the GPU; try a larger --size.\n", t4, 1.0 / mm_ratio);
     else
         printf("- The matmul took %s on the GPU with the %s kernel, %.3gx slower than the CPU:\n"
                "  compare with --kernel cublas to see how much of that is the kernel.\n", t4,
-               wg_matmul_kernel_name(o->gpu_kernel), 1.0 / mm_ratio);
+               o->gpu_kernel->name, 1.0 / mm_ratio);
 }
 
 static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS],
@@ -431,7 +432,7 @@ static void print_table(const demo_options *o, const demo_cell cells[DEMO_CELLS]
            cpu->omp_threads, isa);
     if (gpu_name[0])
         printf("GPU: %s (%s), matmul kernel %s\n", gpu_name, device,
-               wg_matmul_kernel_name(o->gpu_kernel));
+               o->gpu_kernel ? o->gpu_kernel->name : "auto");
     else
         printf("GPU: none measured: %s\n",
                gpu_reason[0] ? gpu_reason : "not requested (--device cpu)");
@@ -505,7 +506,7 @@ static int print_json(const demo_options *o, const demo_cell cells[DEMO_CELLS],
     wg_json_key(&j, "reason");
     wg_json_string(&j, gpu_name[0] ? NULL
                                    : gpu_reason[0] ? gpu_reason : "not requested (--device cpu)");
-    wg_json_key(&j, "matmul_kernel"); wg_json_string(&j, wg_matmul_kernel_name(o->gpu_kernel));
+    wg_json_key(&j, "matmul_kernel"); wg_json_string(&j, o->gpu_kernel ? o->gpu_kernel->name : "auto");
     wg_json_end_object(&j);
     wg_json_end_object(&j);
 

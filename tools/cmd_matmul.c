@@ -19,7 +19,8 @@
 
 typedef struct matmul_options {
     wg_device device;
-    wg_matmul_kernel kernel;
+    const char *kernel_name;  /* as given; resolved on the device's registry */
+    const wg_kernel *kernel;  /* NULL: auto */
     int rung; /* 0: the library kernel above */
     int64_t m, n, k;
     int trans_a, trans_b;
@@ -56,7 +57,9 @@ static void usage(FILE *out)
 
 static int parse_kernel(const char *text, matmul_options *o)
 {
-    if (wg_matmul_kernel_parse(text, &o->kernel) == WG_OK) {
+    if (wg_kernel_find(WG_DEVICE_CPU, text, &o->kernel) == WG_OK ||
+        wg_kernel_find(WG_DEVICE_CUDA, text, &o->kernel) == WG_OK) {
+        o->kernel_name = text;
         o->rung = 0;
         return 0;
     }
@@ -77,7 +80,8 @@ static int parse_options(int argc, char **argv, matmul_options *o)
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->device = (wg_device){WG_DEVICE_CUDA, 0};
-    o->kernel = WG_MATMUL_AUTO;
+    o->kernel_name = "auto";
+    o->kernel = NULL;
     o->m = o->n = o->k = 2048;
     o->seed = 42;
     o->progress = 1;
@@ -131,6 +135,10 @@ static int parse_options(int argc, char **argv, matmul_options *o)
     if (o->rung && o->device.kind != WG_DEVICE_CUDA)
         return cli_usage_error("matmul", "--kernel %d: ladder rungs run on CUDA devices only",
                                o->rung);
+    o->kernel = NULL;
+    if (!o->rung && strcmp(o->kernel_name, "auto") != 0 &&
+        wg_kernel_find(o->device.kind, o->kernel_name, &o->kernel) != WG_OK)
+        return cli_usage_error("matmul", "--kernel: %s", wg_error_message());
     return 0;
 }
 
@@ -244,7 +252,7 @@ int cmd_matmul(int argc, char **argv)
     if (o.rung)
         snprintf(kernel, sizeof kernel, "ladder rung %d (%s)", o.rung, wg_ladder_rung_find(o.rung)->name);
     else
-        snprintf(kernel, sizeof kernel, "%s", wg_matmul_kernel_name(o.kernel));
+        snprintf(kernel, sizeof kernel, "%s", o.kernel ? o.kernel->name : "auto");
     const double flops = 2.0 * (double)o.m * (double)o.n * (double)o.k;
     const int passed = check.not_finite == 0 && check.relative_error <= bound;
     printf("matmul %s . %s, m=%" PRId64 " n=%" PRId64 " k=%" PRId64 " on %s, kernel %s\n",

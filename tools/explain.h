@@ -106,7 +106,9 @@ wg_status explain_roofline(explain_ctx *x);
 /* GFLOP/s of an n x n x n matmul on `device` with `kernel` (median of 3 repeats, checked
  * against float64 on sampled elements: a wrong result is WG_ERR_BACKEND). isa non-NULL
  * (CPU only) forces the CPU instruction set. */
-wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, wg_matmul_kernel kernel,
+/* The registry's kernel of that name (names that are always registered; NULL if not). */
+const wg_kernel *explain_kernel(wg_device_kind kind, const char *name);
+wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, const wg_kernel *kernel,
                                 const char *isa, int64_t n, double *gflops);
 
 /* Seconds per x*x on a 1x1 tensor on `device` (median); copy_back also reads the result

@@ -138,9 +138,9 @@ static wg_status tiling(explain_ctx *x, double *cpu_gain, double *gpu_gain)
     explain_table_begin(x, "tiling", title, tiling_cols, 4);
     double naive = 0, tiled = 0;
     explain_progress(x, "caches: naive vs tiled matmul");
-    wg_status status = explain_matmul_gflops(x, wg_cpu(), WG_MATMUL_REFERENCE, NULL, cpu_n, &naive);
+    wg_status status = explain_matmul_gflops(x, wg_cpu(), explain_kernel(WG_DEVICE_CPU, "triple-loop"), NULL, cpu_n, &naive);
     if (status == WG_OK)
-        status = explain_matmul_gflops(x, wg_cpu(), WG_MATMUL_TILED, NULL, cpu_n, &tiled);
+        status = explain_matmul_gflops(x, wg_cpu(), NULL, NULL, cpu_n, &tiled);
     if (status != WG_OK) {
         explain_table_end(x);
         return status;
@@ -155,11 +155,11 @@ static wg_status tiling(explain_ctx *x, double *cpu_gain, double *gpu_gain)
         wg_device gpu = {WG_DEVICE_CUDA, x->gpu_index};
         double g_naive = 0, g_tiled = 0, g_cublas = 0;
         explain_progress(x, "caches: naive vs tiled matmul on the GPU");
-        status = explain_matmul_gflops(x, gpu, WG_MATMUL_REFERENCE, NULL, gpu_n, &g_naive);
+        status = explain_matmul_gflops(x, gpu, explain_kernel(WG_DEVICE_CUDA, "coalesced"), NULL, gpu_n, &g_naive);
         if (status == WG_OK)
-            status = explain_matmul_gflops(x, gpu, WG_MATMUL_TILED, NULL, gpu_n, &g_tiled);
+            status = explain_matmul_gflops(x, gpu, explain_kernel(WG_DEVICE_CUDA, "smem-tiled"), NULL, gpu_n, &g_tiled);
         if (status == WG_OK)
-            status = explain_matmul_gflops(x, gpu, WG_MATMUL_CUBLAS, NULL, gpu_n, &g_cublas);
+            status = explain_matmul_gflops(x, gpu, explain_kernel(WG_DEVICE_CUDA, "cublas-fp32"), NULL, gpu_n, &g_cublas);
         if (status != WG_OK) {
             explain_table_end(x);
             return status;

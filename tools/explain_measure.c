@@ -13,7 +13,7 @@
 typedef struct matmul_call {
     const wg_tensor *a, *b;
     wg_tensor *c;
-    wg_matmul_kernel kernel;
+    const wg_kernel *kernel; /* NULL: auto */
     const char *isa;
     int64_t n;
 } matmul_call;
@@ -41,7 +41,13 @@ static wg_status check_sampled(const float *a, const float *b, const float *c, i
     return WG_OK;
 }
 
-wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, wg_matmul_kernel kernel,
+const wg_kernel *explain_kernel(wg_device_kind kind, const char *name)
+{
+    const wg_kernel *kernel = NULL;
+    return wg_kernel_find(kind, name, &kernel) == WG_OK ? kernel : NULL;
+}
+
+wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, const wg_kernel *kernel,
                                 const char *isa, int64_t n, double *gflops)
 {
     (void)x;

@@ -59,7 +59,7 @@ static wg_status scaling(explain_ctx *x, int64_t n, double *triad_gain, double *
         wg_set_cpu_threads(counts[i]);
         status = wg_cpu_stream(WG_STREAM_TRIAD, elements, counts[i], 10, &r);
         if (status == WG_OK)
-            status = explain_matmul_gflops(x, wg_cpu(), WG_MATMUL_AUTO, NULL, n, &gflops);
+            status = explain_matmul_gflops(x, wg_cpu(), NULL, NULL, n, &gflops);
         if (status != WG_OK) break;
         if (i == 0) {
             triad1 = r.best_gbs;
@@ -96,7 +96,7 @@ static wg_status simd(explain_ctx *x, int64_t n, double *fma_gain, double *matmu
         explain_progress(x, "parallelism: SIMD width");
         if (status == WG_OK) status = wg_cpu_fma_peak(isas[i], 0, seconds, &all);
         if (status == WG_OK)
-            status = explain_matmul_gflops(x, wg_cpu(), WG_MATMUL_AUTO, isas[i], n, &gflops);
+            status = explain_matmul_gflops(x, wg_cpu(), NULL, isas[i], n, &gflops);
         if (status != WG_OK) {
             explain_table_end(x);
             return status;

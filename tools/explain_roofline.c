@@ -56,7 +56,7 @@ static wg_status cpu_figures(explain_ctx *x)
     }
     if (status == WG_OK && x->cpu_gemm_gflops <= 0) {
         explain_progress(x, "roofline: CPU matmul");
-        status = explain_matmul_gflops(x, wg_cpu(), WG_MATMUL_AUTO, NULL, x->quick ? 1024 : 2048,
+        status = explain_matmul_gflops(x, wg_cpu(), NULL, NULL, x->quick ? 1024 : 2048,
                                        &x->cpu_gemm_gflops);
     }
     return status;
@@ -68,7 +68,7 @@ static wg_status gpu_figures(explain_ctx *x)
     if (x->gpu_gemm_gflops <= 0) {
         explain_progress(x, "roofline: GPU matmul (cuBLAS)");
         status = explain_matmul_gflops(x, (wg_device){WG_DEVICE_CUDA, x->gpu_index},
-                                       WG_MATMUL_CUBLAS, NULL, x->quick ? 2048 : 4096,
+                                       explain_kernel(WG_DEVICE_CUDA, "cublas-fp32"), NULL, x->quick ? 2048 : 4096,
                                        &x->gpu_gemm_gflops);
     }
     if (status == WG_OK && x->gpu_triad_gbs <= 0) {

@@ -56,22 +56,6 @@ static wg_status cpu_timer_stop(int index, wg_device_timer *timer, double *secon
     return WG_OK;
 }
 
-wg_status wg_cpu_gemm_entry(int index, wg_matmul_kernel kernel, const wg_gemm_args *args)
-{
-    (void)index;
-    switch (kernel) {
-    case WG_MATMUL_REFERENCE:
-        wg_cpu_gemm_triple_loop(args);
-        return WG_OK;
-    case WG_MATMUL_AUTO:
-    case WG_MATMUL_TILED:
-        return wg_cpu_gemm(args);
-    case WG_MATMUL_CUBLAS:
-        return wg_fail(WG_ERR_UNSUPPORTED, "matmul kernel 'cublas' runs only on a CUDA device");
-    }
-    return wg_fail(WG_ERR_ARGUMENT, "unknown matmul kernel %d", (int)kernel);
-}
-
 const wg_backend wg_cpu_backend = {
     .name = "cpu",
     .check = cpu_check,
@@ -84,6 +68,10 @@ const wg_backend wg_cpu_backend = {
     .mul = wg_cpu_mul,
     .add = wg_cpu_add,
     .relu = wg_cpu_relu,
+    .kernels = wg_cpu_kernels,
+    .kernel_count = WG_CPU_KERNEL_COUNT,
+    .kernel_auto = wg_cpu_kernel_auto,
+    .kernel_available = wg_cpu_kernel_available,
     .gemm = wg_cpu_gemm_entry,
     .synchronize = cpu_synchronize,
     .timer_start = cpu_timer_start,

@@ -23,8 +23,13 @@ wg_status wg_cpu_mul(int index, const float *a, const float *b, float *out, int6
 wg_status wg_cpu_add(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_cpu_relu(int index, const float *x, float *out, int64_t n);
 
-/* The backend's SGEMM entry: REFERENCE is the plain loop, AUTO and TILED the fast GEMM. */
-wg_status wg_cpu_gemm_entry(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);
+/* The CPU's kernel registry (cpu_kernels.c) and the backend's entries for it: the SGEMM
+ * entry runs a registered kernel, NULL meaning the packed GEMM of the chosen ISA. */
+#define WG_CPU_KERNEL_COUNT 4
+extern const wg_kernel wg_cpu_kernels[WG_CPU_KERNEL_COUNT];
+wg_status wg_cpu_kernel_auto(int index, const wg_kernel **out);
+wg_status wg_cpu_kernel_available(int index, const wg_kernel *kernel);
+wg_status wg_cpu_gemm_entry(int index, const wg_kernel *kernel, const wg_gemm_args *args);
 
 /* The textbook triple loop (any arguments wg_gemm_args_check accepts). */
 void wg_cpu_gemm_triple_loop(const wg_gemm_args *args);

@@ -3,6 +3,7 @@
  * C-interface functions implemented in the .cu files beside this one.
  */
 #include "cuda_backend.h"
+#include "../cuda_kernels.h"
 
 const wg_backend wg_cuda_backend = {
     .name = "cuda",
@@ -16,7 +17,7 @@ const wg_backend wg_cuda_backend = {
     .mul = wg_cuda_mul,
     .add = wg_cuda_add,
     .relu = wg_cuda_relu,
-    .gemm = wg_cuda_gemm,
+    WG_CUDA_BACKEND_KERNELS,
     .synchronize = wg_cuda_synchronize,
     .timer_start = wg_cuda_timer_start,
     .timer_stop = wg_cuda_timer_stop,

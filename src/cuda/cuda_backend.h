@@ -35,7 +35,6 @@ wg_status wg_cuda_fill_uniform(int index, float *dst, int64_t n, float low, floa
 wg_status wg_cuda_mul(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_cuda_add(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_cuda_relu(int index, const float *x, float *out, int64_t n);
-wg_status wg_cuda_gemm(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);
 wg_status wg_cuda_synchronize(int index);
 wg_status wg_cuda_timer_start(int index, wg_device_timer *timer);
 wg_status wg_cuda_timer_stop(int index, wg_device_timer *timer, double *seconds);

@@ -3,14 +3,15 @@
  * plan names, runs the cuBLAS reference of each precision, and converts inputs to BF16.
  *
  * cuBLAS references (row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T, so
- * each call passes B before A with m and n swapped, as in cuda_matmul.cu):
+ * each call passes B before A with m and n swapped: with column-major eyes a stored
+ * row-major matrix is its own transpose):
  *   fp32  cublasSgemm with CUBLAS_PEDANTIC_MATH: true FP32, no TF32, no reduced-precision
  *         tricks - the fair opponent of the CUDA-core rungs 1-6;
  *   tf32  cublasGemmEx, FP32 A/B/C, CUBLAS_COMPUTE_32F_FAST_TF32 - rung 7's opponent;
  *   bf16  cublasGemmEx, BF16 A/B (the same converted copies rung 8 reads), FP32 C,
  *         CUBLAS_COMPUTE_32F - rung 8's opponent.
- * The ladder keeps its own cuBLAS handle per device (math mode is a property of the
- * handle, and the library's handle must stay in plain FP32 mode).
+ * One cuBLAS handle per device serves every call (the backend's and the ladder's); each
+ * call sets the math mode its precision needs.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -126,7 +127,9 @@ extern "C" wg_status wg_cuda_ladder_cublas(int index, wg_ladder_precision precis
                           "%s on cuda:%d (m=%" PRId64 ", n=%" PRId64 ", k=%" PRId64 ")", name,
                           index, g->m, g->n, g->k);
     }
-    (void)cudaGetLastError(); /* cuBLAS reports its own failures; see cuda_matmul.cu */
+    /* cuBLAS reports its own launch failures (CUBLAS_STATUS_EXECUTION_FAILED); a runtime
+     * error it tolerated internally must not be blamed on our next kernel launch. */
+    (void)cudaGetLastError();
     return WG_OK;
 }
 

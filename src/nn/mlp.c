@@ -184,7 +184,7 @@ static wg_status gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, in
     wg_gemm_args args = {.trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k,
                          .alpha = 1.0f, .beta = 0.0f, .a = a, .lda = lda, .b = b, .ldb = ldb,
                          .c = c, .ldc = ldc};
-    return wg_gemm_on(mlp->device, WG_MATMUL_AUTO, &args);
+    return wg_gemm_on(mlp->device, NULL, &args);
 }
 
 wg_status wg_mlp_forward(wg_mlp *mlp, const float *x, int64_t rows)

@@ -16,7 +16,7 @@ const wg_backend wg_opencl_backend = {
     .mul = wg_ocl_mul,
     .add = wg_ocl_add,
     .relu = wg_ocl_relu,
-    .gemm = wg_ocl_gemm,
+    WG_OPENCL_BACKEND_KERNELS,
     .synchronize = wg_ocl_synchronize,
     .timer_start = wg_ocl_timer_start,
     .timer_stop = wg_ocl_timer_stop,

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "../backend.h"
+#include "../opencl_kernels.h"
 #include "../measure/opencl_measure.h"
 
 #ifdef __cplusplus
@@ -35,34 +36,16 @@ wg_status wg_ocl_fill_uniform(int index, float *dst, int64_t n, float low, float
 wg_status wg_ocl_mul(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_ocl_add(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_ocl_relu(int index, const float *x, float *out, int64_t n);
-wg_status wg_ocl_gemm(int index, wg_matmul_kernel kernel, const wg_gemm_args *args);
 wg_status wg_ocl_synchronize(int index);
 wg_status wg_ocl_timer_start(int index, wg_device_timer *timer);
 wg_status wg_ocl_timer_stop(int index, wg_device_timer *timer, double *seconds);
 
-/* ---- the matmul ladder on OpenCL (opencl_gemm.c) ------------------------------------ */
+/* ---- the matmul ladder on OpenCL (opencl_gemm.c); the registry entries are in
+ * ../opencl_kernels.c ------------------------------------------------------------------ */
 
-/* The rungs, in order; each is one step from the one before (see wg_ocl_rung_summary). */
-typedef enum wg_ocl_rung {
-    WG_OCL_NAIVE = 1,    /* one work-item per output, work-items along a column of C */
-    WG_OCL_COALESCED,    /* work-items along a row of C: neighbours read neighbouring floats */
-    WG_OCL_LOCAL_TILES,  /* 16 x 16 tiles of A and B staged in local memory */
-    WG_OCL_REGBLOCK,     /* each work-item computes 8 outputs of a column: fewer local reads */
-    WG_OCL_VECTOR_TILES, /* 2-D register tiles fed by float vector loads */
-    WG_OCL_CLBLAST = 100 /* CLBlast's SGEMM, the vendor library reference */
-} wg_ocl_rung;
-
-#define WG_OCL_RUNG_COUNT 5
-
-const char *wg_ocl_rung_name(wg_ocl_rung rung);    /* "naive", ..., "clblast" */
-const char *wg_ocl_rung_summary(wg_ocl_rung rung); /* one line: what changes and why */
-/* WG_OK when the rung can run on opencl:index (CLBlast: only when built with it). */
-wg_status wg_ocl_rung_available(int index, wg_ocl_rung rung);
-/* SGEMM with one rung; arguments already checked (wg_gemm_args_check). Launched, not
- * waited for. */
-wg_status wg_ocl_gemm_rung(int index, wg_ocl_rung rung, const wg_gemm_args *args);
-/* Builds the rung's programs for this device now (so a timing does not include it). */
-wg_status wg_ocl_gemm_warm(int index, wg_ocl_rung rung, const wg_gemm_args *args);
+/* Builds the kernel's program for this device and these transposes now, so that a timing
+ * does not include the driver's compiler. */
+wg_status wg_ocl_gemm_warm(int index, const wg_kernel *kernel, const wg_gemm_args *args);
 
 /* ---- measurements (opencl_measure.c), arguments already checked by the wg_opencl_*
  * functions of src/measure/opencl_measure.c ---------------------------------------------- */

@@ -1,7 +1,8 @@
 /*
- * opencl_gemm.c - the matmul ladder on OpenCL (kernels/gemm.cl): rung names and reasons,
- * the launch shape of each rung, and the backend's GEMM entry. CLBlast, the tuned OpenCL
- * BLAS, is the vendor reference (opencl_clblast.c), as cuBLAS is for CUDA.
+ * opencl_gemm.c - the matmul ladder on OpenCL (kernels/gemm.cl): each rung's program
+ * options and launch shape, and the backend's GEMM entries for the registry entries of
+ * ../opencl_kernels.c. CLBlast, the tuned OpenCL BLAS, is the vendor reference
+ * (opencl_clblast.c), as cuBLAS is for CUDA.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,61 +14,6 @@
 static const wg_ocl_source gemm_source = {"gemm.cl",
 #include "gemm.cl.h"
 };
-
-const char *wg_ocl_rung_name(wg_ocl_rung rung)
-{
-    switch (rung) {
-    case WG_OCL_NAIVE: return "naive";
-    case WG_OCL_COALESCED: return "coalesced";
-    case WG_OCL_LOCAL_TILES: return "local-tiles";
-    case WG_OCL_REGBLOCK: return "regblock";
-    case WG_OCL_VECTOR_TILES: return "vector-tiles";
-    case WG_OCL_CLBLAST: return "clblast";
-    }
-    return "unknown";
-}
-
-const char *wg_ocl_rung_summary(wg_ocl_rung rung)
-{
-    switch (rung) {
-    case WG_OCL_NAIVE:
-        return "one work-item per output, neighbours down a column: reads of A and writes of C "
-               "a row apart";
-    case WG_OCL_COALESCED:
-        return "neighbouring work-items along a row of C: they read neighbouring floats of B "
-               "and write neighbouring floats of C";
-    case WG_OCL_LOCAL_TILES:
-        return "16 x 16 tiles of A and B staged in local memory: each global load serves 16 "
-               "multiply-adds";
-    case WG_OCL_REGBLOCK:
-        return "16 outputs per work-item kept in registers: one local read of B serves 16 "
-               "multiply-adds";
-    case WG_OCL_VECTOR_TILES:
-        return "2-D register tiles fed by float vector loads (on CPU drivers straight from "
-               "the caches: no local memory, no barriers)";
-    case WG_OCL_CLBLAST:
-        return "CLBlast's SGEMM, the tuned OpenCL BLAS (the vendor reference, as cuBLAS is "
-               "for CUDA)";
-    }
-    return "";
-}
-
-wg_status wg_ocl_rung_available(int index, wg_ocl_rung rung)
-{
-    wg_status status = wg_ocl_check(index);
-    if (status != WG_OK) return status;
-    if (rung >= WG_OCL_NAIVE && rung <= WG_OCL_VECTOR_TILES) return WG_OK;
-    if (rung == WG_OCL_CLBLAST) {
-#ifdef WG_HAVE_CLBLAST
-        return WG_OK;
-#else
-        return wg_fail(WG_ERR_UNSUPPORTED,
-                       "clblast: whygpu was built without CLBlast (install libclblast-dev and "
-                       "rebuild)");
-#endif
-    }
-    return wg_fail(WG_ERR_ARGUMENT, "opencl: unknown ladder rung %d", (int)rung);
-}
 
 /* The rung-5 block on CPU drivers: the device's preferred float vector width (16 on
  * AVX-512) and as many rows as leave registers for the B vectors. */
@@ -85,11 +31,11 @@ static void cpu_block(const wg_ocl_device *dev, int *vw, int *rm)
 
 /* The program's options for a rung on this device: the transposes, and for rung 5 its
  * form and block. */
-static void rung_options(const wg_ocl_device *dev, wg_ocl_rung rung, const wg_gemm_args *g,
+static void rung_options(const wg_ocl_device *dev, int rung, const wg_gemm_args *g,
                          int stage_local, char *buf, size_t size)
 {
     int used = snprintf(buf, size, "-DTRANS_A=%d -DTRANS_B=%d", g->trans_a, g->trans_b);
-    if (rung == WG_OCL_VECTOR_TILES) {
+    if (rung == WG_OCL_REGBLOCK_2D_VEC) {
         int vw = 0, rm = 0;
         cpu_block(dev, &vw, &rm);
         snprintf(buf + used, size - (size_t)used, " -DWG_STAGE_LOCAL=%d -DWG_VW=%d -DWG_RM=%d",
@@ -97,13 +43,13 @@ static void rung_options(const wg_ocl_device *dev, wg_ocl_rung rung, const wg_ge
     }
 }
 
-static const char *kernel_name(wg_ocl_rung rung)
+static const char *kernel_name(int rung)
 {
     switch (rung) {
     case WG_OCL_NAIVE: return "wg_gemm_naive";
     case WG_OCL_COALESCED: return "wg_gemm_coalesced";
-    case WG_OCL_LOCAL_TILES: return "wg_gemm_local_tiles";
-    case WG_OCL_REGBLOCK: return "wg_gemm_regblock";
+    case WG_OCL_LOCAL_TILED: return "wg_gemm_local_tiles";
+    case WG_OCL_REGBLOCK_1D: return "wg_gemm_regblock";
     default: return "wg_gemm_vector_tiles";
     }
 }
@@ -119,7 +65,7 @@ static int stage_local_for(const wg_ocl_device *dev)
 }
 
 /* Builds (or finds) the rung's kernel and computes its launch shape. */
-static wg_status rung_kernel(wg_ocl_device *dev, wg_ocl_rung rung, const wg_gemm_args *g,
+static wg_status rung_kernel(wg_ocl_device *dev, int rung, const wg_gemm_args *g,
                              cl_kernel *kernel, size_t global[2], size_t local[2])
 {
     const int stage_local = stage_local_for(dev);
@@ -138,11 +84,11 @@ static wg_status rung_kernel(wg_ocl_device *dev, wg_ocl_rung rung, const wg_gemm
         local[0] = 16, local[1] = 16;
         global[0] = wg_ocl_round_up(n, 16), global[1] = wg_ocl_round_up(m, 16);
         break;
-    case WG_OCL_LOCAL_TILES:
+    case WG_OCL_LOCAL_TILED:
         local[0] = 16, local[1] = 16;
         global[0] = wg_ocl_round_up(n, 16), global[1] = wg_ocl_round_up(m, 16);
         break;
-    case WG_OCL_REGBLOCK:
+    case WG_OCL_REGBLOCK_1D:
         local[0] = 64, local[1] = 4;
         global[0] = wg_ocl_round_up(n, 64), global[1] = (m + 63) / 64 * 4;
         break;
@@ -192,34 +138,34 @@ static wg_status resolve_operands(int index, const wg_gemm_args *g, cl_mem mem[3
     return status;
 }
 
-wg_status wg_ocl_gemm_warm(int index, wg_ocl_rung rung, const wg_gemm_args *args)
+wg_status wg_ocl_gemm_warm(int index, const wg_kernel *kernel, const wg_gemm_args *args)
 {
     wg_ocl_device *dev = NULL;
     wg_status status = wg_ocl_device_get(index, &dev);
-    if (status != WG_OK || rung == WG_OCL_CLBLAST) return status;
-    cl_kernel kernel = NULL;
+    if (status != WG_OK || kernel->id == WG_OCL_CLBLAST) return status;
+    cl_kernel compiled = NULL;
     size_t global[2], local[2];
-    return rung_kernel(dev, rung, args, &kernel, global, local);
+    return rung_kernel(dev, kernel->id, args, &compiled, global, local);
 }
 
-wg_status wg_ocl_gemm_rung(int index, wg_ocl_rung rung, const wg_gemm_args *g)
+/* One product with the kernel (arguments checked); launched, not waited for. */
+static wg_status gemm_run(int index, const wg_kernel *kernel, const wg_gemm_args *g)
 {
-    wg_status status = wg_ocl_rung_available(index, rung);
-    if (status != WG_OK) return status;
-    status = check_int_sizes(index, g);
-    if (status != WG_OK) return status;
     wg_ocl_device *dev = NULL;
-    status = wg_ocl_device_get(index, &dev);
+    wg_status status = check_int_sizes(index, g);
+    if (status == WG_OK) status = wg_ocl_device_get(index, &dev);
     if (status != WG_OK) return status;
-    if (rung == WG_OCL_CLBLAST) return wg_ocl_clblast_sgemm(dev, g, NULL);
-
+    if (kernel->id == WG_OCL_CLBLAST) {
+        status = wg_opencl_kernel_available(index, kernel);
+        return status == WG_OK ? wg_ocl_clblast_sgemm(dev, g, NULL) : status;
+    }
     cl_mem mem[3];
     cl_ulong off[3];
     status = resolve_operands(index, g, mem, off);
     if (status != WG_OK) return status;
-    cl_kernel kernel = NULL;
+    cl_kernel compiled = NULL;
     size_t global[2], local[2];
-    status = rung_kernel(dev, rung, g, &kernel, global, local);
+    status = rung_kernel(dev, kernel->id, g, &compiled, global, local);
     if (status != WG_OK) return status;
     const cl_int m = (cl_int)g->m, n = (cl_int)g->n, k = (cl_int)g->k;
     const cl_long lda = g->lda, ldb = g->ldb, ldc = g->ldc;
@@ -230,18 +176,41 @@ wg_status wg_ocl_gemm_rung(int index, wg_ocl_rung rung, const wg_gemm_args *g)
         WG_CL_ARG(off[2]), WG_CL_ARG(ldc),
     };
     char what[96];
-    snprintf(what, sizeof what, "the %s GEMM (m=%d, n=%d, k=%d)", wg_ocl_rung_name(rung), m, n,
-             k);
-    return wg_ocl_enqueue(dev, kernel, args, 14, 2, global, local, NULL, what);
+    snprintf(what, sizeof what, "the %s GEMM (m=%d, n=%d, k=%d)", kernel->name, m, n, k);
+    return wg_ocl_enqueue(dev, compiled, args, 14, 2, global, local, NULL, what);
 }
 
-wg_status wg_ocl_gemm(int index, wg_matmul_kernel kernel, const wg_gemm_args *args)
+wg_status wg_opencl_gemm(int index, const wg_kernel *kernel, const wg_gemm_args *args)
 {
-    switch (kernel) {
-    case WG_MATMUL_AUTO: return wg_ocl_gemm_rung(index, WG_OCL_VECTOR_TILES, args);
-    case WG_MATMUL_REFERENCE: return wg_ocl_gemm_rung(index, WG_OCL_NAIVE, args);
-    case WG_MATMUL_TILED: return wg_ocl_gemm_rung(index, WG_OCL_LOCAL_TILES, args);
-    case WG_MATMUL_CUBLAS: return wg_ocl_gemm_rung(index, WG_OCL_CLBLAST, args); /* the vendor BLAS */
+    if (!kernel) {
+        wg_status status = wg_opencl_kernel_auto(index, &kernel);
+        if (status != WG_OK) return status;
     }
-    return wg_fail(WG_ERR_ARGUMENT, "opencl:%d gemm: unknown kernel %d", index, (int)kernel);
+    return gemm_run(index, kernel, args);
+}
+
+/* FP32 only: the prepared inputs are the caller's A and B. The programs are built here,
+ * so that a timing loop does not include the driver's compiler. */
+wg_status wg_opencl_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+                                 wg_gemm_inputs *out)
+{
+    memset(out, 0, sizeof *out);
+    out->a = args->a;
+    out->b = args->b;
+    out->lda = args->lda;
+    out->ldb = args->ldb;
+    return wg_ocl_gemm_warm(index, kernel, args);
+}
+
+wg_status wg_opencl_gemm_run_prepared(int index, const wg_kernel *kernel,
+                                      const wg_gemm_args *args, const wg_gemm_inputs *inputs)
+{
+    (void)inputs;
+    return gemm_run(index, kernel, args);
+}
+
+void wg_opencl_gemm_inputs_free(int index, wg_gemm_inputs *inputs)
+{
+    (void)index;
+    memset(inputs, 0, sizeof *inputs);
 }

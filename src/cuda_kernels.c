@@ -1,0 +1,168 @@
+/*
+ * cuda_kernels.c - the CUDA device's kernel registry and its GEMM entries: the rungs of
+ * the matmul ladder (src/cuda/ladder_*.cu) and the cuBLAS references, one per precision.
+ *
+ * Plain C, compiled in every build, so that `whygpu kernels` lists the CUDA kernels (and
+ * says why they cannot run) on a machine without CUDA too: the CUDA functions called here
+ * come from src/cuda/ when nvcc is present and from src/cuda_stub.c when it is not.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cuda/ladder_cuda.h"
+#include "cuda_kernels.h"
+#include "error.h"
+
+/* The registry. The rungs' summaries are also the ladder's "what it changes" lines
+ * (wg_ladder_rung.kernel points here); the order is the ladder's, cuBLAS last. */
+const wg_kernel wg_cuda_kernels[WG_CUDA_KERNEL_COUNT] = {
+    {"naive", WG_DEVICE_CUDA, WG_PRECISION_FP32,
+     "one thread per output, threadIdx.x along the rows of C: uncoalesced loads of A and stores",
+     1, 0, 1},
+    {"coalesced", WG_DEVICE_CUDA, WG_PRECISION_FP32,
+     "threadIdx.x along the columns: a warp reads 128 contiguous bytes of B, shares A's value",
+     2, 0, 2},
+    {"smem-tiled", WG_DEVICE_CUDA, WG_PRECISION_FP32,
+     "32x32 tiles of A and B staged in shared memory, each value reused 32 times", 3, 0, 3},
+    {"regblock-1d", WG_DEVICE_CUDA, WG_PRECISION_FP32,
+     "each thread computes 8 outputs of a column in registers; 64x64 tiles, BK 8", 4, 0, 4},
+    {"regblock-2d", WG_DEVICE_CUDA, WG_PRECISION_FP32,
+     "each thread computes an 8x8 block; 128x128 tiles; 16-byte loads where aligned", 5, 0, 5},
+    {"warptile", WG_DEVICE_CUDA, WG_PRECISION_FP32,
+     "warp tiles of 64x32 and a double-buffered cp.async pipeline that hides load latency", 6,
+     0, 6},
+    {"wmma-tf32", WG_DEVICE_CUDA, WG_PRECISION_TF32,
+     "tensor cores through WMMA (16x16x8 TF32 fragments, FP32 accumulation)", 7, 0, 7},
+    {"wmma-bf16", WG_DEVICE_CUDA, WG_PRECISION_BF16,
+     "BF16 inputs (converted before timing) through WMMA 16x16x16 fragments, FP32 accumulation",
+     8, 0, 8},
+    {"cublas-fp32", WG_DEVICE_CUDA, WG_PRECISION_FP32,
+     "cuBLAS SGEMM in pedantic FP32 (no TF32): the vendor's CUDA-core kernels, the fair "
+     "opponent of rungs 1-6", 0, 1, 0},
+    {"cublas-tf32", WG_DEVICE_CUDA, WG_PRECISION_TF32,
+     "cuBLAS GemmEx with TF32 tensor cores (CUBLAS_COMPUTE_32F_FAST_TF32), FP32 accumulation",
+     0, 1, 0},
+    {"cublas-bf16", WG_DEVICE_CUDA, WG_PRECISION_BF16,
+     "cuBLAS GemmEx on BF16 inputs with tensor cores, FP32 accumulation", 0, 1, 0},
+};
+
+#define CUBLAS_FP32 (&wg_cuda_kernels[8])
+
+const wg_kernel *wg_cuda_kernel_of_rung(int rung)
+{
+    if (rung < 1 || rung > 8) return NULL;
+    return &wg_cuda_kernels[rung - 1];
+}
+
+const wg_kernel *wg_cuda_cublas_kernel(wg_precision precision)
+{
+    for (int i = 0; i < WG_CUDA_KERNEL_COUNT; i++)
+        if (wg_cuda_kernels[i].vendor && wg_cuda_kernels[i].precision == precision)
+            return &wg_cuda_kernels[i];
+    return NULL;
+}
+
+wg_status wg_cuda_kernel_auto(int index, const wg_kernel **out)
+{
+    (void)index;
+    *out = CUBLAS_FP32;
+    return WG_OK;
+}
+
+wg_status wg_cuda_kernel_available(int index, const wg_kernel *kernel)
+{
+    wg_status status = wg_device_check((wg_device){WG_DEVICE_CUDA, index});
+    if (status != WG_OK) return status;
+    if (kernel->precision == WG_PRECISION_FP32) return WG_OK;
+    /* TF32 and BF16 tensor cores arrived with compute capability 8.0 (Ampere). */
+    wg_gpu_info info;
+    status = wg_gpu_info_get(index, &info);
+    if (status != WG_OK) return status;
+    if (info.cc_major < 8)
+        return wg_fail(WG_ERR_UNSUPPORTED, "%s needs %s tensor cores (compute capability 8.0 "
+                       "or later); cuda:%d (%s) is %d.%d", kernel->name,
+                       wg_precision_name(kernel->precision), index, info.name, info.cc_major,
+                       info.cc_minor);
+    return WG_OK;
+}
+
+/* ---------------------------------------------------------------- running --------- */
+
+static int64_t bf16_ld(int64_t cols) { return (cols + 7) / 8 * 8; }
+
+wg_status wg_cuda_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+                               wg_gemm_inputs *out)
+{
+    memset(out, 0, sizeof *out);
+    out->a = args->a;
+    out->b = args->b;
+    out->lda = args->lda;
+    out->ldb = args->ldb;
+    if (kernel->precision != WG_PRECISION_BF16) return WG_OK;
+    /* BF16: the same stored matrices, rounded to nearest even, rows padded to 8 elements. */
+    const int64_t a_rows = args->trans_a ? args->k : args->m;
+    const int64_t a_cols = args->trans_a ? args->m : args->k;
+    const int64_t b_rows = args->trans_b ? args->n : args->k;
+    const int64_t b_cols = args->trans_b ? args->k : args->n;
+    const int64_t lda16 = bf16_ld(a_cols), ldb16 = bf16_ld(b_cols);
+    int64_t check = 0;
+    if (wg_mul_i64(a_rows, lda16, &check) != WG_OK || wg_mul_i64(check, 2, &check) != WG_OK ||
+        wg_mul_i64(b_rows, ldb16, &check) != WG_OK || wg_mul_i64(check, 2, &check) != WG_OK)
+        return wg_fail(WG_ERR_OVERFLOW, "%s on cuda:%d: the BF16 copies of A and B do not "
+                       "fit in 64 bits (m=%" PRId64 ", n=%" PRId64 ", k=%" PRId64 ")",
+                       kernel->name, index, args->m, args->n, args->k);
+    wg_status status = wg_cuda_ladder_to_bf16(index, args->a, a_rows, a_cols, args->lda, lda16,
+                                              &out->owned_a);
+    if (status == WG_OK)
+        status = wg_cuda_ladder_to_bf16(index, args->b, b_rows, b_cols, args->ldb, ldb16,
+                                        &out->owned_b);
+    if (status != WG_OK) {
+        wg_cuda_gemm_inputs_free(index, out);
+        return status;
+    }
+    out->a = out->owned_a;
+    out->b = out->owned_b;
+    out->lda = lda16;
+    out->ldb = ldb16;
+    return WG_OK;
+}
+
+void wg_cuda_gemm_inputs_free(int index, wg_gemm_inputs *inputs)
+{
+    if (inputs->owned_a) wg_cuda_ladder_free(index, inputs->owned_a);
+    if (inputs->owned_b) wg_cuda_ladder_free(index, inputs->owned_b);
+    memset(inputs, 0, sizeof *inputs);
+}
+
+wg_status wg_cuda_gemm_run_prepared(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+                                    const wg_gemm_inputs *inputs)
+{
+    const wg_ladder_operands ops = {
+        .trans_a = args->trans_a, .trans_b = args->trans_b,
+        .m = args->m, .n = args->n, .k = args->k,
+        .alpha = args->alpha, .beta = args->beta,
+        .a = inputs->a, .lda = inputs->lda,
+        .b = inputs->b, .ldb = inputs->ldb,
+        .c = args->c, .ldc = args->ldc,
+    };
+    if (kernel->vendor)
+        return wg_cuda_ladder_cublas(index, (wg_ladder_precision)kernel->precision, &ops);
+    wg_ladder_plan plan;
+    wg_status status = wg_ladder_plan_make(kernel->rung, &ops, &plan);
+    if (status != WG_OK) return status;
+    return wg_cuda_ladder_launch(index, &plan, &ops);
+}
+
+wg_status wg_cuda_gemm(int index, const wg_kernel *kernel, const wg_gemm_args *args)
+{
+    if (!kernel) kernel = CUBLAS_FP32;
+    wg_gemm_inputs inputs;
+    wg_status status = wg_cuda_gemm_prepare(index, kernel, args, &inputs);
+    if (status != WG_OK) return status;
+    status = wg_cuda_gemm_run_prepared(index, kernel, args, &inputs);
+    /* converted inputs are freed here, so the product must finish first */
+    if (status == WG_OK && (inputs.owned_a || inputs.owned_b))
+        status = wg_synchronize((wg_device){WG_DEVICE_CUDA, index});
+    wg_cuda_gemm_inputs_free(index, &inputs);
+    return status;
+}
