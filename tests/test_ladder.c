@@ -408,17 +408,25 @@ DEVICE_TEST(ladder_rungs_match_float64)
         for (int i = 0; i < wg_kernel_count(WG_DEVICE_OPENCL); i++) {
             const wg_kernel *kernel = wg_kernel_at(WG_DEVICE_OPENCL, i);
             if (kernel->vendor) continue; /* CLBlast: in the references' test */
-            /* the last rung has a GPU form (local memory) and a CPU form: run both here */
+            /* the last rung has a GPU form (local memory) and a CPU form whose vector width
+             * follows the device (16 floats with AVX-512, 8 with AVX2): run all here */
+            static const char *const forms[][3] = {{"0", "16", "caches, 16-wide"},
+                                                   {"0", "8", "caches, 8-wide"},
+                                                   {"1", "16", "local memory"}};
             const int last = i == WG_OPENCL_LAST_RUNG;
-            for (int form = 0; form < (last ? 2 : 1); form++) {
-                char label[64];
-                snprintf(label, sizeof label, "opencl rung %d (%s%s)", kernel->rung,
-                         kernel->name, last ? (form ? ", local memory" : ", caches") : "");
-                if (last) setenv("WHYGPU_OPENCL_STAGE_LOCAL", form ? "1" : "0", 1);
+            for (int form = 0; form < (last ? 3 : 1); form++) {
+                char label[80];
+                snprintf(label, sizeof label, "opencl rung %d (%s%s%s)", kernel->rung,
+                         kernel->name, last ? ", " : "", last ? forms[form][2] : "");
+                if (last) {
+                    setenv("WHYGPU_OPENCL_STAGE_LOCAL", forms[form][0], 1);
+                    setenv("WHYGPU_OPENCL_VW", forms[form][1], 1);
+                }
                 check_all_cases(device, run_registry_kernel, (void *)kernel, 1e-5, label);
             }
         }
         unsetenv("WHYGPU_OPENCL_STAGE_LOCAL");
+        unsetenv("WHYGPU_OPENCL_VW");
         return;
     }
     for (int r = 1; r <= WG_LADDER_RUNGS; r++) {

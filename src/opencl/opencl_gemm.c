@@ -16,7 +16,8 @@ static const wg_ocl_source gemm_source = {"gemm.cl",
 };
 
 /* The rung-5 block on CPU drivers: the device's preferred float vector width (16 on
- * AVX-512) and as many rows as leave registers for the B vectors. */
+ * AVX-512; WHYGPU_OPENCL_VW=4/8/16 forces one, for the tests) and as many rows as leave
+ * registers for the B vectors. */
 static void cpu_block(const wg_ocl_device *dev, int *vw, int *rm)
 {
     cl_uint width = 0;
@@ -25,8 +26,6 @@ static void cpu_block(const wg_ocl_device *dev, int *vw, int *rm)
     if (forced && atoi(forced) > 0) width = (cl_uint)atoi(forced);
     *vw = width >= 16 ? 16 : width >= 8 ? 8 : 4;
     *rm = *vw == 16 ? 8 : *vw == 8 ? 6 : 4;
-    const char *rows = getenv("WHYGPU_OPENCL_RM");
-    if (rows && atoi(rows) > 0 && atoi(rows) <= 16) *rm = atoi(rows);
 }
 
 /* The program's options for a rung on this device: the transposes, and for rung 5 its
@@ -101,8 +100,9 @@ static wg_status rung_kernel(wg_ocl_device *dev, int rung, const wg_gemm_args *g
             cpu_block(dev, &vw, &rm);
             const size_t rows = (m + (size_t)rm - 1) / (size_t)rm;
             const size_t cols = (n + 2 * (size_t)vw - 1) / (2 * (size_t)vw);
-            /* a work-group: up to 32 row blocks of one column panel */
-            local[0] = rows < 32 ? rows : 32, local[1] = 1;
+            /* a work-group: up to 64 row blocks of one column panel, so a slice of the B
+             * panel is reused 64 times from the core's caches */
+            local[0] = rows < 64 ? rows : 64, local[1] = 1;
             global[0] = wg_ocl_round_up(rows, local[0]), global[1] = cols;
         }
         break;

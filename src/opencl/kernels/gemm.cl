@@ -133,12 +133,14 @@ kernel __attribute__((reqd_work_group_size(T4, R4, 1))) void wg_gemm_regblock(GE
  * in rung 4; each work-item keeps a 4 x 4 block in registers and reads local memory with
  * float4 loads (4 + 4 loads per 16 multiply-adds instead of 1 + 16).
  *
- * CPU drivers (PoCL): local memory is ordinary cached memory and every barrier splits the
- * work-group's loop over work-items, so the tiles come straight from the caches. Each
- * work-item keeps a WG_RM x (2 WG_VW) block of C in WG_RM x 2 vector registers (WG_VW =
- * the device's preferred float vector width, 16 on AVX-512): per step of k, two vector
- * loads of B and WG_RM broadcasts of A feed 2 WG_RM vector multiply-adds. A work-group is
- * a column of such blocks, so the B panel it walks stays in the core's L2. */
+ * CPU drivers (PoCL): local memory is ordinary cached memory, so the tiles come straight
+ * from the caches. Each work-item keeps a WG_RM x (2 WG_VW) block of C in WG_RM x 2 vector
+ * registers (WG_VW = the device's preferred float vector width, 16 on AVX-512): per step
+ * of k, two vector loads of B and WG_RM broadcasts of A feed 2 WG_RM vector multiply-adds.
+ * A work-group is a column of such blocks sharing one panel of B, walked in slices of
+ * WG_KC rows with a barrier after each slice: a CPU driver runs a group as a loop over
+ * its work-items between barriers, so each slice is reused by every work-item of the
+ * group while it is in L1/L2 (the K-blocking of a CPU GEMM, obtained from a barrier). */
 #ifndef WG_STAGE_LOCAL
 #ifdef WG_CPU_DEVICE
 #define WG_STAGE_LOCAL 0
@@ -230,33 +232,48 @@ inline void edge_block(int m, int n, int k, float alpha, float beta, global cons
         }
 }
 
+#ifndef WG_KC
+#define WG_KC 256
+#endif
+
 kernel void wg_gemm_vector_tiles(GEMM_ARGS)
 {
     GEMM_OFFSETS;
     const int i0 = get_global_id(0) * WG_RM, j0 = get_global_id(1) * NB5;
-    if (i0 >= m || j0 >= n) return;
-    if (i0 + WG_RM > m || j0 + NB5 > n) {
-        edge_block(m, n, k, alpha, beta, a, lda, b, ldb, c, ldc, i0, j0);
-        return;
-    }
+    /* Interior blocks take the vector path; blocks at the edge of C (and work-items past
+     * it) only keep step with the group's barriers, and edge blocks are done after. */
+    const int interior = i0 + WG_RM <= m && j0 + NB5 <= n;
     floatV acc0[WG_RM], acc1[WG_RM];
     for (int r = 0; r < WG_RM; r++) acc0[r] = acc1[r] = (floatV)(0.0f);
-    for (int p = 0; p < k; p++) {
+    for (int p0 = 0; p0 < k; p0 += WG_KC) {
+        const int p1 = min(k, p0 + WG_KC);
+        if (interior)
+            for (int p = p0; p < p1; p++) {
 #if TRANS_B
-        floatV b0, b1;
-        for (int s = 0; s < WG_VW; s++) {
-            ((float *)&b0)[s] = B_AT(p, j0 + s);
-            ((float *)&b1)[s] = B_AT(p, j0 + WG_VW + s);
-        }
+                floatV b0, b1;
+                for (int s = 0; s < WG_VW; s++) {
+                    ((float *)&b0)[s] = B_AT(p, j0 + s);
+                    ((float *)&b1)[s] = B_AT(p, j0 + WG_VW + s);
+                }
 #else
-        const floatV b0 = vloadV(0, b + (long)p * ldb + j0);
-        const floatV b1 = vloadV(0, b + (long)p * ldb + j0 + WG_VW);
+                const floatV b0 = vloadV(0, b + (long)p * ldb + j0);
+                const floatV b1 = vloadV(0, b + (long)p * ldb + j0 + WG_VW);
 #endif
-        for (int r = 0; r < WG_RM; r++) {
-            const float av = A_AT(i0 + r, p);
-            acc0[r] = mad((floatV)(av), b0, acc0[r]);
-            acc1[r] = mad((floatV)(av), b1, acc1[r]);
-        }
+                for (int r = 0; r < WG_RM; r++) {
+                    const float av = A_AT(i0 + r, p);
+                    acc0[r] = mad((floatV)(av), b0, acc0[r]);
+                    acc1[r] = mad((floatV)(av), b1, acc1[r]);
+                }
+            }
+        /* Every work-item of the group finishes this slice of k before any starts the
+         * next: on a CPU driver the group runs as a loop over its work-items, so the
+         * slice of the B panel (WG_KC rows) is reused from L1/L2 by all of them instead of
+         * the whole panel being walked once per work-item. */
+        barrier(CLK_GLOBAL_MEM_FENCE);
+    }
+    if (!interior) {
+        if (i0 < m && j0 < n) edge_block(m, n, k, alpha, beta, a, lda, b, ldb, c, ldc, i0, j0);
+        return;
     }
     for (int r = 0; r < WG_RM; r++) {
         global float *row = c + (long)(i0 + r) * ldc + j0;
