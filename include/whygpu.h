@@ -400,6 +400,11 @@ typedef struct wg_opencl_info {
  * without OpenCL, no driver (ICD) installed, no platform, no device). */
 wg_status wg_opencl_device_count(int *count);
 wg_status wg_opencl_info_get(int index, wg_opencl_info *out);
+/* One line naming opencl:index for tables and reports: the device's name, type and
+ * platform, and for a CPU driver such as PoCL the plain warning that it is "a CPU
+ * pretending to be a GPU" (its kernels run on this machine's cores). The reason when the
+ * device is absent. Returns buf (always NUL-terminated). */
+const char *wg_opencl_describe(int index, char *buf, size_t size);
 
 /* Threads the CPU kernels use: WHYGPU_NUM_THREADS when set (a positive integer), else
  * OpenMP's default (OMP_NUM_THREADS, else one per logical CPU). wg_set_cpu_threads changes

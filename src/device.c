@@ -185,3 +185,18 @@ wg_status wg_opencl_info_get(int index, wg_opencl_info *out)
     return wg_fail(WG_ERR_NO_DEVICE, WG_NO_OPENCL_BUILD);
 #endif
 }
+
+const char *wg_opencl_describe(int index, char *buf, size_t size)
+{
+    if (!buf || size == 0) return buf;
+    wg_opencl_info info;
+    if (wg_opencl_info_get(index, &info) != WG_OK) {
+        snprintf(buf, size, "opencl:%d (unavailable: %s)", index, wg_error_message());
+        return buf;
+    }
+    snprintf(buf, size, "%s (OpenCL %s on %s%s)", info.name, info.type, info.platform_name,
+             info.is_cpu ? ": a CPU pretending to be a GPU, its kernels run on this "
+                           "machine's CPU cores"
+                         : "");
+    return buf;
+}

@@ -74,6 +74,13 @@ TEST(opencl_discovery_describes_devices)
         CHECK(info.is_cpu == (strcmp(info.type, "CPU") == 0));
     }
     wg_opencl_info info;
+    char line[512];
+    REQUIRE_OK(wg_opencl_info_get(0, &info));
+    wg_opencl_describe(0, line, sizeof line);
+    CHECK(strstr(line, info.name) != NULL);
+    CHECK(info.is_cpu == (strstr(line, "a CPU pretending to be a GPU") != NULL));
+    wg_opencl_describe(count, line, sizeof line);
+    CHECK(strstr(line, "unavailable") != NULL);
     CHECK_STATUS(wg_opencl_info_get(count, &info), WG_ERR_NO_DEVICE);
     CHECK(strstr(wg_error_message(), "does not exist") != NULL);
     CHECK_STATUS(wg_opencl_info_get(0, NULL), WG_ERR_ARGUMENT);

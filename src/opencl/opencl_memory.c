@@ -132,36 +132,37 @@ wg_status wg_ocl_resolve_elems(int index, const void *ptr, int64_t count, size_t
     return WG_OK;
 }
 
-wg_status wg_ocl_copy_from_host(int index, void *dst, const void *src, size_t bytes)
+/* A blocking copy between host memory and device memory (either direction). */
+static wg_status copy(int index, void *host, const void *device_ptr, size_t bytes, int to_device)
 {
     if (bytes == 0) return WG_OK;
-    if (!dst || !src) return wg_fail(WG_ERR_ARGUMENT, "opencl:%d copy: NULL pointer", index);
+    if (!host || !device_ptr) return wg_fail(WG_ERR_ARGUMENT, "opencl:%d copy: NULL pointer", index);
     wg_ocl_device *dev = NULL;
     wg_status status = wg_ocl_device_get(index, &dev);
     if (status != WG_OK) return status;
     cl_mem mem = NULL;
     size_t offset = 0;
-    status = wg_ocl_resolve(index, dst, bytes, &mem, &offset);
+    status = wg_ocl_resolve(index, device_ptr, bytes, &mem, &offset);
     if (status != WG_OK) return status;
-    WG_CL_TRY(clEnqueueWriteBuffer(dev->queue, mem, CL_TRUE, offset, bytes, src, 0, NULL, NULL),
-              "opencl:%d: copying %zu bytes host->device (clEnqueueWriteBuffer)", index, bytes);
+    const cl_int err =
+        to_device
+            ? clEnqueueWriteBuffer(dev->queue, mem, CL_TRUE, offset, bytes, host, 0, NULL, NULL)
+            : clEnqueueReadBuffer(dev->queue, mem, CL_TRUE, offset, bytes, host, 0, NULL, NULL);
+    if (err != CL_SUCCESS)
+        return wg_ocl_fail(err, "opencl:%d: copying %zu bytes %s", index, bytes,
+                           to_device ? "host->device (clEnqueueWriteBuffer)"
+                                     : "device->host (clEnqueueReadBuffer)");
     return WG_OK;
+}
+
+wg_status wg_ocl_copy_from_host(int index, void *dst, const void *src, size_t bytes)
+{
+    return copy(index, (void *)src, dst, bytes, 1);
 }
 
 wg_status wg_ocl_copy_to_host(int index, void *dst, const void *src, size_t bytes)
 {
-    if (bytes == 0) return WG_OK;
-    if (!dst || !src) return wg_fail(WG_ERR_ARGUMENT, "opencl:%d copy: NULL pointer", index);
-    wg_ocl_device *dev = NULL;
-    wg_status status = wg_ocl_device_get(index, &dev);
-    if (status != WG_OK) return status;
-    cl_mem mem = NULL;
-    size_t offset = 0;
-    status = wg_ocl_resolve(index, src, bytes, &mem, &offset);
-    if (status != WG_OK) return status;
-    WG_CL_TRY(clEnqueueReadBuffer(dev->queue, mem, CL_TRUE, offset, bytes, dst, 0, NULL, NULL),
-              "opencl:%d: copying %zu bytes device->host (clEnqueueReadBuffer)", index, bytes);
-    return WG_OK;
+    return copy(index, dst, src, bytes, 0);
 }
 
 /* ---------------------------------------------------------------- timer ----------- */
