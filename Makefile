@@ -9,6 +9,10 @@
 #                        (build-fuzz/; needs clang and libclang-rt-14-dev)
 #   make ZLIB=0          build without zlib even where it is installed (gzip IDX refused)
 #   make CUDA_GENCODE='-gencode arch=compute_90,code=sm_90'   choose GPU targets
+#   make install PREFIX=/usr/local [DESTDIR=...]   the static and shared library, the
+#                        headers, the whygpu tool, whygpu.pc (pkg-config) and the docs;
+#                        make uninstall removes them (same PREFIX)
+#   make examples        the programs of examples/, built against this build's library
 #
 # The CUDA backend is compiled when nvcc is found (on PATH or in /usr/local/cuda/bin),
 # unless CUDA=0; CUDA=1 makes a missing nvcc an error.
@@ -132,7 +136,7 @@ LIB    := $(BUILD)/libwhygpu.a
 WHYGPU := $(BUILD)/whygpu
 TESTS  := $(BUILD)/test_whygpu
 
-.PHONY: all test clean print-config fuzz
+.PHONY: all test clean print-config fuzz install uninstall shared examples
 all: $(WHYGPU) $(TESTS)
 
 # The CPU matmul kernels are the hot loops compiled here: -O3, and FMA contraction so the
@@ -182,7 +186,8 @@ print-config:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20
 FUZZ_BUILD   := $(BUILD)-fuzz
-FUZZ_LIB_SRC := src/error.c src/nn/idx.c src/nn/checkpoint.c src/nn/crc32.c src/nn/file_io.c
+FUZZ_LIB_SRC := src/error.c src/nn/idx.c src/nn/checkpoint.c src/nn/crc32.c src/nn/file_io.c \
+                src/report/output_file.c
 FUZZ_TARGETS := idx checkpoint
 FUZZ_CFLAGS  := -std=c11 -g -O1 $(WARN) -Iinclude -Isrc -D_GNU_SOURCE $(ZLIB_CPPFLAGS) \
                 -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -210,6 +215,79 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%) $(FUZZ_BUILD)/fuzz_seeds
 	done
 
 clean:
-	rm -rf build build-asan build-cpu build-fuzz
+	rm -rf build build-asan build-cpu build-fuzz build-pic build-cpu-pic
+
+# ---- install: make install PREFIX=/usr/local [DESTDIR=/staging] -------------------------
+# The shared library is linked from a second, position-independent build of the same
+# sources in $(BUILD)-pic (a recursive make with PIC=1, so every per-file flag above applies
+# there too); the static library and the tool stay as they are.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     := $(PREFIX)/bin
+LIBDIR     := $(PREFIX)/lib
+INCLUDEDIR := $(PREFIX)/include
+DOCDIR     := $(PREFIX)/share/doc/whygpu
+PCDIR      := $(LIBDIR)/pkgconfig
+WG_VER     := $(shell sed -n 's/^\#define WG_VERSION "\(.*\)"/\1/p' include/whygpu.h)
+SONAME     := libwhygpu.so.$(firstword $(subst ., ,$(WG_VER)))
+SHLIB      := $(BUILD)/libwhygpu.so.$(WG_VER)
+PUBLIC_HEADERS := include/whygpu.h include/whygpu_lab.h
+DOCS       := README.md $(wildcard docs/*.md)
+EXAMPLES   := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+
+ifeq ($(PIC),1)
+CFLAGS    += -fPIC
+NVCCFLAGS += -Xcompiler -fPIC
+endif
+
+$(BUILD)-pic/libwhygpu.a: FORCE
+	$(MAKE) --no-print-directory BUILD=$(BUILD)-pic PIC=1 CUDA=$(CUDA) $@
+
+$(SHLIB): $(BUILD)-pic/libwhygpu.a
+	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ -Wl,--whole-archive $< -Wl,--no-whole-archive \
+	    $(LDFLAGS) $(LDLIBS)
+
+shared: $(SHLIB)
+
+# Libs.private: what a static link needs besides the library itself. Rewritten each time:
+# PREFIX may differ from the last install.
+$(BUILD)/whygpu.pc: FORCE
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' '' \
+	    'Name: whygpu' \
+	    'Description: float32 tensors on the CPU and CUDA GPUs, and the measurements of why GPUs win' \
+	    'Version: $(WG_VER)' \
+	    'Cflags: -I$${includedir}' \
+	    'Libs: -L$${libdir} -lwhygpu' \
+	    'Libs.private: -fopenmp $(LDLIBS)' > $@
+
+$(BUILD)/examples/%: examples/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LDFLAGS) $(LIB) $(LDLIBS) -o $@
+
+examples: $(EXAMPLES)
+
+install: $(LIB) $(SHLIB) $(WHYGPU) $(BUILD)/whygpu.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(PCDIR) $(DESTDIR)$(DOCDIR)
+	install -m 755 $(WHYGPU) $(DESTDIR)$(BINDIR)/whygpu
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libwhygpu.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libwhygpu.so.$(WG_VER)
+	ln -sf libwhygpu.so.$(WG_VER) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libwhygpu.so
+	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(BUILD)/whygpu.pc $(DESTDIR)$(PCDIR)/whygpu.pc
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/whygpu $(DESTDIR)$(LIBDIR)/libwhygpu.a \
+	    $(DESTDIR)$(LIBDIR)/libwhygpu.so $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libwhygpu.so.$(WG_VER) $(DESTDIR)$(PCDIR)/whygpu.pc \
+	    $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(PUBLIC_HEADERS))) \
+	    $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+.PHONY: FORCE
+FORCE:
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -66,7 +66,8 @@ wg_device wg_cpu(void);
  * that the device is present; wg_device_check does. */
 wg_status wg_device_parse(const char *text, wg_device *out);
 
-/* Writes "cpu" or "cuda:N" into buf (always NUL-terminated). Returns buf. */
+/* Writes "cpu" or "cuda:N" into buf (always NUL-terminated). Returns buf; with a NULL buf
+ * or size 0 it writes nothing and returns "" (never NULL). */
 const char *wg_device_format(wg_device device, char *buf, size_t size);
 
 /* WG_OK when the device can be used; otherwise WG_ERR_NO_DEVICE with the reason:
@@ -256,7 +257,9 @@ void wg_gemm_prepared_free(wg_gemm_prepared *prepared);
 /* Checks a matmul result the way every whygpu experiment does before trusting its timing:
  * `samples` elements of c[m,n] = a[m,k] . b[k,n] (dense row-major host arrays), chosen
  * from `seed`, against float64 dot products. Returns the largest error relative to
- * sum_p |a_ip b_pj|, the scale float32 rounding errors grow with (NaN gives infinity). */
+ * sum_p |a_ip b_pj|, the scale float32 rounding errors grow with (NaN gives infinity).
+ * Bad arguments (NULL matrices, sizes < 1, samples <= 0) check nothing and return NaN, which
+ * fails every `error <= bound` test, with the reason in wg_error_message(). */
 double wg_matmul_sampled_error(const float *a, const float *b, const float *c, int64_t m,
                                int64_t n, int64_t k, int samples, uint64_t seed);
 /* The same for a GEMM's result (beta == 0): transposes, leading dimensions and alpha as in
@@ -311,7 +314,7 @@ typedef struct wg_timeit_result {
     double per_repeat_s[WG_TIMEIT_MAX_REPEAT]; /* per call, for each repeat */
 } wg_timeit_result;
 
-/* Fills options with the defaults. */
+/* Fills options with the defaults (NULL: nothing). */
 void wg_timeit_defaults(wg_timeit_options *options);
 
 /* Times fn(context) running on `device`. options may be NULL. A failure of fn stops the
@@ -319,10 +322,12 @@ void wg_timeit_defaults(wg_timeit_options *options);
 wg_status wg_timeit(wg_device device, wg_timeit_fn fn, void *context,
                     const wg_timeit_options *options, wg_timeit_result *result);
 
-/* Formats a duration with a fitting unit ("412 ns", "3.21 us", "12.4 ms", "10.3 s"). */
+/* Formats a duration with a fitting unit ("412 ns", "3.21 us", "12.4 ms", "10.3 s").
+ * Returns buf; with a NULL buf or size 0 it writes nothing and returns "" (never NULL). */
 const char *wg_format_seconds(double seconds, char *buf, size_t size);
 
-/* Formats a size in binary units ("512 bytes", "4 KiB", "381.5 MiB", "1 GiB"). */
+/* Formats a size in binary units ("512 bytes", "4 KiB", "381.5 MiB", "1 GiB"); a NULL buf
+ * or size 0 as for wg_format_seconds. */
 const char *wg_format_bytes(double bytes, char *buf, size_t size);
 
 /* Monotonic wall-clock seconds. */
@@ -335,7 +340,7 @@ typedef struct wg_cpu_info {
     char model[128];        /* the brand string, e.g. "AMD EPYC 9B14" */
     int logical_cpus;       /* online logical CPUs */
     int physical_cores;     /* cores (from sysfs topology; = logical_cpus if unknown) */
-    int omp_threads;        /* threads OpenMP will use */
+    int omp_threads;        /* threads the CPU kernels use: wg_cpu_threads() */
     /* SIMD features usable here: cpuid says the CPU has them and the OS saves the registers */
     int sse2, sse4_2, avx, avx2, fma, avx512f, avx512bw, avx512vl, avx512_bf16, amx_tile,
         amx_bf16;
@@ -411,8 +416,12 @@ const char *wg_opencl_describe(int index, char *buf, size_t size);
  * it for the calling thread's later calls (0: back to the default). */
 int wg_cpu_threads(void);
 void wg_set_cpu_threads(int threads);
+/* WG_ERR_ARGUMENT (naming the value) when WHYGPU_NUM_THREADS is set but is not an integer
+ * in 1..4096 ("abc", "0", "-1", ""); such a value is otherwise ignored. */
+wg_status wg_cpu_threads_check(void);
 
-/* Bytes of host memory available now (MemAvailable), or -1 if unknown. */
+/* Bytes of host memory available now (MemAvailable, or less where a cgroup memory limit
+ * leaves less: wg_host_memory_probe in whygpu_lab.h), or -1 if unknown. */
 int64_t wg_host_memory_available(void);
 
 #ifdef __cplusplus

@@ -99,8 +99,11 @@ def run_whygpu(args, threads):
     doc = json.loads(out.stdout)
     images = sum(e["images"] for e in doc["epochs"])
     seconds = sum(e["seconds"] for e in doc["epochs"])
+    machine = doc["machine"]
+    # whygpu.train/2 has the shared machine block; /1 had the thread count at its top
+    threads_used = machine["cpu"]["threads"] if isinstance(machine["cpu"], dict) else machine["threads"]
     return {"images_per_s": images / seconds, "seconds": seconds, "images": images,
-            "loss": doc["epochs"][-1]["train_loss"], "threads": doc["machine"]["threads"],
+            "loss": doc["epochs"][-1]["train_loss"], "threads": threads_used,
             "command": " ".join(cmd)}
 
 

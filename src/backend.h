@@ -29,12 +29,12 @@ typedef struct wg_device_timer {
     void *stop_event;
 } wg_device_timer;
 
-/* A product's inputs in its kernel's input precision: the caller's A and B (owned NULL)
- * or copies converted to BF16 in device memory, each row padded to a multiple of 8
- * elements so that 16-byte loads are always possible (owned_a/owned_b to free). */
+/* A product as its kernel reads it: the caller's arguments, except that a BF16 kernel's
+ * a and b point at copies converted to BF16 in device memory (lda, ldb counting BF16
+ * elements; each row padded to a multiple of 8 elements so that 16-byte loads are always
+ * possible), which owned_a and owned_b hold for freeing. */
 typedef struct wg_gemm_inputs {
-    const void *a, *b;
-    int64_t lda, ldb;
+    wg_gemm_args args;
     void *owned_a, *owned_b;
 } wg_gemm_inputs;
 
@@ -69,11 +69,12 @@ typedef struct wg_backend {
     /* SGEMM (see wg_gemm_args in whygpu.h) on this device's memory, arguments already
      * checked by wg_gemm_args_check; kernel is one of this backend's, or NULL for auto. */
     wg_status (*gemm)(int index, const wg_kernel *kernel, const wg_gemm_args *args);
-    /* Prepared products (wg_gemm_prepare): inputs converted to the kernel's precision once
-     * (the backend fills inputs), run any number of times, released. */
+    /* Prepared products (wg_gemm_prepare): inputs converted to the kernel's precision once,
+     * run any number of times, released. NULL entries: the caller's arguments as they are
+     * (gemm_prepare), gemm on them (gemm_run_prepared), nothing to free. */
     wg_status (*gemm_prepare)(int index, const wg_kernel *kernel, const wg_gemm_args *args,
-                              wg_gemm_inputs *inputs);
-    wg_status (*gemm_run_prepared)(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+                              wg_gemm_inputs *out);
+    wg_status (*gemm_run_prepared)(int index, const wg_kernel *kernel,
                                    const wg_gemm_inputs *inputs);
     void (*gemm_inputs_free)(int index, wg_gemm_inputs *inputs);
     /* Waits for all queued work. */

@@ -9,12 +9,13 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cuda/cuda_backend.h"
 #include "cuda/ladder_cuda.h"
 #include "cuda_kernels.h"
 #include "error.h"
 
-/* The registry. The rungs' summaries are also the ladder's "what it changes" lines
- * (wg_ladder_rung.kernel points here); the order is the ladder's, cuBLAS last. */
+/* The registry, in the ladder's order, cuBLAS last. A rung's entry has the rung's name
+ * and precision (wg_ladder_rung); its summary says what it changes from the rung before. */
 const wg_kernel wg_cuda_kernels[WG_CUDA_KERNEL_COUNT] = {
     {"naive", WG_DEVICE_CUDA, WG_PRECISION_FP32,
      "one thread per output, threadIdx.x along the rows of C: uncoalesced loads of A and stores",
@@ -48,24 +49,17 @@ const wg_kernel wg_cuda_kernels[WG_CUDA_KERNEL_COUNT] = {
 
 #define CUBLAS_FP32 (&wg_cuda_kernels[8])
 
-const wg_kernel *wg_cuda_kernel_of_rung(int rung)
+/* cuBLAS FP32, unless ladder.c names a rung to stand in for it (docs/ladder.md). */
+static const wg_kernel *auto_kernel(void)
 {
-    if (rung < 1 || rung > 8) return NULL;
-    return &wg_cuda_kernels[rung - 1];
-}
-
-const wg_kernel *wg_cuda_cublas_kernel(wg_precision precision)
-{
-    for (int i = 0; i < WG_CUDA_KERNEL_COUNT; i++)
-        if (wg_cuda_kernels[i].vendor && wg_cuda_kernels[i].precision == precision)
-            return &wg_cuda_kernels[i];
-    return NULL;
+    const int rung = wg_ladder_default_rung();
+    return rung >= 1 && rung <= WG_LADDER_RUNGS ? &wg_cuda_kernels[rung - 1] : CUBLAS_FP32;
 }
 
 wg_status wg_cuda_kernel_auto(int index, const wg_kernel **out)
 {
     (void)index;
-    *out = CUBLAS_FP32;
+    *out = auto_kernel();
     return WG_OK;
 }
 
@@ -94,10 +88,7 @@ wg_status wg_cuda_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm
                                wg_gemm_inputs *out)
 {
     memset(out, 0, sizeof *out);
-    out->a = args->a;
-    out->b = args->b;
-    out->lda = args->lda;
-    out->ldb = args->ldb;
+    out->args = *args;
     if (kernel->precision != WG_PRECISION_BF16) return WG_OK;
     /* BF16: the same stored matrices, rounded to nearest even, rows padded to 8 elements. */
     const int64_t a_rows = args->trans_a ? args->k : args->m;
@@ -120,10 +111,11 @@ wg_status wg_cuda_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm
         wg_cuda_gemm_inputs_free(index, out);
         return status;
     }
-    out->a = out->owned_a;
-    out->b = out->owned_b;
-    out->lda = lda16;
-    out->ldb = ldb16;
+    /* from here on a and b hold BF16 data: the kernels read them as such */
+    out->args.a = out->owned_a;
+    out->args.b = out->owned_b;
+    out->args.lda = lda16;
+    out->args.ldb = ldb16;
     return WG_OK;
 }
 
@@ -131,38 +123,32 @@ void wg_cuda_gemm_inputs_free(int index, wg_gemm_inputs *inputs)
 {
     if (inputs->owned_a) wg_cuda_ladder_free(index, inputs->owned_a);
     if (inputs->owned_b) wg_cuda_ladder_free(index, inputs->owned_b);
-    memset(inputs, 0, sizeof *inputs);
+    inputs->owned_a = inputs->owned_b = NULL;
 }
 
-wg_status wg_cuda_gemm_run_prepared(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+wg_status wg_cuda_gemm_run_prepared(int index, const wg_kernel *kernel,
                                     const wg_gemm_inputs *inputs)
 {
-    const wg_ladder_operands ops = {
-        .trans_a = args->trans_a, .trans_b = args->trans_b,
-        .m = args->m, .n = args->n, .k = args->k,
-        .alpha = args->alpha, .beta = args->beta,
-        .a = inputs->a, .lda = inputs->lda,
-        .b = inputs->b, .ldb = inputs->ldb,
-        .c = args->c, .ldc = args->ldc,
-    };
-    if (kernel->vendor)
-        return wg_cuda_ladder_cublas(index, (wg_ladder_precision)kernel->precision, &ops);
+    if (kernel->vendor) return wg_cuda_cublas_gemm(index, kernel->precision, &inputs->args);
     wg_ladder_plan plan;
-    wg_status status = wg_ladder_plan_make(kernel->rung, &ops, &plan);
+    wg_status status = wg_ladder_plan_make(kernel->rung, &inputs->args, &plan);
     if (status != WG_OK) return status;
-    return wg_cuda_ladder_launch(index, &plan, &ops);
+    return wg_cuda_ladder_launch(index, &plan, &inputs->args);
 }
 
 wg_status wg_cuda_gemm(int index, const wg_kernel *kernel, const wg_gemm_args *args)
 {
-    if (!kernel) kernel = CUBLAS_FP32;
+    if (!kernel) kernel = auto_kernel();
+    if (kernel->precision != WG_PRECISION_BF16) {
+        const wg_gemm_inputs inputs = {.args = *args};
+        return wg_cuda_gemm_run_prepared(index, kernel, &inputs);
+    }
+    /* BF16: converted copies, freed here, so the product must finish first */
     wg_gemm_inputs inputs;
     wg_status status = wg_cuda_gemm_prepare(index, kernel, args, &inputs);
     if (status != WG_OK) return status;
-    status = wg_cuda_gemm_run_prepared(index, kernel, args, &inputs);
-    /* converted inputs are freed here, so the product must finish first */
-    if (status == WG_OK && (inputs.owned_a || inputs.owned_b))
-        status = wg_synchronize((wg_device){WG_DEVICE_CUDA, index});
+    status = wg_cuda_gemm_run_prepared(index, kernel, &inputs);
+    if (status == WG_OK) status = wg_synchronize((wg_device){WG_DEVICE_CUDA, index});
     wg_cuda_gemm_inputs_free(index, &inputs);
     return status;
 }

@@ -1,7 +1,7 @@
 /*
  * cuda_kernels.h - the CUDA device's kernel registry and GEMM entries (cuda_kernels.c),
  * host C in every build: the CUDA backend's table (src/cuda/cuda_backend.c, or
- * src/cuda_stub.c without nvcc) points at them, and the ladder's rungs at their entries.
+ * src/cuda_stub.c without nvcc) points at them.
  */
 #ifndef WG_CUDA_KERNELS_H
 #define WG_CUDA_KERNELS_H
@@ -16,18 +16,13 @@ extern "C" {
 
 extern const wg_kernel wg_cuda_kernels[WG_CUDA_KERNEL_COUNT];
 
-/* The registry entry of ladder rung `rung` (1..8), or NULL. */
-const wg_kernel *wg_cuda_kernel_of_rung(int rung);
-/* The cuBLAS entry of a precision. */
-const wg_kernel *wg_cuda_cublas_kernel(wg_precision precision);
-
 /* The backend table's registry entries (see backend.h). */
 wg_status wg_cuda_kernel_auto(int index, const wg_kernel **out);
 wg_status wg_cuda_kernel_available(int index, const wg_kernel *kernel);
 wg_status wg_cuda_gemm(int index, const wg_kernel *kernel, const wg_gemm_args *args);
 wg_status wg_cuda_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm_args *args,
                                wg_gemm_inputs *out);
-wg_status wg_cuda_gemm_run_prepared(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+wg_status wg_cuda_gemm_run_prepared(int index, const wg_kernel *kernel,
                                     const wg_gemm_inputs *inputs);
 void wg_cuda_gemm_inputs_free(int index, wg_gemm_inputs *inputs);
 

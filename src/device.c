@@ -1,6 +1,7 @@
 /*
  * device.c - naming devices, checking that they are present, and finding each one's
- * backend. The CUDA side is asked only when the library was built with it.
+ * backend. Without nvcc the CUDA side is src/cuda_stub.c, which says so; without the
+ * OpenCL headers and loader the OpenCL side is src/opencl_stub.c, likewise.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,39 +9,11 @@
 #include <string.h>
 
 #include "backend.h"
-#include "error.h"
-#ifdef WG_WITH_CUDA
 #include "cuda/cuda_backend.h"
-#endif
-#ifdef WG_WITH_OPENCL
+#include "error.h"
 #include "opencl/opencl_backend.h"
-#endif
-
-#define WG_NO_CUDA_BUILD \
-    "whygpu was built without CUDA (nvcc was absent at build time, or CUDA=0)"
-#define WG_NO_OPENCL_BUILD                                                                    \
-    "whygpu was built without OpenCL (the OpenCL headers or ICD loader were absent at build " \
-    "time: install ocl-icd-opencl-dev and opencl-c-headers and rebuild; or OPENCL=0)"
 
 wg_device wg_cpu(void) { return (wg_device){WG_DEVICE_CPU, 0}; }
-
-int wg_built_with_cuda(void)
-{
-#ifdef WG_WITH_CUDA
-    return 1;
-#else
-    return 0;
-#endif
-}
-
-int wg_built_with_opencl(void)
-{
-#ifdef WG_WITH_OPENCL
-    return 1;
-#else
-    return 0;
-#endif
-}
 
 /* Parses the ":N" after "cuda" or "opencl" (or nothing, meaning 0). */
 static wg_status parse_index(const char *full, const char *rest, int *index)
@@ -93,7 +66,7 @@ wg_status wg_device_parse(const char *text, wg_device *out)
 
 const char *wg_device_format(wg_device device, char *buf, size_t size)
 {
-    if (!buf || size == 0) return buf;
+    if (!buf || size == 0) return "";
     if (device.kind == WG_DEVICE_CPU)
         snprintf(buf, size, "cpu");
     else if (device.kind == WG_DEVICE_CUDA)
@@ -143,47 +116,29 @@ wg_status wg_gpu_count(int *count)
 {
     if (!count) return wg_fail(WG_ERR_ARGUMENT, "wg_gpu_count: NULL argument");
     *count = 0;
-#ifdef WG_WITH_CUDA
     return wg_cuda_device_count(count);
-#else
-    return wg_fail(WG_ERR_NO_DEVICE, WG_NO_CUDA_BUILD);
-#endif
 }
 
 wg_status wg_gpu_info_get(int index, wg_gpu_info *out)
 {
     if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_gpu_info_get: NULL argument");
     memset(out, 0, sizeof *out);
-#ifdef WG_WITH_CUDA
     /* Not wg_cuda_check: a GPU this build cannot run kernels on is still described. */
     return wg_cuda_gpu_info(index, out);
-#else
-    (void)index;
-    return wg_fail(WG_ERR_NO_DEVICE, WG_NO_CUDA_BUILD);
-#endif
 }
 
 wg_status wg_opencl_device_count(int *count)
 {
     if (!count) return wg_fail(WG_ERR_ARGUMENT, "wg_opencl_device_count: NULL argument");
     *count = 0;
-#ifdef WG_WITH_OPENCL
-    return wg_ocl_device_count(count);
-#else
-    return wg_fail(WG_ERR_NO_DEVICE, WG_NO_OPENCL_BUILD);
-#endif
+    return wg_ocl_device_count(count); /* src/opencl_stub.c's without OpenCL */
 }
 
 wg_status wg_opencl_info_get(int index, wg_opencl_info *out)
 {
     if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_opencl_info_get: NULL argument");
     memset(out, 0, sizeof *out);
-#ifdef WG_WITH_OPENCL
     return wg_ocl_info(index, out);
-#else
-    (void)index;
-    return wg_fail(WG_ERR_NO_DEVICE, WG_NO_OPENCL_BUILD);
-#endif
 }
 
 const char *wg_opencl_describe(int index, char *buf, size_t size)

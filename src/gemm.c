@@ -253,7 +253,6 @@ struct wg_gemm_prepared {
     wg_device device;
     const wg_backend *backend;
     const wg_kernel *kernel; /* never NULL: auto is resolved when prepared */
-    wg_gemm_args args;
     wg_gemm_inputs inputs;
 };
 
@@ -270,9 +269,9 @@ wg_status wg_gemm_prepare(wg_device device, const wg_kernel *kernel, const wg_ge
     if (status != WG_OK) return status;
     wg_gemm_prepared *p = calloc(1, sizeof *p);
     if (!p) return wg_fail(WG_ERR_NO_MEMORY, "wg_gemm_prepare: out of host memory");
-    *p = (wg_gemm_prepared){.device = device, .backend = backend, .kernel = kernel, .args = *args};
+    *p = (wg_gemm_prepared){.device = device, .backend = backend, .kernel = kernel,
+                            .inputs = {.args = *args}};
     /* FP32 and TF32 kernels read the caller's inputs; a backend converts where it must. */
-    p->inputs = (wg_gemm_inputs){.a = args->a, .b = args->b, .lda = args->lda, .ldb = args->ldb};
     if (backend->gemm_prepare) status = backend->gemm_prepare(device.index, kernel, args, &p->inputs);
     if (status != WG_OK) {
         free(p);
@@ -286,8 +285,8 @@ wg_status wg_gemm_run_prepared(wg_gemm_prepared *p)
 {
     if (!p) return wg_fail(WG_ERR_ARGUMENT, "wg_gemm_run_prepared: NULL product");
     if (p->backend->gemm_run_prepared)
-        return p->backend->gemm_run_prepared(p->device.index, p->kernel, &p->args, &p->inputs);
-    return p->backend->gemm(p->device.index, p->kernel, &p->args);
+        return p->backend->gemm_run_prepared(p->device.index, p->kernel, &p->inputs);
+    return p->backend->gemm(p->device.index, p->kernel, &p->inputs.args);
 }
 
 void wg_gemm_prepared_free(wg_gemm_prepared *p)

@@ -1,7 +1,7 @@
 /*
  * ladder.c - the host side of the GPU matmul ladder (see ladder.h): the rung table,
- * parsing, launch planning and argument checks in plain C, compiled in every build. The
- * rungs run as entries of the CUDA kernel registry (cuda_kernels.c).
+ * parsing and launch planning in plain C, compiled in every build. The rungs run as
+ * entries of the CUDA kernel registry (cuda_kernels.c).
  */
 #include "ladder.h"
 
@@ -9,73 +9,54 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cuda_kernels.h"
 #include "error.h"
 
 /* Predictions are for an H100 SXM; docs/ladder.md and each kernel file derive them. */
 
-/* The rung the library's AUTO CUDA matmul would use instead of cuBLAS; 0 = cuBLAS. Every
- * rung has run and passed its checks on an H100 (docs/ladder.md), but none is as fast as
- * cuBLAS at every shape, so this stays 0. */
+/* The rung the library's auto CUDA matmul would use instead of cuBLAS; 0 = cuBLAS. Every
+ * rung has run and passed its checks on an H100 (docs/ladder.md); cuBLAS stays the
+ * default. */
 #define WG_LADDER_DEFAULT_RUNG 0
 
 static const wg_ladder_rung rungs[WG_LADDER_RUNGS] = {
-    {1, "naive", WG_LADDER_FP32,
-     &wg_cuda_kernels[0],
+    {1, "naive", WG_PRECISION_FP32,
      "parallelism", WG_L1_BLOCK_X, WG_L1_BLOCK_Y, 1, WG_L1_BLOCK_X, WG_L1_BLOCK_Y, 0, 0.5, 0.5},
-    {2, "coalesced", WG_LADDER_FP32,
-     &wg_cuda_kernels[1],
+    {2, "coalesced", WG_PRECISION_FP32,
      "bandwidth", WG_L2_BLOCK_Y, WG_L2_BLOCK_X, 1, WG_L2_BLOCK_X, WG_L2_BLOCK_Y, 0, 4.5, 4.0},
-    {3, "smem-tiled", WG_LADDER_FP32,
-     &wg_cuda_kernels[2],
+    {3, "smem-tiled", WG_PRECISION_FP32,
      "caches/shared memory/registers", WG_L3_TILE, WG_L3_TILE, WG_L3_TILE, WG_L3_TILE,
      WG_L3_TILE, 0, 7.0, 7.0},
-    {4, "regblock-1d", WG_LADDER_FP32,
-     &wg_cuda_kernels[3],
+    {4, "regblock-1d", WG_PRECISION_FP32,
      "caches/shared memory/registers", WG_L4_BM, WG_L4_BN, WG_L4_BK, WG_L4_THREADS, 1, 0,
      20.0, 21.0},
-    {5, "regblock-2d", WG_LADDER_FP32,
-     &wg_cuda_kernels[4],
+    {5, "regblock-2d", WG_PRECISION_FP32,
      "caches/shared memory/registers", WG_L5_BM, WG_L5_BN, WG_L5_BK, WG_L5_THREADS, 1, 16,
      36.0, 38.0},
-    {6, "warptile", WG_LADDER_FP32,
-     &wg_cuda_kernels[5],
+    {6, "warptile", WG_PRECISION_FP32,
      "caches/shared memory/registers", WG_L6_BM, WG_L6_BN, WG_L6_BK, WG_L6_THREADS, 1, 16,
      41.0, 43.0},
-    {7, "wmma-tf32", WG_LADDER_TF32,
-     &wg_cuda_kernels[6], "tensor cores",
+    {7, "wmma-tf32", WG_PRECISION_TF32, "tensor cores",
      WG_L7_BM, WG_L7_BN, WG_L7_BK, WG_L7_THREADS, 1, 16, 150.0, 160.0},
-    {8, "wmma-bf16", WG_LADDER_BF16,
-     &wg_cuda_kernels[7],
+    {8, "wmma-bf16", WG_PRECISION_BF16,
      "tensor cores", WG_L8_BM, WG_L8_BN, WG_L8_BK, WG_L8_THREADS, 1, 16, 280.0, 300.0},
 };
 
-const char *wg_ladder_precision_name(wg_ladder_precision precision)
+double wg_ladder_error_bound(wg_precision precision)
 {
     switch (precision) {
-    case WG_LADDER_FP32: return "fp32";
-    case WG_LADDER_TF32: return "tf32";
-    case WG_LADDER_BF16: return "bf16";
-    }
-    return "unknown";
-}
-
-double wg_ladder_error_bound(wg_ladder_precision precision)
-{
-    switch (precision) {
-    case WG_LADDER_FP32: return 1e-5;
-    case WG_LADDER_TF32: return 2e-3;
-    case WG_LADDER_BF16: return 1e-2;
+    case WG_PRECISION_FP32: return 1e-5;
+    case WG_PRECISION_TF32: return 2e-3;
+    case WG_PRECISION_BF16: return 1e-2;
     }
     return 0.0;
 }
 
-const char *wg_ladder_cublas_name(wg_ladder_precision precision)
+const char *wg_ladder_cublas_name(wg_precision precision)
 {
     switch (precision) {
-    case WG_LADDER_FP32: return "cublas-fp32-pedantic";
-    case WG_LADDER_TF32: return "cublas-tf32";
-    case WG_LADDER_BF16: return "cublas-bf16";
+    case WG_PRECISION_FP32: return "cublas-fp32-pedantic";
+    case WG_PRECISION_TF32: return "cublas-tf32";
+    case WG_PRECISION_BF16: return "cublas-bf16";
     }
     return "unknown";
 }
@@ -133,8 +114,7 @@ static unsigned capped(int64_t blocks, unsigned limit)
     return blocks > (int64_t)limit ? limit : (unsigned)blocks;
 }
 
-wg_status wg_ladder_plan_make(int rung_number, const wg_ladder_operands *ops,
-                              wg_ladder_plan *out)
+wg_status wg_ladder_plan_make(int rung_number, const wg_gemm_args *ops, wg_ladder_plan *out)
 {
     const wg_ladder_rung *rung = NULL;
     wg_status status = wg_ladder_rung_get(rung_number, &rung);
@@ -147,7 +127,7 @@ wg_status wg_ladder_plan_make(int rung_number, const wg_ladder_operands *ops,
     out->rung = rung_number;
     out->block_x = rung->threads_x;
     out->block_y = rung->threads_y;
-    out->elem_bytes = rung->precision == WG_LADDER_BF16 ? 2 : 4;
+    out->elem_bytes = rung->precision == WG_PRECISION_BF16 ? 2 : 4;
     /* Rung 1 puts threadIdx.x (and grid x) along the rows of C; every other rung along
      * the columns, with grid y along the rows. */
     if (rung_number == 1) {
@@ -157,8 +137,8 @@ wg_status wg_ladder_plan_make(int rung_number, const wg_ladder_operands *ops,
         out->tiles_x = ceil_div(ops->n, rung->block_n);
         out->tiles_y = ceil_div(ops->m, rung->block_m);
     }
-    out->grid_x = capped(out->tiles_x, WG_LADDER_MAX_GRID_X);
-    out->grid_y = capped(out->tiles_y, WG_LADDER_MAX_GRID_Y);
+    out->grid_x = capped(out->tiles_x, WG_CUDA_MAX_GRID_X);
+    out->grid_y = capped(out->tiles_y, WG_CUDA_MAX_GRID_Y);
     out->grid_loops = out->grid_x < out->tiles_x || out->grid_y < out->tiles_y;
     out->edge_m = ops->m % rung->block_m != 0;
     out->edge_n = ops->n % rung->block_n != 0;
@@ -171,76 +151,3 @@ wg_status wg_ladder_plan_make(int rung_number, const wg_ladder_operands *ops,
 }
 
 int wg_ladder_default_rung(void) { return WG_LADDER_DEFAULT_RUNG; }
-
-/* ---------------------------------------------------------------- running --------- */
-
-/* The registry entry a rung runs as (use_cublas: the cuBLAS entry of its precision). */
-static const wg_kernel *kernel_of(const wg_ladder_rung *rung, int use_cublas)
-{
-    return use_cublas ? wg_cuda_cublas_kernel((wg_precision)rung->precision) : rung->kernel;
-}
-
-wg_status wg_ladder_inputs_prepare(int rung_number, int device_index, const wg_gemm_args *args,
-                                   wg_ladder_inputs *out)
-{
-    const wg_ladder_rung *rung = NULL;
-    wg_status status = wg_ladder_rung_get(rung_number, &rung);
-    if (status != WG_OK) return status;
-    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_ladder_inputs_prepare: NULL out");
-    status = wg_gemm_args_check("ladder", args);
-    if (status != WG_OK) return status;
-    memset(out, 0, sizeof *out);
-    wg_gemm_inputs inputs;
-    status = wg_cuda_gemm_prepare(device_index, rung->kernel, args, &inputs);
-    if (status != WG_OK) return status;
-    out->precision = rung->precision;
-    out->device_index = device_index;
-    out->a = inputs.a;
-    out->b = inputs.b;
-    out->lda = inputs.lda;
-    out->ldb = inputs.ldb;
-    out->owned_a = inputs.owned_a;
-    out->owned_b = inputs.owned_b;
-    return WG_OK;
-}
-
-void wg_ladder_inputs_free(wg_ladder_inputs *inputs)
-{
-    if (!inputs) return;
-    wg_gemm_inputs owned = {.owned_a = inputs->owned_a, .owned_b = inputs->owned_b};
-    wg_cuda_gemm_inputs_free(inputs->device_index, &owned);
-    inputs->owned_a = inputs->owned_b = NULL;
-    inputs->a = inputs->b = NULL;
-}
-
-wg_status wg_ladder_run_prepared(int rung_number, int use_cublas, int device_index,
-                                 const wg_gemm_args *args, const wg_ladder_inputs *inputs)
-{
-    const wg_ladder_rung *rung = NULL;
-    wg_status status = wg_ladder_rung_get(rung_number, &rung);
-    if (status != WG_OK) return status;
-    status = wg_gemm_args_check("ladder", args);
-    if (status != WG_OK) return status;
-    if (!inputs || !inputs->a || !inputs->b)
-        return wg_fail(WG_ERR_ARGUMENT, "ladder rung %d: inputs not prepared", rung_number);
-    if (inputs->precision != rung->precision || inputs->device_index != device_index)
-        return wg_fail(WG_ERR_ARGUMENT, "ladder rung %d: inputs prepared for %s on cuda:%d, "
-                       "not %s on cuda:%d", rung_number,
-                       wg_ladder_precision_name(inputs->precision), inputs->device_index,
-                       wg_ladder_precision_name(rung->precision), device_index);
-    const wg_gemm_inputs prepared = {.a = inputs->a, .b = inputs->b, .lda = inputs->lda,
-                                     .ldb = inputs->ldb};
-    return wg_cuda_gemm_run_prepared(device_index, kernel_of(rung, use_cublas), args, &prepared);
-}
-
-wg_status wg_ladder_run(int rung_number, int device_index, const wg_gemm_args *args)
-{
-    const wg_ladder_rung *rung = NULL;
-    wg_status status = wg_ladder_rung_get(rung_number, &rung);
-    if (status != WG_OK) return status;
-    status = wg_gemm_args_check("ladder", args);
-    if (status != WG_OK) return status;
-    status = wg_cuda_gemm(device_index, rung->kernel, args);
-    if (status == WG_OK) status = wg_synchronize((wg_device){WG_DEVICE_CUDA, device_index});
-    return status;
-}

@@ -38,16 +38,14 @@ wg_status wg_opencl_gemm(int index, const wg_kernel *kernel, const wg_gemm_args 
 wg_status wg_opencl_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm_args *args,
                                  wg_gemm_inputs *out);
 wg_status wg_opencl_gemm_run_prepared(int index, const wg_kernel *kernel,
-                                      const wg_gemm_args *args, const wg_gemm_inputs *inputs);
-void wg_opencl_gemm_inputs_free(int index, wg_gemm_inputs *inputs);
+                                      const wg_gemm_inputs *inputs);
 
 /* The registry part of the OpenCL backend's table, the same in every build. */
 #define WG_OPENCL_BACKEND_KERNELS                                                          \
     .kernels = wg_opencl_kernels, .kernel_count = WG_OPENCL_KERNEL_COUNT,                  \
     .kernel_auto = wg_opencl_kernel_auto, .kernel_available = wg_opencl_kernel_available,  \
     .gemm = wg_opencl_gemm, .gemm_prepare = wg_opencl_gemm_prepare,                        \
-    .gemm_run_prepared = wg_opencl_gemm_run_prepared,                                      \
-    .gemm_inputs_free = wg_opencl_gemm_inputs_free
+    .gemm_run_prepared = wg_opencl_gemm_run_prepared
 
 #ifdef __cplusplus
 }

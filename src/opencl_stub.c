@@ -5,6 +5,8 @@
  * in every build. The registry (opencl_kernels.c) is in every build.
  */
 #include "error.h"
+#include "nn/nn_backend.h"
+#include "opencl/opencl_backend.h"
 #include "opencl_kernels.h"
 
 static wg_status no_opencl(int index)
@@ -12,58 +14,28 @@ static wg_status no_opencl(int index)
     return wg_fail(WG_ERR_NO_DEVICE, "opencl:%d is unavailable: " WG_NO_OPENCL_BUILD, index);
 }
 
-static wg_status stub_check(int index) { return no_opencl(index); }
+/* ---------------------------------------------------------------- device queries -- */
 
-static wg_status stub_alloc(int index, size_t bytes, void **out)
+int wg_built_with_opencl(void) { return 0; }
+
+wg_status wg_ocl_device_count(int *count)
 {
-    (void)bytes, (void)out;
+    *count = 0;
+    return wg_fail(WG_ERR_NO_DEVICE, WG_NO_OPENCL_BUILD);
+}
+
+wg_status wg_ocl_check(int index) { return no_opencl(index); }
+
+wg_status wg_ocl_info(int index, wg_opencl_info *out)
+{
+    (void)out;
     return no_opencl(index);
 }
 
-static void stub_release(int index, void *ptr) { (void)index, (void)ptr; }
+/* ---------------------------------------------------------------- backend table --- */
 
-static wg_status stub_copy(int index, void *dst, const void *src, size_t bytes)
-{
-    (void)dst, (void)src, (void)bytes;
-    return no_opencl(index);
-}
-
-static wg_status stub_fill(int index, float *dst, int64_t n, float value)
-{
-    (void)dst, (void)n, (void)value;
-    return no_opencl(index);
-}
-
-static wg_status stub_fill_uniform(int index, float *dst, int64_t n, float low, float high,
-                                   uint64_t seed)
-{
-    (void)dst, (void)n, (void)low, (void)high, (void)seed;
-    return no_opencl(index);
-}
-
-static wg_status stub_binary(int index, const float *a, const float *b, float *out, int64_t n)
-{
-    (void)a, (void)b, (void)out, (void)n;
-    return no_opencl(index);
-}
-
-static wg_status stub_relu(int index, const float *x, float *out, int64_t n)
-{
-    (void)x, (void)out, (void)n;
-    return no_opencl(index);
-}
-
-static wg_status stub_timer_start(int index, wg_device_timer *timer)
-{
-    (void)timer;
-    return no_opencl(index);
-}
-
-static wg_status stub_timer_stop(int index, wg_device_timer *timer, double *seconds)
-{
-    (void)timer, (void)seconds;
-    return no_opencl(index);
-}
+#define STUB_FAIL no_opencl
+#include "stub_entries.inc"
 
 wg_status wg_opencl_gemm(int index, const wg_kernel *kernel, const wg_gemm_args *args)
 {
@@ -79,28 +51,47 @@ wg_status wg_opencl_gemm_prepare(int index, const wg_kernel *kernel, const wg_ge
 }
 
 wg_status wg_opencl_gemm_run_prepared(int index, const wg_kernel *kernel,
-                                      const wg_gemm_args *args, const wg_gemm_inputs *inputs)
+                                      const wg_gemm_inputs *inputs)
 {
-    (void)kernel, (void)args, (void)inputs;
+    (void)kernel, (void)inputs;
     return no_opencl(index);
 }
 
-void wg_opencl_gemm_inputs_free(int index, wg_gemm_inputs *inputs) { (void)index, (void)inputs; }
-
 const wg_backend wg_opencl_backend = {
     .name = "opencl",
-    .check = stub_check,
-    .alloc = stub_alloc,
-    .release = stub_release,
-    .copy_from_host = stub_copy,
-    .copy_to_host = stub_copy,
-    .fill = stub_fill,
-    .fill_uniform = stub_fill_uniform,
-    .mul = stub_binary,
-    .add = stub_binary,
-    .relu = stub_relu,
+    .check = wg_ocl_check,
+    WG_STUB_BACKEND_ENTRIES,
     WG_OPENCL_BACKEND_KERNELS,
-    .synchronize = stub_check,
-    .timer_start = stub_timer_start,
-    .timer_stop = stub_timer_stop,
+    .synchronize = wg_ocl_check,
 };
+
+const wg_nn_backend wg_nn_opencl = WG_STUB_NN_TABLE;
+
+/* ---------------------------------------------------------------- measurements ---- */
+
+wg_status wg_ocl_measure_stream(int index, int kernel, int64_t elements, int64_t groups,
+                                int local_size, int trials, wg_stream_result *out)
+{
+    (void)kernel, (void)elements, (void)groups, (void)local_size, (void)trials, (void)out;
+    return no_opencl(index);
+}
+
+wg_status wg_ocl_measure_transfer(int index, int64_t bytes, int to_device, int pinned, int async,
+                                  int trials, wg_transfer_result *out)
+{
+    (void)bytes, (void)to_device, (void)pinned, (void)async, (void)trials, (void)out;
+    return no_opencl(index);
+}
+
+wg_status wg_ocl_measure_launch_latency(int index, int launches, wg_launch_latency *out)
+{
+    (void)launches, (void)out;
+    return no_opencl(index);
+}
+
+wg_status wg_ocl_measure_scaling(int index, const int64_t *groups, int count, int local_size,
+                                 int steps, int trials, wg_opencl_scaling_point *out)
+{
+    (void)groups, (void)count, (void)local_size, (void)steps, (void)trials, (void)out;
+    return no_opencl(index);
+}

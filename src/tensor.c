@@ -32,6 +32,7 @@ const char *wg_tensor_format_shape(const wg_tensor *t, char *buf, size_t size)
 
 wg_status wg_shape_numel(int rank, const int64_t *shape, int64_t *numel)
 {
+    if (!numel) return wg_fail(WG_ERR_ARGUMENT, "wg_shape_numel: NULL output pointer");
     if (rank < 0 || rank > WG_MAX_RANK)
         return wg_fail(WG_ERR_ARGUMENT, "rank %d is out of range 0..%d", rank, WG_MAX_RANK);
     if (rank > 0 && !shape) return wg_fail(WG_ERR_ARGUMENT, "rank %d with a NULL shape", rank);
@@ -98,6 +99,7 @@ wg_status wg_tensor_empty(int rank, const int64_t *shape, wg_device device, wg_t
 wg_status wg_tensor_full(int rank, const int64_t *shape, float value, wg_device device,
                          wg_tensor **out)
 {
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_full: NULL output pointer");
     wg_tensor *t = NULL;
     wg_status status = tensor_create(rank, shape, device, &t);
     if (status != WG_OK) return status;
@@ -112,12 +114,14 @@ wg_status wg_tensor_full(int rank, const int64_t *shape, float value, wg_device 
 
 wg_status wg_tensor_zeros(int rank, const int64_t *shape, wg_device device, wg_tensor **out)
 {
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_zeros: NULL output pointer");
     return wg_tensor_full(rank, shape, 0.0f, device, out);
 }
 
 wg_status wg_tensor_rand(int rank, const int64_t *shape, float low, float high, uint64_t seed,
                          wg_device device, wg_tensor **out)
 {
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_rand: NULL output pointer");
     if (!(low < high) || !(high - low < 3.0e38f))
         return wg_fail(WG_ERR_ARGUMENT, "uniform range [%g, %g) is empty or not finite",
                        (double)low, (double)high);
@@ -137,6 +141,7 @@ wg_status wg_tensor_rand(int rank, const int64_t *shape, float low, float high, 
 wg_status wg_tensor_from_host(int rank, const int64_t *shape, const float *data,
                               wg_device device, wg_tensor **out)
 {
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_from_host: NULL output pointer");
     if (!data) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_from_host: NULL data");
     wg_tensor *t = NULL;
     wg_status status = tensor_create(rank, shape, device, &t);
@@ -154,6 +159,7 @@ wg_status wg_tensor_from_host(int rank, const int64_t *shape, const float *data,
 wg_status wg_tensor_empty_like(const wg_tensor *like, wg_tensor **out)
 {
     if (!like) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_empty_like: NULL tensor");
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_tensor_empty_like: NULL output pointer");
     return tensor_create(like->rank, like->shape, like->device, out);
 }
 

@@ -94,6 +94,18 @@ int nn_temp_dir(char *dir, size_t size)
     return mkdtemp(dir) ? 0 : -1;
 }
 
+int nn_dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
+    closedir(d);
+    return n;
+}
+
 void nn_remove_dir(const char *dir)
 {
     DIR *d = opendir(dir);

@@ -29,6 +29,10 @@ int nn_temp_dir(char *dir, size_t size);
 /* Removes a directory made by nn_temp_dir and the plain files in it. */
 void nn_remove_dir(const char *dir);
 
+/* Entries in dir other than . and .. (temporary files left behind show up); -1 if it
+ * cannot be read. */
+int nn_dir_entries(const char *dir);
+
 /* Reads a whole file (malloc'd) or NULL. */
 uint8_t *nn_read_file(const char *path, size_t *size);
 

@@ -4,7 +4,6 @@
  * (magic, version, flipped bytes, truncation, trailing bytes, absurd sizes behind a valid
  * checksum, names without a NUL) refused with a message naming the problem.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,19 +102,6 @@ static void check_same(const wg_checkpoint *a, const wg_checkpoint *b)
     }
 }
 
-/* Entries of dir other than . and .. (to see that no temporary file is left behind). */
-static int dir_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) n++;
-    closedir(d);
-    return n;
-}
-
 TEST(checkpoint_round_trip_is_bit_exact)
 {
     char dir[64], path[256];
@@ -124,7 +110,7 @@ TEST(checkpoint_round_trip_is_bit_exact)
     sample s;
     make_sample(&s, 42);
     CHECK_STATUS(wg_checkpoint_save(path, &s.ck), WG_OK);
-    CHECK(dir_entries(dir) == 1);
+    CHECK(nn_dir_entries(dir) == 1);
     wg_checkpoint loaded;
     CHECK_STATUS(wg_checkpoint_load(path, &loaded), WG_OK);
     check_same(&s.ck, &loaded);
@@ -172,7 +158,7 @@ TEST(checkpoint_save_is_atomic)
     CHECK_STATUS(wg_checkpoint_load(path, &loaded), WG_OK);
     check_same(&second.ck, &loaded);
     wg_checkpoint_free(&loaded);
-    CHECK(dir_entries(dir) == 1);
+    CHECK(nn_dir_entries(dir) == 1);
     struct stat st;
     CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640); /* permissions kept */
 
@@ -183,7 +169,7 @@ TEST(checkpoint_save_is_atomic)
     CHECK(strstr(wg_error_message(), "No such file or directory") != NULL);
     snprintf(missing, sizeof missing, "%s/absent", dir);
     CHECK(stat(missing, &st) != 0);
-    CHECK(dir_entries(dir) == 1);
+    CHECK(nn_dir_entries(dir) == 1);
 
     /* Onto a directory: the rename fails, the directory and the old file stay, and the
      * temporary file is removed. */
@@ -193,8 +179,8 @@ TEST(checkpoint_save_is_atomic)
     CHECK_STATUS(wg_checkpoint_save(subdir, &first.ck), WG_ERR_IO);
     CHECK(strstr(wg_error_message(), subdir) != NULL);
     CHECK(stat(subdir, &st) == 0 && S_ISDIR(st.st_mode));
-    CHECK(dir_entries(dir) == 2);
-    CHECK(dir_entries(subdir) == 0);
+    CHECK(nn_dir_entries(dir) == 2);
+    CHECK(nn_dir_entries(subdir) == 0);
     /* Through a path component that is a file. */
     snprintf(missing, sizeof missing, "%s/model.ckpt/x.ckpt", dir);
     CHECK_STATUS(wg_checkpoint_save(missing, &first.ck), WG_ERR_IO);
@@ -202,7 +188,7 @@ TEST(checkpoint_save_is_atomic)
     CHECK_STATUS(wg_checkpoint_load(path, &loaded), WG_OK); /* the old file is intact */
     check_same(&second.ck, &loaded);
     wg_checkpoint_free(&loaded);
-    CHECK(dir_entries(dir) == 2);
+    CHECK(nn_dir_entries(dir) == 2);
     nn_remove_dir(dir);
 }
 
@@ -239,7 +225,7 @@ TEST(checkpoint_save_rejects_bad_tensors)
     CHECK_STATUS(wg_checkpoint_save(path, &s.ck), WG_ERR_ARGUMENT);
     CHECK_STATUS(wg_checkpoint_save(NULL, &s.ck), WG_ERR_ARGUMENT);
     CHECK_STATUS(wg_checkpoint_save(path, NULL), WG_ERR_ARGUMENT);
-    CHECK(dir_entries(dir) == 0); /* nothing was written */
+    CHECK(nn_dir_entries(dir) == 0); /* nothing was written */
     nn_remove_dir(dir);
 }
 

@@ -241,6 +241,15 @@ TEST(cli_info_json)
     cJSON *devices = gpu ? cJSON_GetObjectItem(gpu, "devices") : NULL;
     CHECK(count && devices && cJSON_GetArraySize(devices) == (int)count->valuedouble);
     if (count && count->valuedouble == 0) STRING_FIELD(gpu, "error");
+    /* the machine block every document opens with, the same number under both names */
+    cJSON *machine = field(root, "machine", 1);
+    cJSON *mcpu = machine ? field(machine, "cpu", 1) : NULL;
+    cJSON *threads = mcpu ? NUMBER_FIELD(mcpu, "threads") : NULL;
+    cJSON *omp = cpu ? NUMBER_FIELD(cpu, "omp_threads") : NULL;
+    CHECK(threads && omp && threads->valuedouble == omp->valuedouble);
+    if (machine) CHECK(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(field(machine, "gpu", 1),
+                                                                     "available")));
+    STRING_FIELD(root, "date");
     cJSON_Delete(root);
     run_free(&r);
 #endif
@@ -484,10 +493,17 @@ TEST(cli_train_save_resume_predict)
 #ifdef WG_HAVE_CJSON
     const char *json[] = {"train", "--data", dir, "--epochs", "1", "--batch", "50", "--hidden",
                           "none", "--json", "-", "--no-progress", NULL};
-    cJSON *root = run_json(json, "whygpu.train/1", &r);
+    cJSON *root = run_json(json, "whygpu.train/2", &r);
     if (root) {
         cJSON *mode = STRING_FIELD(root, "mode");
         CHECK(mode && strcmp(mode->valuestring, "train") == 0);
+        /* the machine block every command shares: the CPU with its threads, no GPU named */
+        cJSON *machine = field(root, "machine", cJSON_IsObject(cJSON_GetObjectItem(root, "machine")));
+        cJSON *cpu = machine ? field(machine, "cpu", cJSON_IsObject(cJSON_GetObjectItem(machine, "cpu"))) : NULL;
+        if (cpu) NUMBER_FIELD(cpu, "threads");
+        if (cpu) STRING_FIELD(cpu, "matmul_isa");
+        cJSON *gpu = machine ? field(machine, "gpu", cJSON_IsObject(cJSON_GetObjectItem(machine, "gpu"))) : NULL;
+        if (gpu) CHECK(cJSON_IsFalse(cJSON_GetObjectItem(gpu, "available")));
         cJSON *name = STRING_FIELD(root, "model");
         CHECK(name && strcmp(name->valuestring, "mlp 784-10 relu softmax-xent") == 0);
         cJSON *params = NUMBER_FIELD(root, "parameters");
@@ -505,6 +521,36 @@ TEST(cli_train_save_resume_predict)
         }
         cJSON *final = field(root, "final", 1);
         if (final) NUMBER_FIELD(final, "test_accuracy");
+        /* plot draws this document, and one of the version before the shared machine block
+         * (whygpu.train/1: machine {"cpu": "<model>", "threads": N, "gpu": null}) */
+        char doc_path[128], chart[128];
+        snprintf(doc_path, sizeof doc_path, "%s/train.json", dir);
+        snprintf(chart, sizeof chart, "%s/train.svg", dir);
+        for (int version = 2; version >= 1; version--) {
+            if (version == 1) {
+                cJSON_ReplaceItemInObject(root, "schema", cJSON_CreateString("whygpu.train/1"));
+                cJSON *old = cJSON_CreateObject();
+                cJSON_AddStringToObject(old, "cpu", "Some CPU");
+                cJSON_AddNumberToObject(old, "threads", 2);
+                cJSON_AddNullToObject(old, "gpu");
+                cJSON_ReplaceItemInObject(root, "machine", old);
+            }
+            char *text = cJSON_Print(root);
+            REQUIRE(text && cli_run_write_file(doc_path, text) == 0);
+            free(text);
+            const char *plot[] = {"plot", doc_path, "-o", chart, NULL};
+            run_result p = run_whygpu(plot);
+            REQUIRE(p.out && p.err);
+            if (strstr(p.err, "gnuplot not found")) {
+                run_free(&p);
+                break;
+            }
+            CHECK_MSG(p.exit_code == 0 && access(chart, F_OK) == 0,
+                      "plot of a whygpu.train/%d document: exit %d: %s", version, p.exit_code, p.err);
+            unlink(chart);
+            run_free(&p);
+        }
+        unlink(doc_path);
         cJSON_Delete(root);
     }
     run_free(&r);
@@ -580,7 +626,15 @@ TEST(cli_bench_gemm_json)
         CHECK(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(root, "fma_peak_settled")));
         CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "fma_peak_settled")) == !apart);
     }
-    STRING_FIELD(root, "isa");
+    cJSON *isa = STRING_FIELD(root, "isa");
+    /* the machine block names the same ISA and the threads used */
+    cJSON *machine = field(root, "machine", 1);
+    cJSON *mcpu = machine ? field(machine, "cpu", 1) : NULL;
+    cJSON *misa = mcpu ? STRING_FIELD(mcpu, "matmul_isa") : NULL;
+    CHECK(isa && misa && strcmp(isa->valuestring, misa->valuestring) == 0);
+    cJSON *threads = NUMBER_FIELD(root, "threads");
+    cJSON *mthreads = mcpu ? NUMBER_FIELD(mcpu, "threads") : NULL;
+    CHECK(threads && mthreads && threads->valuedouble == mthreads->valuedouble);
     cJSON *rounds = NUMBER_FIELD(root, "rounds");
     CHECK(rounds && rounds->valueint == 3);
     cJSON *shapes = cJSON_GetObjectItemCaseSensitive(root, "shapes");

@@ -22,7 +22,7 @@ static int isa_available(const char *isa, char *why, size_t size)
 {
     wg_cpu_info info;
     if (strcmp(isa, "generic") == 0) return 1;
-#ifdef WG_GEMM_HAVE_X86_KERNELS
+#ifdef WG_CPU_HAVE_X86_KERNELS
     if (wg_cpu_info_get(&info) != WG_OK) {
         snprintf(why, size, "cannot read the CPU's features: %s", wg_error_message());
         return 0;
@@ -220,7 +220,7 @@ TEST(gemm_few_chunks_split_rows_too)
 }
 
 /* The network's 10-wide and k = 10 products have one small A block, which each thread
- * packs for itself (plan.a_per_thread): checked on 1, 2 and 3 threads, every transpose. */
+ * packs for itself (WG_GEMM_PATH_PACKED_OWN_A): checked on 1, 2 and 3 threads, every transpose. */
 TEST(gemm_small_a_block_packed_per_thread)
 {
     char why[256];
@@ -234,17 +234,17 @@ TEST(gemm_small_a_block_packed_per_thread)
                       .ldc = 256};
     wg_gemm_plan plan;
     REQUIRE_OK(wg_cpu_gemm_plan("generic", &g, &plan));
-    CHECK(plan.a_per_thread == 1 && plan.a_pack_floats == 0);
+    CHECK(plan.path == WG_GEMM_PATH_PACKED_OWN_A && plan.a_pack_floats == 0);
     /* room for the B panels and the whole packed A in every thread's buffer */
     CHECK(plan.b_pack_floats >= plan.kc * plan.mc_n + 256 * ((10 + plan.tile.mr - 1) /
                                                              plan.tile.mr * plan.tile.mr));
     g.m = 1000;
     REQUIRE_OK(wg_cpu_gemm_plan("generic", &g, &plan));
-    CHECK(plan.a_per_thread == 0 && plan.a_pack_floats >= plan.kc * plan.nc_m);
+    CHECK(plan.path == WG_GEMM_PATH_PACKED && plan.a_pack_floats >= plan.kc * plan.nc_m);
 }
 
 /* Up to a dozen columns with op(A)'s rows contiguous in k (the network's X.W with 10
- * outputs) are computed as dot products along k (plan.dot): every width to one past each
+ * outputs) are computed as dot products along k (WG_GEMM_PATH_DOT): every width to one past each
  * ISA's limit, k with and without a partial last vector, odd m, both op(B), 1-3 threads. */
 TEST(gemm_few_columns_as_dot_products)
 {
@@ -274,19 +274,19 @@ TEST(gemm_few_columns_as_dot_products)
     wg_gemm_plan plan;
     for (size_t i = 0; i < sizeof all_isas / sizeof all_isas[0]; i++) {
         REQUIRE_OK(wg_cpu_gemm_plan(all_isas[i], &g, &plan));
-        CHECK(plan.dot == (plan.tile.dot_n >= 10));
-        if (plan.dot) CHECK(plan.b_pack_floats >= 10 * 256 && plan.a_pack_floats == 0);
+        CHECK((plan.path == WG_GEMM_PATH_DOT) == (plan.tile.dot_n >= 10));
+        if (plan.path == WG_GEMM_PATH_DOT) CHECK(plan.b_pack_floats >= 10 * 256 && plan.a_pack_floats == 0);
     }
     g.trans_a = 1; /* A^T.B: op(A)'s rows are strided; the packed path, transposed */
     REQUIRE_OK(wg_cpu_gemm_plan("avx512", &g, &plan));
-    CHECK(plan.dot == 0);
+    CHECK(plan.path == WG_GEMM_PATH_TRANSPOSED);
     g.trans_a = 0, g.k = 32; /* too shallow to fill vectors */
     REQUIRE_OK(wg_cpu_gemm_plan("avx512", &g, &plan));
-    CHECK(plan.dot == 0);
+    CHECK(plan.path != WG_GEMM_PATH_DOT);
 }
 
 /* Shallow products (k up to a vector's lanes: the network's k = 10 input gradient) hold
- * op(B)'s panels in registers (plan.shallow): every k to one past each ISA's limit, widths
+ * op(B)'s panels in registers (WG_GEMM_PATH_SHALLOW): every k to one past each ISA's limit, widths
  * around a vector and past a 256-column chunk, row counts around the 8-row groups split
  * between 1-3 threads, every transpose, alpha and beta (0 with NaN in C). */
 TEST(gemm_shallow_products_hold_b_in_registers)
@@ -339,15 +339,15 @@ TEST(gemm_shallow_products_hold_b_in_registers)
                           .ldb = 10, .c = (float *)why, .ldc = 256};
         g.k = max_k < 10 ? max_k : 10;
         REQUIRE_OK(wg_cpu_gemm_plan(all_isas[i], &g, &plan));
-        CHECK(plan.shallow == 1 && plan.dot == 0 && plan.a_pack_floats == 0);
+        CHECK(plan.path == WG_GEMM_PATH_SHALLOW && plan.a_pack_floats == 0);
         CHECK(plan.b_pack_floats >= g.k * 256 &&
               plan.workspace_floats >= plan.threads * plan.b_pack_floats);
         g.k = max_k + 1, g.lda = g.ldb = g.k;
         REQUIRE_OK(wg_cpu_gemm_plan(all_isas[i], &g, &plan));
-        CHECK(plan.shallow == 0);
+        CHECK(plan.path != WG_GEMM_PATH_SHALLOW);
         g.k = 4, g.lda = g.ldb = 4, g.n = 3, g.ldc = 3;
         REQUIRE_OK(wg_cpu_gemm_plan(all_isas[i], &g, &plan));
-        CHECK(plan.shallow == 0 && plan.c_transposed == 1);
+        CHECK(plan.path != WG_GEMM_PATH_SHALLOW && wg_gemm_path_c_transposed(plan.path));
     }
 }
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "report/json_writer.h"
+#include "whygpu_lab.h"
 
 /* A writer into a memory buffer. */
 typedef struct mem_json {
@@ -329,4 +329,49 @@ TEST(json_error_is_sticky)
     CHECK(m.json.error != 0);
     CHECK(mem_close(&m) != 0);
     mem_free(&m);
+}
+
+/* The opening every command shares: schema, version, command, date, then the machine block
+ * with the same keys whether or not a GPU was asked for. */
+TEST(json_document_opening_and_machine_block)
+{
+    wg_machine_facts facts;
+    REQUIRE_OK(wg_machine_facts_get(0, (wg_device){WG_DEVICE_CPU, 0}, &facts));
+    CHECK(!facts.gpu_requested && !facts.gpu_available);
+    CHECK(strcmp(facts.gpu_reason, "not requested (--device cpu)") == 0);
+    facts.cpu_kernel = "generic";
+    char *text = NULL;
+    size_t size = 0;
+    FILE *file = open_memstream(&text, &size);
+    REQUIRE(file != NULL);
+    wg_json j;
+    wg_json_document_begin(&j, file, "whygpu.test/1", "whygpu test --json", &facts);
+    wg_json_key(&j, "after"); wg_json_int(&j, 7);
+    wg_json_end_object(&j);
+    CHECK(wg_json_finish(&j) == 0);
+    fclose(file);
+    REQUIRE(text != NULL);
+    const char *keys[] = {"\"schema\": \"whygpu.test/1\"", "\"whygpu_version\": \"" WG_VERSION "\"",
+                          "\"command\": \"whygpu test --json\"", "\"date\": \"20",
+                          "\"machine\": {", "\"threads\": ", "\"simd\": ", "\"l1d_bytes\": ",
+                          "\"memory_bytes\": ", "\"matmul_isa\": \"generic\"",
+                          "\"device\": null", "\"available\": false",
+                          "\"reason\": \"not requested (--device cpu)\"", "\"after\": 7"};
+    const char *previous = text;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *at = strstr(text, keys[i]);
+        CHECK(at != NULL);
+        if (at && i < 5) { /* the opening keys come in this order */
+            CHECK(at >= previous);
+            previous = at;
+        }
+    }
+    CHECK(strstr(text, "omp_threads") == NULL);
+    CHECK(strstr(text, "matmul_kernel") == NULL); /* not set: not written */
+    free(text);
+
+    /* a GPU that cannot be used is a fact with its reason, not a failure */
+    REQUIRE_OK(wg_machine_facts_get(1, (wg_device){WG_DEVICE_CUDA, 0}, &facts));
+    CHECK(facts.gpu_requested);
+    if (!facts.gpu_available) CHECK(facts.gpu_reason[0] != '\0');
 }

@@ -1,5 +1,6 @@
 /*
- * test_ladder.c - the GPU matmul ladder (src/ladder.h).
+ * test_ladder.c - the GPU matmul ladder (whygpu_lab.h, src/ladder.h), whose rungs and
+ * cuBLAS references run as CUDA registry kernels.
  *
  * On any machine: the rung table, parsing, alignment checks, launch planning (grids never
  * above CUDA's limits, tiles covering every size, edge flags) and argument errors.
@@ -31,8 +32,12 @@ TEST(ladder_rung_table)
         const wg_ladder_rung *rung = wg_ladder_rung_find(r);
         REQUIRE(rung != NULL);
         CHECK(rung->number == r);
-        CHECK(rung->name && rung->name[0] && rung->kernel && rung->kernel->summary &&
-              rung->kernel->summary[0] && strcmp(rung->kernel->name, rung->name) == 0);
+        CHECK(rung->name && rung->name[0]);
+        /* each rung is the CUDA registry's entry of that name, rung and precision */
+        const wg_kernel *kernel = NULL;
+        REQUIRE_OK(wg_kernel_find(WG_DEVICE_CUDA, rung->name, &kernel));
+        CHECK(kernel->rung == r && kernel->precision == rung->precision && !kernel->vendor);
+        CHECK(kernel->summary && kernel->summary[0]);
         CHECK(rung->reason && rung->reason[0]);
         CHECK(rung->threads_x * rung->threads_y >= 32 && rung->threads_x * rung->threads_y <= 1024);
         CHECK(rung->block_m >= 1 && rung->block_n >= 1 && rung->block_k >= 1);
@@ -50,17 +55,17 @@ TEST(ladder_rung_table)
     CHECK(wg_ladder_rung_find(WG_LADDER_RUNGS + 1) == NULL);
     CHECK(wg_ladder_rung_find(-1) == NULL);
     /* precisions: 1-6 fp32, 7 tf32, 8 bf16, with their bounds and cuBLAS names */
-    for (int r = 1; r <= 6; r++) CHECK(wg_ladder_rung_find(r)->precision == WG_LADDER_FP32);
-    CHECK(wg_ladder_rung_find(7)->precision == WG_LADDER_TF32);
-    CHECK(wg_ladder_rung_find(8)->precision == WG_LADDER_BF16);
-    CHECK(strcmp(wg_ladder_precision_name(WG_LADDER_FP32), "fp32") == 0);
-    CHECK(strcmp(wg_ladder_precision_name(WG_LADDER_TF32), "tf32") == 0);
-    CHECK(strcmp(wg_ladder_precision_name(WG_LADDER_BF16), "bf16") == 0);
-    CHECK(wg_ladder_error_bound(WG_LADDER_FP32) == 1e-5);
-    CHECK(wg_ladder_error_bound(WG_LADDER_TF32) == 2e-3);
-    CHECK(wg_ladder_error_bound(WG_LADDER_BF16) == 1e-2);
-    CHECK(strcmp(wg_ladder_cublas_name(WG_LADDER_FP32), "cublas-fp32-pedantic") == 0);
-    CHECK(strcmp(wg_ladder_cublas_name(WG_LADDER_BF16), "cublas-bf16") == 0);
+    for (int r = 1; r <= 6; r++) CHECK(wg_ladder_rung_find(r)->precision == WG_PRECISION_FP32);
+    CHECK(wg_ladder_rung_find(7)->precision == WG_PRECISION_TF32);
+    CHECK(wg_ladder_rung_find(8)->precision == WG_PRECISION_BF16);
+    CHECK(strcmp(wg_precision_name(WG_PRECISION_FP32), "fp32") == 0);
+    CHECK(strcmp(wg_precision_name(WG_PRECISION_TF32), "tf32") == 0);
+    CHECK(strcmp(wg_precision_name(WG_PRECISION_BF16), "bf16") == 0);
+    CHECK(wg_ladder_error_bound(WG_PRECISION_FP32) == 1e-5);
+    CHECK(wg_ladder_error_bound(WG_PRECISION_TF32) == 2e-3);
+    CHECK(wg_ladder_error_bound(WG_PRECISION_BF16) == 1e-2);
+    CHECK(strcmp(wg_ladder_cublas_name(WG_PRECISION_FP32), "cublas-fp32-pedantic") == 0);
+    CHECK(strcmp(wg_ladder_cublas_name(WG_PRECISION_BF16), "cublas-bf16") == 0);
     /* the library's default stays cuBLAS until a rung has been verified on a GPU */
     CHECK(wg_ladder_default_rung() == 0);
 }
@@ -109,10 +114,10 @@ TEST(ladder_vector_alignment)
 
 /* ---------------------------------------------------------------- planning -------- */
 
-static wg_ladder_operands operands(int64_t m, int64_t n, int64_t k, const void *a, int64_t lda,
+static wg_gemm_args operands(int64_t m, int64_t n, int64_t k, const void *a, int64_t lda,
                                    const void *b, int64_t ldb)
 {
-    wg_ladder_operands ops = {0};
+    wg_gemm_args ops = {0};
     ops.m = m; ops.n = n; ops.k = k;
     ops.alpha = 1.0f;
     ops.a = a; ops.lda = lda;
@@ -126,7 +131,7 @@ static void check_plan(int rung_number, int64_t m, int64_t n, int64_t k)
 {
     static _Alignas(64) float dummy[16];
     const wg_ladder_rung *rung = wg_ladder_rung_find(rung_number);
-    wg_ladder_operands ops = operands(m, n, k, dummy, k, dummy, n);
+    wg_gemm_args ops = operands(m, n, k, dummy, k, dummy, n);
     wg_ladder_plan plan;
     CHECK_STATUS(wg_ladder_plan_make(rung_number, &ops, &plan), WG_OK);
     /* x runs along the rows of C for rung 1 and along the columns for the others */
@@ -134,8 +139,8 @@ static void check_plan(int rung_number, int64_t m, int64_t n, int64_t k)
     const int64_t x_tile = rung_number == 1 ? rung->block_m : rung->block_n;
     const int64_t y_tile = rung_number == 1 ? rung->block_n : rung->block_m;
     CHECK(plan.rung == rung_number);
-    CHECK(plan.grid_x >= 1 && plan.grid_x <= WG_LADDER_MAX_GRID_X);
-    CHECK(plan.grid_y >= 1 && plan.grid_y <= WG_LADDER_MAX_GRID_Y);
+    CHECK(plan.grid_x >= 1 && plan.grid_x <= WG_CUDA_MAX_GRID_X);
+    CHECK(plan.grid_y >= 1 && plan.grid_y <= WG_CUDA_MAX_GRID_Y);
     CHECK(plan.block_x * plan.block_y <= 1024 && plan.block_x <= 1024 && plan.block_y <= 1024);
     CHECK_MSG(plan.tiles_x * x_tile >= x_extent && (plan.tiles_x - 1) * x_tile < x_extent,
               "rung %d m=%lld n=%lld: %lld tiles of %lld do not just cover %lld", rung_number,
@@ -147,7 +152,7 @@ static void check_plan(int rung_number, int64_t m, int64_t n, int64_t k)
     CHECK(plan.edge_m == (m % rung->block_m != 0));
     CHECK(plan.edge_n == (n % rung->block_n != 0));
     CHECK(plan.edge_k == (k % rung->block_k != 0));
-    CHECK(plan.elem_bytes == (rung->precision == WG_LADDER_BF16 ? 2 : 4));
+    CHECK(plan.elem_bytes == (rung->precision == WG_PRECISION_BF16 ? 2 : 4));
 }
 
 TEST(ladder_plan_covers_every_size)
@@ -170,28 +175,28 @@ TEST(ladder_plan_caps_huge_grids)
         for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
             check_plan(r, huge[i][0], huge[i][1], 5);
             static _Alignas(64) float dummy[16];
-            wg_ladder_operands ops = operands(huge[i][0], huge[i][1], 5, dummy, 5, dummy,
+            wg_gemm_args ops = operands(huge[i][0], huge[i][1], 5, dummy, 5, dummy,
                                               huge[i][1]);
             wg_ladder_plan plan;
             REQUIRE_OK(wg_ladder_plan_make(r, &ops, &plan));
-            if (plan.tiles_y > WG_LADDER_MAX_GRID_Y || plan.tiles_x > WG_LADDER_MAX_GRID_X)
+            if (plan.tiles_y > WG_CUDA_MAX_GRID_Y || plan.tiles_x > WG_CUDA_MAX_GRID_X)
                 CHECK_MSG(plan.grid_loops, "rung %d: a capped grid must loop", r);
         }
     }
     /* rung 1 puts m on grid x (limit 2^31 - 1), the others on grid y (limit 65535) */
     static _Alignas(64) float dummy[16];
-    wg_ladder_operands ops = operands((int64_t)1 << 40, 1, 1, dummy, 1, dummy, 1);
+    wg_gemm_args ops = operands((int64_t)1 << 40, 1, 1, dummy, 1, dummy, 1);
     wg_ladder_plan plan;
     REQUIRE_OK(wg_ladder_plan_make(1, &ops, &plan));
-    CHECK(plan.grid_x == WG_LADDER_MAX_GRID_X && plan.grid_y == 1 && plan.grid_loops);
+    CHECK(plan.grid_x == WG_CUDA_MAX_GRID_X && plan.grid_y == 1 && plan.grid_loops);
     REQUIRE_OK(wg_ladder_plan_make(5, &ops, &plan));
-    CHECK(plan.grid_y == WG_LADDER_MAX_GRID_Y && plan.grid_x == 1 && plan.grid_loops);
+    CHECK(plan.grid_y == WG_CUDA_MAX_GRID_Y && plan.grid_x == 1 && plan.grid_loops);
 }
 
 TEST(ladder_plan_vector_loads)
 {
     static _Alignas(64) float buffer[64];
-    wg_ladder_operands ops = operands(100, 100, 100, buffer, 100, buffer, 100);
+    wg_gemm_args ops = operands(100, 100, 100, buffer, 100, buffer, 100);
     wg_ladder_plan plan;
     REQUIRE_OK(wg_ladder_plan_make(5, &ops, &plan));
     CHECK(plan.vec_a && plan.vec_b);
@@ -218,7 +223,7 @@ TEST(ladder_plan_vector_loads)
 TEST(ladder_plan_rejects_bad_arguments)
 {
     static _Alignas(64) float buffer[16];
-    wg_ladder_operands ops = operands(4, 4, 4, buffer, 4, buffer, 4);
+    wg_gemm_args ops = operands(4, 4, 4, buffer, 4, buffer, 4);
     wg_ladder_plan plan;
     CHECK_STATUS(wg_ladder_plan_make(0, &ops, &plan), WG_ERR_ARGUMENT);
     CHECK_STATUS(wg_ladder_plan_make(9, &ops, &plan), WG_ERR_ARGUMENT);
@@ -232,34 +237,40 @@ TEST(ladder_plan_rejects_bad_arguments)
     CHECK_STATUS(wg_ladder_plan_make(3, &ops, &plan), WG_ERR_ARGUMENT);
 }
 
+/* The rungs run as CUDA registry kernels (wg_gemm_on, wg_gemm_prepare): the arguments
+ * are checked before any device is touched. */
 TEST(ladder_run_rejects_bad_arguments)
 {
     static _Alignas(64) float buffer[64];
+    const wg_device cuda = {WG_DEVICE_CUDA, 0};
     wg_gemm_args args = {.m = 4, .n = 4, .k = 4, .alpha = 1.0f, .a = buffer, .lda = 4,
                          .b = buffer + 16, .ldb = 4, .c = buffer + 32, .ldc = 4};
-    CHECK_STATUS(wg_ladder_run(0, 0, &args), WG_ERR_ARGUMENT);
-    CHECK_STATUS(wg_ladder_run(9, 0, &args), WG_ERR_ARGUMENT);
-    CHECK_STATUS(wg_ladder_run(1, 0, NULL), WG_ERR_ARGUMENT);
+    const wg_kernel *naive = NULL, *bf16 = NULL, *cpu = NULL;
+    REQUIRE_OK(wg_kernel_find(WG_DEVICE_CUDA, "naive", &naive));
+    REQUIRE_OK(wg_kernel_find(WG_DEVICE_CUDA, "wmma-bf16", &bf16));
+    REQUIRE_OK(wg_kernel_find(WG_DEVICE_CPU, "triple-loop", &cpu));
+    CHECK_STATUS(wg_gemm_on(cuda, cpu, &args), WG_ERR_UNSUPPORTED); /* a CPU kernel */
+    CHECK(strstr(wg_error_message(), "triple-loop") != NULL);
+    CHECK_STATUS(wg_gemm_on(cuda, naive, NULL), WG_ERR_ARGUMENT);
     wg_gemm_args bad = args;
     bad.lda = 3; /* less than k */
-    CHECK_STATUS(wg_ladder_run(2, 0, &bad), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_gemm_on(cuda, naive, &bad), WG_ERR_ARGUMENT);
     CHECK(strstr(wg_error_message(), "lda=3") != NULL);
     bad = args;
     bad.n = -1;
-    CHECK_STATUS(wg_ladder_run(5, 0, &bad), WG_ERR_ARGUMENT);
-    /* inputs prepared for one precision cannot feed another rung's */
-    wg_ladder_inputs inputs;
-    REQUIRE_OK(wg_ladder_inputs_prepare(1, 0, &args, &inputs)); /* FP32: no copies */
-    CHECK(inputs.a == args.a && inputs.b == args.b && !inputs.owned_a && !inputs.owned_b);
-    CHECK_STATUS(wg_ladder_run_prepared(7, 0, 0, &args, &inputs), WG_ERR_ARGUMENT);
-    CHECK(strstr(wg_error_message(), "fp32") && strstr(wg_error_message(), "tf32"));
-    CHECK_STATUS(wg_ladder_run_prepared(1, 0, 1, &args, &inputs), WG_ERR_ARGUMENT);
-    wg_ladder_inputs_free(&inputs);
-    CHECK_STATUS(wg_ladder_run_prepared(1, 0, 0, &args, &inputs), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_gemm_on(cuda, bf16, &bad), WG_ERR_ARGUMENT);
+    wg_gemm_prepared *prepared = NULL;
+    CHECK_STATUS(wg_gemm_prepare(cuda, bf16, &bad, &prepared), WG_ERR_ARGUMENT);
+    CHECK(prepared == NULL);
+    CHECK_STATUS(wg_gemm_prepare(cuda, cpu, &args, &prepared), WG_ERR_UNSUPPORTED);
+    CHECK_STATUS(wg_gemm_prepare(cuda, naive, &args, NULL), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_gemm_run_prepared(NULL), WG_ERR_ARGUMENT);
+    wg_gemm_prepared_free(NULL);
     if (!wg_built_with_cuda()) { /* CPU-only build: a clear "no device" */
-        CHECK_STATUS(wg_ladder_run(1, 0, &args), WG_ERR_NO_DEVICE);
+        CHECK_STATUS(wg_gemm_on(cuda, naive, &args), WG_ERR_NO_DEVICE);
         CHECK(strstr(wg_error_message(), "without CUDA") != NULL);
-        CHECK_STATUS(wg_ladder_inputs_prepare(8, 0, &args, &inputs), WG_ERR_NO_DEVICE);
+        CHECK_STATUS(wg_gemm_prepare(cuda, bf16, &args, &prepared), WG_ERR_NO_DEVICE);
+        CHECK(prepared == NULL);
     }
 }
 
@@ -340,10 +351,6 @@ done:
     return error;
 }
 
-typedef struct ladder_runner_context {
-    int rung;
-    int use_cublas;
-} ladder_runner_context;
 
 static wg_status run_cpu_gemm(wg_device device, const wg_gemm_args *args, void *context)
 {
@@ -351,24 +358,25 @@ static wg_status run_cpu_gemm(wg_device device, const wg_gemm_args *args, void *
     return wg_gemm_on(device, NULL, args);
 }
 
+/* A registry kernel (context) as a timing loop runs it: prepared, run, waited for. */
 static wg_status run_ladder(wg_device device, const wg_gemm_args *args, void *context)
 {
-    const ladder_runner_context *lc = context;
-    wg_ladder_inputs inputs;
-    wg_status status = wg_ladder_inputs_prepare(lc->rung, device.index, args, &inputs);
+    const wg_kernel *kernel = context;
+    wg_gemm_prepared *prepared = NULL;
+    wg_status status = wg_gemm_prepare(device, kernel, args, &prepared);
     if (status != WG_OK) return status;
-    status = wg_ladder_run_prepared(lc->rung, lc->use_cublas, device.index, args, &inputs);
+    status = wg_gemm_run_prepared(prepared);
     if (status == WG_OK) status = wg_synchronize(device);
-    wg_ladder_inputs_free(&inputs);
+    wg_gemm_prepared_free(prepared);
     return status;
 }
 
-/* One registry kernel (context: the wg_kernel) on the device, waited for. */
-static wg_status run_registry_kernel(wg_device device, const wg_gemm_args *args, void *context)
+/* The CUDA registry's kernel of that name. */
+static const wg_kernel *cuda_kernel(const char *name)
 {
-    wg_status status = wg_gemm_on(device, (const wg_kernel *)context, args);
-    if (status == WG_OK) status = wg_synchronize(device);
-    return status;
+    const wg_kernel *kernel = NULL;
+    CHECK_MSG(wg_kernel_find(WG_DEVICE_CUDA, name, &kernel) == WG_OK, "%s", wg_error_message());
+    return kernel;
 }
 
 /* Every case, every transpose, through one runner; `label` names it in failures. */
@@ -422,7 +430,7 @@ DEVICE_TEST(ladder_rungs_match_float64)
                     setenv("WHYGPU_OPENCL_STAGE_LOCAL", forms[form][0], 1);
                     setenv("WHYGPU_OPENCL_VW", forms[form][1], 1);
                 }
-                check_all_cases(device, run_registry_kernel, (void *)kernel, 1e-5, label);
+                check_all_cases(device, run_ladder, (void *)kernel, 1e-5, label);
             }
         }
         unsetenv("WHYGPU_OPENCL_STAGE_LOCAL");
@@ -431,10 +439,10 @@ DEVICE_TEST(ladder_rungs_match_float64)
     }
     for (int r = 1; r <= WG_LADDER_RUNGS; r++) {
         const wg_ladder_rung *rung = wg_ladder_rung_find(r);
-        ladder_runner_context lc = {r, 0};
         char label[64];
         snprintf(label, sizeof label, "rung %d (%s)", r, rung->name);
-        check_all_cases(device, run_ladder, &lc, wg_ladder_error_bound(rung->precision), label);
+        check_all_cases(device, run_ladder, (void *)cuda_kernel(rung->name),
+                        wg_ladder_error_bound(rung->precision), label);
     }
 }
 
@@ -445,28 +453,89 @@ DEVICE_TEST(ladder_cublas_references_match_float64)
         static _Alignas(64) float buffer[64];
         wg_gemm_args args = {.m = 4, .n = 4, .k = 4, .alpha = 1.0f, .a = buffer, .lda = 4,
                              .b = buffer + 16, .ldb = 4, .c = buffer + 32, .ldc = 4};
-        wg_ladder_inputs inputs;
-        REQUIRE_OK(wg_ladder_inputs_prepare(1, 0, &args, &inputs));
+        const wg_kernel *cublas = cuda_kernel("cublas-fp32");
+        CHECK_STATUS(wg_gemm_on(device, cublas, &args), WG_ERR_UNSUPPORTED);
         if (!wg_built_with_cuda())
-            CHECK_STATUS(wg_ladder_run_prepared(1, 1, 0, &args, &inputs), WG_ERR_NO_DEVICE);
-        else
-            CHECK(inputs.a == buffer); /* nothing to launch on host memory */
-        wg_ladder_inputs_free(&inputs);
+            CHECK_STATUS(wg_gemm_on((wg_device){WG_DEVICE_CUDA, 0}, cublas, &args),
+                         WG_ERR_NO_DEVICE);
         return;
     }
     if (device.kind == WG_DEVICE_OPENCL) { /* CLBlast is OpenCL's vendor reference */
         const wg_kernel *clblast = NULL;
         REQUIRE_OK(wg_kernel_find(WG_DEVICE_OPENCL, "clblast", &clblast));
         if (wg_kernel_available(clblast, device.index) != WG_OK) SKIP("%s", wg_error_message());
-        check_all_cases(device, run_registry_kernel, (void *)clblast, 1e-5, "clblast");
+        check_all_cases(device, run_ladder, (void *)clblast, 1e-5, "clblast");
         return;
     }
     /* rungs 1, 7 and 8 stand for the three precisions */
     const int representatives[] = {1, 7, 8};
     for (size_t i = 0; i < 3; i++) {
         const wg_ladder_rung *rung = wg_ladder_rung_find(representatives[i]);
-        ladder_runner_context lc = {rung->number, 1};
-        check_all_cases(device, run_ladder, &lc, wg_ladder_error_bound(rung->precision),
+        const wg_kernel *cublas = NULL;
+        for (int k = 0; k < wg_kernel_count(WG_DEVICE_CUDA); k++) {
+            const wg_kernel *entry = wg_kernel_at(WG_DEVICE_CUDA, k);
+            if (entry->vendor && entry->precision == rung->precision) cublas = entry;
+        }
+        REQUIRE(cublas != NULL);
+        check_all_cases(device, run_ladder, (void *)cublas, wg_ladder_error_bound(rung->precision),
                         wg_ladder_cublas_name(rung->precision));
     }
+}
+
+/* The ladder's float64 check: exact C passes with error ~0; one wrong element or a NaN is
+ * seen. */
+TEST(ladder_check_tells_right_from_wrong)
+{
+    enum { M = 7, N = 5, K = 3 };
+    float a[M * K], b[K * N], c[M * N];
+    ref_random(a, M * K, 3);
+    ref_random(b, K * N, 4);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double sum = 0;
+            for (int p = 0; p < K; p++) sum += (double)a[i * K + p] * b[p * N + j];
+            c[i * N + j] = (float)sum;
+        }
+    const wg_gemm_args args = {.m = M, .n = N, .k = K, .alpha = 1.0f, .a = a, .lda = K,
+                               .b = b, .ldb = N, .c = c, .ldc = N};
+    wg_ladder_reference ref;
+    REQUIRE_OK(wg_ladder_reference_make(&args, 1, &ref));
+    CHECK(ref.full && ref.count == M * N);
+    wg_ladder_check_result r;
+    wg_ladder_check(&ref, c, M, N, N, &r);
+    CHECK(r.not_finite == 0 && r.relative_error < 1e-7);
+    c[2 * N + 3] += 0.5f;
+    wg_ladder_check(&ref, c, M, N, N, &r);
+    CHECK(r.relative_error > 1e-3);
+    c[0] = NAN;
+    wg_ladder_check(&ref, c, M, N, N, &r);
+    CHECK(r.not_finite == 1 && isinf(r.relative_error));
+    wg_ladder_reference_free(&ref);
+}
+
+/* wg_ladder_measure checks its options before touching a device. */
+TEST(ladder_measure_rejects_bad_options)
+{
+    const wg_kernel *cpu = NULL, *naive = NULL;
+    REQUIRE_OK(wg_kernel_find(WG_DEVICE_CPU, "triple-loop", &cpu));
+    REQUIRE_OK(wg_kernel_find(WG_DEVICE_CUDA, "naive", &naive));
+    wg_ladder_options o = {.device = {WG_DEVICE_CUDA, 0}, .n = 64, .seed = 1};
+    wg_ladder_result *run = malloc(sizeof *run);
+    REQUIRE(run != NULL);
+    CHECK_STATUS(wg_ladder_measure(NULL, run), WG_ERR_ARGUMENT);
+    o.n = 0;
+    CHECK_STATUS(wg_ladder_measure(&o, run), WG_ERR_ARGUMENT);
+    o.n = 64;
+    o.device = wg_cpu();
+    CHECK_STATUS(wg_ladder_measure(&o, run), WG_ERR_ARGUMENT);
+    o.device = (wg_device){WG_DEVICE_CUDA, 0};
+    o.only = cpu;
+    CHECK_STATUS(wg_ladder_measure(&o, run), WG_ERR_ARGUMENT);
+    o.only = naive;
+    if (!wg_built_with_cuda()) {
+        CHECK_STATUS(wg_ladder_measure(&o, run), WG_ERR_NO_DEVICE);
+        /* the table is laid out even so: the rung and its precision's cuBLAS */
+        CHECK(run->count == 2 && run->entries[0].kernel == naive && run->entries[1].use_cublas);
+    }
+    free(run);
 }

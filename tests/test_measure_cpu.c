@@ -284,6 +284,71 @@ TEST(fma_peak_runs_every_isa_this_cpu_has)
     CHECK(g > 0.0 && isfinite(g));
 }
 
+/* The highest clock this CPU reports, in GHz: cpufreq's maximum, else the largest "cpu MHz"
+ * of /proc/cpuinfo; 0 when neither is there. */
+static double cpu_max_ghz(void)
+{
+    double ghz = 0.0;
+    FILE *f = fopen("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", "r");
+    if (f) {
+        double khz = 0.0;
+        if (fscanf(f, "%lf", &khz) == 1) ghz = khz / 1e6;
+        fclose(f);
+    }
+    f = fopen("/proc/cpuinfo", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            double mhz = 0.0;
+            if (sscanf(line, "cpu MHz : %lf", &mhz) == 1 && mhz / 1e3 > ghz) ghz = mhz / 1e3;
+        }
+        fclose(f);
+    }
+    return ghz;
+}
+
+/* The peak is the denominator of every "% of peak", so it gets bounds, not just > 0:
+ *  - above: one thread cannot beat lanes x 2 flops x 2 FMA units x the clock; turbo may
+ *    exceed the clock the OS reports, so the bound allows 1.6x that (a rate counted
+ *    twice, or timed over half the work, still fails);
+ *  - order: per thread, avx512 >= avx2 >= generic (wider vectors never lose). Each ISA is
+ *    measured three times, interleaved, and its best kept, so a loaded machine slows all
+ *    of them alike; the margins (0.5x, 0.8x) allow noise and CPUs that split 512-bit
+ *    operations in two, while a wide kernel that fell back to narrow code still fails. */
+TEST(fma_peak_is_bounded_by_the_cpu)
+{
+    isa_case cases[3];
+    REQUIRE(isa_cases(cases) == 3);
+    static const int lanes[3] = {16, 8, 4};
+    double best[3] = {0, 0, 0};
+    for (int trial = 0; trial < 3; trial++) {
+        for (int i = 0; i < 3; i++) {
+            if (!cases[i].supported) continue;
+            double g = 0.0;
+            REQUIRE_OK(wg_cpu_fma_peak(cases[i].name, 1, 0.02, &g));
+            if (g > best[i]) best[i] = g;
+        }
+    }
+    const double ghz = cpu_max_ghz();
+    for (int i = 0; i < 3; i++) {
+        if (!cases[i].supported) continue;
+        CHECK_MSG(best[i] > 0.0 && isfinite(best[i]), "%s: %g GFLOP/s", cases[i].name, best[i]);
+        if (ghz > 0) {
+            const double bound = lanes[i] * 2.0 * 2.0 * ghz * 1.6;
+            CHECK_MSG(best[i] <= bound, "%s: %.1f GFLOP/s on one thread, above %.1f "
+                      "(%d lanes x 2 flops x 2 FMA units x %.2f GHz x 1.6)", cases[i].name,
+                      best[i], bound, lanes[i], ghz);
+        }
+    }
+    if (cases[0].supported && cases[1].supported)
+        CHECK_MSG(best[0] >= 0.5 * best[1], "avx512 %.1f GFLOP/s < 0.5 x avx2 %.1f", best[0],
+                  best[1]);
+    if (cases[1].supported)
+        CHECK_MSG(best[1] >= 0.8 * best[2], "avx2 %.1f GFLOP/s < 0.8 x generic %.1f", best[1],
+                  best[2]);
+    if (ghz <= 0) SKIP("no clock reported here (cpufreq, /proc/cpuinfo): order checked only");
+}
+
 TEST(fma_peak_refuses_an_isa_the_cpu_lacks)
 {
     isa_case cases[3];

@@ -2,8 +2,10 @@
  * test_mlp.c - the MLP trainer: gradients of every layer against central finite
  * differences (on every device), the layer operations of each device against plain loops,
  * a short training run on a small synthetic dataset that must learn it, checkpoint round
- * trips through the model (and a mismatched model refused), and the GPU's losses against
- * the CPU's for the same seed (skipped without a GPU).
+ * trips through the model (and a mismatched model refused), the GPU's losses against
+ * the CPU's for the same seed (skipped without a GPU), the trainer's info getter, the
+ * library's CPU-vs-GPU comparison (CPU against CPU, and a missing GPU named), and one-image
+ * prediction with a saved model.
  */
 #include <math.h>
 #include <stdio.h>
@@ -407,4 +409,212 @@ TEST(mlp_gpu_matches_cpu)
     wg_trainer_free(t[0]);
     wg_trainer_free(t[1]);
     wg_dataset_free(&data);
+}
+
+/* ---------------------------------------------------------------- trainer info ---- */
+
+/* The info getter tells what the opaque trainer holds: the model, the sizes, where training
+ * is; and the test-set evaluation refuses a trainer without a test set. */
+DEVICE_TEST(trainer_info_tells_model_and_position)
+{
+    wg_dataset train, test;
+    REQUIRE(make_blobs(&train, 633, 20, 5, 1000, 1001));
+    REQUIRE(make_blobs(&test, 200, 20, 5, 1000, 2002));
+    wg_train_options o;
+    train_options(&o, device, WG_OPTIMIZER_SGD);
+    o.batch = 1000; /* more than the set: clipped to 633 */
+    wg_trainer *t = NULL;
+    REQUIRE_OK(wg_trainer_create(&o, &train, &test, &t));
+    wg_trainer_info info;
+    REQUIRE_OK(wg_trainer_info_get(t, &info));
+    CHECK_MSG(strcmp(info.model, "mlp 20-32-16-5 relu softmax-xent") == 0, "model '%s'", info.model);
+    CHECK(info.layers == 3 && info.sizes[0] == 20 && info.sizes[1] == 32 && info.sizes[2] == 16 &&
+          info.sizes[3] == 5);
+    CHECK_MSG(info.parameters == 20 * 32 + 32 + 32 * 16 + 16 + 16 * 5 + 5, "%lld parameters",
+              (long long)info.parameters);
+    CHECK(info.options.batch == 633 && info.options.epochs == 5 && info.options.seed == 9);
+    CHECK(info.options.device.kind == device.kind && info.options.device.index == device.index);
+    CHECK(info.options.optimizer.kind == WG_OPTIMIZER_SGD && info.options.lr == o.lr);
+    CHECK(info.train_images == 633 && info.test_images == 200);
+    CHECK(info.steps_per_epoch == 1 && info.total_steps == 5);
+    CHECK(info.epoch == 0 && info.step == 0 && !info.mid_epoch);
+    wg_epoch_result r;
+    REQUIRE_OK(wg_trainer_run_epoch(t, NULL, NULL, &r));
+    REQUIRE_OK(wg_trainer_info_get(t, &info));
+    CHECK(info.epoch == 1 && info.step == 1 && !info.mid_epoch);
+    double loss = 0, accuracy = 0;
+    REQUIRE_OK(wg_trainer_evaluate_test(t, &loss, &accuracy));
+    CHECK(fabs(loss - r.test_loss) < 1e-9 && fabs(accuracy - r.test_accuracy) < 1e-9);
+    wg_trainer_free(t);
+
+    /* mid-epoch: a step of a smaller batch; no test set */
+    o.batch = 100;
+    REQUIRE_OK(wg_trainer_create(&o, &train, NULL, &t));
+    REQUIRE_OK(wg_trainer_step(t));
+    REQUIRE_OK(wg_trainer_info_get(t, &info));
+    CHECK(info.steps_per_epoch == 7 && info.step == 1 && info.epoch == 0 && info.mid_epoch);
+    CHECK(info.test_images == 0);
+    CHECK_STATUS(wg_trainer_evaluate_test(t, &loss, &accuracy), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_trainer_info_get(NULL, &info), WG_ERR_ARGUMENT);
+    wg_trainer_free(t);
+    wg_dataset_free(&train);
+    wg_dataset_free(&test);
+}
+
+/* ---------------------------------------------------------------- compare --------- */
+
+/* Counts the comparison's progress calls and checks the plan is there before the first. */
+typedef struct compare_calls {
+    int calls, ends, planned_first;
+} compare_calls;
+
+static void count_compare_calls(void *context, const wg_train_compare_result *r, int run,
+                                const char *phase)
+{
+    compare_calls *c = context;
+    if (c->calls++ == 0) c->planned_first = r->steps > 0 && r->model[0] && r->parameters > 0;
+    if (!phase) c->ends++;
+    (void)run;
+}
+
+static void compare_options(wg_train_options *o, wg_device device)
+{
+    wg_train_defaults(o);
+    o->device = device;
+    o->hidden_layers = 1;
+    o->hidden[0] = 16;
+    o->batch = 40;
+    o->max_steps = 14;
+    o->seed = 3;
+}
+
+/* The CPU against the CPU runs the whole logic: the same seed gives the same losses, both
+ * runs are timed, and the result says they agree. */
+TEST(train_compare_cpu_with_cpu)
+{
+    wg_dataset data;
+    REQUIRE(make_blobs(&data, 500, 30, 4, 11, 12));
+    wg_train_options o;
+    compare_options(&o, wg_cpu());
+    wg_train_compare_result r;
+    compare_calls calls = {0, 0, 0};
+    REQUIRE_OK(wg_train_compare(&o, &data, count_compare_calls, &calls, &r));
+    CHECK_MSG(strcmp(r.model, "mlp 30-16-4 relu softmax-xent") == 0, "model '%s'", r.model);
+    CHECK(r.parameters == 30 * 16 + 16 + 16 * 4 + 4);
+    CHECK(r.steps == 14 && r.batch == 40);
+    CHECK_MSG(calls.calls == 6 && calls.ends == 2 && calls.planned_first,
+              "%d progress calls, %d ends, planned first %d", calls.calls, calls.ends,
+              calls.planned_first);
+    for (int i = 0; i < 2; i++) {
+        const wg_train_compare_run *run = &r.runs[i];
+        CHECK(run->device.kind == WG_DEVICE_CPU && run->ran && run->error[0] == '\0');
+        CHECK(run->steps == 14 && run->loss_steps == 7 && run->timed_steps == 7);
+        CHECK(run->seconds > 0 && run->seconds_per_step > 0 && run->images_per_s > 0);
+        CHECK(fabs(run->seconds_per_step * 7 - run->seconds) < 1e-12);
+        for (int64_t k = 0; k < run->loss_steps; k++)
+            CHECK_MSG(isfinite(run->losses[k]) && run->losses[k] > 0, "loss %d: %g", (int)k,
+                      run->losses[k]);
+    }
+    /* the first loss is about log(4) for a fresh classifier of 4 classes, and it falls */
+    CHECK_MSG(r.runs[0].losses[0] > 0.5 && r.runs[0].losses[6] < r.runs[0].losses[0],
+              "losses %g .. %g", r.runs[0].losses[0], r.runs[0].losses[6]);
+    CHECK_MSG(r.loss_max_relative_difference <= 1e-6, "CPU against CPU differs by %g",
+              r.loss_max_relative_difference);
+    CHECK(r.agree && r.tolerance == WG_TRAIN_COMPARE_TOLERANCE);
+    CHECK(isfinite(r.speedup) && r.speedup > 0);
+
+    /* without max_steps: one epoch (500 / 40 -> 13 steps), at most 10 loss steps */
+    o.max_steps = 0;
+    REQUIRE_OK(wg_train_compare(&o, &data, NULL, NULL, &r));
+    CHECK(r.steps == 13 && r.runs[1].loss_steps == 6 && r.runs[1].timed_steps == 7);
+    o.max_steps = 40;
+    REQUIRE_OK(wg_train_compare(&o, &data, NULL, NULL, &r));
+    CHECK(r.runs[0].loss_steps == WG_TRAIN_COMPARE_LOSS_STEPS && r.runs[0].timed_steps == 30);
+
+    /* fewer than 2 steps is refused with the step count */
+    o.max_steps = 1;
+    CHECK_STATUS(wg_train_compare(&o, &data, NULL, NULL, &r), WG_ERR_ARGUMENT);
+    CHECK(r.steps == 1 && strstr(wg_error_message(), "at least 2 steps"));
+    o.max_steps = 0;
+    o.batch = 1000;
+    CHECK_STATUS(wg_train_compare(&o, &data, NULL, NULL, &r), WG_ERR_ARGUMENT);
+    CHECK(r.steps == 1 && r.batch == 500);
+    CHECK_STATUS(wg_train_compare(NULL, &data, NULL, NULL, &r), WG_ERR_ARGUMENT);
+    wg_dataset_free(&data);
+}
+
+/* Against a GPU: without one the CPU part still runs and the status says no device, with
+ * the reason in the GPU run's error; with one they must agree. */
+TEST(train_compare_names_a_missing_gpu)
+{
+    const wg_device gpu = {WG_DEVICE_CUDA, 0};
+    const int have_gpu = wg_device_check(gpu) == WG_OK;
+    wg_dataset data;
+    REQUIRE(make_blobs(&data, 300, 30, 4, 21, 22));
+    wg_train_options o;
+    compare_options(&o, gpu);
+    o.max_steps = 6;
+    wg_train_compare_result r;
+    const wg_status status = wg_train_compare(&o, &data, NULL, NULL, &r);
+    CHECK(r.runs[0].ran && r.runs[0].loss_steps == 3);
+    if (!have_gpu) {
+        CHECK_MSG(status == WG_ERR_NO_DEVICE, "status %s", wg_status_name(status));
+        CHECK_MSG(strstr(wg_error_message(), "cuda:0") != NULL, "message: %s", wg_error_message());
+        CHECK(!r.runs[1].ran && r.runs[1].error[0] != '\0');
+        CHECK(r.runs[1].steps == 0 && r.runs[1].timed_steps == 0);
+        CHECK(!r.agree && isnan(r.speedup) && isnan(r.loss_max_relative_difference));
+    } else {
+        CHECK_MSG(status == WG_OK, "status %s: %s", wg_status_name(status), wg_error_message());
+        CHECK_MSG(r.runs[1].ran && r.agree, "GPU against CPU: difference %g",
+                  r.loss_max_relative_difference);
+    }
+    wg_dataset_free(&data);
+}
+
+/* ---------------------------------------------------------------- predict --------- */
+
+/* A trained model saved and classified again: the probabilities sum to 1 and are ranked,
+ * the blobs are mostly classified right; a set the model does not fit is refused. */
+DEVICE_TEST(predict_classifies_with_a_saved_model)
+{
+    char path[] = "/tmp/whygpu-predict-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    wg_dataset train, test, other;
+    REQUIRE(make_blobs(&train, 633, 20, 5, 1000, 1001));
+    REQUIRE(make_blobs(&test, 50, 20, 5, 1000, 2002));
+    REQUIRE(make_blobs(&other, 10, 21, 5, 1000, 2002));
+    wg_train_options o;
+    train_options(&o, device, WG_OPTIMIZER_SGD);
+    wg_trainer *t = NULL;
+    REQUIRE_OK(wg_trainer_create(&o, &train, NULL, &t));
+    wg_epoch_result r;
+    while (!wg_trainer_finished(t)) REQUIRE_OK(wg_trainer_run_epoch(t, NULL, NULL, &r));
+    REQUIRE_OK(wg_trainer_save(t, path));
+    wg_trainer_free(t);
+    int right = 0;
+    for (int64_t i = 0; i < test.count; i++) {
+        wg_prediction p;
+        REQUIRE_OK(wg_predict(path, device, &test, i, &p));
+        double sum = 0;
+        for (int k = 0; k < p.classes; k++) sum += p.probability[k];
+        CHECK_MSG(p.classes == 5 && fabs(sum - 1) < 1e-9, "%d classes, probabilities sum to %g",
+                  p.classes, sum);
+        for (int k = 1; k < p.classes; k++)
+            CHECK(p.probability[p.ranked[k - 1]] >= p.probability[p.ranked[k]]);
+        CHECK(p.checkpoint.epoch == 5 && strcmp(p.checkpoint.model, "mlp 20-32-16-5 relu softmax-xent") == 0);
+        right += p.ranked[0] == test.labels[i];
+    }
+    CHECK_MSG(right >= 45, "%d of 50 right", right);
+    wg_prediction p;
+    CHECK_STATUS(wg_predict(path, device, &other, 0, &p), WG_ERR_SHAPE);
+    CHECK(strstr(wg_error_message(), "21 pixels") != NULL);
+    CHECK_STATUS(wg_predict(path, device, &test, 50, &p), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_predict(path, device, &test, -1, &p), WG_ERR_ARGUMENT);
+    unlink(path);
+    CHECK(wg_predict(path, device, &test, 0, &p) != WG_OK);
+    wg_dataset_free(&train);
+    wg_dataset_free(&test);
+    wg_dataset_free(&other);
 }

@@ -13,7 +13,7 @@
 #include "backend.h"
 #include "check.h"
 #include "cli_run.h"
-#include "measure/opencl_measure.h"
+#include "whygpu_lab.h"
 #include "reference.h"
 #ifdef WG_WITH_OPENCL
 #include "opencl/opencl_internal.h"

@@ -327,7 +327,7 @@ TEST(cpu_matmul_isa_is_the_widest_supported)
     const char *forced = getenv("WHYGPU_CPU_ISA");
     if (forced && *forced)
         CHECK(strcmp(isa, forced) == 0);
-#ifdef WG_GEMM_HAVE_X86_KERNELS
+#ifdef WG_CPU_HAVE_X86_KERNELS
     else if (info.avx512f && info.avx512vl && info.fma)
         CHECK(strcmp(isa, "avx512") == 0);
     else if (info.avx2 && info.fma)

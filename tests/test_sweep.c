@@ -270,7 +270,7 @@ DEVICE_TEST(sweep_measures_and_checks_each_op)
         for (int c = 0; c < 2; c++) {
             wg_sweep_cell cell;
             wg_status status = wg_sweep_measure(&in, (wg_sweep_column)columns[c], device,
-                                                &timing, &cell);
+                                                NULL, &timing, &cell);
             CHECK_MSG(status == WG_OK, "%s on %s: %s", wg_sweep_op_name((wg_sweep_op)op),
                       wg_sweep_column_key((wg_sweep_column)columns[c]), wg_error_message());
             CHECK(cell.measured && cell.time.repeats == 3 && cell.time.median_s > 0);
@@ -279,4 +279,43 @@ DEVICE_TEST(sweep_measures_and_checks_each_op)
         }
         wg_sweep_inputs_free(&in);
     }
+}
+
+/* ---------------------------------------------------------------- the whole sweep - */
+
+typedef struct cell_log {
+    int started, ended, failures;
+} cell_log;
+
+static void log_cell(void *context, const char *label, int done, const char *failure)
+{
+    cell_log *log = context;
+    if (!label || !strstr(label, " on cpu")) log->failures += 100; /* only the CPU column runs */
+    if (done) log->ended++; else log->started++;
+    if (failure) log->failures++;
+}
+
+TEST(sweep_run_measures_the_cpu_column_and_says_why_not_the_gpu)
+{
+    static wg_sweep_result result; /* large */
+    cell_log log = {0, 0, 0};
+    const wg_sweep_request request = {
+        .op = WG_SWEEP_ADD, .low = 1, .high = 4096, .points = 3, .budget_s = 30, .seed = 1,
+        .gpu = {WG_DEVICE_CUDA, 0}, .gpu_columns = 0, .gpu_reason = "none here",
+        .on_cell = log_cell, .context = &log};
+    REQUIRE_OK(wg_sweep_run(&request, &result));
+    CHECK(result.count == 3 && result.points[0].size == 1 && result.points[2].size == 4096);
+    CHECK(!result.failed && result.elapsed_s > 0);
+    CHECK(log.started == 3 && log.ended == 3 && log.failures == 0);
+    for (int i = 0; i < result.count; i++) {
+        CHECK(result.points[i].col[WG_SWEEP_CPU].measured);
+        CHECK(strcmp(result.points[i].col[WG_SWEEP_GPU].reason, "no GPU: none here") == 0);
+    }
+    CHECK(result.crossover[WG_SWEEP_GPU].state == WG_CROSSOVER_NO_DATA);
+    wg_sweep_request bad = request;
+    bad.budget_s = 0;
+    CHECK(wg_sweep_run(&bad, &result) == WG_ERR_ARGUMENT);
+    bad = request;
+    bad.low = 0;
+    CHECK(wg_sweep_run(&bad, &result) == WG_ERR_ARGUMENT);
 }

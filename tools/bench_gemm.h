@@ -1,13 +1,16 @@
 /*
- * bench_gemm.h - the shapes `whygpu bench gemm` times, their operands, and the OpenBLAS
- * reference run in a child process (bench_openblas.c).
+ * bench_gemm.h - `whygpu bench gemm` (tools-local): its options, the shapes it times and
+ * their operands (bench_operands.c), the run (bench_run.c), the OpenBLAS reference run in a
+ * child process (bench_openblas.c), and the one result rendered as text or JSON
+ * (bench_render.c).
  */
 #ifndef WG_BENCH_GEMM_H
 #define WG_BENCH_GEMM_H
 
 #include <stdint.h>
 
-#include "whygpu.h"
+#include "progress.h"
+#include "whygpu_lab.h"
 
 #define BENCH_MAX_SHAPES 32
 
@@ -56,5 +59,64 @@ typedef struct bench_operands {
 
 wg_status bench_operands_make(const bench_shape *s, uint64_t seed, bench_operands *out);
 void bench_operands_free(bench_operands *o);
+
+/* ---------------------------------------------------------------- the run ----------- */
+
+typedef struct bench_options {
+    int64_t sizes[16];
+    int size_count;
+    int mlp_shapes;
+    int threads;
+    int64_t loop_max;     /* the triple loop runs up to this size (0: never) */
+    int openblas;
+    const char *coretype; /* the forced OpenBLAS core type */
+    int scaling;          /* also time ours on one thread */
+    double min_repeat_s;
+    int rounds;
+    int json;
+    int progress;
+} bench_options;
+
+/* One implementation on one shape, round by round. */
+typedef struct bench_cell {
+    int64_t loops; /* calls per timed repeat, found in the first round */
+    double round_s[BENCH_MAX_ROUNDS];
+} bench_cell;
+
+typedef struct bench_row {
+    bench_shape shape;
+    bench_cell ours, one, loop;
+    double ours_s, ours_error, ours_one_s, loop_s, loop_error; /* medians of the rounds */
+} bench_row;
+
+
+/* The FMA peak, read before and after whygpu's products (all threads and one core). */
+typedef struct bench_peak {
+    double start, end, one_start, one_end;
+    double all, one; /* the higher of each pair: what %peak divides by */
+    int settled;     /* the two all-thread readings within 10% of each other */
+} bench_peak;
+
+/* Everything one run measured. */
+typedef struct bench_result {
+    const char *isa;        /* whygpu's CPU matmul instruction set */
+    int threads;
+    wg_machine_facts machine; /* the JSON's machine block (threads: those used) */
+    bench_peak peak;
+    int count;              /* shapes */
+    bench_row rows[BENCH_MAX_SHAPES];
+    bench_openblas ob_default, ob_forced;
+    char why[512];          /* when the run failed: what went wrong */
+} bench_result;
+
+/* The whole benchmark as the options say; progress on p. On failure res->why says why. */
+wg_status bench_gemm_run(const bench_options *o, progress *p, bench_result *res);
+
+/* 2mnk / seconds in GFLOP/s; NaN when seconds is not > 0. */
+double bench_gflops(const bench_shape *s, double seconds);
+/* The result as the table (stdout), or as JSON (stdout; CLI exit code) whose "command" is
+ * command_line. */
+void bench_print_table(const bench_options *o, const bench_result *res);
+int bench_print_json(const bench_options *o, const bench_result *res, const char *command_line);
 
 #endif /* WG_BENCH_GEMM_H */

@@ -20,7 +20,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/measure/measure.h"
 #include "bench_gemm.h"
 #include "cli.h"
 

@@ -10,8 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "whygpu_lab.h"
 
 int cli_usage_error(const char *command, const char *format, ...)
 {
@@ -80,10 +81,7 @@ int cli_is_tty(int fd) { return isatty(fd); }
 
 void cli_utc_date(char *buf, size_t size)
 {
-    time_t now = time(NULL);
-    struct tm utc;
-    gmtime_r(&now, &utc);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    wg_utc_date(buf, size);
 }
 
 void cli_command_line(int argc, char **argv, const char *name, char *buf, size_t size)

@@ -50,5 +50,9 @@ int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_ladder(int argc, char **argv);
 int cmd_matmul(int argc, char **argv);
+int cmd_kernels(int argc, char **argv);
+/* Lists the kernels of `count` devices (cmd_kernels.c; also `ladder --list`), as text or
+ * JSON; returns the exit status. */
+int kernels_list(const wg_device *devices, int count, int json);
 
 #endif /* WG_CLI_H */

@@ -76,30 +76,6 @@ static int parse_only(const char *text, int selected[SECTION_COUNT])
     return rc;
 }
 
-static void json_machine(explain_ctx *x)
-{
-    wg_json *j = &x->json_out;
-    wg_json_key(j, "machine");
-    wg_json_begin_object(j);
-    wg_json_key(j, "cpu");
-    wg_json_begin_object(j);
-    wg_json_key(j, "model"); wg_json_string(j, x->cpu.model);
-    wg_json_key(j, "logical_cpus"); wg_json_int(j, x->cpu.logical_cpus);
-    wg_json_key(j, "threads"); wg_json_int(j, x->cpu.omp_threads);
-    wg_json_key(j, "simd"); wg_json_string(j, wg_cpu_simd_level(&x->cpu));
-    wg_json_key(j, "l1d_bytes"); wg_json_int(j, x->cpu.l1d_bytes);
-    wg_json_key(j, "l2_bytes"); wg_json_int(j, x->cpu.l2_bytes);
-    wg_json_key(j, "l3_bytes"); wg_json_int(j, x->cpu.l3_bytes);
-    wg_json_end_object(j);
-    wg_json_key(j, "gpu");
-    wg_json_begin_object(j);
-    wg_json_key(j, "available"); wg_json_bool(j, x->gpu_ready);
-    wg_json_key(j, "name"); wg_json_string(j, x->gpu_ready ? x->gpu.name : NULL);
-    wg_json_key(j, "reason"); wg_json_string(j, x->gpu_ready ? NULL : x->gpu_reason);
-    wg_json_end_object(j);
-    wg_json_end_object(j);
-}
-
 int cmd_explain(int argc, char **argv)
 {
     static const struct option longs[] = {
@@ -136,40 +112,26 @@ int cmd_explain(int argc, char **argv)
     }
     if (optind < argc) return cli_usage_error("explain", "unexpected argument '%s'", argv[optind]);
 
-    wg_status status = wg_cpu_info_get(&x.cpu);
+    wg_status status = wg_machine_facts_get(want_gpu, gpu, &x.machine);
     if (status != WG_OK) return cli_failure("explain", status);
     x.gpu_index = gpu.index;
-    if (!want_gpu) {
-        snprintf(x.gpu_reason, sizeof x.gpu_reason, "not requested (--device cpu)");
-    } else if (wg_device_check(gpu) != WG_OK) {
-        snprintf(x.gpu_reason, sizeof x.gpu_reason, "%s", wg_error_message());
-    } else if (wg_gpu_info_get(gpu.index, &x.gpu) != WG_OK) {
-        snprintf(x.gpu_reason, sizeof x.gpu_reason, "%s", wg_error_message());
-    } else {
-        x.gpu_ready = 1;
-    }
 
     progress_begin(&x.progress, "explain", show_progress);
     if (x.json) {
-        char date[32];
-        cli_utc_date(date, sizeof date);
-        wg_json_init(&x.json_out, stdout);
-        wg_json_begin_object(&x.json_out);
-        wg_json_key(&x.json_out, "schema"); wg_json_string(&x.json_out, "whygpu.explain/1");
-        wg_json_key(&x.json_out, "whygpu_version"); wg_json_string(&x.json_out, WG_VERSION);
-        wg_json_key(&x.json_out, "date"); wg_json_string(&x.json_out, date);
+        char command[1024];
+        cli_command_line(argc, argv, "explain", command, sizeof command);
+        wg_json_document_begin(&x.json_out, stdout, "whygpu.explain/1", command, &x.machine);
         wg_json_key(&x.json_out, "quick"); wg_json_bool(&x.json_out, x.quick);
-        json_machine(&x);
         wg_json_key(&x.json_out, "sections");
         wg_json_begin_object(&x.json_out);
     } else {
         printf("whygpu explain: why GPUs win at matrix math, measured on this machine\n");
-        printf("CPU: %s, %d threads, %s\n", x.cpu.model[0] ? x.cpu.model : "unknown",
-               x.cpu.omp_threads, wg_cpu_simd_level(&x.cpu));
-        if (x.gpu_ready)
-            printf("GPU: %s (cuda:%d), %d SMs\n", x.gpu.name, x.gpu_index, x.gpu.sm_count);
+        printf("CPU: %s, %d threads, %s\n", x.machine.cpu.model[0] ? x.machine.cpu.model : "unknown",
+               x.machine.cpu.omp_threads, wg_cpu_simd_level(&x.machine.cpu));
+        if (x.machine.gpu_available)
+            printf("GPU: %s (cuda:%d), %d SMs\n", x.machine.gpu.name, x.gpu_index, x.machine.gpu.sm_count);
         else
-            printf("GPU: none measured: %s\n", x.gpu_reason);
+            printf("GPU: none measured: %s\n", x.machine.gpu_reason);
     }
     status = WG_OK;
     for (int i = 0; i < SECTION_COUNT && status == WG_OK; i++) {

@@ -1,49 +1,21 @@
 /*
- * cmd_info.c - `whygpu info [--json]`: the machine the experiments run on.
+ * cmd_info.c - `whygpu info [--json]`: the machine the experiments run on. The facts are
+ * read once (info_facts) and rendered as text or as JSON from the same description.
  *
  * Text: a CPU section (model, cores, usable SIMD features, caches, memory) and a GPU
  * section (whether whygpu was built with CUDA, then each GPU, or "GPU: none — reason").
  * An absent GPU is a fact about the machine, not a failure: the exit status is 0.
  *
- * --json writes the same facts (also documented in docs/json.md, "whygpu info --json"):
- *
- *   {
- *     "schema": "whygpu.info/1",
- *     "whygpu_version": "0.1.0",
- *     "cpu": {
- *       "vendor": string ("" off x86),
- *       "model": string,
- *       "logical_cpus": int, "physical_cores": int, "omp_threads": int,
- *       "features": { "sse2", "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw",
- *                     "avx512vl", "avx512_bf16", "amx_tile", "amx_bf16": bool },
- *       "simd_level": "avx512" | "avx2" | "sse2" | "generic",
- *       "l1d_bytes", "l2_bytes", "l3_bytes": int or null (unknown),
- *       "memory_bytes": int or null,
- *       "memory_available_bytes": int or null
- *     },
- *     "gpu": {
- *       "built_with_cuda": bool,
- *       "count": int (0 when there is no usable GPU),
- *       "error": string (why there is no GPU) or null,
- *       "devices": [ {
- *         "index": int, "name": string,
- *         "compute_capability": "9.0", "cc_major": int, "cc_minor": int,
- *         "sm_count": int,
- *         "total_memory_bytes": int, "free_memory_bytes": int,
- *         "sm_clock_khz": int, "memory_clock_khz": int, "memory_bus_bits": int,
- *         "l2_bytes": int, "shared_memory_per_sm_bytes": int,
- *         "driver_version": "13.0", "runtime_version": "13.0"
- *       } ]   (a device whose query failed is {"index": int, "error": string})
- *     }
- *   }
+ * --json writes the same facts, schema whygpu.info/1; its fields are in docs/json.md
+ * ("whygpu info --json"). Like every document it opens with the library's document
+ * opening and machine block; "cpu" and "gpu" after it are info's fuller description.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "report/json_writer.h"
-#include "whygpu.h"
+#include "whygpu_lab.h"
 
 static const char *const usage_text =
     "usage: whygpu info [--json]\n"
@@ -55,25 +27,61 @@ static const char *const usage_text =
     "  --json      print the same facts as JSON (fields: docs/json.md)\n"
     "  -h, --help  show this help\n";
 
-/* "32 KiB", "1 MiB", "7.8 GiB"; whole numbers without a decimal. */
+#define INFO_MAX_GPUS 64
+
+/* Everything info says, read once. */
+typedef struct info_facts {
+    wg_machine_facts machine; /* the CPU, and GPU 0 for the JSON's machine block */
+    int64_t available;       /* host memory available now, -1 unknown */
+    int gpu_count;           /* usable GPUs (0 when none) */
+    char gpu_error[512];     /* why there is none; "" when gpu_count > 0 */
+    struct {
+        int ok;              /* info valid; else error says why */
+        wg_gpu_info info;
+        char error[512];
+    } gpus[INFO_MAX_GPUS];
+} info_facts;
+
+static wg_status info_facts_get(info_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    const wg_device gpu0 = {WG_DEVICE_CUDA, 0};
+    wg_status status = wg_machine_facts_get(1, gpu0, &f->machine);
+    if (status != WG_OK) return status;
+    f->available = wg_host_memory_available();
+    int count = 0;
+    if (wg_gpu_count(&count) != WG_OK) {
+        snprintf(f->gpu_error, sizeof f->gpu_error, "%s", wg_error_message());
+        count = 0;
+    } else if (count == 0) {
+        snprintf(f->gpu_error, sizeof f->gpu_error, "no CUDA device found");
+    }
+    f->gpu_count = count < INFO_MAX_GPUS ? count : INFO_MAX_GPUS;
+    for (int i = 0; i < f->gpu_count; i++) {
+        f->gpus[i].ok = wg_gpu_info_get(i, &f->gpus[i].info) == WG_OK;
+        if (!f->gpus[i].ok)
+            snprintf(f->gpus[i].error, sizeof f->gpus[i].error, "%s", wg_error_message());
+    }
+    return WG_OK;
+}
+
+/* Bytes as info has always written them: "unknown" below 0, "N B" below 1 KiB, else the
+ * library's "32 KiB", "7.8 GiB". */
 static const char *format_bytes(int64_t bytes, char *buf, size_t size)
 {
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    if (bytes < 0) {
+    if (bytes < 0)
         snprintf(buf, size, "unknown");
-        return buf;
-    }
-    double value = (double)bytes;
-    int unit = 0;
-    while (value >= 1024.0 && unit < 4) {
-        value /= 1024.0;
-        unit++;
-    }
-    if (value == (double)(int64_t)value)
-        snprintf(buf, size, "%lld %s", (long long)value, units[unit]);
+    else if (bytes < 1024)
+        snprintf(buf, size, "%lld B", (long long)bytes);
     else
-        snprintf(buf, size, "%.1f %s", value, units[unit]);
+        wg_format_bytes((double)bytes, buf, size);
     return buf;
+}
+
+/* "unknown" for a size the machine did not tell (0 or less). */
+static const char *known_bytes(int64_t bytes, char *buf, size_t size)
+{
+    return bytes > 0 ? format_bytes(bytes, buf, size) : "unknown";
 }
 
 /* 13000 -> "13.0", 12080 -> "12.8". */
@@ -86,6 +94,7 @@ static const char *format_cuda_version(int version, char *buf, size_t size)
     return buf;
 }
 
+/* The SIMD features: the name in the text, the key in the JSON, and whether present. */
 typedef struct feature {
     const char *text_name;
     const char *json_name;
@@ -97,25 +106,21 @@ typedef struct feature {
 static void list_features(const wg_cpu_info *cpu, feature out[FEATURE_COUNT])
 {
     const feature all[FEATURE_COUNT] = {
-        {"SSE2", "sse2", cpu->sse2},
-        {"SSE4.2", "sse4_2", cpu->sse4_2},
-        {"AVX", "avx", cpu->avx},
-        {"AVX2", "avx2", cpu->avx2},
-        {"FMA", "fma", cpu->fma},
-        {"AVX-512F", "avx512f", cpu->avx512f},
-        {"AVX-512BW", "avx512bw", cpu->avx512bw},
-        {"AVX-512VL", "avx512vl", cpu->avx512vl},
+        {"SSE2", "sse2", cpu->sse2},          {"SSE4.2", "sse4_2", cpu->sse4_2},
+        {"AVX", "avx", cpu->avx},             {"AVX2", "avx2", cpu->avx2},
+        {"FMA", "fma", cpu->fma},             {"AVX-512F", "avx512f", cpu->avx512f},
+        {"AVX-512BW", "avx512bw", cpu->avx512bw}, {"AVX-512VL", "avx512vl", cpu->avx512vl},
         {"AVX512-BF16", "avx512_bf16", cpu->avx512_bf16},
-        {"AMX-TILE", "amx_tile", cpu->amx_tile},
-        {"AMX-BF16", "amx_bf16", cpu->amx_bf16},
+        {"AMX-TILE", "amx_tile", cpu->amx_tile}, {"AMX-BF16", "amx_bf16", cpu->amx_bf16},
     };
     memcpy(out, all, sizeof all);
 }
 
 /* ---------------------------------------------------------------- text ------------ */
 
-static void print_text(const wg_cpu_info *cpu, int64_t available)
+static void print_text(const info_facts *f)
 {
+    const wg_cpu_info *cpu = &f->machine.cpu;
     char a[32], b[32], c[32];
     feature features[FEATURE_COUNT];
     list_features(cpu, features);
@@ -143,50 +148,46 @@ static void print_text(const wg_cpu_info *cpu, int64_t available)
     printf("  widest SIMD       %s\n", wg_cpu_simd_level(cpu));
 
     printf("  caches            L1d %s, L2 %s (per core), L3 %s\n",
-           cpu->l1d_bytes > 0 ? format_bytes(cpu->l1d_bytes, a, sizeof a) : "unknown",
-           cpu->l2_bytes > 0 ? format_bytes(cpu->l2_bytes, b, sizeof b) : "unknown",
-           cpu->l3_bytes > 0 ? format_bytes(cpu->l3_bytes, c, sizeof c) : "unknown");
+           known_bytes(cpu->l1d_bytes, a, sizeof a), known_bytes(cpu->l2_bytes, b, sizeof b),
+           known_bytes(cpu->l3_bytes, c, sizeof c));
     printf("  memory            %s total, %s available\n",
-           cpu->memory_bytes > 0 ? format_bytes(cpu->memory_bytes, a, sizeof a) : "unknown",
-           format_bytes(available, b, sizeof b));
+           known_bytes(cpu->memory_bytes, a, sizeof a), format_bytes(f->available, b, sizeof b));
 
     printf("\nGPU\n");
     printf("  whygpu built %s CUDA\n", wg_built_with_cuda() ? "with" : "without");
-    int count = 0;
-    wg_status status = wg_gpu_count(&count);
-    if (status != WG_OK) {
-        printf("  GPU: none — %s\n", wg_error_message());
+    if (f->gpu_error[0]) {
+        printf("  GPU: none — %s\n", f->gpu_error);
         return;
     }
-    if (count == 0) {
-        printf("  GPU: none — no CUDA device found\n");
-        return;
-    }
-    for (int i = 0; i < count; i++) {
-        wg_gpu_info gpu;
-        if (wg_gpu_info_get(i, &gpu) != WG_OK) {
-            printf("  GPU %d: %s\n", i, wg_error_message());
+    for (int i = 0; i < f->gpu_count; i++) {
+        const wg_gpu_info *gpu = &f->gpus[i].info;
+        if (!f->gpus[i].ok) {
+            printf("  GPU %d: %s\n", i, f->gpus[i].error);
             continue;
         }
-        printf("  GPU %d             %s\n", gpu.index, gpu.name);
-        printf("    compute capability  %d.%d\n", gpu.cc_major, gpu.cc_minor);
-        printf("    SMs                 %d\n", gpu.sm_count);
+        printf("  GPU %d             %s\n", gpu->index, gpu->name);
+        printf("    compute capability  %d.%d\n", gpu->cc_major, gpu->cc_minor);
+        printf("    SMs                 %d\n", gpu->sm_count);
         printf("    memory              %s total, %s free\n",
-               format_bytes(gpu.total_memory_bytes, a, sizeof a),
-               format_bytes(gpu.free_memory_bytes, b, sizeof b));
-        printf("    SM clock            %d MHz\n", gpu.clock_khz / 1000);
-        printf("    memory clock        %d MHz, %d-bit bus\n", gpu.memory_clock_khz / 1000,
-               gpu.memory_bus_bits);
-        printf("    L2 cache            %s\n", format_bytes(gpu.l2_bytes, a, sizeof a));
+               format_bytes(gpu->total_memory_bytes, a, sizeof a),
+               format_bytes(gpu->free_memory_bytes, b, sizeof b));
+        printf("    SM clock            %d MHz\n", gpu->clock_khz / 1000);
+        printf("    memory clock        %d MHz, %d-bit bus\n", gpu->memory_clock_khz / 1000,
+               gpu->memory_bus_bits);
+        printf("    L2 cache            %s\n", format_bytes(gpu->l2_bytes, a, sizeof a));
         printf("    shared memory / SM  %s\n",
-               format_bytes(gpu.shared_memory_per_sm_bytes, a, sizeof a));
+               format_bytes(gpu->shared_memory_per_sm_bytes, a, sizeof a));
         printf("    driver / runtime    CUDA %s / %s\n",
-               format_cuda_version(gpu.driver_version, a, sizeof a),
-               format_cuda_version(gpu.runtime_version, b, sizeof b));
+               format_cuda_version(gpu->driver_version, a, sizeof a),
+               format_cuda_version(gpu->runtime_version, b, sizeof b));
     }
 }
 
 /* ---------------------------------------------------------------- JSON ------------ */
+
+/* A key and its value, in one call. */
+#define json_int_at(json, key, value) (wg_json_key(json, key), wg_json_int(json, value))
+#define json_string_at(json, key, value) (wg_json_key(json, key), wg_json_string(json, value))
 
 static void json_size_or_null(wg_json *json, const char *key, int64_t bytes)
 {
@@ -197,32 +198,43 @@ static void json_size_or_null(wg_json *json, const char *key, int64_t bytes)
         wg_json_null(json);
 }
 
-static int print_json(const wg_cpu_info *cpu, int64_t available)
+static void json_gpu(wg_json *json, const wg_gpu_info *gpu)
 {
     char buf[32];
+    json_int_at(json, "index", gpu->index);
+    json_string_at(json, "name", gpu->name);
+    snprintf(buf, sizeof buf, "%d.%d", gpu->cc_major, gpu->cc_minor);
+    json_string_at(json, "compute_capability", buf);
+    json_int_at(json, "cc_major", gpu->cc_major);
+    json_int_at(json, "cc_minor", gpu->cc_minor);
+    json_int_at(json, "sm_count", gpu->sm_count);
+    json_int_at(json, "total_memory_bytes", gpu->total_memory_bytes);
+    json_int_at(json, "free_memory_bytes", gpu->free_memory_bytes);
+    json_int_at(json, "sm_clock_khz", gpu->clock_khz);
+    json_int_at(json, "memory_clock_khz", gpu->memory_clock_khz);
+    json_int_at(json, "memory_bus_bits", gpu->memory_bus_bits);
+    json_int_at(json, "l2_bytes", gpu->l2_bytes);
+    json_int_at(json, "shared_memory_per_sm_bytes", gpu->shared_memory_per_sm_bytes);
+    json_string_at(json, "driver_version", format_cuda_version(gpu->driver_version, buf, sizeof buf));
+    json_string_at(json, "runtime_version", format_cuda_version(gpu->runtime_version, buf, sizeof buf));
+}
+
+static int print_json(const info_facts *f, const char *command_line)
+{
+    const wg_cpu_info *cpu = &f->machine.cpu;
     feature features[FEATURE_COUNT];
     list_features(cpu, features);
 
     wg_json json;
-    wg_json_init(&json, stdout);
-    wg_json_begin_object(&json);
-    wg_json_key(&json, "schema");
-    wg_json_string(&json, "whygpu.info/1");
-    wg_json_key(&json, "whygpu_version");
-    wg_json_string(&json, WG_VERSION);
+    wg_json_document_begin(&json, stdout, "whygpu.info/1", command_line, &f->machine);
 
     wg_json_key(&json, "cpu");
     wg_json_begin_object(&json);
-    wg_json_key(&json, "vendor");
-    wg_json_string(&json, cpu->vendor);
-    wg_json_key(&json, "model");
-    wg_json_string(&json, cpu->model);
-    wg_json_key(&json, "logical_cpus");
-    wg_json_int(&json, cpu->logical_cpus);
-    wg_json_key(&json, "physical_cores");
-    wg_json_int(&json, cpu->physical_cores);
-    wg_json_key(&json, "omp_threads");
-    wg_json_int(&json, cpu->omp_threads);
+    json_string_at(&json, "vendor", cpu->vendor);
+    json_string_at(&json, "model", cpu->model);
+    json_int_at(&json, "logical_cpus", cpu->logical_cpus);
+    json_int_at(&json, "physical_cores", cpu->physical_cores);
+    json_int_at(&json, "omp_threads", cpu->omp_threads);
     wg_json_key(&json, "features");
     wg_json_begin_object(&json);
     for (int i = 0; i < FEATURE_COUNT; i++) {
@@ -230,75 +242,30 @@ static int print_json(const wg_cpu_info *cpu, int64_t available)
         wg_json_bool(&json, features[i].present);
     }
     wg_json_end_object(&json);
-    wg_json_key(&json, "simd_level");
-    wg_json_string(&json, wg_cpu_simd_level(cpu));
+    json_string_at(&json, "simd_level", wg_cpu_simd_level(cpu));
     json_size_or_null(&json, "l1d_bytes", cpu->l1d_bytes);
     json_size_or_null(&json, "l2_bytes", cpu->l2_bytes);
     json_size_or_null(&json, "l3_bytes", cpu->l3_bytes);
     json_size_or_null(&json, "memory_bytes", cpu->memory_bytes);
-    json_size_or_null(&json, "memory_available_bytes", available);
+    json_size_or_null(&json, "memory_available_bytes", f->available);
     wg_json_end_object(&json);
 
     wg_json_key(&json, "gpu");
     wg_json_begin_object(&json);
     wg_json_key(&json, "built_with_cuda");
     wg_json_bool(&json, wg_built_with_cuda());
-    int count = 0;
-    wg_status status = wg_gpu_count(&count);
-    if (status != WG_OK) count = 0;
-    wg_json_key(&json, "count");
-    wg_json_int(&json, count);
-    wg_json_key(&json, "error");
-    if (status != WG_OK)
-        wg_json_string(&json, wg_error_message());
-    else if (count == 0)
-        wg_json_string(&json, "no CUDA device found");
-    else
-        wg_json_null(&json);
+    json_int_at(&json, "count", f->gpu_count);
+    json_string_at(&json, "error", f->gpu_error[0] ? f->gpu_error : NULL);
     wg_json_key(&json, "devices");
     wg_json_begin_array(&json);
-    for (int i = 0; i < count; i++) {
-        wg_gpu_info gpu;
+    for (int i = 0; i < f->gpu_count; i++) {
         wg_json_begin_object(&json);
-        if (wg_gpu_info_get(i, &gpu) != WG_OK) {
-            wg_json_key(&json, "index");
-            wg_json_int(&json, i);
-            wg_json_key(&json, "error");
-            wg_json_string(&json, wg_error_message());
-            wg_json_end_object(&json);
-            continue;
+        if (f->gpus[i].ok) {
+            json_gpu(&json, &f->gpus[i].info);
+        } else {
+            json_int_at(&json, "index", i);
+            json_string_at(&json, "error", f->gpus[i].error);
         }
-        wg_json_key(&json, "index");
-        wg_json_int(&json, gpu.index);
-        wg_json_key(&json, "name");
-        wg_json_string(&json, gpu.name);
-        snprintf(buf, sizeof buf, "%d.%d", gpu.cc_major, gpu.cc_minor);
-        wg_json_key(&json, "compute_capability");
-        wg_json_string(&json, buf);
-        wg_json_key(&json, "cc_major");
-        wg_json_int(&json, gpu.cc_major);
-        wg_json_key(&json, "cc_minor");
-        wg_json_int(&json, gpu.cc_minor);
-        wg_json_key(&json, "sm_count");
-        wg_json_int(&json, gpu.sm_count);
-        wg_json_key(&json, "total_memory_bytes");
-        wg_json_int(&json, gpu.total_memory_bytes);
-        wg_json_key(&json, "free_memory_bytes");
-        wg_json_int(&json, gpu.free_memory_bytes);
-        wg_json_key(&json, "sm_clock_khz");
-        wg_json_int(&json, gpu.clock_khz);
-        wg_json_key(&json, "memory_clock_khz");
-        wg_json_int(&json, gpu.memory_clock_khz);
-        wg_json_key(&json, "memory_bus_bits");
-        wg_json_int(&json, gpu.memory_bus_bits);
-        wg_json_key(&json, "l2_bytes");
-        wg_json_int(&json, gpu.l2_bytes);
-        wg_json_key(&json, "shared_memory_per_sm_bytes");
-        wg_json_int(&json, gpu.shared_memory_per_sm_bytes);
-        wg_json_key(&json, "driver_version");
-        wg_json_string(&json, format_cuda_version(gpu.driver_version, buf, sizeof buf));
-        wg_json_key(&json, "runtime_version");
-        wg_json_string(&json, format_cuda_version(gpu.runtime_version, buf, sizeof buf));
         wg_json_end_object(&json);
     }
     wg_json_end_array(&json);
@@ -339,12 +306,14 @@ int cmd_info(int argc, char **argv)
     }
     if (optind < argc) return cli_usage_error("info", "unexpected argument '%s'", argv[optind]);
 
-    wg_cpu_info cpu;
-    wg_status status = wg_cpu_info_get(&cpu);
+    static info_facts facts;
+    wg_status status = info_facts_get(&facts);
     if (status != WG_OK) return cli_failure("info", status);
-    int64_t available = wg_host_memory_available();
-
-    if (as_json) return print_json(&cpu, available);
-    print_text(&cpu, available);
+    if (as_json) {
+        char command[1024];
+        cli_command_line(argc, argv, "info", command, sizeof command);
+        return print_json(&facts, command);
+    }
+    print_text(&facts);
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

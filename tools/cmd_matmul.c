@@ -1,27 +1,24 @@
 /*
  * cmd_matmul.c - `whygpu matmul`: one matrix product C = op(A) op(B), one kernel, one
- * device: checked against float64 (C poisoned with NaN first), then timed with wg_timeit.
- * The kernel is one of the library's (auto, reference, tiled, cublas) or, on a GPU, a rung
- * of the matmul ladder (1-8 or its name, see `whygpu ladder`).
+ * device, timed and checked against float64 (C poisoned with NaN first) by wg_op_measure.
+ * The kernel is any of the device's registry (`whygpu kernels`), or on a GPU a rung of the
+ * matmul ladder by its number.
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/error.h"
-#include "../src/ladder.h"
 #include "cli.h"
-#include "matmul_check.h"
 #include "progress.h"
+#include "whygpu_lab.h"
 
 typedef struct matmul_options {
     wg_device device;
     const char *kernel_name;  /* as given; resolved on the device's registry */
     const wg_kernel *kernel;  /* NULL: auto */
-    int rung; /* 0: the library kernel above */
+    int rung;                 /* --kernel N: the ladder's rung N; 0 none */
     int64_t m, n, k;
     int trans_a, trans_b;
     int repeat;
@@ -40,8 +37,8 @@ static void usage(FILE *out)
             "\n"
             "options:\n"
             "  --device DEV   cpu, cuda or cuda:N (default cuda:0)\n"
-            "  --kernel K     auto (default), reference, tiled, cublas (CUDA only), or a rung\n"
-            "                 of the GPU matmul ladder: 1-8 or its name (CUDA only)\n"
+            "  --kernel K     auto (default), a name that 'whygpu kernels' lists for the\n"
+            "                 device, or a rung of the GPU matmul ladder by number (CUDA only)\n"
             "  --size N       m = n = k = N (default 2048)\n"
             "  --m M, --n N, --k K   the sizes one by one (op(A) is MxK, op(B) KxN)\n"
             "  --trans-a      A is stored K x M and used transposed\n"
@@ -55,17 +52,25 @@ static void usage(FILE *out)
             "device, 2 bad usage\n");
 }
 
+/* --kernel: a name, resolved on the device's registry once --device is known, or a rung
+ * number of the GPU ladder. */
 static int parse_kernel(const char *text, matmul_options *o)
 {
-    if (wg_kernel_find(WG_DEVICE_CPU, text, &o->kernel) == WG_OK ||
-        wg_kernel_find(WG_DEVICE_CUDA, text, &o->kernel) == WG_OK) {
-        o->kernel_name = text;
-        o->rung = 0;
-        return 0;
+    char *end = NULL;
+    long rung = strtol(text, &end, 10);
+    if (end != text && *end == '\0') {
+        for (int i = 0; i < wg_kernel_count(WG_DEVICE_CUDA); i++)
+            if (wg_kernel_at(WG_DEVICE_CUDA, i)->rung == rung) {
+                o->rung = (int)rung;
+                o->kernel_name = wg_kernel_at(WG_DEVICE_CUDA, i)->name;
+                return 0;
+            }
+        return cli_usage_error("matmul", "--kernel %s: the GPU matmul ladder has no rung %s",
+                               text, text);
     }
-    if (wg_ladder_parse(text, &o->rung) == WG_OK) return 0;
-    return cli_usage_error("matmul", "--kernel '%s': expected auto, reference, tiled, cublas, "
-                           "a ladder rung 1-%d or a rung's name", text, WG_LADDER_RUNGS);
+    o->kernel_name = text;
+    o->rung = 0;
+    return 0;
 }
 
 static int parse_options(int argc, char **argv, matmul_options *o)
@@ -136,99 +141,30 @@ static int parse_options(int argc, char **argv, matmul_options *o)
         return cli_usage_error("matmul", "--kernel %d: ladder rungs run on CUDA devices only",
                                o->rung);
     o->kernel = NULL;
-    if (!o->rung && strcmp(o->kernel_name, "auto") != 0 &&
+    if (strcmp(o->kernel_name, "auto") != 0 &&
         wg_kernel_find(o->device.kind, o->kernel_name, &o->kernel) != WG_OK)
         return cli_usage_error("matmul", "--kernel: %s", wg_error_message());
     return 0;
 }
 
-typedef struct matmul_call {
-    const matmul_options *o;
-    const wg_gemm_args *args;
-    const wg_ladder_inputs *inputs;
-} matmul_call;
-
-static wg_status call_matmul(void *context)
+/* Times and checks the product with wg_op_measure, progress on stderr. */
+static wg_status run(const matmul_options *o, wg_op_result *r)
 {
-    const matmul_call *call = context;
-    if (call->o->rung)
-        return wg_ladder_run_prepared(call->o->rung, 0, call->o->device.index, call->args,
-                                      call->inputs);
-    return wg_gemm_on(call->o->device, call->o->kernel, call->args);
-}
-
-static wg_status run(const matmul_options *o, wg_timeit_result *time, matmul_check_result *check,
-                     double *bound, int *full_check)
-{
-    const int64_t a_shape[2] = {o->trans_a ? o->k : o->m, o->trans_a ? o->m : o->k};
-    const int64_t b_shape[2] = {o->trans_b ? o->n : o->k, o->trans_b ? o->k : o->n};
-    const int64_t c_shape[2] = {o->m, o->n};
-    wg_tensor *a_host = NULL, *b_host = NULL, *a = NULL, *b = NULL, *c = NULL;
-    float *c_host = NULL;
-    matmul_reference ref = {0};
-    wg_ladder_inputs inputs = {0};
-    int have_inputs = 0;
-    wg_status status = wg_tensor_rand(2, a_shape, -1.0f, 1.0f, o->seed, wg_cpu(), &a_host);
-    if (status == WG_OK) status = wg_tensor_rand(2, b_shape, -1.0f, 1.0f, o->seed + 1, wg_cpu(), &b_host);
-    if (status == WG_OK) {
-        c_host = malloc((size_t)(o->m * o->n) * sizeof *c_host);
-        if (!c_host) status = wg_fail(WG_ERR_NO_MEMORY, "allocating C on the host (%" PRId64 "x%" PRId64 ")", o->m, o->n);
-    }
-    wg_gemm_args args = {.trans_a = o->trans_a, .trans_b = o->trans_b, .m = o->m, .n = o->n,
-                         .k = o->k, .alpha = 1.0f, .beta = 0.0f, .lda = a_shape[1],
-                         .ldb = b_shape[1], .ldc = o->n};
-    if (status == WG_OK) {
-        args.a = wg_tensor_host_data(a_host);
-        args.b = wg_tensor_host_data(b_host);
-        args.c = c_host;
-        status = matmul_reference_make(&args, o->seed, &ref);
-        if (status != WG_OK) wg_fail(status, "allocating the float64 reference");
-        *full_check = ref.full;
-    }
-    /* C poisoned with NaN, so an element the kernel does not write fails the check */
-    if (status == WG_OK) {
-        for (int64_t i = 0; i < o->m * o->n; i++) c_host[i] = NAN;
-        if (o->device.kind == WG_DEVICE_CPU) {
-            a = a_host;
-            b = b_host;
-        } else {
-            status = wg_tensor_to(a_host, o->device, &a);
-            if (status == WG_OK) status = wg_tensor_to(b_host, o->device, &b);
-        }
-    }
-    if (status == WG_OK) status = wg_tensor_from_host(2, c_shape, c_host, o->device, &c);
-    if (status == WG_OK) {
-        args.a = wg_tensor_data(a);
-        args.b = wg_tensor_data(b);
-        args.c = wg_tensor_data(c);
-        if (o->rung) {
-            status = wg_ladder_inputs_prepare(o->rung, o->device.index, &args, &inputs);
-            have_inputs = status == WG_OK;
-        }
-    }
-    matmul_call call = {o, &args, &inputs};
-    if (status == WG_OK) status = call_matmul(&call);
-    if (status == WG_OK) status = wg_synchronize(o->device);
-    if (status == WG_OK) status = wg_tensor_to_host(c, c_host, o->m * o->n);
-    if (status == WG_OK) {
-        matmul_check(&ref, c_host, o->m, o->n, o->n, check);
-        *bound = o->rung ? wg_ladder_error_bound(wg_ladder_rung_find(o->rung)->precision) : 1e-5;
-        progress p;
-        progress_begin(&p, "matmul", o->progress);
-        wg_timeit_options t;
-        wg_timeit_defaults(&t);
-        t.repeat = o->repeat;
-        t.progress = progress_on_phase;
-        t.progress_context = &p;
-        status = wg_timeit(o->device, call_matmul, &call, &t, time);
-        progress_end(&p);
-    }
-    if (have_inputs) wg_ladder_inputs_free(&inputs);
-    matmul_reference_free(&ref);
-    if (a != a_host) wg_tensor_free(a);
-    if (b != b_host) wg_tensor_free(b);
-    wg_tensor_free(a_host); wg_tensor_free(b_host); wg_tensor_free(c);
-    free(c_host);
+    const wg_op op = {.kind = WG_OP_MATMUL, .m = o->m, .n = o->n, .k = o->k,
+                      .trans_a = o->trans_a, .trans_b = o->trans_b, .seed = o->seed};
+    progress p;
+    progress_begin(&p, "matmul", o->progress);
+    wg_timeit_options t;
+    wg_timeit_defaults(&t);
+    t.repeat = o->repeat;
+    t.progress = progress_on_phase;
+    t.progress_context = &p;
+    const wg_op_run how = {.device = o->device, .kernel = o->kernel, .timing = &t};
+    wg_op_inputs inputs;
+    wg_status status = wg_op_inputs_create(&op, &inputs);
+    if (status == WG_OK) status = wg_op_measure(&inputs, &how, r);
+    wg_op_inputs_free(&inputs);
+    progress_end(&p);
     return status;
 }
 
@@ -240,29 +176,27 @@ int cmd_matmul(int argc, char **argv)
     if (rc) return rc;
     wg_status status = wg_device_check(o.device);
     if (status != WG_OK) return cli_failure("matmul", status);
-    wg_timeit_result time;
-    matmul_check_result check;
-    double bound = 0;
-    int full_check = 0;
-    status = run(&o, &time, &check, &bound, &full_check);
+    wg_op_result r;
+    status = run(&o, &r);
     if (status != WG_OK) return cli_failure("matmul", status);
     char device[32], t[32], kernel[64];
     wg_device_format(o.device, device, sizeof device);
-    wg_format_seconds(time.median_s, t, sizeof t);
-    if (o.rung)
-        snprintf(kernel, sizeof kernel, "ladder rung %d (%s)", o.rung, wg_ladder_rung_find(o.rung)->name);
+    wg_format_seconds(r.time.median_s, t, sizeof t);
+    if (r.kernel->rung)
+        snprintf(kernel, sizeof kernel, "ladder rung %d (%s)", r.kernel->rung, r.kernel->name);
     else
-        snprintf(kernel, sizeof kernel, "%s", o.kernel ? o.kernel->name : "auto");
+        snprintf(kernel, sizeof kernel, "%s", o.kernel ? r.kernel->name : "auto");
     const double flops = 2.0 * (double)o.m * (double)o.n * (double)o.k;
-    const int passed = check.not_finite == 0 && check.relative_error <= bound;
     printf("matmul %s . %s, m=%" PRId64 " n=%" PRId64 " k=%" PRId64 " on %s, kernel %s\n",
            o.trans_a ? "A^T" : "A", o.trans_b ? "B^T" : "B", o.m, o.n, o.k, device, kernel);
     printf("time %s (median of %d repeats of %" PRId64 " calls, spread %.1f%%%s), %.4g TFLOP/s\n", t,
-           time.repeats, time.loops, 100.0 * time.spread, time.spread_warning ? ", large" : "",
-           flops / time.median_s / 1e12);
+           r.time.repeats, r.time.loops, 100.0 * r.time.spread,
+           r.time.spread_warning ? ", large" : "", flops / r.time.median_s / 1e12);
+    char checked[64];
+    if (r.check_full) snprintf(checked, sizeof checked, "every element");
+    else snprintf(checked, sizeof checked, "%" PRId64 " sampled elements", r.check_samples);
     printf("check: relative error %.2e vs float64 over %s (bound %.0e), %" PRId64
            " elements not finite: %s\n",
-           check.relative_error, full_check ? "every element" : "1024 sampled elements", bound,
-           check.not_finite, passed ? "ok" : "FAILED");
-    return passed ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+           r.check_error, checked, r.check_bound, r.not_finite, r.check_passed ? "ok" : "FAILED");
+    return r.check_passed ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

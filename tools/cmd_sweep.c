@@ -13,57 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/measure/sweep.h"
-#include "../src/report/json_writer.h"
+#include "whygpu_lab.h"
 #include "cli.h"
+#include "kernel_option.h"
 #include "progress.h"
+#include "sweep_cli.h"
 
-#define COLUMNS WG_SWEEP_COLUMN_COUNT
-/* Memory kept free beside a point's buffers (the OS, the CUDA context, cuBLAS). */
-#define MEMORY_RESERVE_BYTES (256.0 * 1024 * 1024)
-
-typedef struct sweep_options {
-    wg_sweep_op op;
-    int64_t low, high;
-    int points;
-    double budget_s;
-    wg_device gpu;
-    int want_gpu;
-    uint64_t seed;
-    const char *json_path; /* NULL, "-" (stdout) or a file */
-    const char *csv_path;
-    int progress;
-} sweep_options;
-
-typedef struct sweep_cell_result {
-    int measured;
-    char reason[640]; /* why not measured: "no GPU: ...", "skipped: ...", "does not fit ..." */
-    wg_sweep_cell cell;
-} sweep_cell_result;
-
-typedef struct sweep_point {
-    int64_t size;
-    sweep_cell_result col[COLUMNS];
-} sweep_point;
-
-typedef struct sweep_run {
-    sweep_options o;
-    char command[1024];
-    char date[32];
-    wg_cpu_info cpu;
-    const char *isa;
-    int gpu_ready;
-    char gpu_name[256];
-    char gpu_reason[512];
-    int count;
-    sweep_point points[WG_SWEEP_MAX_POINTS];
-    wg_crossover crossover[COLUMNS];    /* for the two GPU columns */
-    double best_speedup[COLUMNS];
-    int64_t best_speedup_size[COLUMNS];
-    double elapsed_s;
-    int failed;        /* a measurement failed or a check did not pass */
-    int budget_skips;
-} sweep_run;
 
 /* ---------------------------------------------------------------- options --------- */
 
@@ -71,8 +26,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: whygpu sweep [--op OP] [--sizes A:B] [--points N] [--budget T]\n"
-            "                    [--device DEV] [--seed S] [--json FILE|-] [--csv FILE|-]\n"
-            "                    [--no-progress]\n"
+            "                    [--device DEV] [--kernel K] [--seed S] [--json FILE|-]\n"
+            "                    [--csv FILE|-] [--no-progress]\n"
             "\n"
             "Times one operation at log-spaced sizes in three columns: on the CPU; on the GPU\n"
             "with the data already there; and on the GPU including the copies of the inputs\n"
@@ -98,6 +53,9 @@ static void usage(FILE *out)
             "                  matmul at n = 4096 takes about a second; at 16384 about 50 s,\n"
             "                  which is why the default stops at 4096)\n"
             "  --device DEV    the GPU: cuda or cuda:N (default cuda); cpu: CPU column only\n"
+            "  --kernel K      matmul kernel: auto (default) or a name that 'whygpu kernels'\n"
+            "                  lists: a CUDA kernel for the GPU columns, a CPU kernel for the\n"
+            "                  CPU column\n"
             "  --seed S        seed of the random inputs (default 42)\n"
             "  --json FILE|-   write the results as JSON (schema whygpu.sweep/1, docs/json.md)\n"
             "                  to FILE, or to stdout instead of the table with '-'\n"
@@ -149,8 +107,8 @@ static int parse_options(int argc, char **argv, sweep_options *o)
         {"points", required_argument, NULL, 'p'}, {"budget", required_argument, NULL, 'b'},
         {"device", required_argument, NULL, 'd'}, {"seed", required_argument, NULL, 'S'},
         {"json", required_argument, NULL, 'j'},   {"csv", required_argument, NULL, 'c'},
-        {"no-progress", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"kernel", required_argument, NULL, 'k'}, {"no-progress", no_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->op = WG_SWEEP_MATMUL;
     o->budget_s = 60.0;
@@ -194,6 +152,10 @@ static int parse_options(int argc, char **argv, sweep_options *o)
             if (cli_parse_int("sweep", "--seed", optarg, 0, INT64_MAX, &value)) return CLI_EXIT_USAGE;
             o->seed = (uint64_t)value;
             break;
+        case 'k':
+            if (kernel_option_parse("sweep", optarg, &o->cpu_kernel, &o->gpu_kernel))
+                return CLI_EXIT_USAGE;
+            break;
         case 'j': o->json_path = optarg; break;
         case 'c': o->csv_path = optarg; break;
         case 'P': o->progress = 0; break;
@@ -218,485 +180,34 @@ static int parse_options(int argc, char **argv, sweep_options *o)
     return 0;
 }
 
-/* ---------------------------------------------------------------- measuring ------- */
+/* ---------------------------------------------------------------- progress -------- */
 
-/* What a size counts, in a sentence ("n", "batch", "size") and as a column title. */
-static const char *size_name(wg_sweep_op op)
+/* A progress bar per cell on a terminal; a failed cell is said on stderr as it happens. */
+typedef struct cell_progress {
+    int show;
+    progress bar;
+} cell_progress;
+
+static void on_cell(void *context, const char *label, int done, const char *failure)
 {
-    return op == WG_SWEEP_MATMUL ? "n" : op == WG_SWEEP_MLP_STEP ? "batch" : "size";
-}
-
-static const char *size_unit(wg_sweep_op op)
-{
-    return op == WG_SWEEP_MATMUL ? "n (n x n matrices)"
-           : op == WG_SWEEP_MLP_STEP ? "batch rows (784-512-256-10 MLP)" : "elements";
-}
-
-static void cell_label(const sweep_run *run, int64_t size, wg_sweep_column column, char *buf,
-                       size_t length)
-{
-    char device[32];
-    wg_device_format(column == WG_SWEEP_CPU ? wg_cpu() : run->o.gpu, device, sizeof device);
-    snprintf(buf, length, "%s %s = %" PRId64 " on %s%s", wg_sweep_op_name(run->o.op),
-             size_name(run->o.op), size, device,
-             column == WG_SWEEP_GPU_COPIES ? " with copies" : "");
-}
-
-/* Marks the columns of a point that will not run, before anything is allocated. Returns
- * the number of columns left to measure. */
-static int screen_point(sweep_run *run, sweep_point *p)
-{
-    char need[32], have[32];
-    int active = 0;
-    double host_need = wg_sweep_host_bytes(run->o.op, p->size);
-    int64_t host_available = wg_host_memory_available();
-    int host_fits = wg_sweep_fits(host_need, host_available, MEMORY_RESERVE_BYTES);
-    for (int c = 0; c < COLUMNS; c++) {
-        sweep_cell_result *r = &p->col[c];
-        if (c != WG_SWEEP_CPU && !run->gpu_ready) {
-            snprintf(r->reason, sizeof r->reason, "no GPU: %s", run->gpu_reason);
-            continue;
-        }
-        if (!host_fits) {
-            snprintf(r->reason, sizeof r->reason,
-                     "does not fit in host memory: needs %s, %s available",
-                     wg_format_bytes(host_need, need, sizeof need),
-                     wg_format_bytes((double)host_available, have, sizeof have));
-            continue;
-        }
-        if (c != WG_SWEEP_CPU) {
-            wg_gpu_info info;
-            double device_need = wg_sweep_device_bytes(run->o.op, p->size);
-            if (wg_gpu_info_get(run->o.gpu.index, &info) == WG_OK &&
-                !wg_sweep_fits(device_need, info.free_memory_bytes, MEMORY_RESERVE_BYTES)) {
-                snprintf(r->reason, sizeof r->reason,
-                         "does not fit in GPU memory: needs %s, cuda:%d has %s free",
-                         wg_format_bytes(device_need, need, sizeof need), run->o.gpu.index,
-                         wg_format_bytes((double)info.free_memory_bytes, have, sizeof have));
-                continue;
-            }
-        }
-        active++;
-    }
-    return active;
-}
-
-static void measure_all(sweep_run *run)
-{
-    const double start = wg_now(), deadline = start + run->o.budget_s;
-    int64_t known_size[COLUMNS] = {0, 0, 0};
-    double known_s[COLUMNS] = {0, 0, 0};
-    int cells_left = 0;
-    for (int i = 0; i < run->count; i++) cells_left += run->gpu_ready ? COLUMNS : 1;
-    const int exponent = wg_sweep_work_exponent(run->o.op);
-    /* No cell may take more than half the budget's even share: the large sizes at the end
-     * cost more than their share, and the small ones are precise with less. */
-    const double share_cap = cells_left > 0 ? 0.5 * run->o.budget_s / cells_left : 0.0;
-    int64_t setup_size = 0; /* the last point's size and the seconds its inputs took */
-    double setup_s = 0;
-    for (int i = 0; i < run->count; i++) {
-        sweep_point *p = &run->points[i];
-        int planned = run->gpu_ready ? COLUMNS : 1;
-        int active = screen_point(run, p);
-        cells_left -= planned - active;
-        if (active == 0) continue;
-        /* Making the inputs (and freeing them) is not timed but spends the budget too. */
-        double left = deadline - wg_now();
-        double setup = wg_sweep_setup_estimate(run->o.op, setup_size, setup_s, p->size);
-        if (left <= 0 || setup > 0.9 * left) {
-            for (int c = 0; c < COLUMNS; c++)
-                if (!p->col[c].reason[0])
-                    snprintf(p->col[c].reason, sizeof p->col[c].reason,
-                             "skipped: about %.3g s to make the inputs would exceed the %.3g s "
-                             "left of the budget", setup, left > 0 ? 0.9 * left : 0.0);
-            run->budget_skips += active;
-            cells_left -= active;
-            continue;
-        }
-        double setup_start = wg_now();
-        wg_sweep_inputs inputs;
-        wg_status status = wg_sweep_inputs_create(run->o.op, p->size, run->o.seed, &inputs);
-        setup_s = wg_now() - setup_start;
-        setup_size = p->size;
-        if (status != WG_OK) {
-            for (int c = 0; c < COLUMNS; c++)
-                if (!p->col[c].reason[0])
-                    snprintf(p->col[c].reason, sizeof p->col[c].reason,
-                             "could not create the inputs: %s", wg_error_message());
-            cells_left -= active;
-            run->failed = 1;
-            continue;
-        }
-        for (int c = 0; c < COLUMNS; c++) {
-            sweep_cell_result *r = &p->col[c];
-            if (r->reason[0]) continue;
-            double estimate = wg_sweep_extrapolate(known_size[c], known_s[c], p->size, exponent);
-            wg_sweep_plan plan;
-            left = deadline - wg_now();
-            /* A tenth is kept back for what the plan does not count: inputs, checks, and
-             * calls slower than their estimate on a busy machine. */
-            double plannable = left > 0 ? 0.9 * left : 0;
-            if (wg_sweep_plan_cell(estimate, plannable, cells_left, share_cap, &plan) != WG_OK) {
-                plan.skip = 1;
-                plan.estimate_s = estimate;
-            }
-            cells_left--;
-            if (plan.skip) {
-                snprintf(r->reason, sizeof r->reason,
-                         "skipped: about %.3g s would exceed the %.3g s left of the budget",
-                         plan.estimate_s, plannable);
-                run->budget_skips++;
-                continue;
-            }
-            char label[128];
-            cell_label(run, p->size, (wg_sweep_column)c, label, sizeof label);
-            progress bar;
-            progress_begin(&bar, label, run->o.progress && cli_is_tty(2));
-            wg_timeit_options timing;
-            wg_timeit_defaults(&timing);
-            timing.repeat = plan.repeat;
-            timing.min_repeat_s = plan.min_repeat_s;
-            timing.loops = plan.loops;
-            timing.progress = progress_on_phase;
-            timing.progress_context = &bar;
-            status = wg_sweep_measure(&inputs, (wg_sweep_column)c, run->o.gpu, &timing, &r->cell);
-            progress_end(&bar);
-            if (status == WG_ERR_NO_MEMORY) { /* e.g. fragmentation: reported, not a failure */
-                snprintf(r->reason, sizeof r->reason, "does not fit in memory: %s",
-                         wg_error_message());
-                continue;
-            }
-            if (status != WG_OK) {
-                snprintf(r->reason, sizeof r->reason, "failed: %s", wg_error_message());
-                fprintf(stderr, "whygpu sweep: %s failed: %s\n", label, wg_error_message());
-                run->failed = 1;
-                continue;
-            }
-            if (!r->cell.check_passed) {
-                snprintf(r->reason, sizeof r->reason,
-                         "wrong result: max relative error %.3g > tolerance %.3g",
-                         r->cell.check_error, r->cell.check_tolerance);
-                fprintf(stderr, "whygpu sweep: %s gave a wrong result: %s\n", label,
-                        r->reason + strlen("wrong result: "));
-                run->failed = 1;
-                continue;
-            }
-            r->measured = 1;
-            known_size[c] = p->size;
-            known_s[c] = r->cell.time.median_s;
-        }
-        double free_start = wg_now();
-        wg_sweep_inputs_free(&inputs);
-        setup_s += wg_now() - free_start;
-    }
-    run->elapsed_s = wg_now() - start;
-}
-
-/* Crossovers and best speed-ups of the GPU columns, from the measured medians. */
-static void analyse(sweep_run *run)
-{
-    int64_t sizes[WG_SWEEP_MAX_POINTS];
-    double cpu[WG_SWEEP_MAX_POINTS], gpu[WG_SWEEP_MAX_POINTS];
-    for (int c = WG_SWEEP_GPU; c < COLUMNS; c++) {
-        for (int i = 0; i < run->count; i++) {
-            const sweep_point *p = &run->points[i];
-            sizes[i] = p->size;
-            cpu[i] = p->col[WG_SWEEP_CPU].measured ? p->col[WG_SWEEP_CPU].cell.time.median_s : NAN;
-            gpu[i] = p->col[c].measured ? p->col[c].cell.time.median_s : NAN;
-        }
-        (void)wg_sweep_crossover(sizes, cpu, gpu, run->count, &run->crossover[c]);
-        wg_sweep_best_speedup(sizes, cpu, gpu, run->count, &run->best_speedup[c],
-                              &run->best_speedup_size[c]);
-    }
-}
-
-/* ---------------------------------------------------------------- the table ------- */
-
-static double median_or_nan(const sweep_point *p, int c)
-{
-    return p->col[c].measured ? p->col[c].cell.time.median_s : NAN;
-}
-
-/* A short word for an unmeasured cell in the table. */
-static const char *short_reason(const char *reason)
-{
-    if (strncmp(reason, "no GPU", 6) == 0) return "no GPU";
-    if (strncmp(reason, "skipped", 7) == 0) return "budget";
-    if (strncmp(reason, "does not fit", 12) == 0) return "no memory";
-    if (strncmp(reason, "wrong", 5) == 0) return "WRONG";
-    return "failed";
-}
-
-static void print_time_cell(const sweep_point *p, int c)
-{
-    char text[32];
-    if (p->col[c].measured)
-        printf("  %10s", wg_format_seconds(p->col[c].cell.time.median_s, text, sizeof text));
-    else
-        printf("  %10s", short_reason(p->col[c].reason));
-}
-
-static void print_ratio_cell(double cpu, double gpu)
-{
-    if (isfinite(cpu) && isfinite(gpu) && gpu > 0)
-        printf("  %9.3gx", cpu / gpu);
-    else
-        printf("  %10s", "-");
-}
-
-static void describe_crossover(const sweep_run *run, int c, char *buf, size_t length)
-{
-    const wg_crossover *x = &run->crossover[c];
-    const char *unit = size_name(run->o.op);
-    switch (x->state) {
-    case WG_CROSSOVER_FOUND:
-        snprintf(buf, length, "the GPU wins from %s ~ %.4g (between %" PRId64 " and %" PRId64 ")",
-                 unit, x->size, x->below, x->above);
-        break;
-    case WG_CROSSOVER_GPU_ALWAYS:
-        snprintf(buf, length, "the GPU wins at every size measured (from %s = %.0f)", unit,
-                 x->size);
-        break;
-    case WG_CROSSOVER_NEVER:
-        snprintf(buf, length, "the GPU does not win up to %s = %.0f, the largest measured", unit,
-                 x->size);
-        break;
-    default:
-        snprintf(buf, length, "not measured%s", run->gpu_ready ? "" : " (no GPU, see above)");
-        break;
-    }
-}
-
-static void print_table(const sweep_run *run)
-{
-    const sweep_options *o = &run->o;
-    int per_flop = o->op == WG_SWEEP_MATMUL || o->op == WG_SWEEP_MLP_STEP;
-    char budget[32], elapsed[32];
-    printf("whygpu sweep: %s, CPU against GPU, %d sizes from %" PRId64 " to %" PRId64 ", size = %s\n",
-           wg_sweep_op_name(o->op), run->count, o->low, o->high, size_unit(o->op));
-    printf("CPU: %s, %d threads, matmul kernel %s\n",
-           run->cpu.model[0] ? run->cpu.model : "unknown", run->cpu.omp_threads, run->isa);
-    if (run->gpu_ready)
-        printf("GPU: %s (cuda:%d)\n", run->gpu_name, o->gpu.index);
-    else
-        printf("GPU: none measured: no GPU: %s\n", run->gpu_reason);
-    printf("\n%12s  %10s  %10s  %10s  %10s  %10s  %10s\n", size_name(o->op),
-           "CPU", per_flop ? "GFLOP/s" : "GB/s", "GPU", "GPU+copies", "speed-up", "w/ copies");
-    for (int i = 0; i < run->count; i++) {
-        const sweep_point *p = &run->points[i];
-        printf("%12" PRId64, p->size);
-        print_time_cell(p, WG_SWEEP_CPU);
-        double cpu = median_or_nan(p, WG_SWEEP_CPU);
-        if (isfinite(cpu))
-            printf("  %10.3g", (per_flop ? wg_sweep_flops(o->op, p->size)
-                                       : wg_sweep_traffic_bytes(o->op, p->size)) / cpu / 1e9);
-        else
-            printf("  %10s", "-");
-        print_time_cell(p, WG_SWEEP_GPU);
-        print_time_cell(p, WG_SWEEP_GPU_COPIES);
-        print_ratio_cell(cpu, median_or_nan(p, WG_SWEEP_GPU));
-        print_ratio_cell(cpu, median_or_nan(p, WG_SWEEP_GPU_COPIES));
-        printf("\n");
-    }
-    printf("\nTimes are per call, the median of the repeats; speed-up = CPU time / GPU time "
-           "(above 1x the GPU wins).\n");
-    char text[640];
-    describe_crossover(run, WG_SWEEP_GPU, text, sizeof text);
-    printf("Crossover, data resident on the GPU: %s.\n", text);
-    describe_crossover(run, WG_SWEEP_GPU_COPIES, text, sizeof text);
-    printf("Crossover, including the copies:    %s.\n", text);
-    for (int c = WG_SWEEP_GPU; c < COLUMNS; c++)
-        if (isfinite(run->best_speedup[c]))
-            printf("Largest speed-up %s: %.3gx at %s = %" PRId64 ".\n",
-                   c == WG_SWEEP_GPU ? "(data resident)" : "(with copies)", run->best_speedup[c],
-                   size_name(o->op), run->best_speedup_size[c]);
-    int measured = 0, listed = 0;
-    double worst = 0;
-    for (int i = 0; i < run->count; i++)
-        for (int c = 0; c < COLUMNS; c++) {
-            const sweep_cell_result *r = &run->points[i].col[c];
-            if (r->measured) {
-                measured++;
-                if (r->cell.check_error > worst) worst = r->cell.check_error;
-            } else if (r->reason[0] && strncmp(r->reason, "no GPU", 6) != 0) {
-                if (listed++ == 0) printf("Not measured:\n");
-                char label[128];
-                cell_label(run, run->points[i].size, (wg_sweep_column)c, label, sizeof label);
-                printf("  %s: %s\n", label, r->reason);
-            }
-        }
-    if (o->op == WG_SWEEP_MLP_STEP)
-        printf("Results checked before the timing was trusted: %d cells (the GPU's parameters "
-               "after one step against the CPU's, largest relative difference %.2g; the CPU's "
-               "finite and changed).\n", measured, worst);
-    else
-        printf("Results checked against float64 before the timing was trusted: %d cells, "
-               "largest relative error %.2g.\n", measured, worst);
-    printf("Measuring took %s of a %s budget.\n",
-           wg_format_seconds(run->elapsed_s, elapsed, sizeof elapsed),
-           wg_format_seconds(o->budget_s, budget, sizeof budget));
-}
-
-/* ---------------------------------------------------------------- JSON and CSV ---- */
-
-static void json_crossover(wg_json *j, const sweep_run *run, int c)
-{
-    const wg_crossover *x = &run->crossover[c];
-    wg_json_begin_object(j);
-    wg_json_key(j, "state"); wg_json_string(j, wg_crossover_state_name(x->state));
-    wg_json_key(j, "size"); wg_json_number(j, x->size);
-    wg_json_key(j, "below");
-    if (x->state == WG_CROSSOVER_FOUND) wg_json_int(j, x->below); else wg_json_null(j);
-    wg_json_key(j, "above");
-    if (x->state == WG_CROSSOVER_FOUND) wg_json_int(j, x->above); else wg_json_null(j);
-    wg_json_key(j, "valid_points"); wg_json_int(j, x->valid_points);
-    wg_json_key(j, "best_speedup"); wg_json_number(j, run->best_speedup[c]);
-    wg_json_key(j, "best_speedup_size");
-    if (run->best_speedup_size[c] > 0) wg_json_int(j, run->best_speedup_size[c]);
-    else wg_json_null(j);
-    wg_json_end_object(j);
-}
-
-static void json_cell(wg_json *j, const sweep_cell_result *r)
-{
-    const wg_timeit_result *t = &r->cell.time;
-    int timed = r->cell.measured;
-    wg_json_begin_object(j);
-    wg_json_key(j, "measured"); wg_json_bool(j, r->measured);
-    wg_json_key(j, "reason"); wg_json_string(j, r->measured ? NULL : r->reason);
-    wg_json_key(j, "median_s"); wg_json_number(j, timed ? t->median_s : NAN);
-    wg_json_key(j, "best_s"); wg_json_number(j, timed ? t->best_s : NAN);
-    wg_json_key(j, "worst_s"); wg_json_number(j, timed ? t->worst_s : NAN);
-    wg_json_key(j, "spread"); wg_json_number(j, timed ? t->spread : NAN);
-    wg_json_key(j, "loops");
-    if (timed) wg_json_int(j, t->loops); else wg_json_null(j);
-    wg_json_key(j, "repeats");
-    if (timed) wg_json_int(j, t->repeats); else wg_json_null(j);
-    wg_json_key(j, "check_error"); wg_json_number(j, timed ? r->cell.check_error : NAN);
-    wg_json_key(j, "check_tolerance"); wg_json_number(j, timed ? r->cell.check_tolerance : NAN);
-    wg_json_key(j, "check_passed");
-    if (timed) wg_json_bool(j, r->cell.check_passed); else wg_json_null(j);
-    wg_json_end_object(j);
-}
-
-static int write_json(const sweep_run *run, FILE *out)
-{
-    const sweep_options *o = &run->o;
-    char device[32];
-    wg_device_format(o->gpu, device, sizeof device);
-    wg_json j;
-    wg_json_init(&j, out);
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "schema"); wg_json_string(&j, "whygpu.sweep/1");
-    wg_json_key(&j, "whygpu_version"); wg_json_string(&j, WG_VERSION);
-    wg_json_key(&j, "command"); wg_json_string(&j, run->command);
-    wg_json_key(&j, "date"); wg_json_string(&j, run->date);
-    wg_json_key(&j, "op"); wg_json_string(&j, wg_sweep_op_name(o->op));
-    wg_json_key(&j, "size_unit");
-    wg_json_string(&j, size_unit(o->op));
-    wg_json_key(&j, "sizes");
-    wg_json_begin_array(&j);
-    wg_json_int(&j, o->low);
-    wg_json_int(&j, o->high);
-    wg_json_end_array(&j);
-    wg_json_key(&j, "points_requested"); wg_json_int(&j, o->points);
-    wg_json_key(&j, "seed"); wg_json_int(&j, (int64_t)o->seed);
-    wg_json_key(&j, "budget_s"); wg_json_number(&j, o->budget_s);
-    wg_json_key(&j, "elapsed_s"); wg_json_number(&j, run->elapsed_s);
-    wg_json_key(&j, "machine");
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "cpu");
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "model"); wg_json_string(&j, run->cpu.model);
-    wg_json_key(&j, "threads"); wg_json_int(&j, run->cpu.omp_threads);
-    wg_json_key(&j, "matmul_isa"); wg_json_string(&j, run->isa);
-    wg_json_end_object(&j);
-    wg_json_key(&j, "gpu");
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "device"); wg_json_string(&j, o->want_gpu ? device : NULL);
-    wg_json_key(&j, "available"); wg_json_bool(&j, run->gpu_ready);
-    wg_json_key(&j, "name"); wg_json_string(&j, run->gpu_ready ? run->gpu_name : NULL);
-    wg_json_key(&j, "reason"); wg_json_string(&j, run->gpu_ready ? NULL : run->gpu_reason);
-    wg_json_end_object(&j);
-    wg_json_end_object(&j);
-    wg_json_key(&j, "points");
-    wg_json_begin_array(&j);
-    for (int i = 0; i < run->count; i++) {
-        const sweep_point *p = &run->points[i];
-        double cpu = median_or_nan(p, WG_SWEEP_CPU);
-        wg_json_begin_object(&j);
-        wg_json_key(&j, "size"); wg_json_int(&j, p->size);
-        wg_json_key(&j, "flops"); wg_json_number(&j, wg_sweep_flops(o->op, p->size));
-        wg_json_key(&j, "bytes"); wg_json_number(&j, wg_sweep_traffic_bytes(o->op, p->size));
-        for (int c = 0; c < COLUMNS; c++) {
-            wg_json_key(&j, wg_sweep_column_key((wg_sweep_column)c));
-            json_cell(&j, &p->col[c]);
-        }
-        wg_json_key(&j, "speedup"); wg_json_number(&j, cpu / median_or_nan(p, WG_SWEEP_GPU));
-        wg_json_key(&j, "speedup_with_copies");
-        wg_json_number(&j, cpu / median_or_nan(p, WG_SWEEP_GPU_COPIES));
-        wg_json_end_object(&j);
-    }
-    wg_json_end_array(&j);
-    wg_json_key(&j, "crossover");
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "gpu"); json_crossover(&j, run, WG_SWEEP_GPU);
-    wg_json_key(&j, "gpu_with_copies"); json_crossover(&j, run, WG_SWEEP_GPU_COPIES);
-    wg_json_end_object(&j);
-    wg_json_key(&j, "budget_skips"); wg_json_int(&j, run->budget_skips);
-    wg_json_key(&j, "passed"); wg_json_bool(&j, !run->failed);
-    wg_json_end_object(&j);
-    return wg_json_finish(&j);
-}
-
-/* A CSV field: quoted when it holds a comma, quote or newline. */
-static void csv_text(FILE *out, const char *text)
-{
-    if (!strpbrk(text, ",\"\n")) {
-        fputs(text, out);
+    cell_progress *p = context;
+    if (!done) {
+        progress_begin(&p->bar, label, p->show);
         return;
     }
-    fputc('"', out);
-    for (const char *c = text; *c; c++) {
-        if (*c == '"') fputc('"', out);
-        fputc(*c, out);
-    }
-    fputc('"', out);
+    progress_end(&p->bar);
+    if (failure && strncmp(failure, "failed: ", 8) == 0)
+        fprintf(stderr, "whygpu sweep: %s failed: %s\n", label, failure + 8);
+    else if (failure && strncmp(failure, "wrong result: ", 14) == 0)
+        fprintf(stderr, "whygpu sweep: %s gave a wrong result: %s\n", label, failure + 14);
 }
 
-static void csv_number(FILE *out, double value)
+static void on_phase(void *context, const char *phase, int done, int total, double seconds)
 {
-    if (isfinite(value)) fprintf(out, "%.6g", value);
+    cell_progress *p = context;
+    progress_on_phase(&p->bar, phase, done, total, seconds);
 }
 
-static int write_csv(const sweep_run *run, FILE *out)
-{
-    fprintf(out, "op,size,flops,cpu_median_s,gpu_median_s,gpu_with_copies_median_s,speedup,"
-                 "speedup_with_copies,cpu_status,gpu_status,gpu_with_copies_status\n");
-    for (int i = 0; i < run->count; i++) {
-        const sweep_point *p = &run->points[i];
-        double cpu = median_or_nan(p, WG_SWEEP_CPU);
-        fprintf(out, "%s,%" PRId64 ",%.6g,", wg_sweep_op_name(run->o.op), p->size,
-                wg_sweep_flops(run->o.op, p->size));
-        for (int c = 0; c < COLUMNS; c++) {
-            csv_number(out, median_or_nan(p, c));
-            fputc(',', out);
-        }
-        csv_number(out, cpu / median_or_nan(p, WG_SWEEP_GPU));
-        fputc(',', out);
-        csv_number(out, cpu / median_or_nan(p, WG_SWEEP_GPU_COPIES));
-        for (int c = 0; c < COLUMNS; c++) {
-            fputc(',', out);
-            csv_text(out, p->col[c].measured ? "ok" : p->col[c].reason);
-        }
-        fputc('\n', out);
-    }
-    return ferror(out) ? -1 : 0;
-}
-
-/* Writes with `writer` to stdout ("-") or to the file at path. 0 on success. */
-/* Opens an output before anything is measured, so a bad path costs no measuring: stdout for
- * "-". NULL after saying why. */
 static FILE *open_output(const char *path, const char *what)
 {
     if (strcmp(path, "-") == 0) return stdout;
@@ -731,26 +242,15 @@ int cmd_sweep(int argc, char **argv)
     if (rc == -1) return CLI_EXIT_OK;
     if (rc != 0) return rc;
     int64_t sizes[WG_SWEEP_MAX_POINTS];
-    if (wg_sweep_grid(run.o.low, run.o.high, run.o.points, sizes, &run.count) != WG_OK)
+    int count = 0;
+    if (wg_sweep_grid(run.o.low, run.o.high, run.o.points, sizes, &count) != WG_OK)
         return cli_usage_error("sweep", "%s", wg_error_message());
-    for (int i = 0; i < run.count; i++) run.points[i].size = sizes[i];
 
-    wg_status status = wg_cpu_info_get(&run.cpu);
-    if (status == WG_OK) status = wg_cpu_matmul_isa(&run.isa);
+    wg_status status = wg_machine_facts_get(run.o.want_gpu, run.o.gpu, &run.machine);
+    if (status == WG_OK) status = wg_cpu_matmul_isa(&run.machine.cpu_kernel);
+    if (run.o.cpu_kernel) run.machine.cpu_kernel = run.o.cpu_kernel->name;
+    if (run.o.gpu_kernel) run.machine.gpu_kernel = run.o.gpu_kernel->name;
     if (status != WG_OK) return cli_failure("sweep", status);
-    if (!run.o.want_gpu) {
-        snprintf(run.gpu_reason, sizeof run.gpu_reason, "not requested (--device cpu)");
-    } else if (wg_device_check(run.o.gpu) == WG_OK) {
-        wg_gpu_info info;
-        run.gpu_ready = 1;
-        if (wg_gpu_info_get(run.o.gpu.index, &info) == WG_OK)
-            snprintf(run.gpu_name, sizeof run.gpu_name, "%s", info.name);
-        else
-            snprintf(run.gpu_name, sizeof run.gpu_name, "cuda:%d", run.o.gpu.index);
-    } else {
-        snprintf(run.gpu_reason, sizeof run.gpu_reason, "%s", wg_error_message());
-    }
-    cli_utc_date(run.date, sizeof run.date);
     cli_command_line(argc, argv, "sweep", run.command, sizeof run.command);
 
     FILE *json_out = run.o.json_path ? open_output(run.o.json_path, "JSON") : NULL;
@@ -760,16 +260,23 @@ int cmd_sweep(int argc, char **argv)
         if (csv_out && csv_out != stdout) fclose(csv_out);
         return CLI_EXIT_FAILURE;
     }
-    measure_all(&run);
-    analyse(&run);
+    cell_progress bar = {.show = run.o.progress && cli_is_tty(2)};
+    const wg_sweep_request request = {
+        .op = run.o.op, .low = run.o.low, .high = run.o.high, .points = run.o.points,
+        .budget_s = run.o.budget_s, .seed = run.o.seed, .gpu = run.o.gpu,
+        .gpu_columns = run.machine.gpu_available, .gpu_reason = run.machine.gpu_reason,
+        .cpu_kernel = run.o.cpu_kernel, .gpu_kernel = run.o.gpu_kernel, .on_cell = on_cell,
+        .progress = on_phase, .context = &bar};
+    status = wg_sweep_run(&request, &run.r);
+    if (status != WG_OK) return cli_failure("sweep", status);
 
     int to_stdout = (run.o.json_path && strcmp(run.o.json_path, "-") == 0) ||
                     (run.o.csv_path && strcmp(run.o.csv_path, "-") == 0);
-    if (!to_stdout) print_table(&run);
-    rc = run.failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
-    if (json_out && write_output(&run, json_out, run.o.json_path, "JSON", write_json) != 0)
+    if (!to_stdout) sweep_print_table(&run);
+    rc = run.r.failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+    if (json_out && write_output(&run, json_out, run.o.json_path, "JSON", sweep_write_json) != 0)
         rc = CLI_EXIT_FAILURE;
-    if (csv_out && write_output(&run, csv_out, run.o.csv_path, "CSV", write_csv) != 0)
+    if (csv_out && write_output(&run, csv_out, run.o.csv_path, "CSV", sweep_write_csv) != 0)
         rc = CLI_EXIT_FAILURE;
     return rc;
 }

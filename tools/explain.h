@@ -9,9 +9,9 @@
 
 #include <stdint.h>
 
-#include "../src/report/json_writer.h"
 #include "progress.h"
 #include "whygpu.h"
+#include "whygpu_lab.h"
 
 #define EXPLAIN_MAX_SAYINGS 16
 
@@ -20,11 +20,8 @@ typedef struct explain_ctx {
     int quick;
     int json;
     int gpu_index;
-    int gpu_ready;        /* the GPU parts run */
-    char gpu_reason[512]; /* why they do not */
-    /* the machine */
-    wg_cpu_info cpu;
-    wg_gpu_info gpu;
+    /* the machine; the GPU parts run when machine.gpu_available, else gpu_reason says why */
+    wg_machine_facts machine;
     /* figures measured in one section and used by later ones (0 = not measured) */
     double cpu_triad_gbs, gpu_triad_gbs;     /* all cores / full grid */
     double cpu_fma_peak_gflops;              /* all threads, widest ISA */

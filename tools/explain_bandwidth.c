@@ -6,7 +6,6 @@
  */
 #include <stdio.h>
 
-#include "../src/measure/measure.h"
 #include "explain.h"
 
 #define STREAM_TRIALS 10
@@ -107,7 +106,7 @@ wg_status explain_bandwidth(explain_ctx *x)
     if (cpu_elements < ((int64_t)32 << 20)) cpu_elements = (int64_t)32 << 20;
     char title[160], size[32];
     snprintf(title, sizeof title, "CPU STREAM, %d threads, 3 arrays of %s (best of %d)",
-             x->cpu.omp_threads, wg_format_bytes((double)cpu_elements * 4, size, sizeof size),
+             x->machine.cpu.omp_threads, wg_format_bytes((double)cpu_elements * 4, size, sizeof size),
              STREAM_TRIALS);
     explain_progress(x, "bandwidth: CPU STREAM");
     wg_status status =
@@ -115,8 +114,8 @@ wg_status explain_bandwidth(explain_ctx *x)
     if (status != WG_OK) return status;
 
     double gpu_copy = 0, memcpy_gbs = 0, h2d = 0, small_copy = 0;
-    if (x->gpu_ready) {
-        int64_t gpu_elements = 4 * x->gpu.l2_bytes / 4;
+    if (x->machine.gpu_available) {
+        int64_t gpu_elements = 4 * x->machine.gpu.l2_bytes / 4;
         if (gpu_elements < ((int64_t)64 << 20)) gpu_elements = (int64_t)64 << 20;
         snprintf(title, sizeof title, "GPU STREAM, full grid, 3 arrays of %s (best of %d)",
                  wg_format_bytes((double)gpu_elements * 4, size, sizeof size), STREAM_TRIALS);
@@ -134,12 +133,12 @@ wg_status explain_bandwidth(explain_ctx *x)
         status = transfers(x, &h2d, &small_copy);
         if (status != WG_OK) return status;
     } else {
-        explain_skip(x, "gpu", "GPU STREAM and host<->GPU copies", x->gpu_reason);
+        explain_skip(x, "gpu", "GPU STREAM and host<->GPU copies", x->machine.gpu_reason);
     }
 
     explain_say(x, "The CPU's memory delivers %.1f GB/s to its %d threads (STREAM triad).",
-                x->cpu_triad_gbs, x->cpu.omp_threads);
-    if (x->gpu_ready) {
+                x->cpu_triad_gbs, x->machine.cpu.omp_threads);
+    if (x->machine.gpu_available) {
         explain_say(x, "The GPU's memory delivers %.1f GB/s (triad), %.1fx the CPU: an operation "
                     "that reads each number once, like x*x on a big tensor, runs about that "
                     "much faster on the GPU and no more, whatever its core count.",

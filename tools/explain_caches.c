@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../src/measure/measure.h"
 #include "explain.h"
 
 #define MAX_POINTS 64
@@ -94,9 +93,9 @@ static wg_status sweep(explain_ctx *x, int gpu, int *matched, int *reported_coun
     int lat_count = gpu ? 0 : wg_find_cache_edges(sizes, rate, count, LATENCY_EDGE_DROP, lat_edges,
                                                      MAX_EDGES);
     const char *names_cpu[] = {"L1d", "L2", "L3"};
-    const int64_t reported_cpu[] = {x->cpu.l1d_bytes, x->cpu.l2_bytes, x->cpu.l3_bytes};
+    const int64_t reported_cpu[] = {x->machine.cpu.l1d_bytes, x->machine.cpu.l2_bytes, x->machine.cpu.l3_bytes};
     const char *names_gpu[] = {"L2"};
-    const int64_t reported_gpu[] = {x->gpu.l2_bytes};
+    const int64_t reported_gpu[] = {x->machine.gpu.l2_bytes};
     const char **names = gpu ? names_gpu : names_cpu;
     const int64_t *reported = gpu ? reported_gpu : reported_cpu;
     int caches = gpu ? 1 : 3;
@@ -129,7 +128,7 @@ static wg_status tiling(explain_ctx *x, double *cpu_gain, double *gpu_gain)
 {
     int64_t cpu_n = x->quick ? 512 : 1024, gpu_n = x->quick ? 2048 : 4096;
     char title[160];
-    if (x->gpu_ready)
+    if (x->machine.gpu_available)
         snprintf(title, sizeof title, "Naive vs tiled matmul (CPU %lldx%lld, GPU %lldx%lld)",
                  (long long)cpu_n, (long long)cpu_n, (long long)gpu_n, (long long)gpu_n);
     else
@@ -151,7 +150,7 @@ static wg_status tiling(explain_ctx *x, double *cpu_gain, double *gpu_gain)
     explain_table_row(x, tiling_cols, cpu_tiled, 4);
     *cpu_gain = tiled / naive;
     if (tiled > x->cpu_gemm_gflops) x->cpu_gemm_gflops = tiled;
-    if (x->gpu_ready) {
+    if (x->machine.gpu_available) {
         wg_device gpu = {WG_DEVICE_CUDA, x->gpu_index};
         double g_naive = 0, g_tiled = 0, g_cublas = 0;
         explain_progress(x, "caches: naive vs tiled matmul on the GPU");
@@ -184,12 +183,12 @@ wg_status explain_caches(explain_ctx *x)
     double first = 0, last = 0, gpu_first = 0, gpu_last = 0, cpu_gain = 0, gpu_gain = 0;
     double first_ns = 0, last_ns = 0, unused_ns = 0;
     wg_status status = sweep(x, 0, &matched, &reported, &first, &last, &first_ns, &last_ns);
-    if (status == WG_OK && x->gpu_ready)
+    if (status == WG_OK && x->machine.gpu_available)
         status = sweep(x, 1, &gpu_matched, &gpu_reported, &gpu_first, &gpu_last, &unused_ns,
                        &unused_ns);
     if (status == WG_OK) status = tiling(x, &cpu_gain, &gpu_gain);
     if (status != WG_OK) return status;
-    if (!x->gpu_ready) explain_skip(x, "gpu", "GPU working-set sweep and GPU tiling", x->gpu_reason);
+    if (!x->machine.gpu_available) explain_skip(x, "gpu", "GPU working-set sweep and GPU tiling", x->machine.gpu_reason);
 
     explain_say(x, "One CPU core reads a small buffer at %.1f GB/s but a large one at %.1f GB/s, "
                 "%.0fx slower once the data lives only in main memory; and a load that must wait "
@@ -200,7 +199,7 @@ wg_status explain_caches(explain_ctx *x)
     explain_say(x, "Tiling is how a matmul lives in that fast memory: each number brought into "
                 "the cache (or registers) is used many times before it leaves. On the CPU the "
                 "tiled kernel is %.1fx faster than the naive loop.", cpu_gain);
-    if (x->gpu_ready)
+    if (x->machine.gpu_available)
         explain_say(x, "The GPU reads a working set that fits its caches at %.0f GB/s and a large "
                     "one at %.0f GB/s; its tiled kernel, which stages tiles in shared memory, is "
                     "%.1fx faster than its naive one.", gpu_first, gpu_last, gpu_gain);

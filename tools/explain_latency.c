@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 
-#include "../src/measure/measure.h"
 #include "explain.h"
 
 static const explain_col latency_cols[] = {
@@ -27,7 +26,7 @@ wg_status explain_latency(explain_ctx *x)
     explain_table_row(x, latency_cols, cpu_row, 3);
     wg_launch_latency l = {0, 0, 0};
     double resident = 0, copy_back = 0;
-    if (x->gpu_ready) {
+    if (x->machine.gpu_available) {
         wg_device gpu = {WG_DEVICE_CUDA, x->gpu_index};
         explain_progress(x, "latency: GPU launches and round trips");
         status = wg_gpu_launch_latency(x->gpu_index, x->quick ? 200 : 2000, &l);
@@ -48,7 +47,7 @@ wg_status explain_latency(explain_ctx *x)
         };
         for (int i = 0; i < 5; i++) explain_table_row(x, latency_cols, rows[i], 3);
     } else {
-        explain_skip(x, "gpu", "GPU launch and round-trip latency", x->gpu_reason);
+        explain_skip(x, "gpu", "GPU launch and round-trip latency", x->machine.gpu_reason);
     }
     explain_table_end(x);
 
@@ -60,7 +59,7 @@ wg_status explain_latency(explain_ctx *x)
         explain_say(x, "The CPU squares a number held in a tensor in %.3g ns: the cost of one "
                     "call into the library, the smallest unit of work any device can be "
                     "given.", cpu * 1e9);
-    if (x->gpu_ready)
+    if (x->machine.gpu_available)
         explain_say(x, "On the GPU the same square costs %.3g us when its result stays on the "
                     "device (a kernel launch each time) and %.3g us when the result comes back "
                     "to the host: %.0fx and %.0fx the CPU. No amount of GPU arithmetic can win "

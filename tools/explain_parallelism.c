@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/measure/measure.h"
 #include "explain.h"
 
 static const explain_col scaling_cols[] = {
@@ -44,7 +43,7 @@ static int thread_counts(int n, int *counts, int max)
 static wg_status scaling(explain_ctx *x, int64_t n, double *triad_gain, double *matmul_gain)
 {
     int counts[32];
-    int count = thread_counts(x->cpu.omp_threads, counts, 32);
+    int count = thread_counts(x->machine.cpu.omp_threads, counts, 32);
     int64_t elements = explain_cpu_llc_bytes(x); /* floats: 4x the LLC in bytes */
     char title[160];
     snprintf(title, sizeof title, "CPU thread scaling: STREAM triad and a %lldx%lld matmul",
@@ -123,7 +122,7 @@ static wg_status simd(explain_ctx *x, int64_t n, double *fma_gain, double *matmu
 static wg_status gpu_grid(explain_ctx *x, double *one_block, double *per_sm, double *full)
 {
     int64_t elements = x->quick ? (int64_t)16 << 20 : (int64_t)64 << 20;
-    const int64_t blocks[] = {1, x->gpu.sm_count, 0};
+    const int64_t blocks[] = {1, x->machine.gpu.sm_count, 0};
     const char *names[] = {"1 block", "1 block per SM", "full grid"};
     double *out[] = {one_block, per_sm, full};
     explain_table_begin(x, "gpu_grid", "GPU: the same triad kernel on grids of growing size",
@@ -156,35 +155,35 @@ wg_status explain_parallelism(explain_ctx *x)
     if (status == WG_OK) status = simd(x, n, &fma_gain, &simd_matmul_gain, &wide, &narrow);
     if (status != WG_OK) return status;
     double one_block = 0, per_sm = 0, full = 0;
-    if (x->gpu_ready) {
+    if (x->machine.gpu_available) {
         status = gpu_grid(x, &one_block, &per_sm, &full);
         if (status != WG_OK) return status;
     } else {
-        explain_skip(x, "gpu", "GPU grid scaling", x->gpu_reason);
+        explain_skip(x, "gpu", "GPU grid scaling", x->machine.gpu_reason);
     }
 
-    if (x->cpu.omp_threads > 1 && matmul_gain > 1.15 * triad_gain)
+    if (x->machine.cpu.omp_threads > 1 && matmul_gain > 1.15 * triad_gain)
         explain_say(x, "Going from 1 to %d threads speeds the matmul up %.2fx but the triad only "
                     "%.2fx: more cores add arithmetic, not memory bandwidth, so only work with "
                     "many operations per number read gains from them.",
-                    x->cpu.omp_threads, matmul_gain, triad_gain);
-    else if (x->cpu.omp_threads > 1)
+                    x->machine.cpu.omp_threads, matmul_gain, triad_gain);
+    else if (x->machine.cpu.omp_threads > 1)
         explain_say(x, "Going from 1 to %d threads speeds the matmul up %.2fx and the triad "
                     "%.2fx: on this machine one core cannot use all of the memory's bandwidth, "
                     "so both gain from more cores.",
-                    x->cpu.omp_threads, matmul_gain, triad_gain);
+                    x->machine.cpu.omp_threads, matmul_gain, triad_gain);
     if (strcmp(wide, narrow) != 0)
         explain_say(x, "One %s instruction works on %d floats where %s works on %d: the FMA "
                     "loop runs %.1fx faster and the matmul %.1fx. SIMD is parallelism inside "
                     "one core; a GPU takes the same idea much further.",
                     wide, strcmp(wide, "avx512") == 0 ? 16 : 8, narrow,
                     strcmp(narrow, "generic") == 0 ? 4 : 8, fma_gain, simd_matmul_gain);
-    if (x->gpu_ready)
+    if (x->machine.gpu_available)
         explain_say(x, "On the GPU one block of threads reaches %.1f GB/s, one block per SM "
                     "(%d SMs) %.1f GB/s, and a full grid %.1f GB/s (%.0fx one block): a GPU is "
                     "fast only with tens of thousands of threads in flight, which is what large "
                     "tensors provide and a scalar does not.",
-                    one_block, x->gpu.sm_count, per_sm, full, full / one_block);
+                    one_block, x->machine.gpu.sm_count, per_sm, full, full / one_block);
     explain_section_end(x);
     return WG_OK;
 }

@@ -7,7 +7,6 @@
  */
 #include <stdio.h>
 
-#include "../src/measure/measure.h"
 #include "explain.h"
 
 static const explain_col device_cols[] = {
@@ -84,14 +83,14 @@ wg_status explain_roofline(explain_ctx *x)
 {
     explain_section_begin(x, "roofline", "5. The roofline: which limit each operation hits");
     wg_status status = cpu_figures(x);
-    if (status == WG_OK && x->gpu_ready) status = gpu_figures(x);
+    if (status == WG_OK && x->machine.gpu_available) status = gpu_figures(x);
     if (status != WG_OK) return status;
 
     roof roofs[2];
     int roof_count = 0;
     /* The CPU's roof is its FMA peak; the matmul shows how much of it a real kernel gets. */
     roofs[roof_count++] = (roof){"cpu", x->cpu_fma_peak_gflops, x->cpu_triad_gbs};
-    if (x->gpu_ready) roofs[roof_count++] = (roof){"gpu", x->gpu_gemm_gflops, x->gpu_triad_gbs};
+    if (x->machine.gpu_available) roofs[roof_count++] = (roof){"gpu", x->gpu_gemm_gflops, x->gpu_triad_gbs};
 
     explain_table_begin(x, "devices", "Each device's roof (measured in this run)", device_cols, 5);
     for (int i = 0; i < roof_count; i++) {
@@ -134,7 +133,7 @@ wg_status explain_roofline(explain_ctx *x)
                 "ratio. The 10000x10000 matmul does %.0f flop/byte, far right of it: "
                 "compute-bound, so there the GPU's arithmetic counts in full.",
                 intensity_matmul);
-    if (x->gpu_ready) {
+    if (x->machine.gpu_available) {
         double gpu_ridge = roofs[1].peak / roofs[1].bandwidth;
         explain_say(x, "The GPU reaches %.0f GFLOP/s in cuBLAS and %.0f GB/s (ridge %.1f flop/"
                     "byte): against the CPU's best matmul (%.0f GFLOP/s) that predicts %.0fx "
@@ -147,7 +146,7 @@ wg_status explain_roofline(explain_ctx *x)
                         "%.3g ns. Below some size, launch latency, not flops or bytes, decides.",
                         x->gpu_scalar_resident_s * 1e6, x->cpu_scalar_s * 1e9);
     } else {
-        explain_skip(x, "gpu", "the GPU's roof", x->gpu_reason);
+        explain_skip(x, "gpu", "the GPU's roof", x->machine.gpu_reason);
         explain_say(x, "The scalar square is on neither roof: the roofline predicts a fraction of "
                     "a nanosecond, and what a call actually costs is overhead (see latency).");
     }

@@ -9,6 +9,7 @@
  *   whygpu sweep    one op over log-spaced sizes: where the GPU starts to win
  *   whygpu ladder   the GPU matmul ladder: eight kernels from naive to tensor cores, vs cuBLAS
  *   whygpu matmul   one matrix product, one kernel, checked and timed
+ *   whygpu kernels  the matrix-product kernels of each device, and which can run here
  *   whygpu train    an MLP trained on Fashion-MNIST, on the CPU or the GPU (--compare: both)
  *   whygpu predict  classify one test image with a saved model
  *   whygpu plot     a chart (SVG/PNG, by gnuplot) of a saved JSON result
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "whygpu_lab.h"
 
 typedef struct command {
     const char *name;
@@ -33,6 +35,7 @@ static const command commands[] = {
     {"sweep", cmd_sweep, "where the GPU starts to win: one op timed over sizes, crossovers"},
     {"ladder", cmd_ladder, "the GPU matmul ladder: 8 kernels, naive to tensor cores, vs cuBLAS"},
     {"matmul", cmd_matmul, "time one matrix product with one kernel (library or ladder rung)"},
+    {"kernels", cmd_kernels, "the matrix-product kernels of each device, and which run here"},
     {"train", cmd_train, "train an MLP on Fashion-MNIST on the CPU or GPU; --compare for both"},
     {"predict", cmd_predict, "classify one Fashion-MNIST test image with a saved model"},
     {"plot", cmd_plot, "draw a chart of a saved result (sweep, roofline, ladder, training)"},
@@ -68,8 +71,21 @@ int main(int argc, char **argv)
                wg_built_with_cuda() ? "with CUDA" : "CPU only, built without CUDA");
         return CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(name, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    if (wg_cpu_threads_check() != WG_OK) { /* a bad WHYGPU_NUM_THREADS is a usage error */
+        fprintf(stderr, "whygpu: %s\n", wg_error_message());
+        return CLI_EXIT_USAGE;
+    }
+    (void)wg_cleanup_install_handlers(); /* temporary files go on SIGINT/SIGTERM */
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(name, commands[i].name) != 0) continue;
+        int rc = commands[i].run(argc - 1, argv + 1);
+        /* Output lost to a closed stdout or a full disk is a failure, not rc 0. */
+        if (wg_stream_finish(stdout, "standard output") != WG_OK) {
+            fprintf(stderr, "whygpu %s: %s\n", name, wg_error_message());
+            if (rc == CLI_EXIT_OK) rc = CLI_EXIT_FAILURE;
+        }
+        return rc;
+    }
     fprintf(stderr, "whygpu: unknown command '%s' (see 'whygpu --help')\n", name);
     return CLI_EXIT_USAGE;
 }

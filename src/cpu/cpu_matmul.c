@@ -1,8 +1,9 @@
 /*
- * cpu_matmul.c - the CPU's fast matrix product: the packed GEMM (gemm_packed.inc), with its
- * instruction set chosen at run time from cpuid, its block sizes derived from the cache
- * sizes, and its packing buffers kept per calling thread so that repeated calls (a
- * training loop) allocate nothing.
+ * cpu_matmul.c - the CPU's fast matrix product's entries: the instruction set chosen at run
+ * time from cpuid (cpu_isa.h), the plan (the path, block sizes derived from the cache sizes,
+ * threads), and the packing buffers, kept per calling thread so that repeated calls (a
+ * training loop) allocate nothing. The loops are gemm_framework.c's; the microkernels are
+ * one ISA's table (gemm_kernels.h).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -14,41 +15,6 @@
 #include "gemm_kernels.h"
 
 /* ---------------------------------------------------------------- ISA choice ------ */
-
-typedef struct isa_choice {
-    const char *name;
-    wg_gemm_packed_fn fn;
-    const wg_gemm_tile *tile;
-    wg_status status;
-    char message[256];
-} isa_choice;
-
-static isa_choice chosen;
-static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
-
-static int isa_supported(const char *name, const wg_cpu_info *info)
-{
-    if (strcmp(name, "generic") == 0) return 1;
-#ifdef WG_GEMM_HAVE_X86_KERNELS
-    /* The AVX-512 kernels are compiled with AVX-512VL too (the compiler uses it). */
-    if (strcmp(name, "avx512") == 0) return info->avx512f && info->avx512vl && info->fma;
-    if (strcmp(name, "avx2") == 0) return info->avx2 && info->fma;
-#else
-    (void)info;
-#endif
-    return 0;
-}
-
-static wg_gemm_packed_fn isa_kernel(const char *name, const wg_gemm_tile **tile)
-{
-#ifdef WG_GEMM_HAVE_X86_KERNELS
-    if (strcmp(name, "avx512") == 0) return *tile = &wg_gemm_tile_avx512, wg_gemm_packed_avx512;
-    if (strcmp(name, "avx2") == 0) return *tile = &wg_gemm_tile_avx2, wg_gemm_packed_avx2;
-#endif
-    (void)name;
-    *tile = &wg_gemm_tile_generic;
-    return wg_gemm_packed_generic;
-}
 
 /* The CPU's features and caches, read once (cpuid and sysfs, not per product). */
 static wg_cpu_info cpu;
@@ -65,45 +31,83 @@ static const wg_cpu_info *cpu_info(void)
     return &cpu;
 }
 
+/* Each ISA's compiled pieces (gemm_avx512.c, gemm_avx2.c, gemm_generic.c); NULL for one
+ * this build does not have. */
+static const wg_gemm_microkernels *microkernels(wg_cpu_isa isa)
+{
+    switch (isa) {
+#ifdef WG_CPU_HAVE_X86_KERNELS
+    case WG_CPU_ISA_AVX512: return &wg_gemm_microkernels_avx512;
+    case WG_CPU_ISA_AVX2: return &wg_gemm_microkernels_avx2;
+#endif
+    case WG_CPU_ISA_GENERIC: return &wg_gemm_microkernels_generic;
+    default: return NULL;
+    }
+}
+
+typedef struct isa_choice {
+    const wg_gemm_microkernels *kernels;
+    wg_status status;
+    char message[256];
+} isa_choice;
+
+static isa_choice chosen;
+static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
+
 /* Decided once per process: the environment and the CPU do not change under us. */
 static void choose_isa(void)
 {
-    static const char *const known[] = {"avx512", "avx2", "generic"};
     const wg_cpu_info *info = cpu_info();
     const char *forced = getenv("WHYGPU_CPU_ISA");
     chosen.status = WG_OK;
     if (forced && *forced) {
-        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-            if (strcmp(forced, known[i]) != 0) continue;
-            if (!isa_supported(known[i], info)) {
-                chosen.status = WG_ERR_UNSUPPORTED;
-                snprintf(chosen.message, sizeof chosen.message,
-                         "WHYGPU_CPU_ISA=%s, but this CPU (or build) does not support it", forced);
-                return;
-            }
-            chosen.name = known[i];
-            chosen.fn = isa_kernel(known[i], &chosen.tile);
+        wg_cpu_isa isa;
+        if (wg_cpu_isa_from_name(forced, &isa) != WG_OK) {
+            chosen.status = WG_ERR_UNSUPPORTED;
+            snprintf(chosen.message, sizeof chosen.message,
+                     "WHYGPU_CPU_ISA=%s is unknown: expected avx512, avx2 or generic", forced);
             return;
         }
-        chosen.status = WG_ERR_UNSUPPORTED;
-        snprintf(chosen.message, sizeof chosen.message,
-                 "WHYGPU_CPU_ISA=%s is unknown: expected avx512, avx2 or generic", forced);
+        if (wg_cpu_isa_check(isa, info) != WG_OK) {
+            chosen.status = WG_ERR_UNSUPPORTED;
+            snprintf(chosen.message, sizeof chosen.message,
+                     "WHYGPU_CPU_ISA=%s, but this CPU (or build) does not support it", forced);
+            return;
+        }
+        chosen.kernels = microkernels(isa);
         return;
     }
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        if (isa_supported(known[i], info)) {
-            chosen.name = known[i];
-            chosen.fn = isa_kernel(known[i], &chosen.tile);
-            return;
-        }
-    }
+    chosen.kernels = microkernels(wg_cpu_isa_widest(info));
+}
+
+/* The kernels of the chosen ISA, or the status (with its message) saying why none. */
+static wg_status chosen_kernels(const wg_gemm_microkernels **out)
+{
+    pthread_once(&chosen_once, choose_isa);
+    if (chosen.status != WG_OK) return wg_fail(chosen.status, "%s", chosen.message);
+    *out = chosen.kernels;
+    return WG_OK;
+}
+
+/* The kernels of the ISA called `name`, if this CPU and build run it. */
+static wg_status named_kernels(const char *context, const char *name,
+                               const wg_gemm_microkernels **out)
+{
+    wg_cpu_isa isa;
+    wg_status status = wg_cpu_isa_from_name(name, &isa);
+    if (status == WG_OK) status = wg_cpu_isa_check(isa, cpu_info());
+    if (status != WG_OK) return wg_fail_context(status, "%s", context);
+    *out = microkernels(isa);
+    return WG_OK;
 }
 
 wg_status wg_cpu_matmul_isa(const char **isa)
 {
-    pthread_once(&chosen_once, choose_isa);
-    if (chosen.status != WG_OK) return wg_fail(chosen.status, "%s", chosen.message);
-    *isa = chosen.name;
+    if (!isa) return wg_fail(WG_ERR_ARGUMENT, "wg_cpu_matmul_isa: NULL output pointer");
+    const wg_gemm_microkernels *kernels = NULL;
+    wg_status status = chosen_kernels(&kernels);
+    if (status != WG_OK) return status;
+    *isa = wg_cpu_isa_name(kernels->isa);
     return WG_OK;
 }
 
@@ -155,37 +159,29 @@ static int computed_transposed(const wg_gemm_tile *tile, const wg_gemm_args *g)
     return !dot_suits(tile, g) && g->n * 2 <= tile->nr && g->m >= 2 * g->n;
 }
 
-/* Block sizes from the caches (each overridable for tuning experiments):
+/* The plan: the path (wg_gemm_path) and the block sizes from the caches (each overridable
+ * for tuning experiments; the measurements behind each choice are in docs/cpu-gemm.md):
  *   kc:   deep enough that a thread's packed B for 128 columns (kc x 128 floats) fills
- *         half of its L2, within 128..1024: C is read and written once per kc, and on the
- *         2-core Zen 4 development machine kc = 1024 ran 4096^3 4-7% faster than the
- *         L1-sized 336 in alternating runs (scripts/gemm-blocking.sh,
- *         results/cpu-dev-2core/gemm-blocking-2026-11-27.txt);
+ *         half of its L2, within 128..1024: C is read and written once per kc, so deeper
+ *         panels mean less C traffic;
  *   mc_n: a thread's packed B (kc x mc_n) fills half of its L2 (128 columns at kc = 1024
  *         on a 1 MiB L2, 256 on a 2 MiB one). The other half holds the A micro-panels
- *         streamed past it (kc x MR, the next one prefetched) and C's lines. A B block
- *         filling all of a 2 MiB L2 ran one thread of a 16-core Xeon at 65-68% of its
- *         core's peak, half of it at 86-91% (results/h100-lent/xeon-blocking-2026-11-27.txt);
- *         on the Zen 4 machine 128 columns ran as fast as 256, rounds alternated
- *         (results/cpu-dev-2core/gemm-mc-2026-11-27.txt, gemm-mc-half-l2-2026-11-27.txt);
+ *         streamed past it (kc x MR, the next one prefetched) and C's lines: a B block
+ *         filling all of the L2 ran measurably slower;
  *   nc_m: the shared packed A (kc x nc_m) takes at most half of L3 and 8 MiB, rounded up
- *         to whole tiles (2052 rows at kc = 1024, so that m = 2048 stays one block); in
- *         rounds alternated on the development machine, 16 MiB ran n = 2048 and 4096 no
- *         faster (results/cpu-dev-2core/gemm-a-block-rounds-2026-11-27.txt).
+ *         to whole tiles (2052 rows at kc = 1024, so that m = 2048 stays one block).
  * Threads: one below 2^17 (131K) multiply-adds, where starting a team costs more than it
  * saves, and never more than there are tiles of C. The network's 655K-multiply-add
- * 10-wide layers are above it: on the development machine both cores ran them 1.02-1.89x
- * as fast as one, by run (results/cpu-dev-2core/bench-gemm-narrow-2026-11-27.txt).
- * Products no deeper than a vector's lanes (unless computed transposed) go to the shallow
- * kernel, products with a handful of columns to the dot-product kernel: neither uses
- * these blocks. */
+ * 10-wide layers are above it.
+ * Products no deeper than a vector's lanes (unless computed transposed) take the shallow
+ * path, products with a handful of columns the dot-product path: neither uses these
+ * blocks. */
 static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_transposed,
                       wg_gemm_plan *plan)
 {
     pthread_once(&caches_once, read_caches);
     const int64_t mr = tile->mr, nr = tile->nr;
     plan->tile = *tile;
-    plan->c_transposed = c_transposed;
     const int64_t b_block_bytes = caches.l2 / 2;
     int64_t kc = clamp64(round_down(b_block_bytes / (128 * 4), 16), 128, 1024);
     kc = clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096);
@@ -204,17 +200,16 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_tra
     if (g->m * g->n * g->k < ((int64_t)1 << 17)) threads = 1;
     if ((int64_t)threads > tiles) threads = (int)tiles;
     plan->threads = threads;
-    plan->dot = dot_suits(tile, g);
-    plan->shallow = !c_transposed && g->k <= tile->shallow_k;
-    if (plan->shallow) { /* each thread: op(B)'s panels, a chunk at a time; no A */
-        plan->a_per_thread = 0;
+    if (!c_transposed && g->k <= tile->shallow_k) {
+        /* each thread: op(B)'s panels, a chunk at a time; no A */
+        plan->path = WG_GEMM_PATH_SHALLOW;
         plan->a_pack_floats = 0;
         plan->b_pack_floats = round_up(g->k * WG_GEMM_SHALLOW_CHUNK, 1024);
         plan->workspace_floats = threads * plan->b_pack_floats;
         return;
     }
-    if (plan->dot) { /* each thread: op(B)^T, n x k padded; no A is packed */
-        plan->a_per_thread = 0;
+    if (dot_suits(tile, g)) { /* each thread: op(B)^T, n x k padded; no A is packed */
+        plan->path = WG_GEMM_PATH_DOT;
         plan->a_pack_floats = 0;
         plan->b_pack_floats = round_up(g->n * round_up(g->k, WG_GEMM_DOT_K_ALIGN), 1024);
         plan->workspace_floats = threads * plan->b_pack_floats;
@@ -224,10 +219,12 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_tra
      * only once m and k are known to be block-sized, so it cannot overflow) */
     const int one_block = g->m <= plan->nc_m && g->k <= plan->kc;
     const int64_t a_block = one_block ? round_up(g->m, mr) * g->k : 0;
-    plan->a_per_thread = one_block && a_block <= 4096;
-    plan->a_pack_floats = plan->a_per_thread ? 0 : round_up(plan->kc * plan->nc_m, 1024);
+    const int own_a = one_block && a_block <= 4096;
+    plan->path = c_transposed ? (own_a ? WG_GEMM_PATH_TRANSPOSED_OWN_A : WG_GEMM_PATH_TRANSPOSED)
+                              : (own_a ? WG_GEMM_PATH_PACKED_OWN_A : WG_GEMM_PATH_PACKED);
+    plan->a_pack_floats = own_a ? 0 : round_up(plan->kc * plan->nc_m, 1024);
     /* 4 KiB apart: no false sharing */
-    plan->b_pack_floats = round_up(plan->kc * plan->mc_n + (plan->a_per_thread ? a_block : 0), 1024);
+    plan->b_pack_floats = round_up(plan->kc * plan->mc_n + (own_a ? a_block : 0), 1024);
     plan->workspace_floats = plan->a_pack_floats + threads * plan->b_pack_floats;
 }
 
@@ -295,7 +292,7 @@ static void scale_c(const wg_gemm_args *g)
     }
 }
 
-static wg_status gemm_run(wg_gemm_packed_fn fn, const wg_gemm_tile *tile, const wg_gemm_args *g)
+static wg_status gemm_run(const wg_gemm_microkernels *kernels, const wg_gemm_args *g)
 {
     if (g->alpha == 0.0f) {
         scale_c(g);
@@ -305,7 +302,7 @@ static wg_status gemm_run(wg_gemm_packed_fn fn, const wg_gemm_tile *tile, const 
      * of each tile; unless the dot-product kernel takes it, it is computed as
      * C^T = op(B)^T op(A)^T, its long side along the vectors, and C written transposed. */
     wg_gemm_args swapped;
-    const int swap = computed_transposed(tile, g);
+    const int swap = computed_transposed(&kernels->tile, g);
     if (swap) {
         swapped = (wg_gemm_args){.trans_a = !g->trans_b, .trans_b = !g->trans_a, .m = g->n,
                                  .n = g->m, .k = g->k, .alpha = g->alpha, .beta = g->beta,
@@ -314,61 +311,51 @@ static wg_status gemm_run(wg_gemm_packed_fn fn, const wg_gemm_tile *tile, const 
         g = &swapped;
     }
     wg_gemm_plan plan;
-    make_plan(tile, g, swap, &plan);
+    make_plan(&kernels->tile, g, swap, &plan);
     float *ws = NULL;
     wg_status status = get_workspace(plan.workspace_floats, &ws);
     if (status != WG_OK) return status;
-    fn(g, &plan, ws);
+    wg_gemm_framework_run(kernels, g, &plan, ws);
     return WG_OK;
 }
 
 wg_status wg_cpu_gemm_plan(const char *isa, const wg_gemm_args *args, wg_gemm_plan *out)
 {
-    const wg_gemm_tile *tile = NULL;
+    const wg_gemm_microkernels *kernels = NULL;
     if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_cpu_gemm_plan: NULL output");
     wg_status status = wg_gemm_args_check("gemm plan", args);
     if (status != WG_OK) return status;
-    if (!isa) {
-        status = wg_cpu_matmul_isa(&isa);
+    if (isa) {
+        /* any ISA this build knows, whether or not this CPU runs it: the plan is arithmetic */
+        wg_cpu_isa named;
+        status = wg_cpu_isa_from_name(isa, &named);
+        if (status != WG_OK) return wg_fail_context(status, "wg_cpu_gemm_plan: ");
+        kernels = microkernels(named);
+        if (!kernels) kernels = &wg_gemm_microkernels_generic;
+    } else {
+        status = chosen_kernels(&kernels);
         if (status != WG_OK) return status;
     }
-    (void)isa_kernel(isa, &tile);
-    make_plan(tile, args, computed_transposed(tile, args), out);
+    make_plan(&kernels->tile, args, computed_transposed(&kernels->tile, args), out);
     return WG_OK;
 }
 
 wg_status wg_cpu_gemm_isa(const char *isa, const wg_gemm_args *args)
 {
-    static const char *const known[] = {"avx512", "avx2", "generic"};
     if (!isa) return wg_fail(WG_ERR_ARGUMENT, "gemm: NULL instruction set");
     wg_status status = wg_gemm_args_check("gemm", args);
     if (status != WG_OK) return status;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
-        if (strcmp(isa, known[i]) != 0) continue;
-        if (!isa_supported(isa, cpu_info()))
-            return wg_fail(WG_ERR_UNSUPPORTED, "this CPU (or build) cannot run the %s gemm",
-                           isa);
-        const wg_gemm_tile *tile = NULL;
-        wg_gemm_packed_fn fn = isa_kernel(isa, &tile);
-        return gemm_run(fn, tile, args);
-    }
-    return wg_fail(WG_ERR_ARGUMENT, "unknown instruction set '%s': expected avx512, avx2 or "
-                   "generic", isa);
-}
-
-/* The chosen ISA's GEMM on arguments already checked. */
-static wg_status gemm_chosen(const wg_gemm_args *args)
-{
-    const char *isa = NULL;
-    wg_status status = wg_cpu_matmul_isa(&isa);
-    if (status != WG_OK) return status;
-    return gemm_run(chosen.fn, chosen.tile, args);
+    const wg_gemm_microkernels *kernels = NULL;
+    status = named_kernels("gemm: ", isa, &kernels);
+    return status == WG_OK ? gemm_run(kernels, args) : status;
 }
 
 wg_status wg_cpu_gemm(const wg_gemm_args *args)
 {
     wg_status status = wg_gemm_args_check("gemm", args);
-    return status == WG_OK ? gemm_chosen(args) : status;
+    const wg_gemm_microkernels *kernels = NULL;
+    if (status == WG_OK) status = chosen_kernels(&kernels);
+    return status == WG_OK ? gemm_run(kernels, args) : status;
 }
 
 wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b, float *c,

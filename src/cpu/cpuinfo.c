@@ -13,14 +13,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "error.h"
-#include "whygpu.h"
+#include "whygpu_lab.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #define WG_X86 1
@@ -346,7 +345,7 @@ wg_status wg_cpu_info_get(wg_cpu_info *out)
     info.logical_cpus = online > 0 ? (int)online : 1;
     int cores = sysfs_physical_cores();
     info.physical_cores = (cores >= 1 && cores <= info.logical_cpus) ? cores : info.logical_cpus;
-    info.omp_threads = omp_get_max_threads();
+    info.omp_threads = wg_cpu_threads(); /* what the kernels use, WHYGPU_NUM_THREADS included */
 
     if (!sysfs_cache_sizes(&info)) {
 #if WG_X86
@@ -374,16 +373,10 @@ const char *wg_cpu_simd_level(const wg_cpu_info *info)
 
 int64_t wg_host_memory_available(void)
 {
-    /* MemAvailable is the third line of /proc/meminfo: one small read. */
-    char buf[1024];
-    if (read_small_file("/proc/meminfo", buf, sizeof buf) == 0) {
-        const char *line = strstr(buf, "MemAvailable:");
-        if (line) {
-            char *end = NULL;
-            long long kib = strtoll(line + strlen("MemAvailable:"), &end, 10);
-            if (end != line + strlen("MemAvailable:") && kib >= 0) return (int64_t)kib * 1024;
-        }
-    }
+    /* MemAvailable, lowered to the room the process's cgroups leave (memory_plan.c). */
+    int64_t bytes = 0;
+    if (wg_host_memory_probe(NULL, &bytes, NULL, 0) == WG_OK) return bytes;
+    wg_clear_error();
     long pages = sysconf(_SC_AVPHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
     if (pages > 0 && page_size > 0) return (int64_t)pages * (int64_t)page_size;
     return -1;

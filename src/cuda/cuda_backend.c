@@ -5,6 +5,8 @@
 #include "cuda_backend.h"
 #include "../cuda_kernels.h"
 
+int wg_built_with_cuda(void) { return 1; }
+
 const wg_backend wg_cuda_backend = {
     .name = "cuda",
     .check = wg_cuda_check,

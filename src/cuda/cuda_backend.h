@@ -2,7 +2,8 @@
  * cuda_backend.h - the C interface of the CUDA backend (.cu files, C-style CUDA).
  *
  * These functions fill the backend table in cuda_backend.c and answer the device queries
- * of device.c. Compiled only when nvcc is found (WG_WITH_CUDA). Each takes the CUDA device
+ * of device.c. Compiled when nvcc is found; src/cuda_stub.c stands in for them otherwise.
+ * Each takes the CUDA device
  * ordinal, makes it current, checks every CUDA and cuBLAS call, and reports failures with
  * wg_fail() (the CUDA error's name and text, and the values involved).
  */
@@ -36,6 +37,9 @@ wg_status wg_cuda_mul(int index, const float *a, const float *b, float *out, int
 wg_status wg_cuda_add(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_cuda_relu(int index, const float *x, float *out, int64_t n);
 wg_status wg_cuda_synchronize(int index);
+/* cuBLAS's GEMM of a precision (cublas.cu; A and B are BF16 copies for BF16); launched,
+ * not waited for. */
+wg_status wg_cuda_cublas_gemm(int index, wg_precision precision, const wg_gemm_args *args);
 wg_status wg_cuda_timer_start(int index, wg_device_timer *timer);
 wg_status wg_cuda_timer_stop(int index, wg_device_timer *timer, double *seconds);
 

@@ -18,6 +18,7 @@
 #include <cuda_runtime.h>
 
 #include "../error.h"
+#include "cuda_limits.h"
 
 /* Errors after which the CUDA context is corrupt: every later call on the device fails too. */
 static inline int wg_cuda_is_sticky(cudaError_t err)

@@ -1,6 +1,6 @@
 /*
  * cuda_measure.h - the CUDA half of the measurements behind `whygpu explain` (the C
- * interface of cuda_measure.cu, compiled only with WG_WITH_CUDA).
+ * interface of cuda_measure.cu; src/cuda_stub.c stands in for it without nvcc).
  *
  * Each function takes the same parameters as its wg_gpu_* counterpart in
  * src/measure/measure.h, which checks the arguments, the device and the free memory first

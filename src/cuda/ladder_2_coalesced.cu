@@ -17,7 +17,7 @@
 #include "ladder_common.cuh"
 
 static __global__ void __launch_bounds__(WG_L2_BLOCK_X *WG_L2_BLOCK_Y)
-    ladder_coalesced_kernel(const wg_ladder_operands g)
+    ladder_coalesced_kernel(const wg_gemm_args g)
 {
     const int64_t row_stride = (int64_t)gridDim.y * blockDim.y;
     const int64_t col_stride = (int64_t)gridDim.x * blockDim.x;
@@ -32,7 +32,7 @@ static __global__ void __launch_bounds__(WG_L2_BLOCK_X *WG_L2_BLOCK_Y)
     }
 }
 
-extern "C" wg_status wg_ladder_launch_2(const wg_ladder_plan *plan, const wg_ladder_operands *ops)
+extern "C" wg_status wg_ladder_launch_2(const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
     WG_LADDER_LAUNCH(ladder_coalesced_kernel, dim3(plan->grid_x, plan->grid_y),
                      dim3(plan->block_x, plan->block_y), *ops);

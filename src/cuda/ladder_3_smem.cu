@@ -19,7 +19,7 @@
 
 #define TILE WG_L3_TILE
 
-static __global__ void __launch_bounds__(TILE *TILE) ladder_smem_kernel(const wg_ladder_operands g)
+static __global__ void __launch_bounds__(TILE *TILE) ladder_smem_kernel(const wg_gemm_args g)
 {
     __shared__ float a_tile[TILE][TILE + 1]; /* a_tile[i][p] = op(A)[row0 + i][p0 + p] */
     __shared__ float b_tile[TILE][TILE + 1]; /* b_tile[p][j] = op(B)[p0 + p][col0 + j];
@@ -60,7 +60,7 @@ static __global__ void __launch_bounds__(TILE *TILE) ladder_smem_kernel(const wg
     }
 }
 
-extern "C" wg_status wg_ladder_launch_3(const wg_ladder_plan *plan, const wg_ladder_operands *ops)
+extern "C" wg_status wg_ladder_launch_3(const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
     WG_LADDER_LAUNCH(ladder_smem_kernel, dim3(plan->grid_x, plan->grid_y),
                      dim3(plan->block_x, plan->block_y), *ops);

@@ -25,7 +25,7 @@
 #define LDS_B (BN + 4)
 
 template <bool TA, bool TB>
-static __global__ void __launch_bounds__(NT) ladder_regblock_1d_kernel(const wg_ladder_operands g)
+static __global__ void __launch_bounds__(NT) ladder_regblock_1d_kernel(const wg_gemm_args g)
 {
     __shared__ __align__(16) float a_tile[BK * LDS_A]; /* a_tile[p][i] = op(A)[row0 + i][p0 + p] */
     __shared__ __align__(16) float b_tile[BK * LDS_B]; /* b_tile[p][j] = op(B)[p0 + p][col0 + j] */
@@ -62,13 +62,13 @@ static __global__ void __launch_bounds__(NT) ladder_regblock_1d_kernel(const wg_
 }
 
 template <bool TA, bool TB>
-static void launch(const wg_ladder_plan *plan, const wg_ladder_operands *ops)
+static void launch(const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
-    void (*kernel)(const wg_ladder_operands) = ladder_regblock_1d_kernel<TA, TB>;
+    void (*kernel)(const wg_gemm_args) = ladder_regblock_1d_kernel<TA, TB>;
     WG_LADDER_LAUNCH(kernel, dim3(plan->grid_x, plan->grid_y), dim3(NT), *ops);
 }
 
-extern "C" wg_status wg_ladder_launch_4(const wg_ladder_plan *plan, const wg_ladder_operands *ops)
+extern "C" wg_status wg_ladder_launch_4(const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
     WG_LADDER_DISPATCH_TRANSPOSES(ops, launch, plan, ops);
     WG_LADDER_LAUNCH_CHECK(4, plan, ops);

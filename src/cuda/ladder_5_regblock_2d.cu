@@ -28,7 +28,7 @@
 #define LDS_B (BN + 4)
 
 template <bool TA, bool TB>
-static __global__ void __launch_bounds__(NT) ladder_regblock_2d_kernel(const wg_ladder_operands g,
+static __global__ void __launch_bounds__(NT) ladder_regblock_2d_kernel(const wg_gemm_args g,
                                                                        int vec_a, int vec_b)
 {
     __shared__ __align__(16) float a_tile[BK * LDS_A]; /* a_tile[p][i] */
@@ -82,14 +82,14 @@ static __global__ void __launch_bounds__(NT) ladder_regblock_2d_kernel(const wg_
 }
 
 template <bool TA, bool TB>
-static void launch(const wg_ladder_plan *plan, const wg_ladder_operands *ops)
+static void launch(const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
-    void (*kernel)(const wg_ladder_operands, int, int) = ladder_regblock_2d_kernel<TA, TB>;
+    void (*kernel)(const wg_gemm_args, int, int) = ladder_regblock_2d_kernel<TA, TB>;
     WG_LADDER_LAUNCH(kernel, dim3(plan->grid_x, plan->grid_y), dim3(NT), *ops, plan->vec_a,
                      plan->vec_b);
 }
 
-extern "C" wg_status wg_ladder_launch_5(const wg_ladder_plan *plan, const wg_ladder_operands *ops)
+extern "C" wg_status wg_ladder_launch_5(const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
     WG_LADDER_DISPATCH_TRANSPOSES(ops, launch, plan, ops);
     WG_LADDER_LAUNCH_CHECK(5, plan, ops);

@@ -36,7 +36,7 @@ static_assert(WM == 64 && WN == 32, "the lane layout below assumes 64x32 warp ti
 
 template <bool TA, bool TB>
 static __device__ __forceinline__ void load_stage(float *a_tile, float *b_tile,
-                                                  const wg_ladder_operands &g, int64_t row0,
+                                                  const wg_gemm_args &g, int64_t row0,
                                                   int64_t col0, int64_t p0, bool vec_a,
                                                   bool vec_b, int tid)
 {
@@ -48,7 +48,7 @@ static __device__ __forceinline__ void load_stage(float *a_tile, float *b_tile,
 }
 
 template <bool TA, bool TB>
-static __global__ void __launch_bounds__(NT) ladder_warptile_kernel(const wg_ladder_operands g,
+static __global__ void __launch_bounds__(NT) ladder_warptile_kernel(const wg_gemm_args g,
                                                                     int vec_a, int vec_b)
 {
     __shared__ __align__(16) float a_tiles[2 * TILE_A]; /* [buffer][p][i] */
@@ -114,14 +114,14 @@ static __global__ void __launch_bounds__(NT) ladder_warptile_kernel(const wg_lad
 }
 
 template <bool TA, bool TB>
-static void launch(const wg_ladder_plan *plan, const wg_ladder_operands *ops)
+static void launch(const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
-    void (*kernel)(const wg_ladder_operands, int, int) = ladder_warptile_kernel<TA, TB>;
+    void (*kernel)(const wg_gemm_args, int, int) = ladder_warptile_kernel<TA, TB>;
     WG_LADDER_LAUNCH(kernel, dim3(plan->grid_x, plan->grid_y), dim3(NT), *ops, plan->vec_a,
                      plan->vec_b);
 }
 
-extern "C" wg_status wg_ladder_launch_6(const wg_ladder_plan *plan, const wg_ladder_operands *ops)
+extern "C" wg_status wg_ladder_launch_6(const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
     WG_LADDER_DISPATCH_TRANSPOSES(ops, launch, plan, ops);
     WG_LADDER_LAUNCH_CHECK(6, plan, ops);

@@ -19,15 +19,15 @@
 #include "ladder_wmma.cuh"
 
 template <bool TA, bool TB>
-static void launch(const wg_ladder_plan *plan, const wg_ladder_operands *ops)
+static void launch(const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
-    void (*kernel)(const wg_ladder_operands, int, int) =
+    void (*kernel)(const wg_gemm_args, int, int) =
         ladder_wmma_kernel<ladder_tf32, WG_L7_BM, WG_L7_BN, WG_L7_BK, WG_L7_THREADS, TA, TB>;
     WG_LADDER_LAUNCH(kernel, dim3(plan->grid_x, plan->grid_y), dim3(WG_L7_THREADS), *ops, plan->vec_a,
                      plan->vec_b);
 }
 
-extern "C" wg_status wg_ladder_launch_7(const wg_ladder_plan *plan, const wg_ladder_operands *ops)
+extern "C" wg_status wg_ladder_launch_7(const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
     WG_LADDER_DISPATCH_TRANSPOSES(ops, launch, plan, ops);
     WG_LADDER_LAUNCH_CHECK(7, plan, ops);

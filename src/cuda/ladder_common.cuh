@@ -28,7 +28,7 @@
 
 /* C[i][j] = alpha acc + beta C[i][j] for (i, j) inside C; beta == 0 never reads C (it
  * may hold NaN). */
-static __device__ __forceinline__ void ladder_store(const wg_ladder_operands &g, int64_t i,
+static __device__ __forceinline__ void ladder_store(const wg_gemm_args &g, int64_t i,
                                                     int64_t j, float acc)
 {
     if (i < g.m && j < g.n) {
@@ -38,13 +38,13 @@ static __device__ __forceinline__ void ladder_store(const wg_ladder_operands &g,
 }
 
 /* Element (i, p) of op(A) and (p, j) of op(B), FP32 operands (rungs 1-3). */
-static __device__ __forceinline__ float ladder_op_a(const wg_ladder_operands &g, int64_t i,
+static __device__ __forceinline__ float ladder_op_a(const wg_gemm_args &g, int64_t i,
                                                     int64_t p)
 {
     const float *a = static_cast<const float *>(g.a);
     return g.trans_a ? a[p * g.lda + i] : a[i * g.lda + p];
 }
-static __device__ __forceinline__ float ladder_op_b(const wg_ladder_operands &g, int64_t p,
+static __device__ __forceinline__ float ladder_op_b(const wg_gemm_args &g, int64_t p,
                                                     int64_t j)
 {
     const float *b = static_cast<const float *>(g.b);

@@ -43,7 +43,7 @@ struct ladder_tf32 {
     }
 };
 
-/* BF16: inputs were converted to BF16 before the kernel (wg_ladder_inputs_prepare).
+/* BF16: inputs were converted to BF16 before the kernel (wg_gemm_prepare).
  * 16x16x16 fragments. */
 struct ladder_bf16 {
     typedef __nv_bfloat16 element;
@@ -68,14 +68,14 @@ template <typename P, int BM, int BN, int BK, bool TA, bool TB> struct ladder_wm
 
 template <typename P, int BM, int BN, int BK, int NT, bool TA, bool TB>
 static __device__ __forceinline__ void wmma_load_stage(typename P::element *stage,
-                                                       const wg_ladder_operands &g,
+                                                       const wg_gemm_args &g,
                                                        int64_t row0, int64_t col0, int64_t p0,
                                                        bool vec_a, bool vec_b, int tid)
 {
     typedef ladder_wmma_shape<P, BM, BN, BK, TA, TB> S;
     typedef typename P::element T;
-    const T *a = static_cast<const T *>(g.a);
-    const T *b = static_cast<const T *>(g.b);
+    const T *a = reinterpret_cast<const T *>(g.a);
+    const T *b = reinterpret_cast<const T *>(g.b);
     if (TA) /* A stored k x m: rows p0.., columns row0.. */
         copy_block_async<T, S::a_rows, S::a_cols, S::a_ld, NT>(stage, a, g.lda, p0, row0, g.k,
                                                              g.m, vec_a, P::zero(), tid);
@@ -93,7 +93,7 @@ static __device__ __forceinline__ void wmma_load_stage(typename P::element *stag
 }
 
 template <typename P, int BM, int BN, int BK, int NT, bool TA, bool TB>
-static __global__ void __launch_bounds__(NT) ladder_wmma_kernel(const wg_ladder_operands g,
+static __global__ void __launch_bounds__(NT) ladder_wmma_kernel(const wg_gemm_args g,
                                                                 int vec_a, int vec_b)
 {
     typedef ladder_wmma_shape<P, BM, BN, BK, TA, TB> S;

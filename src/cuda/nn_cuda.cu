@@ -233,7 +233,7 @@ static wg_status cuda_bias_act_backward(int index, float *dy, const float *y, fl
     const int64_t max_bands = (rows + 255) / 256;
     if (bands > max_bands) bands = max_bands;
     if (bands < 1) bands = 1;
-    if (bands > 65535) bands = 65535;
+    if (bands > WG_CUDA_MAX_GRID_Y) bands = WG_CUDA_MAX_GRID_Y;
     const int64_t rows_per_band = (rows + bands - 1) / bands;
     bands = (rows + rows_per_band - 1) / rows_per_band;
     if (bands > 1)

@@ -5,6 +5,8 @@
  */
 #include <math.h>
 
+#include "check.h"
+#include "error.h"
 #include "whygpu.h"
 
 /* The element compared in sample s: first the four corners and the last element of
@@ -27,23 +29,36 @@ static void sample_position(int s, int64_t m, int64_t n, uint64_t seed, int64_t 
     *j = (int64_t)((h >> 32) % (uint64_t)n);
 }
 
+double wg_gemm_element_error(const wg_gemm_args *g, int64_t i, int64_t j)
+{
+    double sum = 0.0, scale = 0.0;
+    for (int64_t p = 0; p < g->k; p++) {
+        const double a = g->trans_a ? g->a[p * g->lda + i] : g->a[i * g->lda + p];
+        const double b = g->trans_b ? g->b[j * g->ldb + p] : g->b[p * g->ldb + j];
+        sum += a * b;
+        scale += fabs(a * b);
+    }
+    const double alpha = fabs((double)g->alpha) > 0 ? fabs((double)g->alpha) : 1.0;
+    const double error = fabs((double)g->c[i * g->ldc + j] - (double)g->alpha * sum) /
+                         (alpha * (scale > 0 ? scale : 1.0));
+    return isnan(error) ? INFINITY : error;
+}
+
 double wg_gemm_sampled_error(const wg_gemm_args *g, int samples, uint64_t seed)
 {
+    /* Nothing checked is no pass: bad arguments give NaN, which fails `error <= bound`. */
+    if (samples <= 0) {
+        wg_fail(WG_ERR_ARGUMENT, "wg_gemm_sampled_error: %d samples; at least 1 is needed",
+                samples);
+        return NAN;
+    }
+    if (wg_gemm_args_check("wg_gemm_sampled_error", g) != WG_OK) return NAN;
     double worst = 0.0;
     for (int s = 0; s < samples; s++) {
         int64_t i = 0, j = 0;
         sample_position(s, g->m, g->n, seed, &i, &j);
-        double sum = 0.0, scale = 0.0;
-        for (int64_t p = 0; p < g->k; p++) {
-            const double a = g->trans_a ? g->a[p * g->lda + i] : g->a[i * g->lda + p];
-            const double b = g->trans_b ? g->b[j * g->ldb + p] : g->b[p * g->ldb + j];
-            sum += a * b;
-            scale += fabs(a * b);
-        }
-        const double alpha = fabs((double)g->alpha) > 0 ? fabs((double)g->alpha) : 1.0;
-        double error = fabs((double)g->c[i * g->ldc + j] - (double)g->alpha * sum) /
-                       (alpha * (scale > 0 ? scale : 1.0));
-        if (!(error <= worst)) worst = isnan(error) ? INFINITY : error; /* NaN sticks */
+        const double error = wg_gemm_element_error(g, i, j);
+        if (error > worst) worst = error; /* NaN was made infinite: it sticks */
     }
     return worst;
 }
@@ -53,6 +68,7 @@ double wg_matmul_sampled_error(const float *a, const float *b, const float *c, i
 {
     const wg_gemm_args g = {.m = m, .n = n, .k = k, .alpha = 1.0f, .a = a, .lda = k,
                             .b = b, .ldb = n, .c = (float *)c, .ldc = n};
+
     return wg_gemm_sampled_error(&g, samples, seed);
 }
 

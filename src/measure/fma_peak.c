@@ -23,47 +23,24 @@
 
 wg_status wg_measure_simd_pick(const char *isa, const wg_measure_simd **out)
 {
-    if (isa && strcmp(isa, "avx512") != 0 && strcmp(isa, "avx2") != 0 &&
-        strcmp(isa, "generic") != 0)
-        return wg_fail(WG_ERR_ARGUMENT,
-                       "unknown instruction set '%s' (expected avx512, avx2 or generic)", isa);
-    if (isa && strcmp(isa, "generic") == 0) {
-        *out = &wg_measure_simd_generic;
-        return WG_OK;
-    }
-#ifdef WG_MEASURE_HAVE_X86_KERNELS
-    wg_cpu_info info;
-    wg_status st = wg_cpu_info_get(&info);
+    wg_cpu_isa which = WG_CPU_ISA_GENERIC;
+    wg_status st = isa ? wg_cpu_isa_from_name(isa, &which) : WG_OK;
     if (st != WG_OK) return st;
-    int has512 = info.avx512f && info.avx512vl && info.avx2 && info.fma;
-    int has2 = info.avx2 && info.fma;
-    if (!isa) {
-        *out = has512 ? &wg_measure_simd_avx512
-               : has2 ? &wg_measure_simd_avx2
-                      : &wg_measure_simd_generic;
-        return WG_OK;
+    if (which != WG_CPU_ISA_GENERIC || !isa) {
+        wg_cpu_info info;
+        st = wg_cpu_info_get(&info);
+        if (st != WG_OK) return st;
+        if (!isa) which = wg_cpu_isa_widest(&info);
+        st = wg_cpu_isa_check(which, &info);
+        if (st != WG_OK) return st;
     }
-    if (strcmp(isa, "avx512") == 0) {
-        if (!has512)
-            return wg_fail(WG_ERR_UNSUPPORTED, "this CPU (%s) cannot run AVX-512: cpuid "
-                           "reports no AVX-512F", info.model[0] ? info.model : "unknown");
-        *out = &wg_measure_simd_avx512;
-        return WG_OK;
-    }
-    if (!has2)
-        return wg_fail(WG_ERR_UNSUPPORTED, "this CPU (%s) cannot run AVX2 + FMA: cpuid "
-                       "reports avx2=%d fma=%d", info.model[0] ? info.model : "unknown",
-                       info.avx2, info.fma);
-    *out = &wg_measure_simd_avx2;
-    return WG_OK;
-#else
-    if (!isa) {
-        *out = &wg_measure_simd_generic;
-        return WG_OK;
-    }
-    return wg_fail(WG_ERR_UNSUPPORTED,
-                   "instruction set '%s' is not built into this library (x86-64 GCC only)", isa);
+    switch (which) {
+#ifdef WG_CPU_HAVE_X86_KERNELS
+    case WG_CPU_ISA_AVX512: *out = &wg_measure_simd_avx512; return WG_OK;
+    case WG_CPU_ISA_AVX2: *out = &wg_measure_simd_avx2; return WG_OK;
 #endif
+    default: *out = &wg_measure_simd_generic; return WG_OK;
+    }
 }
 
 wg_status wg_cpu_fma_peak(const char *isa, int threads, double min_seconds, double *gflops)

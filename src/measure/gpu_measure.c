@@ -3,8 +3,8 @@
  * (so a bad call is WG_ERR_ARGUMENT on every build, GPU or not), then the device
  * (wg_device_check: WG_ERR_NO_DEVICE with the reason), then whether the buffers fit in the
  * device's free memory (WG_ERR_NO_MEMORY, saying how much is needed and free), and only
- * then the CUDA implementation (src/cuda/cuda_measure.cu). Without CUDA each returns
- * WG_ERR_NO_DEVICE saying so.
+ * then the CUDA implementation (src/cuda/cuda_measure.cu). Without CUDA the device check
+ * fails (src/cuda_stub.c) with WG_ERR_NO_DEVICE saying so.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,12 +12,7 @@
 
 #include "../error.h"
 #include "measure.h"
-#ifdef WG_WITH_CUDA
 #include "../cuda/cuda_measure.h"
-#endif
-
-#define WG_NO_CUDA_BUILD \
-    "whygpu was built without CUDA (nvcc was absent at build time, or CUDA=0)"
 
 #define MAX_TRIALS 1000000
 #define MAX_THREADS_PER_BLOCK 1024
@@ -37,9 +32,6 @@ static wg_status check_trials(const char *fn, int trials)
                        MAX_TRIALS);
     return WG_OK;
 }
-
-#ifdef WG_WITH_CUDA
-
 
 /* WG_OK when cuda:device can be used (else the library's reason) and `need` bytes (plus a
  * reserve) fit in its free memory. */
@@ -75,15 +67,6 @@ static wg_status check_host_memory(const char *fn, double need, const char *what
     return WG_OK;
 }
 
-#else
-
-static wg_status no_cuda(int device)
-{
-    return wg_fail(WG_ERR_NO_DEVICE, "cuda:%d is unavailable: " WG_NO_CUDA_BUILD, device);
-}
-
-#endif
-
 wg_status wg_gpu_stream(int device, wg_stream_kernel kernel, int64_t elements, int64_t blocks,
                         int threads_per_block, int trials, wg_stream_result *out)
 {
@@ -105,16 +88,12 @@ wg_status wg_gpu_stream(int device, wg_stream_kernel kernel, int64_t elements, i
     wg_status status = check_trials(fn, trials);
     if (status != WG_OK) return status;
 
-#ifdef WG_WITH_CUDA
     status = check_device_memory(fn, device, 3.0 * 4.0 * (double)elements,
                                  "STREAM (3 arrays of float32)");
     if (status != WG_OK) return status;
     /* The arrays are read back through a 16 MiB host buffer, so host memory is no limit. */
     return wg_cuda_measure_stream(device, kernel, elements, blocks, threads_per_block, trials,
                                   out);
-#else
-    return no_cuda(device);
-#endif
 }
 
 wg_status wg_gpu_memcpy_bandwidth(int device, int64_t bytes, int trials, double *best_gbs)
@@ -128,14 +107,10 @@ wg_status wg_gpu_memcpy_bandwidth(int device, int64_t bytes, int trials, double 
     wg_status status = check_trials(fn, trials);
     if (status != WG_OK) return status;
 
-#ifdef WG_WITH_CUDA
     status = check_device_memory(fn, device, 2.0 * (double)bytes,
                                  "a device-to-device copy (source and destination)");
     if (status != WG_OK) return status;
     return wg_cuda_measure_memcpy(device, bytes, trials, best_gbs);
-#else
-    return no_cuda(device);
-#endif
 }
 
 wg_status wg_gpu_transfer(int device, int64_t bytes, int to_device, int pinned, int async,
@@ -150,7 +125,6 @@ wg_status wg_gpu_transfer(int device, int64_t bytes, int to_device, int pinned, 
     wg_status status = check_trials(fn, trials);
     if (status != WG_OK) return status;
 
-#ifdef WG_WITH_CUDA
     status = check_device_memory(fn, device, (double)bytes, "a host<->device copy");
     if (status != WG_OK) return status;
     status = check_host_memory(fn, (double)bytes,
@@ -159,12 +133,6 @@ wg_status wg_gpu_transfer(int device, int64_t bytes, int to_device, int pinned, 
     if (status != WG_OK) return status;
     return wg_cuda_measure_transfer(device, bytes, to_device != 0, pinned != 0, async != 0,
                                     trials, out);
-#else
-    (void)to_device;
-    (void)pinned;
-    (void)async;
-    return no_cuda(device);
-#endif
 }
 
 wg_status wg_gpu_read_bandwidth(int device, int64_t bytes, double min_seconds, double *gbs)
@@ -179,13 +147,9 @@ wg_status wg_gpu_read_bandwidth(int device, int64_t bytes, double min_seconds, d
         return wg_fail(WG_ERR_ARGUMENT, "%s: min_seconds %g (expected more than 0, at most "
                        "%g)", fn, min_seconds, MAX_READ_SECONDS);
 
-#ifdef WG_WITH_CUDA
     wg_status status = check_device_memory(fn, device, (double)bytes, "the read-bandwidth buffer");
     if (status != WG_OK) return status;
     return wg_cuda_measure_read_bandwidth(device, bytes, min_seconds, gbs);
-#else
-    return no_cuda(device);
-#endif
 }
 
 wg_status wg_gpu_launch_latency(int device, int launches, wg_launch_latency *out)
@@ -197,11 +161,7 @@ wg_status wg_gpu_launch_latency(int device, int launches, wg_launch_latency *out
         return wg_fail(WG_ERR_ARGUMENT, "%s: %d launches (expected 1 to %d)", fn, launches,
                        MAX_LAUNCHES);
 
-#ifdef WG_WITH_CUDA
     wg_status status = wg_device_check((wg_device){WG_DEVICE_CUDA, device});
     if (status != WG_OK) return status;
     return wg_cuda_measure_launch_latency(device, launches, out);
-#else
-    return no_cuda(device);
-#endif
 }

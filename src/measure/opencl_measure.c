@@ -1,15 +1,13 @@
 /*
- * opencl_measure.c - the wg_opencl_* measurements of opencl_measure.h: arguments checked
+ * opencl_measure.c - the wg_opencl_* measurements of whygpu_lab.h: arguments checked
  * first (WG_ERR_ARGUMENT on every build), then the device, then the OpenCL implementation
- * (src/opencl/opencl_measure.c). Without OpenCL each returns WG_ERR_NO_DEVICE saying so.
+ * (src/opencl/opencl_measure.c, or src/opencl_stub.c without OpenCL, which says so).
  */
 #include <string.h>
 
 #include "../error.h"
-#include "opencl_measure.h"
-#ifdef WG_WITH_OPENCL
+#include "measure.h"
 #include "../opencl/opencl_backend.h"
-#endif
 
 #define MAX_TRIALS 100000
 #define MAX_LAUNCHES 10000000
@@ -49,11 +47,7 @@ wg_status wg_opencl_stream(int device, wg_stream_kernel kernel, int64_t elements
     wg_status status = check_trials(fn, trials);
     if (status == WG_OK) status = check_device(device);
     if (status != WG_OK) return status;
-#ifdef WG_WITH_OPENCL
     return wg_ocl_measure_stream(device, (int)kernel, elements, groups, local_size, trials, out);
-#else
-    return WG_ERR_NO_DEVICE;
-#endif
 }
 
 wg_status wg_opencl_transfer(int device, int64_t bytes, int to_device, int pinned, int async,
@@ -72,15 +66,8 @@ wg_status wg_opencl_transfer(int device, int64_t bytes, int to_device, int pinne
     if (available >= 0 && bytes > available)
         return wg_fail(WG_ERR_NO_MEMORY, "%s: %lld bytes of host memory needed, %lld available",
                        fn, (long long)bytes, (long long)available);
-#ifdef WG_WITH_OPENCL
     return wg_ocl_measure_transfer(device, bytes, to_device != 0, pinned != 0, async != 0, trials,
                                    out);
-#else
-    (void)to_device;
-    (void)pinned;
-    (void)async;
-    return WG_ERR_NO_DEVICE;
-#endif
 }
 
 wg_status wg_opencl_launch_latency(int device, int launches, wg_launch_latency *out)
@@ -93,11 +80,7 @@ wg_status wg_opencl_launch_latency(int device, int launches, wg_launch_latency *
                        MAX_LAUNCHES);
     wg_status status = check_device(device);
     if (status != WG_OK) return status;
-#ifdef WG_WITH_OPENCL
     return wg_ocl_measure_launch_latency(device, launches, out);
-#else
-    return WG_ERR_NO_DEVICE;
-#endif
 }
 
 wg_status wg_opencl_workgroup_scaling(int device, const int64_t *groups, int count,
@@ -121,9 +104,5 @@ wg_status wg_opencl_workgroup_scaling(int device, const int64_t *groups, int cou
     wg_status status = check_trials(fn, trials);
     if (status == WG_OK) status = check_device(device);
     if (status != WG_OK) return status;
-#ifdef WG_WITH_OPENCL
     return wg_ocl_measure_scaling(device, groups, count, local_size, steps, trials, out);
-#else
-    return WG_ERR_NO_DEVICE;
-#endif
 }

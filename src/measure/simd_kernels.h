@@ -2,7 +2,8 @@
  * simd_kernels.h - the hot loops of the CPU measurements (simd_kernels.inc), compiled once
  * per instruction set by simd_avx512.c, simd_avx2.c and simd_generic.c, like the matmul's
  * gemm_*.c. The callers (stream_cpu.c, cache_cpu.c, fma_peak.c) own threads, timing and
- * checking, and pick the ISA at run time from cpuid (wg_measure_simd_pick).
+ * checking, and pick the ISA at run time from cpuid (wg_measure_simd_pick, over the ISA
+ * table of cpu_isa.h that the matmul uses too).
  *
  * Each function works on one thread's share; none starts threads itself.
  */
@@ -11,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "../cpu/cpu_isa.h"
 #include "measure.h"
 
 /* The STREAM kernels on elements [0, n) of the arrays (q = WG_STREAM_Q). */
@@ -24,7 +26,7 @@
 #define WG_FMA_UNROLL 4
 
 typedef struct wg_measure_simd {
-    const char *isa;  /* "avx512", "avx2", "generic" */
+    wg_cpu_isa isa;
     int lanes;        /* floats per vector */
     /* One STREAM kernel on elements [0, n): copy c=a, scale b=q*c, add c=a+b, triad a=b+q*c. */
     void (*stream)(wg_stream_kernel kernel, float *a, float *b, float *c, int64_t n);
@@ -36,8 +38,7 @@ typedef struct wg_measure_simd {
     float (*fma)(int64_t iterations, float m, float add);
 } wg_measure_simd;
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define WG_MEASURE_HAVE_X86_KERNELS 1
+#ifdef WG_CPU_HAVE_X86_KERNELS
 extern const wg_measure_simd wg_measure_simd_avx512;
 extern const wg_measure_simd wg_measure_simd_avx2;
 #endif

@@ -78,7 +78,7 @@ static wg_status check_step(const wg_sweep_inputs *in, wg_device device, const f
 {
     wg_mlp *cpu = NULL, *dev = NULL, *before = NULL;
     wg_optimizer sgd = {WG_OPTIMIZER_SGD, 0.9f, 0.9f, 0.999f, 1e-8f};
-    const float *cpu_x = wg_tensor_host_data(in->a);
+    const float *cpu_x = wg_tensor_host_data(in->batch);
     wg_status status = make_model(wg_cpu(), in->size, &cpu);
     if (status == WG_OK) status = make_model(wg_cpu(), in->size, &before);
     if (status == WG_OK) status = wg_mlp_train_step(cpu, cpu_x, in->labels, in->size, &sgd, MLP_LR);
@@ -126,7 +126,7 @@ wg_status wg_sweep_measure_mlp_step(const wg_sweep_inputs *inputs, wg_sweep_colu
                                     wg_device gpu, const wg_timeit_options *timing,
                                     wg_sweep_cell *out)
 {
-    if (!inputs || !inputs->a || !inputs->labels || !out)
+    if (!inputs || !inputs->batch || !inputs->labels || !out)
         return wg_fail(WG_ERR_ARGUMENT, "sweep mlp-step: NULL inputs or output");
     if (column < 0 || column >= WG_SWEEP_COLUMN_COUNT)
         return wg_fail(WG_ERR_ARGUMENT, "sweep mlp-step: unknown column %d", (int)column);
@@ -147,13 +147,13 @@ wg_status wg_sweep_measure_mlp_step(const wg_sweep_inputs *inputs, wg_sweep_colu
     call.optimizer = (wg_optimizer){WG_OPTIMIZER_SGD, 0.9f, 0.9f, 0.999f, 1e-8f};
     void *x = NULL, *labels = NULL;
     if (column == WG_SWEEP_CPU) {
-        call.x = wg_tensor_host_data(inputs->a);
+        call.x = wg_tensor_host_data(inputs->batch);
         call.labels = inputs->labels;
     } else {
         status = backend->alloc(device.index, x_bytes, &x);
         if (status == WG_OK) status = backend->alloc(device.index, (size_t)rows, &labels);
         if (status == WG_OK)
-            status = backend->copy_from_host(device.index, x, wg_tensor_host_data(inputs->a), x_bytes);
+            status = backend->copy_from_host(device.index, x, wg_tensor_host_data(inputs->batch), x_bytes);
         if (status == WG_OK)
             status = backend->copy_from_host(device.index, labels, inputs->labels, (size_t)rows);
         call.x = x;
@@ -165,7 +165,7 @@ wg_status wg_sweep_measure_mlp_step(const wg_sweep_inputs *inputs, wg_sweep_colu
         if (column == WG_SWEEP_GPU_COPIES) {
             call.backend = backend;
             call.index = device.index;
-            call.host_x = wg_tensor_host_data(inputs->a);
+            call.host_x = wg_tensor_host_data(inputs->batch);
             call.host_labels = inputs->labels;
             fn = call_step_with_copies;
         }

@@ -17,15 +17,9 @@
 #include "../error.h"
 #include "measure.h"
 
-double wg_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 void wg_timeit_defaults(wg_timeit_options *options)
 {
+    if (!options) return;
     memset(options, 0, sizeof *options);
     options->repeat = 0;
     options->loops = 0;
@@ -45,12 +39,17 @@ static wg_status time_loops(const wg_backend *backend, int index, wg_timeit_fn f
     status = backend->timer_start(index, &timer);
     if (status != WG_OK) return status;
     wg_status call_status = WG_OK;
+    wg_clear_error(); /* a call that fails without a message must not inherit a stale one */
     for (int64_t i = 0; i < loops && call_status == WG_OK; i++) call_status = fn(context);
     if (call_status == WG_OK) return backend->timer_stop(index, &timer, seconds);
     /* The call's failure is the news: keep its message over any the timer's cleanup
      * (which frees its events) might write. */
     char message[512];
-    snprintf(message, sizeof message, "%s", wg_error_message());
+    if (wg_error_message()[0])
+        snprintf(message, sizeof message, "%s", wg_error_message());
+    else
+        snprintf(message, sizeof message, "the timed call failed (%s) without a message",
+                 wg_status_name(call_status));
     (void)backend->timer_stop(index, &timer, seconds);
     return wg_fail(call_status, "%s", message);
 }

@@ -18,6 +18,7 @@
 #include "error.h"
 #include "nn/crc32.h"
 #include "nn/file_io.h"
+#include "whygpu_lab.h"
 
 static const uint8_t checkpoint_magic[8] = {'W', 'H', 'Y', 'G', 'P', 'U', 'C', 'K'};
 
@@ -227,8 +228,11 @@ wg_status wg_checkpoint_save(const char *path, const wg_checkpoint *ck)
 {
     if (!path || !ck) return wg_fail(WG_ERR_ARGUMENT, "NULL checkpoint path or checkpoint");
     if (path[0] == '\0') return wg_fail(WG_ERR_ARGUMENT, "empty checkpoint path");
+    /* Never replace a FIFO, device or symlink; fail before any work on a bad folder. */
+    wg_status status = wg_output_path_check(path);
+    if (status != WG_OK) return wg_fail_context(status, "cannot save the checkpoint");
     uint64_t file_bytes = 0;
-    wg_status status = check_for_save(ck, &file_bytes);
+    status = check_for_save(ck, &file_bytes);
     if (status != WG_OK) return wg_fail_context(status, "cannot save %s", path);
 
     /* The temporary file: "DIR/.BASE.tmp-XXXXXX", in the target's directory so that the
@@ -258,6 +262,7 @@ wg_status wg_checkpoint_save(const char *path, const wg_checkpoint *ck)
         free(w);
         return status;
     }
+    const int cleanup_slot = wg_cleanup_add_path(tmp); /* removed on SIGINT/SIGTERM */
     w->fd = fd;
     w->used = 0;
     w->crc = 0;
@@ -270,6 +275,7 @@ wg_status wg_checkpoint_save(const char *path, const wg_checkpoint *ck)
     if (close(fd) != 0 && !err) { err = errno; step = "closing"; }
     int renamed = 0;
     if (!err && rename(tmp, path) != 0) { err = errno; renamed = 1; }
+    wg_cleanup_remove(cleanup_slot);
     if (err) {
         unlink(tmp);
         if (renamed)

@@ -13,6 +13,7 @@
 
 #include "../error.h"
 #include "../rng.h"
+#include "whygpu_lab.h"
 
 /* Each parameter tensor starts on a 64-byte boundary (16 floats). */
 #define PARAM_ALIGN 16
@@ -112,6 +113,26 @@ wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int6
     }
     mlp->param_count = offset;
 
+    /* The whole model, checked before any of it is allocated: every buffer fitting on
+     * its own is not enough when all of them are zero-filled next (#21 item 1). */
+    int64_t activations = 0;
+    for (int l = 0; l < layers; l++) activations += capacity * sizes[l + 1]; /* < 2^50 */
+    wg_memory_plan plan;
+    wg_memory_plan_init(&plan);
+    status = wg_memory_plan_add(&plan, device, offset * (int64_t)sizeof(float) * WG_MLP_BUFFERS,
+                                "parameters, gradients, optimiser state");
+    if (status == WG_OK)
+        status = wg_memory_plan_add(&plan, device, activations * (int64_t)sizeof(float) * 2,
+                                    "activations and their gradients");
+    if (status == WG_OK) status = wg_memory_plan_check(&plan);
+    if (status != WG_OK) {
+        char model[160];
+        wg_fail_context(status, "creating %s for %" PRId64 " rows",
+                        wg_mlp_describe(mlp, model, sizeof model), capacity);
+        free(mlp);
+        return status;
+    }
+
     for (int b = 0; b < WG_MLP_BUFFERS && status == WG_OK; b++)
         status = alloc_device(mlp, offset, sizeof(float), (void **)&mlp->buffer[b]);
     for (int l = 0; l < layers && status == WG_OK; l++) {
@@ -136,17 +157,25 @@ wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int6
     return WG_OK;
 }
 
-const char *wg_mlp_describe(const wg_mlp *mlp, char *buf, size_t size)
+const char *wg_mlp_describe_sizes(int layers, const int64_t *sizes, char *buf, size_t size)
 {
     if (!buf || size == 0) return buf;
     buf[0] = '\0';
-    if (!mlp) return buf;
+    if (!sizes) return buf;
     size_t used = (size_t)snprintf(buf, size, "mlp ");
-    for (int l = 0; l <= mlp->layers && used < size; l++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%" PRId64, l ? "-" : "",
-                                 mlp->sizes[l]);
+    for (int l = 0; l <= layers && used < size; l++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%" PRId64, l ? "-" : "", sizes[l]);
     if (used < size) snprintf(buf + used, size - used, " relu softmax-xent");
     return buf;
+}
+
+const char *wg_mlp_describe(const wg_mlp *mlp, char *buf, size_t size)
+{
+    if (!mlp) {
+        if (buf && size) buf[0] = '\0';
+        return buf;
+    }
+    return wg_mlp_describe_sizes(mlp->layers, mlp->sizes, buf, size);
 }
 
 wg_status wg_mlp_init(wg_mlp *mlp, uint64_t seed)

@@ -23,23 +23,9 @@
 #include "../backend.h"
 #include "nn_backend.h"
 #include "whygpu.h"
+#include "whygpu_lab.h"
 
-#define WG_MLP_MAX_LAYERS 8
-/* Labels are bytes. */
-#define WG_MLP_MAX_CLASSES 256
-#define WG_MLP_MAX_WIDTH ((int64_t)1 << 20)
-
-typedef enum wg_optimizer_kind { WG_OPTIMIZER_SGD = 0, WG_OPTIMIZER_ADAM = 1 } wg_optimizer_kind;
-
-typedef struct wg_optimizer {
-    wg_optimizer_kind kind;
-    float momentum;          /* SGD (0 is plain SGD) */
-    float beta1, beta2, eps; /* Adam */
-} wg_optimizer;
-
-/* "sgd" / "adam", and parsing of them. */
-const char *wg_optimizer_name(wg_optimizer_kind kind);
-wg_status wg_optimizer_parse(const char *text, wg_optimizer_kind *out);
+/* WG_MLP_MAX_*, wg_optimizer and its names are public, in whygpu_lab.h. */
 
 /* The flat buffers of a model: parameters, their gradients, and the optimiser state (SGD:
  * velocity in STATE1; Adam: first moment in STATE1, second in STATE2). */
@@ -87,6 +73,8 @@ void wg_mlp_free(wg_mlp *mlp);
 
 /* "mlp 784-512-256-10 relu softmax-xent": what a checkpoint must match. */
 const char *wg_mlp_describe(const wg_mlp *mlp, char *buf, size_t size);
+/* The same for a model of `layers` weight layers of sizes[0..layers], before one exists. */
+const char *wg_mlp_describe_sizes(int layers, const int64_t *sizes, char *buf, size_t size);
 
 /* He initialisation from a seed: weights of layer l uniform in +-sqrt(6 / fan_in) (variance
  * 2 / fan_in) from the shared counter-based generator, so the same seed gives the same

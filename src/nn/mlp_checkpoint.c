@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,15 @@ static int state_names(wg_optimizer_kind optimizer, const char *suffix[2], wg_ml
     suffix[0] = "momentum";
     buf[0] = WG_MLP_STATE1;
     return 1;
+}
+
+/* The index of the first non-finite value of data[0..count), or -1 when all are finite: a
+ * diverged model (NaN or infinite weights) is neither saved nor loaded. */
+static int64_t first_non_finite(const float *data, int64_t count)
+{
+    for (int64_t i = 0; i < count; i++)
+        if (!isfinite(data[i])) return i;
+    return -1;
 }
 
 wg_status wg_mlp_save(const wg_mlp *mlp, const char *path, wg_optimizer_kind optimizer,
@@ -63,6 +73,11 @@ wg_status wg_mlp_save(const wg_mlp *mlp, const char *path, wg_optimizer_kind opt
                 break;
             }
             status = wg_mlp_read(mlp, s == 0 ? WG_MLP_PARAMS : buf[s - 1], i, ct->data);
+            const int64_t bad = status == WG_OK ? first_non_finite(ct->data, p->count) : -1;
+            if (bad >= 0)
+                status = wg_fail(WG_ERR_ARGUMENT, "not saving %s: %s holds %g at element %"
+                                 PRId64 " (the model has diverged); the file is left as it was",
+                                 path, ct->name, (double)ct->data[bad], bad);
         }
     }
     if (status == WG_OK) status = wg_checkpoint_save(path, &ck);
@@ -87,6 +102,13 @@ static const wg_checkpoint_tensor *matching(const wg_checkpoint *ck, const char 
                           ", %" PRId64 "]", path, name, t->rank, t->shape[0],
                           t->rank > 1 ? t->shape[1] : 1, p->rank, p->shape[0],
                           p->rank > 1 ? p->shape[1] : 1);
+        return NULL;
+    }
+    const int64_t bad = first_non_finite(t->data, p->count);
+    if (bad >= 0) {
+        *status = wg_fail(WG_ERR_IO, "checkpoint %s: tensor %s holds %g at element %" PRId64
+                          " (a diverged model is not loaded)", path, name,
+                          (double)t->data[bad], bad);
         return NULL;
     }
     return t;

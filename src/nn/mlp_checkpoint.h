@@ -12,13 +12,8 @@
 
 #include "mlp.h"
 
-typedef struct wg_mlp_checkpoint_info {
-    char model[256];
-    char optimizer[32];
-    int64_t epoch, step;
-    uint64_t seed;
-    int has_optimizer_state; /* the state was in the file and was loaded */
-} wg_mlp_checkpoint_info;
+/* wg_mlp_checkpoint_info, wg_mlp_checkpoint_peek and wg_mlp_parse_description are
+ * public, in whygpu_lab.h. */
 
 /* Saves the parameters and the state of `optimizer` (atomically). */
 wg_status wg_mlp_save(const wg_mlp *mlp, const char *path, wg_optimizer_kind optimizer,
@@ -30,12 +25,5 @@ wg_status wg_mlp_save(const wg_mlp *mlp, const char *path, wg_optimizer_kind opt
  * checks before copying can ensure. */
 wg_status wg_mlp_load(wg_mlp *mlp, const char *path, wg_optimizer_kind optimizer,
                       wg_mlp_checkpoint_info *info);
-
-/* The layer sizes named by a model string "mlp 784-512-256-10 ...": *layers weight layers,
- * sizes[0..layers]. */
-wg_status wg_mlp_parse_description(const char *model, int *layers, int64_t *sizes);
-
-/* Reads a checkpoint's header fields (the whole file is checked). */
-wg_status wg_mlp_checkpoint_peek(const char *path, wg_mlp_checkpoint_info *info);
 
 #endif /* WG_NN_MLP_CHECKPOINT_H */

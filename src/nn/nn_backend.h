@@ -62,14 +62,12 @@ typedef struct wg_nn_backend {
 } wg_nn_backend;
 
 extern const wg_nn_backend wg_nn_cpu;
-#ifdef WG_WITH_CUDA
+/* src/cuda/nn_cuda.cu, or src/cuda_stub.c (every entry: built without CUDA) without nvcc */
 extern const wg_nn_backend wg_nn_cuda;
-#endif
-#ifdef WG_WITH_OPENCL
+/* src/opencl/nn_opencl.c, or src/opencl_stub.c (likewise) without OpenCL */
 extern const wg_nn_backend wg_nn_opencl;
-#endif
 
-/* The table for a device, or NULL with WG_ERR_NO_DEVICE set (no CUDA build). */
+/* The table for a device, or NULL with WG_ERR_NO_DEVICE set (unknown device kind). */
 const wg_nn_backend *wg_nn_backend_for(wg_device device);
 
 #ifdef __cplusplus

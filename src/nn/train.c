@@ -368,9 +368,10 @@ wg_status wg_trainer_load(wg_trainer *t, const char *path, wg_mlp_checkpoint_inf
     wg_mlp_checkpoint_info local;
     wg_status status = wg_mlp_load(t->model, path, t->options.optimizer.kind, &local);
     if (status != WG_OK) return status;
-    if (local.epoch < 0 || local.step < 0)
-        return wg_fail(WG_ERR_ARGUMENT, "checkpoint %s: negative epoch %" PRId64 " or step %"
-                       PRId64, path, local.epoch, local.step);
+    if (local.epoch < 0 || local.step < 0 || local.epoch > INT32_MAX) /* epoch * steps fits */
+        return wg_fail(WG_ERR_ARGUMENT, "checkpoint %s: epoch %" PRId64 " or step %" PRId64
+                       " is out of range (epochs 0..%d)", path, local.epoch, local.step,
+                       INT32_MAX);
     /* Training resumes at the start of the first epoch not completed (a checkpoint saved
      * in the middle of one, after --steps, repeats that epoch), with the schedule's
      * position taken from the epochs done, so a different batch size resumes too. */
@@ -378,5 +379,32 @@ wg_status wg_trainer_load(wg_trainer *t, const char *path, wg_mlp_checkpoint_inf
     t->step = local.epoch * t->steps_per_epoch;
     t->position = 0;
     if (info) *info = local;
+    return WG_OK;
+}
+
+wg_status wg_trainer_evaluate_test(wg_trainer *t, double *loss, double *accuracy)
+{
+    if (!t || !loss || !accuracy) return wg_fail(WG_ERR_ARGUMENT, "evaluate: NULL argument");
+    if (t->test.count == 0) return wg_fail(WG_ERR_ARGUMENT, "evaluate: the trainer has no test set");
+    return wg_trainer_evaluate(t, &t->test, loss, accuracy);
+}
+
+wg_status wg_trainer_info_get(const wg_trainer *t, wg_trainer_info *out)
+{
+    if (!t || !out) return wg_fail(WG_ERR_ARGUMENT, "trainer info: NULL argument");
+    memset(out, 0, sizeof *out);
+    const wg_mlp *model = t->model;
+    out->options = t->options;
+    wg_mlp_describe(model, out->model, sizeof out->model);
+    out->layers = model->layers;
+    for (int l = 0; l <= model->layers; l++) out->sizes[l] = model->sizes[l];
+    for (int i = 0; i < model->param_tensors; i++) out->parameters += model->params[i].count;
+    out->train_images = t->train.count;
+    out->test_images = t->test.count;
+    out->steps_per_epoch = t->steps_per_epoch;
+    out->total_steps = t->total_steps;
+    out->epoch = t->epoch;
+    out->step = t->step;
+    out->mid_epoch = t->position != 0;
     return WG_OK;
 }

@@ -4,6 +4,8 @@
  */
 #include "opencl_backend.h"
 
+int wg_built_with_opencl(void) { return 1; }
+
 const wg_backend wg_opencl_backend = {
     .name = "opencl",
     .check = wg_ocl_check,

@@ -14,7 +14,7 @@
 
 #include "../backend.h"
 #include "../opencl_kernels.h"
-#include "../measure/opencl_measure.h"
+#include "../measure/measure.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -189,28 +189,18 @@ wg_status wg_opencl_gemm(int index, const wg_kernel *kernel, const wg_gemm_args 
     return gemm_run(index, kernel, args);
 }
 
-/* FP32 only: the prepared inputs are the caller's A and B. The programs are built here,
+/* FP32 only: the prepared inputs are the caller's arguments. The programs are built here,
  * so that a timing loop does not include the driver's compiler. */
 wg_status wg_opencl_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm_args *args,
                                  wg_gemm_inputs *out)
 {
     memset(out, 0, sizeof *out);
-    out->a = args->a;
-    out->b = args->b;
-    out->lda = args->lda;
-    out->ldb = args->ldb;
+    out->args = *args;
     return wg_ocl_gemm_warm(index, kernel, args);
 }
 
 wg_status wg_opencl_gemm_run_prepared(int index, const wg_kernel *kernel,
-                                      const wg_gemm_args *args, const wg_gemm_inputs *inputs)
+                                      const wg_gemm_inputs *inputs)
 {
-    (void)inputs;
-    return gemm_run(index, kernel, args);
-}
-
-void wg_opencl_gemm_inputs_free(int index, wg_gemm_inputs *inputs)
-{
-    (void)index;
-    memset(inputs, 0, sizeof *inputs);
+    return gemm_run(index, kernel, &inputs->args);
 }

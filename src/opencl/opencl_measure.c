@@ -1,5 +1,5 @@
 /*
- * opencl_measure.c - the OpenCL half of the measurements (src/measure/opencl_measure.h):
+ * opencl_measure.c - the OpenCL half of the measurements (whygpu_lab.h, measurement):
  * STREAM on device memory, host<->device copies, launch latency and work-group scaling.
  * Kernels are timed with profiling events (the device's own start and end of the kernel);
  * copies and latencies with the host clock around the calls, as a program sees them.

@@ -12,7 +12,7 @@ const char *wg_format_seconds(double seconds, char *buf, size_t size)
 {
     static const struct { double scale; const char *unit; } units[] = {
         {1.0, "s"}, {1e-3, "ms"}, {1e-6, "us"}, {1e-9, "ns"}};
-    if (!buf || size == 0) return buf;
+    if (!buf || size == 0) return "";
     if (!isfinite(seconds) || seconds < 0) {
         snprintf(buf, size, "n/a");
         return buf;
@@ -28,7 +28,7 @@ const char *wg_format_seconds(double seconds, char *buf, size_t size)
 const char *wg_format_bytes(double bytes, char *buf, size_t size)
 {
     static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    if (!buf || size == 0) return buf;
+    if (!buf || size == 0) return "";
     if (!isfinite(bytes) || bytes < 0) {
         snprintf(buf, size, "n/a");
         return buf;

@@ -24,7 +24,7 @@
  * open container (or a key left without its value), nesting deeper than the limit, a
  * second root value, or a write error of the stream. wg_json_finish reports it.
  */
-#include "report/json_writer.h"
+#include "whygpu_lab.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -22,7 +22,7 @@
 extern "C" wg_status wg_gemm_args_check(const char *, const wg_gemm_args *) { std::abort(); }
 extern "C" wg_status wg_synchronize(wg_device) { std::abort(); }
 
-typedef wg_status (*launcher)(const wg_ladder_plan *, const wg_ladder_operands *);
+typedef wg_status (*launcher)(const wg_ladder_plan *, const wg_gemm_args *);
 static const launcher launchers[WG_LADDER_RUNGS + 1] = {
     nullptr, wg_ladder_launch_1, wg_ladder_launch_2, wg_ladder_launch_3, wg_ladder_launch_4,
     wg_ladder_launch_5, wg_ladder_launch_6, wg_ladder_launch_7, wg_ladder_launch_8};
@@ -74,7 +74,7 @@ static int64_t span(int64_t rows, int64_t cols, int64_t ld) { return (rows - 1) 
 static int run_case(int rung_number, const gemm_case &gc, int trans_a, int trans_b)
 {
     const wg_ladder_rung *rung = wg_ladder_rung_find(rung_number);
-    const bool bf16 = rung->precision == WG_LADDER_BF16;
+    const bool bf16 = rung->precision == WG_PRECISION_BF16;
     const int64_t m = gc.m, n = gc.n, k = gc.k;
     const int64_t a_rows = trans_a ? k : m, a_cols = trans_a ? m : k;
     const int64_t b_rows = trans_b ? n : k, b_cols = trans_b ? k : n;
@@ -110,12 +110,12 @@ static int run_case(int rung_number, const gemm_case &gc, int trans_a, int trans
             else
                 static_cast<float *>(b_buf.data)[r * kldb + q] = b[r * ldb + q];
         }
-    wg_ladder_operands ops = {};
+    wg_gemm_args ops = {};
     ops.trans_a = trans_a; ops.trans_b = trans_b;
     ops.m = m; ops.n = n; ops.k = k;
     ops.alpha = gc.alpha; ops.beta = gc.beta;
-    ops.a = a_buf.data; ops.lda = klda;
-    ops.b = b_buf.data; ops.ldb = kldb;
+    ops.a = static_cast<const float *>(a_buf.data); ops.lda = klda; /* BF16 data for rung 8 */
+    ops.b = static_cast<const float *>(b_buf.data); ops.ldb = kldb;
     ops.c = c; ops.ldc = ldc;
     wg_ladder_plan plan;
     if (wg_ladder_plan_make(rung_number, &ops, &plan) != WG_OK) {

@@ -1,0 +1,83 @@
+/*
+ * test_measure_op.c - the one "time an op, check it against float64" routine: every op on
+ * every device, transposes and A.A, the full and the sampled check, bad arguments.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "check.h"
+#include "whygpu_lab.h"
+
+static wg_timeit_options quick_timing(void)
+{
+    wg_timeit_options t;
+    wg_timeit_defaults(&t);
+    t.repeat = 3;
+    t.min_repeat_s = 0.001;
+    return t;
+}
+
+DEVICE_TEST(op_measure_times_and_checks_each_op)
+{
+    const wg_timeit_options timing = quick_timing();
+    const wg_op ops[] = {
+        {.kind = WG_OP_MATMUL, .m = 37, .n = 21, .k = 13, .trans_a = 1, .seed = 3},
+        {.kind = WG_OP_MATMUL, .m = 40, .n = 40, .k = 40, .b_is_a = 1, .seed = 4,
+         .check_samples = 64},
+        {.kind = WG_OP_MUL, .m = 1, .n = 1, .b_is_a = 1, .seed = 5},
+        {.kind = WG_OP_MUL, .m = 3, .n = 333, .seed = 6},
+        {.kind = WG_OP_ADD, .m = 1, .n = 1001, .seed = 7},
+        {.kind = WG_OP_RELU, .m = 1, .n = 1001, .seed = 8},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        wg_op_inputs in;
+        REQUIRE_OK(wg_op_inputs_create(&ops[i], &in));
+        for (int copies = 0; copies <= (device.kind != WG_DEVICE_CPU); copies++) {
+            const wg_op_run run = {.device = device, .with_copies = copies, .timing = &timing};
+            wg_op_result r;
+            wg_status status = wg_op_measure(&in, &run, &r);
+            CHECK_MSG(status == WG_OK, "%s #%zu: %s", wg_op_kind_name(ops[i].kind), i,
+                      wg_error_message());
+            CHECK(r.measured && r.time.repeats == 3 && r.time.median_s > 0);
+            CHECK_MSG(r.check_passed, "%s #%zu: error %g > %g, %lld not finite",
+                      wg_op_kind_name(ops[i].kind), i, r.check_error, r.check_bound,
+                      (long long)r.not_finite);
+            CHECK(r.not_finite == 0);
+            if (ops[i].check_samples) {
+                CHECK(r.check_samples == ops[i].check_samples && !r.check_full);
+            } else {
+                CHECK(r.check_full && r.check_samples == ops[i].m * ops[i].n);
+            }
+        }
+        wg_op_inputs_free(&in);
+    }
+}
+
+TEST(op_measure_flops_and_names)
+{
+    const wg_op mm = {.kind = WG_OP_MATMUL, .m = 2, .n = 3, .k = 5};
+    const wg_op add = {.kind = WG_OP_ADD, .m = 4, .n = 5};
+    CHECK(wg_op_flops(&mm) == 60.0);
+    CHECK(wg_op_flops(&add) == 20.0);
+    CHECK(strcmp(wg_op_kind_name(WG_OP_RELU), "relu") == 0);
+    CHECK(strcmp(wg_op_kind_name((wg_op_kind)99), "unknown") == 0);
+}
+
+TEST(op_measure_rejects_bad_arguments)
+{
+    wg_op_inputs in;
+    const wg_op zero = {.kind = WG_OP_MATMUL, .m = 0, .n = 4, .k = 4};
+    CHECK(wg_op_inputs_create(&zero, &in) == WG_ERR_ARGUMENT);
+    CHECK(strstr(wg_error_message(), "m=0") != NULL);
+    const wg_op not_square = {.kind = WG_OP_MATMUL, .m = 3, .n = 4, .k = 4, .b_is_a = 1};
+    CHECK(wg_op_inputs_create(&not_square, &in) == WG_ERR_ARGUMENT);
+    const wg_op bad_kind = {.kind = (wg_op_kind)42, .m = 1, .n = 1};
+    CHECK(wg_op_inputs_create(&bad_kind, &in) == WG_ERR_ARGUMENT);
+    const wg_op ok = {.kind = WG_OP_RELU, .m = 1, .n = 8};
+    REQUIRE_OK(wg_op_inputs_create(&ok, &in));
+    const wg_op_run copies_on_cpu = {.device = wg_cpu(), .with_copies = 1};
+    wg_op_result r;
+    CHECK(wg_op_measure(&in, &copies_on_cpu, &r) == WG_ERR_ARGUMENT);
+    CHECK(wg_op_measure(NULL, &copies_on_cpu, &r) == WG_ERR_ARGUMENT);
+    wg_op_inputs_free(&in);
+}

@@ -1,0 +1,249 @@
+/*
+ * demo_output.c - `whygpu demo`'s result description (demo.h) as the text table with its
+ * plain-language reading, or as the whygpu.demo/1 JSON document (docs/json.md).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "demo.h"
+#include "kernel_option.h"
+
+static void format_gflops(double value, char *buf, size_t size)
+{
+    if (!isfinite(value))
+        snprintf(buf, size, "-");
+    else if (value >= 100)
+        snprintf(buf, size, "%.0f", value);
+    else if (value >= 0.01)
+        snprintf(buf, size, "%.2f", value);
+    else
+        snprintf(buf, size, "%.1e", value);
+}
+
+/* 2e12 as "2.00e12", small counts as integers. */
+static void format_count(double value, char *buf, size_t size)
+{
+    if (value < 1e6) {
+        snprintf(buf, size, "%.0f", value);
+        return;
+    }
+    int exponent = (int)floor(log10(value));
+    snprintf(buf, size, "%.2fe%d", value / pow(10.0, exponent), exponent);
+}
+
+static void print_ratio(const demo_comparison *row)
+{
+    if (!row->winner) {
+        printf("  %9s  %s\n", "-", "-");
+        return;
+    }
+    const double ratio = row->cpu_over_gpu;
+    if (ratio >= 1)
+        printf("  %9.3g  GPU, %.3gx faster\n", ratio, ratio);
+    else
+        printf("  %9.3g  CPU, %.3gx faster\n", ratio, 1.0 / ratio);
+}
+
+static void print_cell_columns(const demo_cell *cell)
+{
+    char time[32], spread[32], rate[32];
+    if (!cell->measured) {
+        printf("  %10s %7s %9s", "-", "-", "-");
+        return;
+    }
+    wg_format_seconds(cell->time.median_s, time, sizeof time);
+    snprintf(spread, sizeof spread, "%.1f%%%s", 100.0 * cell->time.spread,
+             cell->time.spread_warning ? "!" : "");
+    format_gflops(cell->gflops, rate, sizeof rate);
+    printf("  %10s %7s %9s", time, spread, rate);
+}
+
+static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELLS],
+                          const char *gpu_reason)
+{
+    const demo_cell *sq_cpu = &cells[0], *mm_cpu = &cells[1], *sq_gpu = &cells[2],
+                    *mm_gpu = &cells[3];
+    char t1[32], t2[32], t3[32], t4[32];
+    wg_format_seconds(sq_cpu->time.median_s, t1, sizeof t1);
+    wg_format_seconds(mm_cpu->time.median_s, t2, sizeof t2);
+    double n = (double)o->size;
+    double mm_rate = mm_cpu->flops / mm_cpu->time.median_s;
+    printf("\nWhat the numbers say:\n");
+    double multiply_s = 1.0 / mm_rate;
+    if (multiply_s < sq_cpu->time.median_s) {
+        /* never "100.0%": the arithmetic is small, not nothing */
+        const double overhead = 100.0 * (1.0 - multiply_s / sq_cpu->time.median_s);
+        char share[16];
+        if (overhead >= 99.95) snprintf(share, sizeof share, "over 99.9%%");
+        else snprintf(share, sizeof share, "%.1f%%", overhead);
+        printf("- Squaring one number on the CPU took %s. At the rate the CPU reached in the\n"
+               "  matmul (%.1f GFLOP/s) one multiply is worth %.2g ns, so %s of that time "
+               "is\n  the cost of making the call, not of the arithmetic.\n",
+               t1, mm_rate / 1e9, multiply_s * 1e9, share);
+    } else
+        printf("- Squaring one number on the CPU took %s. A %" PRId64 "x%" PRId64 " matmul is "
+               "too small to show\n  the CPU's arithmetic rate (%.3g GFLOP/s here): try a "
+               "larger --size.\n", t1, o->size, o->size, mm_rate / 1e9);
+    char flop_count[32], input_count[32];
+    format_count(mm_cpu->flops, flop_count, sizeof flop_count);
+    format_count(n * n, input_count, sizeof input_count);
+    printf("- The %" PRId64 "x%" PRId64 " matmul (A times itself) is %s floating-point "
+           "operations on %s\n  input numbers, %.0f operations per number. The CPU took %s: "
+           "%.1f GFLOP/s.\n",
+           o->size, o->size, flop_count, input_count, mm_cpu->flops / (n * n), t2,
+           mm_rate / 1e9);
+    if (!sq_gpu->measured || !mm_gpu->measured) {
+        const char *why = !sq_gpu->measured && sq_gpu->reason[0]   ? sq_gpu->reason
+                          : !mm_gpu->measured && mm_gpu->reason[0] ? mm_gpu->reason
+                          : gpu_reason[0]                          ? gpu_reason
+                                                      : "not requested (--device cpu)";
+        if (!sq_gpu->measured && !mm_gpu->measured)
+            printf("- No GPU was measured, so only the CPU cells are filled in. Why:\n  %s\n", why);
+        else
+            printf("- A GPU cell could not be measured:\n  %s\n", why);
+        return;
+    }
+    wg_format_seconds(sq_gpu->time.median_s, t3, sizeof t3);
+    wg_format_seconds(mm_gpu->time.median_s, t4, sizeof t4);
+    double sq_ratio = sq_gpu->time.median_s / sq_cpu->time.median_s;
+    double mm_ratio = mm_cpu->time.median_s / mm_gpu->time.median_s;
+    if (sq_ratio >= 1)
+        printf("- On the GPU the same square took %s, %.3gx slower than on the CPU: each GPU\n"
+               "  operation is a kernel launched from the host and scheduled on the device, a\n"
+               "  fixed cost that one multiply cannot hide.\n", t3, sq_ratio);
+    else
+        printf("- On the GPU the same square took %s, %.3gx faster than on the CPU: here the\n"
+               "  CPU call costs more than a GPU launch.\n", t3, 1.0 / sq_ratio);
+    if (mm_ratio >= 1)
+        printf("- The matmul took %s on the GPU, %.3gx faster than the CPU (%.1f TFLOP/s): with\n"
+               "  %.0f operations per number there is enough independent work to keep all of\n"
+               "  the GPU's cores busy, and that is what a neural network's layers are made of.\n",
+               t4, mm_ratio, mm_gpu->flops / mm_gpu->time.median_s / 1e12,
+               mm_cpu->flops / (n * n));
+    else if (!o->gpu_kernel || o->gpu_kernel->vendor)
+        printf("- The matmul took %s on the GPU, %.3gx slower than the CPU: at this size there\n"
+               "  is too little work to fill the GPU; try a larger --size.\n", t4, 1.0 / mm_ratio);
+    else
+        printf("- The matmul took %s on the GPU with the %s kernel, %.3gx slower than the CPU:\n"
+               "  compare with --kernel cublas to see how much of that is the kernel.\n", t4,
+               o->gpu_kernel->name, 1.0 / mm_ratio);
+}
+
+void demo_print_text(const demo_options *o, const demo_result *r)
+{
+    const demo_cell *cells = r->cells;
+    const wg_machine_facts *m = &r->machine;
+    const wg_cpu_info *cpu = &m->cpu;
+    const char *gpu_name = m->gpu_available ? m->gpu.name : "", *gpu_reason = m->gpu_reason;
+    char device[32], label[64];
+    wg_device_format(o->gpu, device, sizeof device);
+    printf("whygpu demo: the classic \"why GPUs\" demo, measured on this machine\n");
+    printf("CPU: %s, %d threads, matmul kernel %s\n", cpu->model[0] ? cpu->model : "unknown",
+           cpu->omp_threads, m->cpu_kernel);
+    if (gpu_name[0])
+        printf("GPU: %s (%s), matmul kernel %s\n", gpu_name, device,
+               kernel_option_name(o->gpu_kernel));
+    else
+        printf("GPU: none measured: %s\n",
+               gpu_reason[0] ? gpu_reason : "not requested (--device cpu)");
+    printf("\n%-22s  %10s %7s %9s  %10s %7s %9s  %9s  %s\n", "op", "CPU time", "spread",
+           "GFLOP/s", "GPU time", "spread", "GFLOP/s", "CPU/GPU", "winner");
+    for (int row = 0; row < 2; row++) {
+        const demo_cell *c = &cells[row], *g = &cells[row + 2];
+        if (row == 0)
+            snprintf(label, sizeof label, "square 1x1 (x*x)");
+        else
+            snprintf(label, sizeof label, "matmul %" PRId64 "x%" PRId64, o->size, o->size);
+        printf("%-22s", label);
+        print_cell_columns(c);
+        print_cell_columns(g);
+        print_ratio(&r->rows[row]);
+    }
+    int busy = 0;
+    printf("\ntime/op is the median over repeats (");
+    for (int i = 0; i < DEMO_CELLS; i++) {
+        if (!cells[i].measured) continue;
+        busy |= cells[i].time.spread_warning;
+        printf("%scell %d: %d repeats of %" PRId64 " call%s", i ? ", " : "", cells[i].number,
+               cells[i].time.repeats, cells[i].time.loops, cells[i].time.loops > 1 ? "s" : "");
+    }
+    printf(");\nspread = (slowest - fastest) / median%s.\n",
+           busy ? "; '!' marks a spread over 50%: the machine was busy, rerun for firm numbers"
+                : "");
+    printf("Results checked against float64: ");
+    for (int i = 0; i < DEMO_CELLS; i++) {
+        if (!cells[i].measured) continue;
+        printf("%scell %d max error %.2g (%s)", i ? ", " : "", cells[i].number,
+               cells[i].check_error, cells[i].check_passed ? "ok" : "FAILED");
+    }
+    printf(".\n");
+    print_reading(o, cells, gpu_reason);
+}
+
+int demo_print_json(const demo_options *o, const demo_result *r, const char *command)
+{
+    const demo_cell *cells = r->cells;
+    wg_json j;
+    wg_json_document_begin(&j, stdout, "whygpu.demo/1", command, &r->machine);
+    wg_json_key(&j, "size"); wg_json_int(&j, o->size);
+    wg_json_key(&j, "seed"); wg_json_int(&j, (int64_t)o->seed);
+
+    wg_json_key(&j, "cells");
+    wg_json_begin_array(&j);
+    for (int i = 0; i < DEMO_CELLS; i++) {
+        const demo_cell *c = &cells[i];
+        char cell_device[32];
+        wg_device_format(c->device, cell_device, sizeof cell_device);
+        wg_json_begin_object(&j);
+        wg_json_key(&j, "cell"); wg_json_int(&j, c->number);
+        wg_json_key(&j, "op"); wg_json_string(&j, c->op);
+        wg_json_key(&j, "shape");
+        wg_json_begin_array(&j);
+        wg_json_int(&j, c->rows);
+        wg_json_int(&j, c->cols);
+        wg_json_end_array(&j);
+        wg_json_key(&j, "device"); wg_json_string(&j, cell_device);
+        wg_json_key(&j, "flops"); wg_json_number(&j, c->flops);
+        wg_json_key(&j, "measured"); wg_json_bool(&j, c->measured);
+        wg_json_key(&j, "reason"); wg_json_string(&j, c->measured ? NULL : c->reason);
+        wg_json_key(&j, "time");
+        if (c->measured) wg_json_timeit(&j, &c->time); else wg_json_null(&j);
+        wg_json_key(&j, "gflops"); wg_json_number(&j, c->gflops);
+        wg_json_key(&j, "check");
+        if (c->checked) {
+            wg_json_begin_object(&j);
+            wg_json_key(&j, "samples"); wg_json_int(&j, c->check_samples);
+            wg_json_key(&j, "max_rel_error"); wg_json_number(&j, c->check_error);
+            wg_json_key(&j, "tolerance"); wg_json_number(&j, c->check_tolerance);
+            wg_json_key(&j, "passed"); wg_json_bool(&j, c->check_passed);
+            wg_json_end_object(&j);
+        } else {
+            wg_json_null(&j);
+        }
+        wg_json_end_object(&j);
+    }
+    wg_json_end_array(&j);
+
+    wg_json_key(&j, "comparisons");
+    wg_json_begin_array(&j);
+    for (int row = 0; row < 2; row++) {
+        const demo_comparison *c = &r->rows[row];
+        wg_json_begin_object(&j);
+        wg_json_key(&j, "op"); wg_json_string(&j, c->op);
+        wg_json_key(&j, "cpu_median_s"); wg_json_number(&j, c->cpu_median_s);
+        wg_json_key(&j, "gpu_median_s"); wg_json_number(&j, c->gpu_median_s);
+        wg_json_key(&j, "cpu_over_gpu"); wg_json_number(&j, c->cpu_over_gpu);
+        wg_json_key(&j, "winner"); wg_json_string(&j, c->winner);
+        wg_json_end_object(&j);
+    }
+    wg_json_end_array(&j);
+    wg_json_end_object(&j);
+    if (wg_json_finish(&j) != 0) {
+        fprintf(stderr, "whygpu demo: writing the JSON failed\n");
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
+

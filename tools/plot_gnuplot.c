@@ -1,0 +1,234 @@
+/*
+ * plot_gnuplot.c - running gnuplot for `whygpu plot` and `whygpu report`: finding it, piping
+ * a generated script to it (its complaints kept, the first shown on failure), the pieces
+ * every chart's script starts with (terminal, title, quoted strings), and plot_document,
+ * which picks the chart by the document's schema.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "plot_script.h"
+
+/* The gnuplot to run: $WHYGPU_GNUPLOT (a path), else the first `gnuplot` on PATH. */
+static int find_gnuplot(char *path, size_t size, char *why, size_t why_size)
+{
+    const char *forced = getenv("WHYGPU_GNUPLOT");
+    if (forced && forced[0]) {
+        if (access(forced, X_OK) == 0) {
+            snprintf(path, size, "%s", forced);
+            return 1;
+        }
+        snprintf(why, why_size, "gnuplot not found: WHYGPU_GNUPLOT='%s' is not an executable",
+                 forced);
+        return 0;
+    }
+    const char *search = getenv("PATH");
+    if (!search || !search[0]) search = "/usr/local/bin:/usr/bin:/bin";
+    while (*search) {
+        const char *end = strchr(search, ':');
+        size_t length = end ? (size_t)(end - search) : strlen(search);
+        if (length > 0 && length + 9 < size) {
+            snprintf(path, size, "%.*s/gnuplot", (int)length, search);
+            if (access(path, X_OK) == 0) return 1;
+        }
+        search += length + (end ? 1 : 0);
+    }
+    snprintf(why, why_size, "gnuplot not found on PATH: install it (Debian: apt-get install "
+             "gnuplot-nox) or plot the JSON later on a machine that has it");
+    return 0;
+}
+
+int plot_gnuplot_available(char *why, size_t size)
+{
+    char path[1024];
+    return find_gnuplot(path, sizeof path, why, size);
+}
+
+#ifdef WG_HAVE_CJSON
+
+/* Runs gnuplot on the script (stdin); gnuplot's stderr goes to a temporary file so that
+ * neither side can block on a full pipe. 0, or -1 with msg set. */
+static int run_gnuplot(const char *script, size_t length, char *msg, size_t size)
+{
+    char path[1024];
+    if (!find_gnuplot(path, sizeof path, msg, size)) return -1;
+    FILE *errors = tmpfile();
+    int in[2];
+    if (!errors || pipe(in) != 0) {
+        snprintf(msg, size, "cannot start gnuplot: %s", strerror(errno));
+        if (errors) fclose(errors);
+        return -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(msg, size, "cannot start gnuplot: fork: %s", strerror(errno));
+        close(in[0]);
+        close(in[1]);
+        fclose(errors);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(fileno(errors), 1);
+        dup2(fileno(errors), 2);
+        close(in[0]);
+        close(in[1]);
+        execl(path, "gnuplot", (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN); /* gnuplot may quit early */
+    size_t written = 0;
+    while (written < length) {
+        ssize_t n = write(in[1], script + written, length - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        written += (size_t)n;
+    }
+    close(in[1]);
+    signal(SIGPIPE, old_pipe);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && written == length;
+    /* gnuplot's message is the last line it wrote (after an echo of the faulty line); a
+     * line saying "error" is a failure even if gnuplot exited with 0. */
+    char last[400] = "", line[400];
+    rewind(errors);
+    while (fgets(line, sizeof line, errors)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0]) snprintf(last, sizeof last, "%s", line);
+        if (strcasestr(line, "error")) ok = 0;
+    }
+    fclose(errors);
+    if (ok) return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        snprintf(msg, size, "could not run gnuplot (%s)", path);
+    else
+        snprintf(msg, size, "gnuplot failed: %s", last[0] ? last : "no message");
+    return -1;
+}
+
+/* ---------------------------------------------------------------- the script ------ */
+
+/* A gnuplot string in single quotes (no escapes inside; a quote is doubled). */
+void gp_string(FILE *out, const char *text)
+{
+    fputc('\'', out);
+    for (const char *c = text ? text : ""; *c; c++) {
+        if (*c == '\'') fputc('\'', out);
+        if (*c == '\n' || *c == '\r') {
+            fputc(' ', out);
+            continue;
+        }
+        fputc(*c, out);
+    }
+    fputc('\'', out);
+}
+
+static const char *extension(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    return dot && (!slash || dot > slash) ? dot + 1 : "";
+}
+
+/* The terminal and output: SVG or PNG, chosen by the file's extension. */
+void gp_terminal(FILE *out, const char *out_path, int width, int height)
+{
+    fprintf(out, "set encoding utf8\n");
+    if (strcasecmp(extension(out_path), "png") == 0)
+        fprintf(out, "set terminal pngcairo size %d,%d enhanced font 'DejaVu Sans,10' "
+                     "background rgb 'white'\n", width, height);
+    else
+        fprintf(out, "set terminal svg size %d,%d dynamic enhanced font 'DejaVu Sans,12' "
+                     "background rgb 'white'\n", width, height);
+    fprintf(out, "set output ");
+    gp_string(out, out_path);
+    fprintf(out, "\nset grid xtics ytics mxtics mytics lc rgb '#e4e4e4' lw 1, lc rgb '#f2f2f2' lw 1\n"
+                 "set border 3 lc rgb '#555555'\nset tics nomirror\n"
+                 "set key opaque box lc rgb '#cccccc'\n");
+}
+
+void gp_title(FILE *out, const char *format, ...)
+{
+    char text[512];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(text, sizeof text, format, args);
+    va_end(args);
+    fprintf(out, "set title ");
+    gp_string(out, text);
+    fprintf(out, " noenhanced font ',13'\n");
+}
+
+/* ---------------------------------------------------------------- dispatch -------- */
+
+typedef struct chart_kind {
+    const char *schema;
+    int (*draw)(jr *r, const cJSON *root, const char *out_path, FILE *out);
+} chart_kind;
+
+static const chart_kind kinds[] = {
+    {"whygpu.sweep/1", plot_sweep},
+    {"whygpu.explain/1", plot_roofline},
+    {"whygpu.ladder/1", plot_ladder},
+    {"whygpu.train/1", plot_train}, /* before the shared machine block; epochs the same */
+    {"whygpu.train/2", plot_train},
+};
+
+int plot_document(const cJSON *root, const char *source, const char *out_path, char *msg,
+                  size_t size)
+{
+    jr r = {""};
+    const char *schema = jr_string(&r, root, "", "schema", JR_STRING);
+    if (!schema) {
+        snprintf(msg, size, "%s: %s (not a whygpu JSON document?)", source, r.error);
+        return CLI_EXIT_FAILURE;
+    }
+    const chart_kind *kind = NULL;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(schema, kinds[i].schema) == 0) kind = &kinds[i];
+    if (!kind) {
+        snprintf(msg, size, "%s: schema '%.100s' has no chart (plot draws whygpu.sweep/1, "
+                 "whygpu.explain/1, whygpu.ladder/1 and whygpu.train/1 or /2)", source, schema);
+        return CLI_EXIT_FAILURE;
+    }
+    char *script = NULL;
+    size_t length = 0;
+    FILE *out = open_memstream(&script, &length);
+    if (!out) {
+        snprintf(msg, size, "out of memory writing the gnuplot script");
+        return CLI_EXIT_FAILURE;
+    }
+    int rc = kind->draw(&r, root, out_path, out);
+    fprintf(out, "set output\n");
+    if (fclose(out) != 0 && rc == 0) {
+        snprintf(msg, size, "out of memory writing the gnuplot script");
+        rc = -1;
+    } else if (rc != 0) {
+        snprintf(msg, size, "%s: %s", source, r.error);
+    } else if (getenv("WHYGPU_PLOT_SCRIPT")) {
+        /* For debugging a chart: the script is written where asked, then run as usual. */
+        FILE *copy = fopen(getenv("WHYGPU_PLOT_SCRIPT"), "w");
+        if (copy) {
+            fwrite(script, 1, length, copy);
+            fclose(copy);
+        }
+    }
+    if (rc == 0) rc = run_gnuplot(script, length, msg, size);
+    free(script);
+    if (rc != 0) unlink(out_path); /* no half-drawn chart left behind */
+    return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+#endif /* WG_HAVE_CJSON */

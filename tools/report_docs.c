@@ -1,0 +1,257 @@
+/*
+ * report_docs.c - the documents of `whygpu report`: this same whygpu binary's commands run
+ * with --json (info, demo, explain, sweep, and the ladder when a GPU is present) into a
+ * folder, or saved JSON loaded from one (--from), each checked for its schema; then their
+ * charts drawn with the plot code and kept as inline SVG.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "json_read.h"
+#include "plot.h"
+#include "report.h"
+
+#ifdef WG_HAVE_CJSON
+extern char **environ;
+
+const char *const report_doc_names[DOC_COUNT] = {"info", "demo", "explain",
+                                                 "sweep", "ladder", "train"};
+static const char *const doc_schemas[DOC_COUNT] = {
+    "whygpu.info/1", "whygpu.demo/1", "whygpu.explain/1",
+    "whygpu.sweep/1", "whygpu.ladder/1", "whygpu.train/2"};
+/* Older versions still read: their parts the page uses are unchanged. */
+static const char *const doc_old_schemas[DOC_COUNT] = {NULL, NULL, NULL, NULL, NULL,
+                                                       "whygpu.train/1"};
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Loads dir/NAME.json, checking its schema. */
+static void load_document(report *rep, int which)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s.json", rep->dir, report_doc_names[which]);
+    if (!file_exists(path)) {
+        snprintf(rep->note[which], sizeof rep->note[which], "no %s.json in %.400s", report_doc_names[which],
+                 rep->dir);
+        return;
+    }
+    jr r = {""};
+    char *text = jr_read_file(&r, path);
+    cJSON *root = text ? jr_parse(&r, text, path) : NULL;
+    free(text);
+    const char *schema = root ? jr_string(&r, root, "", "schema", JR_STRING) : NULL;
+    if (root && schema && strcmp(schema, doc_schemas[which]) != 0 &&
+        !(doc_old_schemas[which] && strcmp(schema, doc_old_schemas[which]) == 0))
+        jr_fail(&r, "%s has schema '%s', expected %s", path, schema, doc_schemas[which]);
+    if (r.error[0]) {
+        snprintf(rep->note[which], sizeof rep->note[which], "%s", r.error);
+        fprintf(stderr, "whygpu report: %s\n", r.error);
+        cJSON_Delete(root);
+        rep->failed = 1;
+        return;
+    }
+    rep->doc[which] = root;
+}
+
+/* Runs `self args...` with stdout to dir/NAME.json; returns the exit status (-1: not run). */
+static int run_command(report *rep, const char *self, int which, const char *const *args,
+                       const char *expect)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s.json", rep->dir, report_doc_names[which]);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "whygpu report: cannot write '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    char *argv[16];
+    int argc = 0;
+    argv[argc++] = (char *)"whygpu";
+    for (int i = 0; args[i] && argc < 15; i++) argv[argc++] = (char *)args[i];
+    argv[argc] = NULL;
+    fprintf(stderr, "whygpu report: running whygpu");
+    for (int i = 1; i < argc; i++) fprintf(stderr, " %s", argv[i]);
+    fprintf(stderr, " (%s)\n", expect);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fd, 1);
+    pid_t pid;
+    int status = -1;
+    double start = wg_now();
+    fflush(stdout);
+    fflush(stderr);
+    if (posix_spawn(&pid, self, &actions, NULL, argv, environ) == 0) {
+        int wstatus = 0;
+        while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+        }
+        status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+    } else {
+        fprintf(stderr, "whygpu report: cannot run %s\n", self);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    close(fd);
+    fprintf(stderr, "whygpu report: whygpu %s finished in %.0f s (exit status %d)\n",
+            report_doc_names[which], wg_now() - start, status);
+    return status;
+}
+
+static void measure_all(report *rep)
+{
+    char self[1024];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        fprintf(stderr, "whygpu report: cannot find this program's path (/proc/self/exe)\n");
+        rep->failed = 1;
+        return;
+    }
+    self[n] = '\0';
+    const int q = rep->o.quick;
+    const char *info[] = {"info", "--json", NULL};
+    const char *demo_full[] = {"demo", "--json", "--no-progress", NULL};
+    const char *demo_quick[] = {"demo", "--json", "--no-progress", "--size", "2000", NULL};
+    const char *explain_full[] = {"explain", "--json", "--no-progress", NULL};
+    const char *explain_quick[] = {"explain", "--json", "--no-progress", "--quick", NULL};
+    const char *sweep_full[] = {"sweep", "--json", "-", "--no-progress", NULL};
+    const char *sweep_quick[] = {"sweep", "--json", "-", "--no-progress", "--budget", "15s", NULL};
+    const char *ladder[] = {"ladder", "--json", "-", "--no-progress", NULL};
+    struct {
+        int which;
+        const char *const *args;
+        const char *expect;
+    } steps[] = {
+        {DOC_INFO, info, "a moment"},
+        {DOC_DEMO, q ? demo_quick : demo_full, q ? "a few seconds" : "about a minute on 2 cores"},
+        {DOC_EXPLAIN, q ? explain_quick : explain_full, q ? "about 15 s" : "about 30 s"},
+        {DOC_SWEEP, q ? sweep_quick : sweep_full, q ? "about 20 s" : "under a minute"},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        int status = run_command(rep, self, steps[i].which, steps[i].args, steps[i].expect);
+        if (status != 0) rep->failed = 1; /* the JSON may still be there (e.g. a failed check) */
+        load_document(rep, steps[i].which);
+    }
+    /* The ladder needs a GPU (and a whygpu that has the command). */
+    cJSON *gpu = rep->doc[DOC_INFO] ? cJSON_GetObjectItem(rep->doc[DOC_INFO], "gpu") : NULL;
+    cJSON *count = gpu ? cJSON_GetObjectItem(gpu, "count") : NULL;
+    if (cJSON_IsNumber(count) && count->valuedouble > 0) {
+        int status = run_command(rep, self, DOC_LADDER, ladder, "about a minute");
+        if (status == 0) load_document(rep, DOC_LADDER);
+        else
+            snprintf(rep->note[DOC_LADDER], sizeof rep->note[DOC_LADDER],
+                     "whygpu ladder --json failed (exit status %d)", status);
+    } else {
+        snprintf(rep->note[DOC_LADDER], sizeof rep->note[DOC_LADDER],
+                 "not run: the kernel ladder needs a GPU");
+    }
+    snprintf(rep->note[DOC_TRAIN], sizeof rep->note[DOC_TRAIN],
+             "not run by the report (training takes minutes): run whygpu train --json > "
+             "train.json and make the page with --from");
+}
+
+/* Reads a chart's SVG and keeps only the <svg> element (no XML prolog, no DOCTYPE with
+ * its external DTD reference). */
+static char *read_svg(const char *path)
+{
+    jr r = {""};
+    char *text = jr_read_file(&r, path);
+    if (!text) return NULL;
+    char *start = strstr(text, "<svg");
+    if (!start) {
+        free(text);
+        return NULL;
+    }
+    memmove(text, start, strlen(start) + 1);
+    return text;
+}
+
+void report_draw_charts(report *rep)
+{
+    char why[512];
+    if (!plot_gnuplot_available(why, sizeof why)) {
+        for (int d = 0; d < DOC_COUNT; d++)
+            snprintf(rep->chart_note[d], sizeof rep->chart_note[d], "chart not drawn: %.400s", why);
+        return;
+    }
+    const int charted[] = {DOC_SWEEP, DOC_EXPLAIN, DOC_LADDER, DOC_TRAIN};
+    for (size_t i = 0; i < sizeof charted / sizeof charted[0]; i++) {
+        int d = charted[i];
+        if (!rep->doc[d]) continue;
+        char path[700], msg[1024];
+        snprintf(path, sizeof path, "%s/%s.svg", rep->dir, report_doc_names[d]);
+        if (plot_document(rep->doc[d], report_doc_names[d], path, msg, sizeof msg) != CLI_EXIT_OK) {
+            snprintf(rep->chart_note[d], sizeof rep->chart_note[d], "chart not drawn: %.480s", msg);
+            fprintf(stderr, "whygpu report: %s chart: %s\n", report_doc_names[d], msg);
+            continue;
+        }
+        rep->chart[d] = read_svg(path);
+        if (!rep->chart[d])
+            snprintf(rep->chart_note[d], sizeof rep->chart_note[d], "chart not drawn: %.400s held no SVG",
+                     path);
+        if (rep->temporary || rep->o.from) unlink(path);
+    }
+}
+
+int report_collect(report *rep)
+{
+    const report_options *o = &rep->o;
+    if (o->from) {
+        snprintf(rep->dir, sizeof rep->dir, "%s", o->from);
+        for (int d = 0; d < DOC_COUNT; d++) load_document(rep, d);
+        int any = 0;
+        for (int d = 0; d < DOC_COUNT; d++) any |= rep->doc[d] != NULL;
+        if (!any) {
+            fprintf(stderr, "whygpu report: no whygpu JSON in '%s' (expected info.json, "
+                            "demo.json, explain.json, sweep.json, ladder.json or train.json)\n",
+                    o->from);
+            return CLI_EXIT_FAILURE;
+        }
+        return CLI_EXIT_OK;
+    }
+    if (o->save) {
+        if (mkdir(o->save, 0755) != 0 && errno != EEXIST) {
+            fprintf(stderr, "whygpu report: cannot create '%s': %s\n", o->save, strerror(errno));
+            return CLI_EXIT_FAILURE;
+        }
+        snprintf(rep->dir, sizeof rep->dir, "%s", o->save);
+    } else {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(rep->dir, sizeof rep->dir, "%s/whygpu-report-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+        if (!mkdtemp(rep->dir)) {
+            fprintf(stderr, "whygpu report: cannot create a temporary folder: %s\n",
+                    strerror(errno));
+            return CLI_EXIT_FAILURE;
+        }
+        rep->temporary = 1;
+    }
+    measure_all(rep);
+    return CLI_EXIT_OK;
+}
+
+void report_free(report *rep)
+{
+    for (int d = 0; d < DOC_COUNT; d++) {
+        cJSON_Delete(rep->doc[d]);
+        free(rep->chart[d]);
+        rep->doc[d] = NULL;
+        rep->chart[d] = NULL;
+    }
+    if (!rep->temporary) return;
+    for (int d = 0; d < DOC_COUNT; d++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/%s.json", rep->dir, report_doc_names[d]);
+        unlink(path);
+    }
+    rmdir(rep->dir);
+}
+#endif /* WG_HAVE_CJSON */

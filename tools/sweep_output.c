@@ -1,0 +1,276 @@
+/*
+ * sweep_output.c - a sweep's results (sweep_cli.h) as the table with the crossovers, as the
+ * whygpu.sweep/1 JSON document (docs/json.md), or as CSV, one row per size.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sweep_cli.h"
+
+/* ---------------------------------------------------------------- the table ------- */
+
+static double median_or_nan(const wg_sweep_point *p, int c)
+{
+    return p->col[c].measured ? p->col[c].cell.time.median_s : NAN;
+}
+
+/* A short word for an unmeasured cell in the table. */
+static const char *short_reason(const char *reason)
+{
+    if (strncmp(reason, "no GPU", 6) == 0) return "no GPU";
+    if (strncmp(reason, "skipped", 7) == 0) return "budget";
+    if (strncmp(reason, "does not fit", 12) == 0) return "no memory";
+    if (strncmp(reason, "wrong", 5) == 0) return "WRONG";
+    return "failed";
+}
+
+static void print_time_cell(const wg_sweep_point *p, int c)
+{
+    char text[32];
+    if (p->col[c].measured)
+        printf("  %10s", wg_format_seconds(p->col[c].cell.time.median_s, text, sizeof text));
+    else
+        printf("  %10s", short_reason(p->col[c].reason));
+}
+
+static void print_ratio_cell(double cpu, double gpu)
+{
+    if (isfinite(cpu) && isfinite(gpu) && gpu > 0)
+        printf("  %9.3gx", cpu / gpu);
+    else
+        printf("  %10s", "-");
+}
+
+static void describe_crossover(const sweep_run *run, int c, char *buf, size_t length)
+{
+    const wg_crossover *x = &run->r.crossover[c];
+    const char *unit = wg_sweep_size_name(run->o.op);
+    switch (x->state) {
+    case WG_CROSSOVER_FOUND:
+        snprintf(buf, length, "the GPU wins from %s ~ %.4g (between %" PRId64 " and %" PRId64 ")",
+                 unit, x->size, x->below, x->above);
+        break;
+    case WG_CROSSOVER_GPU_ALWAYS:
+        snprintf(buf, length, "the GPU wins at every size measured (from %s = %.0f)", unit,
+                 x->size);
+        break;
+    case WG_CROSSOVER_NEVER:
+        snprintf(buf, length, "the GPU does not win up to %s = %.0f, the largest measured", unit,
+                 x->size);
+        break;
+    default:
+        snprintf(buf, length, "not measured%s", run->machine.gpu_available ? "" : " (no GPU, see above)");
+        break;
+    }
+}
+
+void sweep_print_table(const sweep_run *run)
+{
+    const sweep_options *o = &run->o;
+    int per_flop = o->op == WG_SWEEP_MATMUL || o->op == WG_SWEEP_MLP_STEP;
+    char budget[32], elapsed[32];
+    printf("whygpu sweep: %s, CPU against GPU, %d sizes from %" PRId64 " to %" PRId64 ", size = %s\n",
+           wg_sweep_op_name(o->op), run->r.count, o->low, o->high, wg_sweep_size_unit(o->op));
+    printf("CPU: %s, %d threads, matmul kernel %s\n",
+           run->machine.cpu.model[0] ? run->machine.cpu.model : "unknown", run->machine.cpu.omp_threads, run->machine.cpu_kernel);
+    if (run->machine.gpu_available)
+        printf("GPU: %s (cuda:%d)\n", run->machine.gpu.name, o->gpu.index);
+    else
+        printf("GPU: none measured: no GPU: %s\n", run->machine.gpu_reason);
+    printf("\n%12s  %10s  %10s  %10s  %10s  %10s  %10s\n", wg_sweep_size_name(o->op),
+           "CPU", per_flop ? "GFLOP/s" : "GB/s", "GPU", "GPU+copies", "speed-up", "w/ copies");
+    for (int i = 0; i < run->r.count; i++) {
+        const wg_sweep_point *p = &run->r.points[i];
+        printf("%12" PRId64, p->size);
+        print_time_cell(p, WG_SWEEP_CPU);
+        double cpu = median_or_nan(p, WG_SWEEP_CPU);
+        if (isfinite(cpu))
+            printf("  %10.3g", (per_flop ? wg_sweep_flops(o->op, p->size)
+                                       : wg_sweep_traffic_bytes(o->op, p->size)) / cpu / 1e9);
+        else
+            printf("  %10s", "-");
+        print_time_cell(p, WG_SWEEP_GPU);
+        print_time_cell(p, WG_SWEEP_GPU_COPIES);
+        print_ratio_cell(cpu, median_or_nan(p, WG_SWEEP_GPU));
+        print_ratio_cell(cpu, median_or_nan(p, WG_SWEEP_GPU_COPIES));
+        printf("\n");
+    }
+    printf("\nTimes are per call, the median of the repeats; speed-up = CPU time / GPU time "
+           "(above 1x the GPU wins).\n");
+    char text[640];
+    describe_crossover(run, WG_SWEEP_GPU, text, sizeof text);
+    printf("Crossover, data resident on the GPU: %s.\n", text);
+    describe_crossover(run, WG_SWEEP_GPU_COPIES, text, sizeof text);
+    printf("Crossover, including the copies:    %s.\n", text);
+    for (int c = WG_SWEEP_GPU; c < COLUMNS; c++)
+        if (isfinite(run->r.best_speedup[c]))
+            printf("Largest speed-up %s: %.3gx at %s = %" PRId64 ".\n",
+                   c == WG_SWEEP_GPU ? "(data resident)" : "(with copies)", run->r.best_speedup[c],
+                   wg_sweep_size_name(o->op), run->r.best_speedup_size[c]);
+    int measured = 0, listed = 0;
+    double worst = 0;
+    for (int i = 0; i < run->r.count; i++)
+        for (int c = 0; c < COLUMNS; c++) {
+            const wg_sweep_cell_result *r = &run->r.points[i].col[c];
+            if (r->measured) {
+                measured++;
+                if (r->cell.check_error > worst) worst = r->cell.check_error;
+            } else if (r->reason[0] && strncmp(r->reason, "no GPU", 6) != 0) {
+                if (listed++ == 0) printf("Not measured:\n");
+                char label[128];
+                wg_sweep_cell_label(o->op, run->r.points[i].size, (wg_sweep_column)c, o->gpu, label,
+                                    sizeof label);
+                printf("  %s: %s\n", label, r->reason);
+            }
+        }
+    if (o->op == WG_SWEEP_MLP_STEP)
+        printf("Results checked before the timing was trusted: %d cells (the GPU's parameters "
+               "after one step against the CPU's, largest relative difference %.2g; the CPU's "
+               "finite and changed).\n", measured, worst);
+    else
+        printf("Results checked against float64 before the timing was trusted: %d cells, "
+               "largest relative error %.2g.\n", measured, worst);
+    printf("Measuring took %s of a %s budget.\n",
+           wg_format_seconds(run->r.elapsed_s, elapsed, sizeof elapsed),
+           wg_format_seconds(o->budget_s, budget, sizeof budget));
+}
+
+/* ---------------------------------------------------------------- JSON and CSV ---- */
+
+static void json_crossover(wg_json *j, const sweep_run *run, int c)
+{
+    const wg_crossover *x = &run->r.crossover[c];
+    wg_json_begin_object(j);
+    wg_json_key(j, "state"); wg_json_string(j, wg_crossover_state_name(x->state));
+    wg_json_key(j, "size"); wg_json_number(j, x->size);
+    wg_json_key(j, "below");
+    if (x->state == WG_CROSSOVER_FOUND) wg_json_int(j, x->below); else wg_json_null(j);
+    wg_json_key(j, "above");
+    if (x->state == WG_CROSSOVER_FOUND) wg_json_int(j, x->above); else wg_json_null(j);
+    wg_json_key(j, "valid_points"); wg_json_int(j, x->valid_points);
+    wg_json_key(j, "best_speedup"); wg_json_number(j, run->r.best_speedup[c]);
+    wg_json_key(j, "best_speedup_size");
+    if (run->r.best_speedup_size[c] > 0) wg_json_int(j, run->r.best_speedup_size[c]);
+    else wg_json_null(j);
+    wg_json_end_object(j);
+}
+
+static void json_cell(wg_json *j, const wg_sweep_cell_result *r)
+{
+    const wg_timeit_result *t = &r->cell.time;
+    int timed = r->cell.measured;
+    wg_json_begin_object(j);
+    wg_json_key(j, "measured"); wg_json_bool(j, r->measured);
+    wg_json_key(j, "reason"); wg_json_string(j, r->measured ? NULL : r->reason);
+    wg_json_key(j, "median_s"); wg_json_number(j, timed ? t->median_s : NAN);
+    wg_json_key(j, "best_s"); wg_json_number(j, timed ? t->best_s : NAN);
+    wg_json_key(j, "worst_s"); wg_json_number(j, timed ? t->worst_s : NAN);
+    wg_json_key(j, "spread"); wg_json_number(j, timed ? t->spread : NAN);
+    wg_json_key(j, "loops");
+    if (timed) wg_json_int(j, t->loops); else wg_json_null(j);
+    wg_json_key(j, "repeats");
+    if (timed) wg_json_int(j, t->repeats); else wg_json_null(j);
+    wg_json_key(j, "check_error"); wg_json_number(j, timed ? r->cell.check_error : NAN);
+    wg_json_key(j, "check_tolerance"); wg_json_number(j, timed ? r->cell.check_tolerance : NAN);
+    wg_json_key(j, "check_passed");
+    if (timed) wg_json_bool(j, r->cell.check_passed); else wg_json_null(j);
+    wg_json_end_object(j);
+}
+
+int sweep_write_json(const sweep_run *run, FILE *out)
+{
+    const sweep_options *o = &run->o;
+    wg_json j;
+    wg_json_document_begin(&j, out, "whygpu.sweep/1", run->command, &run->machine);
+    wg_json_key(&j, "op"); wg_json_string(&j, wg_sweep_op_name(o->op));
+    wg_json_key(&j, "size_unit");
+    wg_json_string(&j, wg_sweep_size_unit(o->op));
+    wg_json_key(&j, "sizes");
+    wg_json_begin_array(&j);
+    wg_json_int(&j, o->low);
+    wg_json_int(&j, o->high);
+    wg_json_end_array(&j);
+    wg_json_key(&j, "points_requested"); wg_json_int(&j, o->points);
+    wg_json_key(&j, "seed"); wg_json_int(&j, (int64_t)o->seed);
+    wg_json_key(&j, "budget_s"); wg_json_number(&j, o->budget_s);
+    wg_json_key(&j, "elapsed_s"); wg_json_number(&j, run->r.elapsed_s);
+    wg_json_key(&j, "points");
+    wg_json_begin_array(&j);
+    for (int i = 0; i < run->r.count; i++) {
+        const wg_sweep_point *p = &run->r.points[i];
+        double cpu = median_or_nan(p, WG_SWEEP_CPU);
+        wg_json_begin_object(&j);
+        wg_json_key(&j, "size"); wg_json_int(&j, p->size);
+        wg_json_key(&j, "flops"); wg_json_number(&j, wg_sweep_flops(o->op, p->size));
+        wg_json_key(&j, "bytes"); wg_json_number(&j, wg_sweep_traffic_bytes(o->op, p->size));
+        for (int c = 0; c < COLUMNS; c++) {
+            wg_json_key(&j, wg_sweep_column_key((wg_sweep_column)c));
+            json_cell(&j, &p->col[c]);
+        }
+        wg_json_key(&j, "speedup"); wg_json_number(&j, cpu / median_or_nan(p, WG_SWEEP_GPU));
+        wg_json_key(&j, "speedup_with_copies");
+        wg_json_number(&j, cpu / median_or_nan(p, WG_SWEEP_GPU_COPIES));
+        wg_json_end_object(&j);
+    }
+    wg_json_end_array(&j);
+    wg_json_key(&j, "crossover");
+    wg_json_begin_object(&j);
+    wg_json_key(&j, "gpu"); json_crossover(&j, run, WG_SWEEP_GPU);
+    wg_json_key(&j, "gpu_with_copies"); json_crossover(&j, run, WG_SWEEP_GPU_COPIES);
+    wg_json_end_object(&j);
+    wg_json_key(&j, "budget_skips"); wg_json_int(&j, run->r.budget_skips);
+    wg_json_key(&j, "passed"); wg_json_bool(&j, !run->r.failed);
+    wg_json_end_object(&j);
+    return wg_json_finish(&j);
+}
+
+/* A CSV field: quoted when it holds a comma, quote or newline. */
+static void csv_text(FILE *out, const char *text)
+{
+    if (!strpbrk(text, ",\"\n")) {
+        fputs(text, out);
+        return;
+    }
+    fputc('"', out);
+    for (const char *c = text; *c; c++) {
+        if (*c == '"') fputc('"', out);
+        fputc(*c, out);
+    }
+    fputc('"', out);
+}
+
+static void csv_number(FILE *out, double value)
+{
+    if (isfinite(value)) fprintf(out, "%.6g", value);
+}
+
+int sweep_write_csv(const sweep_run *run, FILE *out)
+{
+    fprintf(out, "op,size,flops,cpu_median_s,gpu_median_s,gpu_with_copies_median_s,speedup,"
+                 "speedup_with_copies,cpu_status,gpu_status,gpu_with_copies_status\n");
+    for (int i = 0; i < run->r.count; i++) {
+        const wg_sweep_point *p = &run->r.points[i];
+        double cpu = median_or_nan(p, WG_SWEEP_CPU);
+        fprintf(out, "%s,%" PRId64 ",%.6g,", wg_sweep_op_name(run->o.op), p->size,
+                wg_sweep_flops(run->o.op, p->size));
+        for (int c = 0; c < COLUMNS; c++) {
+            csv_number(out, median_or_nan(p, c));
+            fputc(',', out);
+        }
+        csv_number(out, cpu / median_or_nan(p, WG_SWEEP_GPU));
+        fputc(',', out);
+        csv_number(out, cpu / median_or_nan(p, WG_SWEEP_GPU_COPIES));
+        for (int c = 0; c < COLUMNS; c++) {
+            fputc(',', out);
+            csv_text(out, p->col[c].measured ? "ok" : p->col[c].reason);
+        }
+        fputc('\n', out);
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+/* Writes with `writer` to stdout ("-") or to the file at path. 0 on success. */
+/* Opens an output before anything is measured, so a bad path costs no measuring: stdout for
+ * "-". NULL after saying why. */
