@@ -585,7 +585,7 @@ void wg_ladder_check(const wg_ladder_reference *ref, const float *c, int64_t m, 
 #define WG_LADDER_PROBE_SIZE 1024
 
 typedef struct wg_ladder_entry {
-    const wg_kernel *kernel;   /* its CUDA registry entry */
+    const wg_kernel *kernel;   /* its registry entry (CUDA, or OpenCL on opencl:N) */
     int rung;                  /* the rung, or for cuBLAS the rung of its precision */
     int use_cublas;
     const char *name;          /* the rung's name, or wg_ladder_cublas_name */
@@ -616,7 +616,7 @@ typedef void (*wg_ladder_entry_fn)(void *context, const wg_ladder_result *run,
                                    const wg_ladder_entry *entry, int started);
 
 typedef struct wg_ladder_options {
-    wg_device device;          /* cuda:N */
+    wg_device device;          /* cuda:N, or opencl:N (the OpenCL ladder's rungs and CLBlast) */
     int64_t n;
     uint64_t seed;             /* A from seed, B from seed + 1 */
     int repeat;                /* wg_timeit repeats; 0: its default (3 s budget per entry) */

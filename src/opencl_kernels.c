@@ -20,9 +20,9 @@ const wg_kernel wg_opencl_kernels[WG_OPENCL_KERNEL_COUNT] = {
     {"regblock-1d", WG_DEVICE_OPENCL, WG_PRECISION_FP32,
      "16 outputs of a column per work-item in registers: one local read of B serves 16 "
      "multiply-adds", 4, 0, WG_OCL_REGBLOCK_1D},
-    {"regblock-2d-vec", WG_DEVICE_OPENCL, WG_PRECISION_FP32,
-     "2-D register tiles fed by float-vector loads (CPU drivers: straight from the caches, "
-     "no local memory, no barriers)", 5, 0, WG_OCL_REGBLOCK_2D_VEC},
+    {"regblock-vec", WG_DEVICE_OPENCL, WG_PRECISION_FP32,
+     "2-D register tiles fed by float-vector loads (on CPU drivers from the caches, not local "
+     "memory, k in slices)", 5, 0, WG_OCL_REGBLOCK_2D_VEC},
     {"clblast", WG_DEVICE_OPENCL, WG_PRECISION_FP32,
      "CLBlast SGEMM, the tuned OpenCL BLAS with its default parameters: the vendor reference",
      0, 1, WG_OCL_CLBLAST},

@@ -20,7 +20,7 @@
 #include "ladder.h"
 #include "reference.h"
 
-/* The OpenCL registry's last ladder rung (regblock-2d-vec), which has two forms. */
+/* The OpenCL registry's last ladder rung (regblock-vec), which has two forms. */
 #define WG_OPENCL_LAST_RUNG 4
 
 /* ---------------------------------------------------------------- the table ------- */
