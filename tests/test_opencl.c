@@ -100,6 +100,25 @@ TEST(opencl_no_platform_reason)
     cli_run_free(&r);
 }
 
+/* `whygpu info` lists every OpenCL device, and a CPU driver as what it is. */
+TEST(opencl_info_lists_devices)
+{
+    const char *args[] = {"info", NULL};
+    cli_run_result r = cli_run(args, NULL);
+    CHECK_MSG(r.exit_code == 0, "exit %d", r.exit_code);
+    CHECK(r.out && strstr(r.out, "\nOpenCL\n"));
+    int count = 0;
+    if (wg_opencl_device_count(&count) == WG_OK) {
+        wg_opencl_info info;
+        REQUIRE_OK(wg_opencl_info_get(0, &info));
+        CHECK(r.out && strstr(r.out, "opencl:0 ") && strstr(r.out, info.name));
+        CHECK(r.out && (!info.is_cpu || strstr(r.out, "a CPU pretending to be a GPU")));
+    } else {
+        CHECK(r.out && strstr(r.out, "OpenCL: none"));
+    }
+    cli_run_free(&r);
+}
+
 #ifdef WG_WITH_OPENCL
 
 /* Device memory is pointers: offsets into a buffer work, foreign pointers and ranges past
