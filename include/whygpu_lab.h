@@ -151,6 +151,13 @@ wg_status wg_opencl_transfer(int device, int64_t bytes, int to_device, int pinne
  * of `launches` after a warm-up. */
 wg_status wg_opencl_launch_latency(int device, int launches, wg_launch_latency *out);
 
+/* clEnqueueCopyBuffer device-to-device of `bytes`: best GB/s counting read and write. */
+wg_status wg_opencl_memcpy_bandwidth(int device, int64_t bytes, int trials, double *best_gbs);
+
+/* Read bandwidth of a working set of `bytes` (a multiple of 16 is read) read again and
+ * again by the whole device; best of 5 launches of about min_seconds / 5. */
+wg_status wg_opencl_read_bandwidth(int device, int64_t bytes, double min_seconds, double *gbs);
+
 /* One point of the work-group scaling: `groups` work-groups of `local_size` work-items,
  * each running multiply-add chains; GFLOP/s of the best of the trials. */
 typedef struct wg_opencl_scaling_point {

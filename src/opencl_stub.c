@@ -95,3 +95,15 @@ wg_status wg_ocl_measure_scaling(int index, const int64_t *groups, int count, in
     (void)groups, (void)count, (void)local_size, (void)steps, (void)trials, (void)out;
     return no_opencl(index);
 }
+
+wg_status wg_ocl_measure_memcpy(int index, int64_t bytes, int trials, double *best_gbs)
+{
+    (void)bytes, (void)trials, (void)best_gbs;
+    return no_opencl(index);
+}
+
+wg_status wg_ocl_measure_read_bandwidth(int index, int64_t bytes, double min_seconds, double *gbs)
+{
+    (void)bytes, (void)min_seconds, (void)gbs;
+    return no_opencl(index);
+}

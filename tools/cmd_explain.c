@@ -116,6 +116,7 @@ int cmd_explain(int argc, char **argv)
     wg_status status = wg_machine_facts_get(want_gpu, gpu, &x.machine);
     if (status != WG_OK) return cli_failure("explain", status);
     x.gpu_index = gpu.index;
+    x.gpu = gpu;
 
     progress_begin(&x.progress, "explain", show_progress);
     if (x.json) {
@@ -130,7 +131,12 @@ int cmd_explain(int argc, char **argv)
         printf("CPU: %s, %d threads, %s\n", x.machine.cpu.model[0] ? x.machine.cpu.model : "unknown",
                x.machine.cpu.omp_threads, wg_cpu_simd_level(&x.machine.cpu));
         if (x.machine.gpu_available)
-            printf("GPU: %s (cuda:%d), %d SMs\n", x.machine.gpu.name, x.gpu_index, x.machine.gpu.sm_count);
+        {
+            char device[32];
+            printf("GPU: %s (%s), %d %s\n", x.machine.gpu.name,
+                   wg_device_format(gpu, device, sizeof device), x.machine.gpu.sm_count,
+                   gpu.kind == WG_DEVICE_OPENCL ? "compute units" : "SMs");
+        }
         else
             printf("GPU: none measured: %s\n", x.machine.gpu_reason);
     }

@@ -69,7 +69,7 @@ static wg_status sweep(explain_ctx *x, int gpu, int *matched, int *reported_coun
                         sweep_cols, gpu ? 2 : 3);
     for (int i = 0; i < count; i++) {
         explain_progress(x, gpu ? "caches: GPU working-set sweep" : "caches: CPU working-set sweep");
-        wg_status status = gpu ? wg_gpu_read_bandwidth(x->gpu_index, sizes[i], seconds, &gbs[i])
+        wg_status status = gpu ? explain_gpu_read_bandwidth(x, sizes[i], seconds, &gbs[i])
                                : wg_cpu_read_bandwidth(sizes[i], 0, seconds, &gbs[i]);
         ns[i] = 0;
         if (status == WG_OK && !gpu) status = wg_cpu_load_latency(sizes[i], seconds, &ns[i]);
@@ -151,14 +151,14 @@ static wg_status tiling(explain_ctx *x, double *cpu_gain, double *gpu_gain)
     *cpu_gain = tiled / naive;
     if (tiled > x->cpu_gemm_gflops) x->cpu_gemm_gflops = tiled;
     if (x->machine.gpu_available) {
-        wg_device gpu = {WG_DEVICE_CUDA, x->gpu_index};
+        const wg_device gpu = x->gpu;
         double g_naive = 0, g_tiled = 0, g_cublas = 0;
         explain_progress(x, "caches: naive vs tiled matmul on the GPU");
-        status = explain_matmul_gflops(x, gpu, explain_kernel(WG_DEVICE_CUDA, "coalesced"), NULL, gpu_n, &g_naive);
+        status = explain_matmul_gflops(x, gpu, explain_gpu_kernel(x, "naive"), NULL, gpu_n, &g_naive);
         if (status == WG_OK)
-            status = explain_matmul_gflops(x, gpu, explain_kernel(WG_DEVICE_CUDA, "smem-tiled"), NULL, gpu_n, &g_tiled);
+            status = explain_matmul_gflops(x, gpu, explain_gpu_kernel(x, "tiled"), NULL, gpu_n, &g_tiled);
         if (status == WG_OK)
-            status = explain_matmul_gflops(x, gpu, explain_kernel(WG_DEVICE_CUDA, "cublas-fp32"), NULL, gpu_n, &g_cublas);
+            status = explain_matmul_gflops(x, gpu, explain_gpu_kernel(x, "vendor"), NULL, gpu_n, &g_cublas);
         if (status != WG_OK) {
             explain_table_end(x);
             return status;

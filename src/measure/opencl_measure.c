@@ -106,3 +106,33 @@ wg_status wg_opencl_workgroup_scaling(int device, const int64_t *groups, int cou
     if (status != WG_OK) return status;
     return wg_ocl_measure_scaling(device, groups, count, local_size, steps, trials, out);
 }
+
+wg_status wg_opencl_memcpy_bandwidth(int device, int64_t bytes, int trials, double *best_gbs)
+{
+    static const char fn[] = "wg_opencl_memcpy_bandwidth";
+    if (!best_gbs) return wg_fail(WG_ERR_ARGUMENT, "%s: NULL result", fn);
+    *best_gbs = 0.0;
+    if (bytes < 1 || bytes > INT64_MAX / 2)
+        return wg_fail(WG_ERR_ARGUMENT, "%s: %lld bytes (expected at least 1)", fn,
+                       (long long)bytes);
+    wg_status status = check_trials(fn, trials);
+    if (status == WG_OK) status = check_device(device);
+    if (status != WG_OK) return status;
+    return wg_ocl_measure_memcpy(device, bytes, trials, best_gbs);
+}
+
+wg_status wg_opencl_read_bandwidth(int device, int64_t bytes, double min_seconds, double *gbs)
+{
+    static const char fn[] = "wg_opencl_read_bandwidth";
+    if (!gbs) return wg_fail(WG_ERR_ARGUMENT, "%s: NULL result", fn);
+    *gbs = 0.0;
+    if (bytes < 4096 || bytes > (16LL << 30))
+        return wg_fail(WG_ERR_ARGUMENT, "%s: %lld bytes (expected 4 KiB to 16 GiB)", fn,
+                       (long long)bytes);
+    if (!(min_seconds > 0.0) || !(min_seconds <= 600.0))
+        return wg_fail(WG_ERR_ARGUMENT, "%s: min_seconds %g (expected more than 0, at most 600)",
+                       fn, min_seconds);
+    wg_status status = check_device(device);
+    if (status != WG_OK) return status;
+    return wg_ocl_measure_read_bandwidth(device, bytes, min_seconds, gbs);
+}

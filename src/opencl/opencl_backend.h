@@ -54,6 +54,8 @@ wg_status wg_ocl_measure_stream(int index, int kernel, int64_t elements, int64_t
 wg_status wg_ocl_measure_transfer(int index, int64_t bytes, int to_device, int pinned, int async,
                                   int trials, wg_transfer_result *out);
 wg_status wg_ocl_measure_launch_latency(int index, int launches, wg_launch_latency *out);
+wg_status wg_ocl_measure_memcpy(int index, int64_t bytes, int trials, double *best_gbs);
+wg_status wg_ocl_measure_read_bandwidth(int index, int64_t bytes, double min_seconds, double *gbs);
 wg_status wg_ocl_measure_scaling(int index, const int64_t *groups, int count, int local_size,
                                  int steps, int trials, wg_opencl_scaling_point *out);
 

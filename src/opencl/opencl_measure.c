@@ -325,3 +325,79 @@ wg_status wg_ocl_measure_scaling(int index, const int64_t *groups, int count, in
     clReleaseMemObject(sink);
     return status;
 }
+
+/* ---------------------------------------------------------------- copies and reads  */
+
+wg_status wg_ocl_measure_memcpy(int index, int64_t bytes, int trials, double *best_gbs)
+{
+    wg_ocl_device *dev = NULL;
+    wg_status status = wg_ocl_device_get(index, &dev);
+    if (status != WG_OK) return status;
+    cl_int err = CL_SUCCESS;
+    cl_mem src = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, (size_t)bytes, NULL, &err);
+    cl_mem dst = err == CL_SUCCESS
+                     ? clCreateBuffer(dev->context, CL_MEM_READ_WRITE, (size_t)bytes, NULL, &err)
+                     : NULL;
+    if (err != CL_SUCCESS) status = wg_ocl_fail(err, "opencl:%d: two buffers of %lld bytes", index,
+                                                (long long)bytes);
+    double best = INFINITY;
+    for (int t = -1; t < trials && status == WG_OK; t++) {
+        cl_event event = NULL;
+        err = clEnqueueCopyBuffer(dev->queue, src, dst, 0, 0, (size_t)bytes, 0, NULL, &event);
+        if (err == CL_SUCCESS) err = clWaitForEvents(1, &event);
+        double seconds = 0.0;
+        if (err != CL_SUCCESS)
+            status = wg_ocl_fail(err, "opencl:%d: copying %lld bytes (clEnqueueCopyBuffer)",
+                                 index, (long long)bytes);
+        else
+            status = event_seconds(index, event, &seconds);
+        if (event) clReleaseEvent(event);
+        if (t >= 0 && seconds < best) best = seconds;
+    }
+    if (status == WG_OK) *best_gbs = 2.0 * (double)bytes / best / 1e9;
+    if (src) clReleaseMemObject(src);
+    if (dst) clReleaseMemObject(dst);
+    return status;
+}
+
+wg_status wg_ocl_measure_read_bandwidth(int index, int64_t bytes, double min_seconds, double *gbs)
+{
+    wg_ocl_device *dev = NULL;
+    wg_status status = wg_ocl_device_get(index, &dev);
+    cl_kernel kernel = NULL;
+    if (status == WG_OK) status = measure_kernel(dev, "wg_read_sum", &kernel);
+    if (status != WG_OK) return status;
+    const cl_long n4 = bytes / 16;
+    const size_t local = 64;
+    const size_t global = wg_ocl_elementwise_global(dev, n4, local);
+    cl_int err = CL_SUCCESS;
+    cl_mem buf = clCreateBuffer(dev->context, CL_MEM_READ_WRITE, (size_t)n4 * 16, NULL, &err);
+    cl_mem out = err == CL_SUCCESS ? clCreateBuffer(dev->context, CL_MEM_WRITE_ONLY,
+                                                    global * sizeof(float), NULL, &err)
+                                   : NULL;
+    const float one = 1.0f;
+    if (err == CL_SUCCESS)
+        err = clEnqueueFillBuffer(dev->queue, buf, &one, sizeof one, 0, (size_t)n4 * 16, 0, NULL,
+                                  NULL);
+    if (err != CL_SUCCESS)
+        status = wg_ocl_fail(err, "opencl:%d: a %lld-byte read buffer", index, (long long)bytes);
+    /* passes: enough for a launch of about min_seconds / 5, from one pass timed first */
+    cl_int passes = 1;
+    double seconds = 0.0, best = INFINITY;
+    const wg_ocl_arg args[] = {WG_CL_ARG(buf), WG_CL_ARG(n4), WG_CL_ARG(passes), WG_CL_ARG(out)};
+    if (status == WG_OK)
+        status = timed_run(dev, kernel, args, 4, global, local, "the read kernel", &seconds);
+    if (status == WG_OK) {
+        const double want = min_seconds / 5.0;
+        passes = seconds >= want ? 1 : (cl_int)(want / (seconds > 1e-7 ? seconds : 1e-7)) + 1;
+        if (passes > 1 << 20) passes = 1 << 20;
+    }
+    for (int t = 0; t < 5 && status == WG_OK; t++) {
+        status = timed_run(dev, kernel, args, 4, global, local, "the read kernel", &seconds);
+        if (seconds < best) best = seconds;
+    }
+    if (status == WG_OK) *gbs = (double)n4 * 16.0 * passes / best / 1e9;
+    if (buf) clReleaseMemObject(buf);
+    if (out) clReleaseMemObject(out);
+    return status;
+}

@@ -35,3 +35,14 @@ kernel void wg_fma_chains(global float *out, int steps, float x)
     const float4 t = ((v0 + v1) + (v2 + v3)) + ((v4 + v5) + (v6 + v7));
     out[get_global_id(0)] = t.x + t.y + t.z + t.w;
 }
+
+/* Reads n4 float4s `passes` times (each work-item its chunk, again and again) and writes
+ * one sum per work-item, so the reads cannot be dropped: the read bandwidth of a working
+ * set of 16 n4 bytes. */
+kernel void wg_read_sum(global const float4 *a, long n4, int passes, global float *out)
+{
+    float4 sum = (float4)(0.0f);
+    for (int p = 0; p < passes; p++)
+        WG_FOR_EACH(i, n4) sum += a[i];
+    out[get_global_id(0)] = sum.x + sum.y + sum.z + sum.w;
+}
