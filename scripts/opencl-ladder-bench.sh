@@ -16,7 +16,7 @@ build=${BUILD:-build-cpu}
 make -j2 BUILD="$build" CUDA=0 "$build/whygpu" >/dev/null
 mkdir -p "$(dirname "$out")"
 cmd=("./$build/whygpu" ladder --device "$device" --size 1024 --size 2048 --repeat 3
-     --max-call-seconds 30 --no-progress --json "$out.json")
+     --max-call-seconds 20 --no-progress --json "$out.json")
 {
     echo "# whygpu OpenCL ladder benchmark"
     echo "# command: ${cmd[*]}"
