@@ -8,10 +8,11 @@
 #   scripts/gemm-compare.sh BEFORE_WHYGPU AFTER_WHYGPU [ROUNDS] > results/.../compare.txt
 # e.g. build an older commit with `git worktree add /tmp/old REV && make -C /tmp/old CUDA=0`
 # and compare /tmp/old/build/whygpu with ./build/whygpu. Threads: WHYGPU_NUM_THREADS or all.
+# SIZES (default 256) is passed to --sizes: e.g. SIZES=2048,4096 for the large squares.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: scripts/gemm-compare.sh BEFORE_WHYGPU AFTER_WHYGPU [ROUNDS]" >&2; exit 2; }
-before=$1 after=$2 rounds=${3:-4}
+before=$1 after=$2 rounds=${3:-4} sizes=${SIZES:-256}
 for bin in "$before" "$after"; do
     [ -x "$bin" ] || { echo "gemm-compare.sh: $bin is not an executable" >&2; exit 2; }
 done
@@ -24,14 +25,14 @@ echo "# before: $before (commit $(commit_of "$before"))"
 echo "# after:  $after (commit $(commit_of "$after"))"
 echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit here: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "# machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# command per cell: BUILD bench gemm --sizes 256 --no-openblas --loop-max 0 --json --no-progress"
+echo "# command per cell: BUILD bench gemm --sizes $sizes --no-openblas --loop-max 0 --json --no-progress"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for ((r = 1; r <= rounds; r++)); do
     for which in before after; do
         bin=$before
         [ "$which" = after ] && bin=$after
-        "$bin" bench gemm --sizes 256 --no-openblas --loop-max 0 --json --no-progress \
+        "$bin" bench gemm --sizes "$sizes" --no-openblas --loop-max 0 --json --no-progress \
             > "$tmp/$r-$which.json"
     done
 done

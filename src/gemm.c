@@ -26,19 +26,6 @@ const char *wg_precision_name(wg_precision precision)
     return "unknown";
 }
 
-double wg_precision_error_bound(wg_precision precision, int64_t k)
-{
-    /* TF32 and BF16 round each input to 11 and 8 significant bits: a product's relative
-     * error stays under twice the unit roundoff (2^-11, 2^-8), and so does the sum's
-     * relative to sum |a b|; FP32 accumulation adds its own small share. */
-    switch (precision) {
-    case WG_PRECISION_FP32: return wg_matmul_fp32_tolerance(k);
-    case WG_PRECISION_TF32: return 2e-3 + wg_matmul_fp32_tolerance(k);
-    case WG_PRECISION_BF16: return 1e-2 + wg_matmul_fp32_tolerance(k);
-    }
-    return 0.0;
-}
-
 /* The backend that holds a device kind's registry: present in every build (without CUDA,
  * the CUDA backend is the stub, whose registry is still the real one). */
 static const wg_backend *registry_of(wg_device_kind kind)

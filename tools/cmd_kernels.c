@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/report/json_writer.h"
+#include "whygpu_lab.h"
 #include "cli.h"
 
 /* Availability of every kernel of one device kind: a status and its message each. */

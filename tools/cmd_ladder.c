@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "whygpu_lab.h"
-#include "../src/report/json_writer.h"
 #include "cli.h"
 #include "progress.h"
 

@@ -81,3 +81,16 @@ double wg_matmul_fp32_tolerance(int64_t k)
     (void)k;
     return 1e-6;
 }
+
+double wg_precision_error_bound(wg_precision precision, int64_t k)
+{
+    /* TF32 and BF16 round each input to 11 and 8 significant bits: a product's relative
+     * error stays under twice the unit roundoff (2^-11, 2^-8), and so does the sum's
+     * relative to sum |a b|; FP32 accumulation adds its own small share. */
+    switch (precision) {
+    case WG_PRECISION_FP32: return wg_matmul_fp32_tolerance(k);
+    case WG_PRECISION_TF32: return 2e-3 + wg_matmul_fp32_tolerance(k);
+    case WG_PRECISION_BF16: return 1e-2 + wg_matmul_fp32_tolerance(k);
+    }
+    return 0.0;
+}
