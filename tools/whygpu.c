@@ -67,8 +67,9 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-        printf("whygpu %s (%s)\n", WG_VERSION,
-               wg_built_with_cuda() ? "with CUDA" : "CPU only, built without CUDA");
+        printf("whygpu %s (%s%s)\n", WG_VERSION,
+               wg_built_with_cuda() ? "with CUDA" : "CPU only, built without CUDA",
+               wg_built_with_opencl() ? "; with OpenCL" : "");
         return CLI_EXIT_OK;
     }
     if (wg_cpu_threads_check() != WG_OK) { /* a bad WHYGPU_NUM_THREADS is a usage error */
