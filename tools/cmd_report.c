@@ -20,7 +20,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: whygpu report [-o report.html] [--from DIR] [--save DIR] [--quick]\n"
+            "usage: whygpu report [-o report.html] [--from DIR] [--save DIR] [--device DEV]\n"
+            "                     [--quick]\n"
             "\n"
             "Writes one self-contained HTML page (inline CSS, charts inline as SVG, nothing\n"
             "loaded from elsewhere): the four cells of the classic demo, where the GPU starts\n"
@@ -36,6 +37,8 @@ static void usage(FILE *out)
             "                     explain.json, sweep.json, ladder.json, train.json (those\n"
             "                     present), e.g. results brought back from a GPU machine\n"
             "  --save DIR         keep the JSON of the commands run, for --from later\n"
+            "  --device DEV       the GPU the runs measure: cuda, cuda:N, opencl, opencl:N\n"
+            "                     (default: each command's own, cuda:0)\n"
             "  --quick            smaller runs: demo --size 2000, explain --quick, sweep\n"
             "                     --budget 15s\n"
             "  -h, --help         this help\n"
@@ -48,8 +51,9 @@ int cmd_report(int argc, char **argv)
     static const struct option longs[] = {
         {"output", required_argument, NULL, 'o'}, {"from", required_argument, NULL, 'f'},
         {"save", required_argument, NULL, 's'},   {"quick", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    report_options o = {"report.html", NULL, NULL, 0};
+        {"help", no_argument, NULL, 'h'},         {"device", required_argument, NULL, 'd'},
+        {NULL, 0, NULL, 0}};
+    report_options o = {"report.html", NULL, NULL, 0, NULL};
     optind = 1;
     opterr = 0;
     int c;
@@ -59,6 +63,13 @@ int cmd_report(int argc, char **argv)
         case 'f': o.from = optarg; break;
         case 's': o.save = optarg; break;
         case 'q': o.quick = 1; break;
+        case 'd': {
+            wg_device device;
+            if (wg_device_parse(optarg, &device) != WG_OK)
+                return cli_usage_error("report", "--device: %s", wg_error_message());
+            o.device = optarg;
+            break;
+        }
         case 'h': usage(stdout); return CLI_EXIT_OK;
         case ':': return cli_usage_error("report", "option %s needs a value", argv[optind - 1]);
         default: return cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);

@@ -11,6 +11,7 @@ typedef struct report_options {
     const char *from;
     const char *save;
     int quick;
+    const char *device; /* --device: passed to demo, explain, sweep and ladder; NULL: theirs */
 } report_options;
 
 #ifdef WG_HAVE_CJSON
