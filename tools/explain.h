@@ -122,7 +122,8 @@ wg_status explain_gpu_read_bandwidth(const explain_ctx *x, int64_t bytes, double
                                      double *gbs);
 wg_status explain_gpu_launch_latency(const explain_ctx *x, int launches, wg_launch_latency *out);
 /* The GPU's kernel for a role: "naive" (CUDA coalesced, OpenCL coalesced), "tiled" (CUDA
- * smem-tiled, OpenCL local-tiled) or "vendor" (cublas-fp32, clblast). */
+ * smem-tiled, OpenCL local-tiled), "vendor" (cublas-fp32, clblast) or "best" (cublas-fp32;
+ * on OpenCL NULL, auto). */
 const wg_kernel *explain_gpu_kernel(const explain_ctx *x, const char *role);
 
 /* Seconds per x*x on a 1x1 tensor on `device` (median); copy_back also reads the result

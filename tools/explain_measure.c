@@ -59,6 +59,7 @@ wg_status explain_gpu_launch_latency(const explain_ctx *x, int launches, wg_laun
 const wg_kernel *explain_gpu_kernel(const explain_ctx *x, const char *role)
 {
     const int opencl = x->gpu.kind == WG_DEVICE_OPENCL;
+    if (strcmp(role, "best") == 0 && opencl) return NULL; /* auto: beats CLBlast on PoCL */
     const char *name = strcmp(role, "naive") == 0   ? "coalesced"
                        : strcmp(role, "tiled") == 0 ? (opencl ? "local-tiled" : "smem-tiled")
                                                     : (opencl ? "clblast" : "cublas-fp32");

@@ -66,8 +66,9 @@ static wg_status gpu_figures(explain_ctx *x)
     wg_status status = WG_OK;
     if (x->gpu_gemm_gflops <= 0) {
         explain_progress(x, "roofline: GPU matmul (cuBLAS)");
-        status = explain_matmul_gflops(x, x->gpu,
-                                       explain_gpu_kernel(x, "vendor"), NULL, x->quick ? 2048 : 4096,
+        const int64_t n = x->gpu.kind == WG_DEVICE_OPENCL ? (x->quick ? 1024 : 2048)
+                                                          : (x->quick ? 2048 : 4096);
+        status = explain_matmul_gflops(x, x->gpu, explain_gpu_kernel(x, "best"), NULL, n,
                                        &x->gpu_gemm_gflops);
     }
     if (status == WG_OK && x->gpu_triad_gbs <= 0) {
