@@ -41,9 +41,16 @@ endif
 endif
 
 CUDA_HOME    ?= $(abspath $(dir $(NVCC))..)
-# sm_80 (A100) and sm_90 (H100) machine code, plus PTX the driver can compile for newer GPUs.
-CUDA_GENCODE ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
-                -gencode arch=compute_90,code=compute_90
+# sm_75 (T4, the free hosted GPU; RTX 20xx), sm_80 (A100) and sm_90 (H100) machine code,
+# plus PTX the driver can compile for newer GPUs.
+CUDA_GENCODE ?= -gencode=arch=compute_75,code=sm_75 -gencode=arch=compute_80,code=sm_80 \
+                -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90
+# The ladder rungs that use sm_80 features (6: cp.async; 7, 8: TF32/BF16 tensor-core WMMA)
+# are built for the targets from sm_80 up only; on an older GPU the ladder skips them and
+# says why (their minimum compute capability).
+comma := ,
+CUDA_GENCODE_SM80 := $(or $(filter-out -gencode=arch=compute_7%,$(CUDA_GENCODE)),\
+                          -gencode=arch=compute_80$(comma)code=sm_80)
 
 # ---- optional cJSON (whygpu plot/report and the tests read JSON with it; absent: plot and
 # report say so, those tests skip). CJSON=0: off ---------------------------------------------
@@ -154,9 +161,23 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/src/cuda/ladder_6_%.o $(BUILD)/src/cuda/ladder_7_%.o $(BUILD)/src/cuda/ladder_8_%.o: \
+    NVCCFLAGS := $(filter-out $(CUDA_GENCODE),$(NVCCFLAGS)) $(CUDA_GENCODE_SM80)
+
 $(BUILD)/%.o: %.cu
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -DWG_WITH_CUDA -c $< -o $@
+
+# The commit the build comes from, for every JSON document's "commit" (src/build_commit.c);
+# a stamp file that changes only with the commit rebuilds that one file.
+WG_COMMIT := $(shell git describe --always --dirty --abbrev=40 2>/dev/null || echo unknown)
+$(BUILD)/src/build_commit.o: CPPFLAGS += -DWG_COMMIT='"$(WG_COMMIT)"'
+$(BUILD)/src/build_commit.o: $(BUILD)/commit.stamp
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(WG_COMMIT)' | cmp -s - $@ || echo '$(WG_COMMIT)' > $@
+.PHONY: FORCE
+FORCE:
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

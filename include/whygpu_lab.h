@@ -261,6 +261,11 @@ typedef struct wg_op_run {
  * are made before the timing. */
 wg_status wg_op_measure(const wg_op_inputs *inputs, const wg_op_run *run, wg_op_result *out);
 
+/* The check wg_op_measure ends with, on its own: inputs->result (host) against float64.
+ * Sets out's check_error, check_samples, check_full, check_bound (the precision of
+ * out->kernel for matmul, FP32 when it is NULL), not_finite and check_passed. */
+void wg_op_check(const wg_op_inputs *inputs, wg_op_result *out);
+
 /* ================================================================ sweep ============= */
 
 /* The size sweep behind `whygpu sweep`: one operation timed at log-spaced sizes on the
@@ -788,6 +793,9 @@ int wg_trainer_finished(const wg_trainer *trainer);
 /* Mean loss and accuracy of the model over the test set (WG_ERR_ARGUMENT without one). */
 wg_status wg_trainer_evaluate_test(wg_trainer *trainer, double *loss, double *accuracy);
 
+/* 1 when an epoch stopped because the loss went non-finite (wg_trainer_run_epoch then
+ * fails naming the step); such a trainer saves nothing. */
+int wg_trainer_diverged(const wg_trainer *trainer);
 /* Saves the model and optimiser state with the trainer's epoch, step and seed. */
 wg_status wg_trainer_save(const wg_trainer *trainer, const char *path);
 /* Resumes from a checkpoint of the same model: parameters, optimiser state (when the file
@@ -928,8 +936,13 @@ void wg_json_machine(wg_json *json, const wg_machine_facts *machine);
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf; returns buf. */
 char *wg_utc_date(char *buf, size_t size);
 
+/* The git commit this whygpu was built from (40 hex digits, "-dirty" when the tree had
+ * uncommitted changes), or "unknown" when it was not built from a git checkout. */
+const char *wg_build_commit(void);
+
 /* Opens every command's JSON document on `out`: initialises the writer, opens the top-level
- * object and writes "schema", "whygpu_version", "command" (when command_line is not NULL),
+ * object and writes "schema", "whygpu_version", "commit" (wg_build_commit), "command" (when
+ * command_line is not NULL),
  * "date" (now, UTC) and the machine block (when machine is not NULL). The caller writes its
  * own keys next, closes the object and calls wg_json_finish. */
 void wg_json_document_begin(wg_json *json, FILE *out, const char *schema,
@@ -1032,6 +1045,13 @@ int64_t wg_memory_headroom(wg_device device, int64_t available);
 wg_status wg_memory_plan_check(const wg_memory_plan *plan);
 /* The same with the host's figures read from `paths` (tests). */
 wg_status wg_memory_plan_check_with(const wg_memory_plan *plan, const wg_memory_paths *paths);
+
+/* Adds what measuring `op` (wg_op_inputs_create + wg_op_measure) holds: on the host the
+ * operands and the result read back; on each of `devices` the output, and on a GPU copies
+ * of the operands too (on the CPU the host operands are used in place). A device listed
+ * twice is counted once. */
+wg_status wg_op_memory_plan(const wg_op *op, const wg_device *devices, int count,
+                            wg_memory_plan *plan);
 
 #ifdef __cplusplus
 }

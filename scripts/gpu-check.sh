@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # gpu-check.sh - on a machine with an NVIDIA GPU: build for Hopper (sm_90 + PTX), run every
 # test (the GPU ones included), `whygpu info`, `whygpu demo`, `whygpu explain --quick`,
-# `whygpu train --compare`, `whygpu sweep` and `whygpu ladder`, in under 6 minutes, and
-# write the logs to $OUT (default results/gpu-check-local).
+# `whygpu train --compare`, `whygpu bench gemm`, `whygpu sweep` and `whygpu ladder`, in
+# about 6 minutes, write the logs to $OUT (default results/gpu-check-local), and turn them
+# into a reference folder (scripts/make-reference.py; docs/reference.md).
 #
 #   OUT=/some/dir COMMIT=$(git rev-parse HEAD) scripts/gpu-check.sh
 #
 # DEMO_SIZE (default 10000) sets the demo's matrix size, for a dry run on a slow machine.
+# REFERENCE_NAME (default: none) also writes reference/NAME/ in this checkout from the run;
+# without it the reference is made in a temporary folder only to validate the run's JSON.
 #
 # `--data DIR` (or WHYGPU_DATA=DIR) names the Fashion-MNIST files for `whygpu train --compare`
 # (default: data/fashion-mnist when it exists, a git-ignored folder carried to a GPU machine,
-# else the Debian package's /usr/share/datasets/fashion-mnist). The train step writes
-# train.log.
+# else the Debian package's /usr/share/datasets/fashion-mnist).
 # `whygpu sweep` (matmul, then x*y, small budgets: about 50 s) writes its two tables and
-# two JSON documents into one file, sweep.tar.gz.
+# two JSON documents into one file, sweep.tar.gz: sweep.json (the matmul, under the name
+# `whygpu report --from` looks for) and sweep-mul.json.
 # `whygpu ladder` (the eight matmul kernels and cuBLAS at n = 4096 and 8192, about 1 min)
-# writes its table and JSON into one file, ladder.tar.gz.
+# writes its table and JSON into one file, ladder.tar.gz (ladder.log, ladder.json).
+# `whygpu info --json`, `whygpu train --compare --json` and `whygpu bench gemm --json` (the
+# CPU GEMM against the FMA peak, two sizes, about 40 s) go into one file, extra.tar.gz
+# (info.json, train.log, train.json, bench-gemm.json).
 # When the machine has an OpenCL driver for its GPU (and the build found OpenCL), the
 # OpenCL device tests, the OpenCL ladder and `train --compare` on it run too, into
 # gpu-check.log; otherwise that step says why it was skipped.
@@ -23,11 +29,12 @@
 # Every step runs even if an earlier one failed; the exit status is 1 if any step failed or
 # if the GPU tests were skipped. The device tool brings back at most 8 files from $OUT, so
 # the logs are exactly 8: gpu-check.log (the machine, `whygpu info`, and every step's
-# command and exit status), build.log, tests.log, demo.json, explain.json, train.log,
+# command and exit status), build.log, tests.log, demo.json, explain.json, extra.tar.gz,
 # sweep.tar.gz, ladder.tar.gz. The JSON documents hold everything the tables show
-# (`whygpu report --from` and `whygpu plot` draw them on any machine); their stderr goes
-# to gpu-check.log. Expected time on an H100 machine: build ~1.5 min, tests ~1 min, demo
-# ~20 s, explain ~15 s, train ~30 s, sweep ~35 s, ladder ~1 min: under 6 minutes.
+# (`whygpu report --from`, `whygpu plot` and `whygpu compare` read them on any machine);
+# their stderr goes to gpu-check.log. Expected time on an H100 machine: build ~1.5 min,
+# tests ~1 min, demo ~20 s, explain ~15 s, train ~30 s, bench ~40 s, sweep ~35 s, ladder
+# ~1 min: about 6 minutes.
 # The logs start with the machine, the date and the commit, so they can be committed under
 # results/ as they are.
 set -uo pipefail
@@ -103,24 +110,41 @@ echo "== info: whygpu info" >>"$summary"
 timeout 20 ./"$build"/whygpu info >>"$summary" 2>&1 || { echo "== info FAILED" >>"$summary"; failed=1; }
 json_step demo 60 ./"$build"/whygpu demo --no-progress --json --size "$demo_size"
 json_step explain 60 ./"$build"/whygpu explain --quick --no-progress --json
-# The MLP on Fashion-MNIST: 200 steps on the CPU and on the GPU, the losses of the first
-# steps compared (exit 1 if they disagree), time per step and the speed-up.
-step train 90 ./"$build"/whygpu train --compare --steps 200 --data "$data" --no-progress
+# The machine as JSON, the MLP on Fashion-MNIST (200 steps on the CPU and on the GPU, the
+# losses of the first steps compared: exit 1 if they disagree; time per step and the
+# speed-up), and the CPU GEMM against the FMA peak: one file, extra.tar.gz.
+extra_dir=$(mktemp -d)
+echo "== info-json: whygpu info --json > info.json" | tee -a "$summary"
+timeout 20 ./"$build"/whygpu info --json >"$extra_dir/info.json" 2>>"$summary"
+rc=$?
+echo "   exit status $rc" >>"$summary"
+[ "$rc" -ne 0 ] && { echo "== info-json FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+step train 90 ./"$build"/whygpu train --compare --steps 200 --data "$data" --no-progress \
+    --json "$extra_dir/train.json"
+mv "$OUT/train.log" "$extra_dir/train.log"
+echo "== bench-gemm: whygpu bench gemm --sizes 1024,4096 --rounds 3 --json > bench-gemm.json" |
+    tee -a "$summary"
+timeout 120 ./"$build"/whygpu bench gemm --sizes 1024,4096 --rounds 3 --no-progress --json \
+    >"$extra_dir/bench-gemm.json" 2>>"$summary"
+rc=$?
+echo "   exit status $rc" >>"$summary"
+[ "$rc" -ne 0 ] && { echo "== bench-gemm FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+tar -C "$extra_dir" -czf "$OUT/extra.tar.gz" . && rm -rf "$extra_dir"
 
 # The sweep: where the GPU starts to win, for the matmul and for x*y, each with a small time
 # budget. Both tables and both JSON documents go into ONE file, sweep.tar.gz (the device tool
 # brings back few files), for `whygpu plot` and `whygpu report --from` on another machine.
 sweep_dir=$(mktemp -d)
 for op in matmul mul; do
-    budget=20s
-    [ "$op" = mul ] && budget=12s
-    echo "== sweep-$op: whygpu sweep --op $op --budget $budget --json sweep-$op.json" | tee -a "$summary"
+    budget=20s json=sweep.json
+    [ "$op" = mul ] && budget=12s json=sweep-mul.json
+    echo "== sweep-$op: whygpu sweep --op $op --budget $budget --json $json" | tee -a "$summary"
     {
         echo "# whygpu gpu-check: sweep-$op"
         echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  commit: $commit"
     } >"$sweep_dir/sweep-$op.log"
     timeout 90 ./"$build"/whygpu sweep --op "$op" --budget "$budget" --no-progress \
-        --json "$sweep_dir/sweep-$op.json" >>"$sweep_dir/sweep-$op.log" 2>&1
+        --json "$sweep_dir/$json" >>"$sweep_dir/sweep-$op.log" 2>&1
     rc=$?
     cat "$sweep_dir/sweep-$op.log"
     echo "# exit status: $rc" >>"$sweep_dir/sweep-$op.log"
@@ -203,6 +227,26 @@ if grep -q '^SKIP .*cuda' "$OUT/tests.log" 2>/dev/null; then
         tee -a "$summary"
     grep '^SKIP .*cuda' "$OUT/tests.log" | head -n 3 | tee -a "$summary"
     failed=1
+fi
+
+# The run as a reference folder (docs/reference.md): every JSON document validated, the
+# provenance taken from these logs. Into reference/$REFERENCE_NAME when it is set, else
+# into a temporary folder (the check alone). It needs python3; without it, say so.
+if command -v python3 >/dev/null 2>&1; then
+    ref_into=$(mktemp -d)
+    echo "== reference: scripts/make-reference.py $OUT ${REFERENCE_NAME:-check}" | tee -a "$summary"
+    if [ -n "${REFERENCE_NAME:-}" ]; then
+        python3 scripts/make-reference.py "$OUT" "$REFERENCE_NAME" 2>&1 | tee -a "$summary"
+    else
+        python3 scripts/make-reference.py "$OUT" check --into "$ref_into" 2>&1 | tee -a "$summary"
+    fi
+    rc=${PIPESTATUS[0]}
+    echo "   exit status $rc" >>"$summary"
+    [ "$rc" -ne 0 ] && { echo "== reference FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+    rm -rf "$ref_into"
+else
+    echo "== reference: skipped, python3 not found (run scripts/make-reference.py later)" |
+        tee -a "$summary"
 fi
 
 echo "== gpu-check finished: $([ $failed -eq 0 ] && echo all steps passed || echo some steps FAILED)" >>"$summary"

@@ -63,20 +63,38 @@ wg_status wg_cuda_kernel_auto(int index, const wg_kernel **out)
     return WG_OK;
 }
 
+/* What a kernel needs beyond the sm_75 code of the default build: the compute capability
+ * (x10) and the feature that sets it; 0 when any supported GPU runs it. The Makefile builds
+ * rungs 6-8 for sm_80 and later only (CUDA_GENCODE_SM80), so they must be refused here. */
+static int min_compute_capability(const wg_kernel *kernel, const char **feature)
+{
+    if (kernel->rung == 6) {
+        *feature = "cp.async (asynchronous copies to shared memory)";
+        return 80;
+    }
+    if (kernel->precision == WG_PRECISION_TF32 || kernel->precision == WG_PRECISION_BF16) {
+        /* TF32 and BF16 tensor cores arrived with compute capability 8.0 (Ampere). */
+        *feature = kernel->precision == WG_PRECISION_TF32 ? "TF32 tensor cores" : "BF16 tensor cores";
+        return 80;
+    }
+    *feature = NULL;
+    return 0;
+}
+
 wg_status wg_cuda_kernel_available(int index, const wg_kernel *kernel)
 {
     wg_status status = wg_device_check((wg_device){WG_DEVICE_CUDA, index});
     if (status != WG_OK) return status;
-    if (kernel->precision == WG_PRECISION_FP32) return WG_OK;
-    /* TF32 and BF16 tensor cores arrived with compute capability 8.0 (Ampere). */
+    const char *feature = NULL;
+    const int needed = min_compute_capability(kernel, &feature);
+    if (needed == 0) return WG_OK;
     wg_gpu_info info;
     status = wg_gpu_info_get(index, &info);
     if (status != WG_OK) return status;
-    if (info.cc_major < 8)
-        return wg_fail(WG_ERR_UNSUPPORTED, "%s needs %s tensor cores (compute capability 8.0 "
-                       "or later); cuda:%d (%s) is %d.%d", kernel->name,
-                       wg_precision_name(kernel->precision), index, info.name, info.cc_major,
-                       info.cc_minor);
+    if (info.cc_major * 10 + info.cc_minor < needed)
+        return wg_fail(WG_ERR_UNSUPPORTED, "%s needs %s (compute capability %d.%d or later); "
+                       "cuda:%d (%s) is %d.%d", kernel->name, feature, needed / 10, needed % 10,
+                       index, info.name, info.cc_major, info.cc_minor);
     return WG_OK;
 }
 

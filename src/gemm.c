@@ -197,13 +197,17 @@ wg_status wg_gemm_with(const wg_kernel *kernel, int trans_a, int trans_b, float 
     const int64_t k = trans_a ? a->shape[0] : a->shape[1];
     const int64_t kb = trans_b ? b->shape[1] : b->shape[0];
     const int64_t n = trans_b ? b->shape[0] : b->shape[1];
-    if (kb != k || c->shape[0] != m || c->shape[1] != n)
+    /* one message per fault: the inner sizes, or the output's shape */
+    if (kb != k)
         return wg_fail(WG_ERR_SHAPE,
-                       "gemm: %s%s . %s%s is [%" PRId64 ", %" PRId64 "] . [%" PRId64 ", %" PRId64
-                       "]: needs equal inner sizes and c [%" PRId64 ", %" PRId64 "], got c %s",
-                       wg_tensor_format_shape(a, sa, sizeof sa), trans_a ? "^T" : "",
-                       wg_tensor_format_shape(b, sb, sizeof sb), trans_b ? "^T" : "", m, k, kb,
-                       n, m, n, wg_tensor_format_shape(c, sc, sizeof sc));
+                       "gemm: inner sizes differ: a%s %s has %" PRId64 " columns, b%s %s has %"
+                       PRId64 " rows", trans_a ? "^T" : "", wg_tensor_format_shape(a, sa, sizeof sa),
+                       k, trans_b ? "^T" : "", wg_tensor_format_shape(b, sb, sizeof sb), kb);
+    if (c->shape[0] != m || c->shape[1] != n)
+        return wg_fail(WG_ERR_SHAPE,
+                       "gemm: c is %s but a%s . b%s is [%" PRId64 ", %" PRId64 "]",
+                       wg_tensor_format_shape(c, sc, sizeof sc), trans_a ? "^T" : "",
+                       trans_b ? "^T" : "", m, n);
     if (c->data == a->data || c->data == b->data)
         return wg_fail(WG_ERR_ARGUMENT, "gemm: the output must not be the same tensor as an "
                        "input");

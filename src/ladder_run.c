@@ -4,6 +4,7 @@
  * poisoned with NaN, then timed; and the float64 check itself (Frobenius relative error,
  * in full or over sampled elements).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,8 +38,8 @@ wg_status wg_ladder_reference_make(const wg_gemm_args *g, uint64_t seed, wg_ladd
     out->value = malloc((size_t)count * sizeof *out->value);
     if (!out->row || !out->col || !out->value) {
         wg_ladder_reference_free(out);
-        return wg_fail(WG_ERR_NO_MEMORY, "allocating the float64 reference of %" PRId64
-                       " elements", count);
+        return wg_fail(WG_ERR_NO_MEMORY, "cannot allocate the float64 reference of %" PRId64
+                       " elements in host memory: %s", count, strerror(ENOMEM));
     }
     out->count = count;
     out->full = full;
@@ -225,7 +226,16 @@ static wg_status run_entry(const wg_ladder_options *o, wg_ladder_result *run,
 {
     const int64_t n = run->n;
     const double max_call_s = o->max_call_s > 0 ? o->max_call_s : 10.0;
-    wg_status status = probe_entry(o, entry, args);
+    /* A kernel this GPU cannot run (a rung built for sm_80 and later on a T4) is skipped
+     * with the reason, not failed. */
+    wg_status status = o->device.kind == WG_DEVICE_CUDA
+                           ? wg_kernel_available(entry->kernel, o->device.index) : WG_OK;
+    if (status == WG_ERR_UNSUPPORTED) {
+        snprintf(entry->skipped, sizeof entry->skipped, "%s", wg_error_message());
+        return WG_OK;
+    }
+    if (status != WG_OK) return status;
+    status = probe_entry(o, entry, args);
     if (status != WG_OK) return status;
     if (entry->estimate_s > max_call_s) {
         snprintf(entry->skipped, sizeof entry->skipped,
@@ -313,8 +323,9 @@ wg_status wg_ladder_measure(const wg_ladder_options *o, wg_ladder_result *run)
     float *c_host = malloc((size_t)(n * n) * sizeof *c_host);
     wg_ladder_reference ref = {0};
     if (!c_host)
-        status = wg_fail(WG_ERR_NO_MEMORY, "allocating %" PRId64 "x%" PRId64 " floats on the "
-                         "host", n, n);
+        status = wg_fail(WG_ERR_NO_MEMORY, "cannot allocate C, %" PRId64 "x%" PRId64 " floats "
+                         "(%.1f GiB), in host memory: %s", n, n,
+                         (double)n * (double)n * 4.0 / (1 << 30), strerror(errno));
     if (status == WG_OK) status = wg_tensor_rand(2, shape, -1.0f, 1.0f, o->seed, wg_cpu(), &a_host);
     if (status == WG_OK) status = wg_tensor_rand(2, shape, -1.0f, 1.0f, o->seed + 1, wg_cpu(), &b_host);
     if (status == WG_OK) status = wg_tensor_to(a_host, o->device, &a);

@@ -9,6 +9,9 @@
  *    memory.usage_in_bytes; page cache the cgroup could drop, inactive_file, counts as
  *    free), walking up to the root because a parent's limit applies too;
  *  - a GPU: the free memory the CUDA runtime reports (cudaMemGetInfo).
+ * WHYGPU_MEMORY_LIMIT (bytes, or with a K, M or G suffix, powers of 1024) lowers the host
+ * figure further: a cap a user can set, and how tests and CI ask for a refusal without
+ * needing a machine short of memory.
  * The file paths are parameters so that tests can feed made-up /proc and cgroup files.
  */
 #include <errno.h>
@@ -112,6 +115,31 @@ static void set_why(char *why, size_t why_size, const char *text)
     if (why && why_size) snprintf(why, why_size, "%s", text);
 }
 
+/* WHYGPU_MEMORY_LIMIT in bytes; -1 when unset; WG_ERR_ARGUMENT (via *bad) when invalid. */
+static int64_t env_memory_limit(int *bad)
+{
+    *bad = 0;
+    const char *text = getenv("WHYGPU_MEMORY_LIMIT");
+    if (!text || !*text) return -1;
+    if (*text < '0' || *text > '9') {
+        *bad = 1;
+        return -1;
+    }
+    errno = 0;
+    char *end = NULL;
+    unsigned long long value = strtoull(text, &end, 10);
+    int shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10;
+    else if (*end == 'M' || *end == 'm') shift = 20;
+    else if (*end == 'G' || *end == 'g') shift = 30;
+    if (shift) end++;
+    if (errno == ERANGE || *end != '\0' || value > (unsigned long long)(INT64_MAX >> shift)) {
+        *bad = 1;
+        return -1;
+    }
+    return (int64_t)(value << shift);
+}
+
 wg_status wg_host_memory_probe(const wg_memory_paths *paths, int64_t *bytes, char *why,
                                size_t why_size)
 {
@@ -161,6 +189,15 @@ wg_status wg_host_memory_probe(const wg_memory_paths *paths, int64_t *bytes, cha
                 set_why(why, why_size, kind);
             }
         }
+    }
+    int bad = 0;
+    const int64_t cap = env_memory_limit(&bad);
+    if (bad)
+        return wg_fail(WG_ERR_ARGUMENT, "WHYGPU_MEMORY_LIMIT='%s' is not a size in bytes "
+                       "(e.g. 4000000000, 512M, 8G)", getenv("WHYGPU_MEMORY_LIMIT"));
+    if (cap >= 0 && cap < available) {
+        available = cap;
+        set_why(why, why_size, "WHYGPU_MEMORY_LIMIT");
     }
     *bytes = available;
     return WG_OK;

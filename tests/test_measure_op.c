@@ -53,6 +53,43 @@ DEVICE_TEST(op_measure_times_and_checks_each_op)
     }
 }
 
+/* The checker behind every timing must fail a wrong result: one element off by a few
+ * float32 ulps too many, one NaN, one element never written. */
+TEST(op_check_rejects_a_wrong_result)
+{
+    const wg_timeit_options timing = quick_timing();
+    const wg_op ops[] = {
+        {.kind = WG_OP_MATMUL, .m = 33, .n = 17, .k = 29, .seed = 11},
+        {.kind = WG_OP_MATMUL, .m = 64, .n = 64, .k = 64, .seed = 12, .check_samples = 4096},
+        {.kind = WG_OP_MUL, .m = 3, .n = 101, .seed = 13},
+        {.kind = WG_OP_ADD, .m = 1, .n = 77, .seed = 14},
+        {.kind = WG_OP_RELU, .m = 2, .n = 99, .seed = 15},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        wg_op_inputs in;
+        REQUIRE_OK(wg_op_inputs_create(&ops[i], &in));
+        const wg_op_run run = {.device = wg_cpu(), .timing = &timing};
+        wg_op_result r;
+        REQUIRE_OK(wg_op_measure(&in, &run, &r));
+        CHECK_MSG(r.check_passed, "#%zu: the right result fails: %g > %g", i, r.check_error,
+                  r.check_bound);
+        const int64_t count = ops[i].m * ops[i].n, at = count / 2 + 1;
+        const float right = in.result[at];
+        /* relu of a negative input is 0: an error of 1e-3 absolute still shows */
+        in.result[at] = right != 0.0f ? right * (1.0f + 1e-3f) : 1e-3f;
+        wg_op_check(&in, &r);
+        CHECK_MSG(!r.check_passed, "#%zu: an element off by 1e-3 passes (error %g, bound %g)",
+                  i, r.check_error, r.check_bound);
+        in.result[at] = NAN;
+        wg_op_check(&in, &r);
+        CHECK_MSG(!r.check_passed && r.not_finite == 1, "#%zu: a NaN passes", i);
+        in.result[at] = right;
+        wg_op_check(&in, &r);
+        CHECK_MSG(r.check_passed, "#%zu: the restored result fails", i);
+        wg_op_inputs_free(&in);
+    }
+}
+
 TEST(op_measure_flops_and_names)
 {
     const wg_op mm = {.kind = WG_OP_MATMUL, .m = 2, .n = 3, .k = 5};

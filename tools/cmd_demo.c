@@ -26,7 +26,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: whygpu demo [--size N] [--repeat R] [--device DEV] [--kernel K] [--seed S]\n"
-            "                   [--json] [--no-progress]\n"
+            "                   [--reference NAME|DIR|none] [--json] [--no-progress]\n"
             "\n"
             "The classic \"why GPUs\" demo, measured on this machine: square a 1x1 tensor\n"
             "(x*x) and multiply an NxN random matrix by itself, first on the CPU, then after\n"
@@ -36,7 +36,8 @@ static void usage(FILE *out)
             "\n"
             "options:\n"
             "  --size N        matrix size (default 10000; 10000x10000 is 2e12 flops, seconds\n"
-            "                  to a minute on a CPU). Needs 8*N*N bytes of memory per device\n"
+            "                  to a minute on a CPU). Needs 12*N*N bytes of host memory\n"
+            "                  and 8*N*N on the GPU, with headroom\n"
             "  --repeat R      timed repeats per cell (default: 7, fewer for calls of seconds)\n"
             "  --device DEV    the GPU to compare with: cuda, cuda:N, opencl, opencl:N\n"
             "                  (default cuda); 'cpu'\n"
@@ -45,6 +46,10 @@ static void usage(FILE *out)
             "                  'whygpu kernels' lists: a CUDA kernel for the GPU cells, a CPU\n"
             "                  kernel for the CPU cells (default auto)\n"
             "  --seed S        seed of the random matrix (default 42)\n"
+            "  --reference R   a recorded GPU machine to show next to this one (labelled,\n"
+            "                  never mixed with what is measured here): a name such as h100,\n"
+            "                  a reference folder, or none. Default: h100 when this machine\n"
+            "                  has no GPU, none when it has one (docs/reference.md)\n"
             "  --json          print the results as JSON (schema whygpu.demo/1, docs/json.md)\n"
             "  --no-progress   no progress on stderr\n"
             "  -h, --help      this help\n"
@@ -59,8 +64,9 @@ static int parse_options(int argc, char **argv, demo_options *o)
         {"device", required_argument, NULL, 'd'}, {"kernel", required_argument, NULL, 'k'},
         {"seed", required_argument, NULL, 'S'},   {"json", no_argument, NULL, 'j'},
         {"no-progress", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"reference", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
     o->size = 10000;
+    o->reference = NULL;
     o->repeat = 0;
     o->seed = 42;
     o->gpu = (wg_device){WG_DEVICE_CUDA, 0};
@@ -98,6 +104,7 @@ static int parse_options(int argc, char **argv, demo_options *o)
             break;
         case 'j': o->json = 1; break;
         case 'P': o->progress = 0; break;
+        case 'R': o->reference = optarg; break;
         case 'h': usage(stdout); return -1;
         case ':': return cli_usage_error("demo", "option %s needs a value", argv[optind - 1]);
         default:
@@ -142,33 +149,20 @@ static wg_status run_cell(const demo_options *o, const wg_op_inputs *inputs, dem
     return WG_OK;
 }
 
-/* Refuses sizes that cannot fit before anything is measured, so nothing is lost. */
+/* Refuses sizes that cannot fit before anything is measured, so nothing is lost: the
+ * library's plan of what the run holds (host: A, C and C read back; GPU: A and C). */
 static int check_memory(const demo_options *o, int gpu_ready)
 {
-    double n = (double)o->size;
-    double host_needed = 3.0 * n * n * 4.0; /* A, C, and C read back for the check */
-    int64_t available = wg_host_memory_available();
-    if (available >= 0 && host_needed > (double)available) {
-        fprintf(stderr,
-                "whygpu demo: --size %" PRId64 " needs %.3g GiB of host memory (three %" PRId64
-                "x%" PRId64 " float32 matrices); %.1f GiB is available\n",
-                o->size, host_needed / 1073741824.0, o->size, o->size,
-                (double)available / 1073741824.0);
+    const wg_op op = {.kind = WG_OP_MATMUL, .m = o->size, .n = o->size, .k = o->size,
+                      .b_is_a = 1};
+    const wg_device devices[2] = {wg_cpu(), o->gpu};
+    wg_memory_plan plan;
+    wg_memory_plan_init(&plan);
+    wg_status status = wg_op_memory_plan(&op, devices, gpu_ready ? 2 : 1, &plan);
+    if (status == WG_OK) status = wg_memory_plan_check(&plan);
+    if (status != WG_OK) {
+        fprintf(stderr, "whygpu demo: --size %" PRId64 " %s\n", o->size, wg_error_message());
         return CLI_EXIT_FAILURE;
-    }
-    if (gpu_ready) {
-        wg_gpu_info info;
-        if (wg_gpu_info_get(o->gpu.index, &info) == WG_OK) {
-            double gpu_needed = 2.0 * n * n * 4.0;
-            if (gpu_needed > (double)info.free_memory_bytes) {
-                fprintf(stderr,
-                        "whygpu demo: --size %" PRId64 " needs %.3g GiB of GPU memory on cuda:%d "
-                        "(two %" PRId64 "x%" PRId64 " float32 matrices); %.1f GiB is free\n",
-                        o->size, gpu_needed / 1073741824.0, o->gpu.index, o->size, o->size,
-                        (double)info.free_memory_bytes / 1073741824.0);
-                return CLI_EXIT_FAILURE;
-            }
-        }
     }
     return 0;
 }
@@ -190,6 +184,24 @@ static void compare(demo_result *r)
     }
 }
 
+/* The reference's GPU cells and this CPU's ratio to them: by time for the square and for a
+ * matmul recorded at this size, by rate (GFLOP/s) for one recorded at another size. */
+static void fill_recorded(const demo_options *o, demo_result *r)
+{
+    demo_recorded *rec = &r->recorded;
+    for (int row = 0; row < 2; row++) {
+        recorded_cell *cell = &rec->cells[row];
+        const demo_cell *cpu = &r->cells[row];
+        rec->cpu_over_gpu[row] = NAN;
+        if (!recorded_demo_cell(&rec->ref, cpu->op, o->size, cell) || !cpu->measured) continue;
+        rec->by_rate[row] = row == 1 && cell->size != (double)o->size;
+        if (rec->by_rate[row])
+            rec->cpu_over_gpu[row] = cell->gflops / cpu->gflops;
+        else
+            rec->cpu_over_gpu[row] = cpu->time.median_s / cell->median_s;
+    }
+}
+
 int cmd_demo(int argc, char **argv)
 {
     demo_options o;
@@ -208,6 +220,12 @@ int cmd_demo(int argc, char **argv)
     const int gpu_ready = machine->gpu_available;
     rc = check_memory(&o, gpu_ready);
     if (rc != 0) return rc;
+    char reference_error[1400];
+    if (recorded_open(&r.recorded.ref, o.reference, gpu_ready, r.recorded.note,
+                      sizeof r.recorded.note, reference_error, sizeof reference_error) != 0)
+        return cli_usage_error("demo", "%s", reference_error);
+    /* the CPU's matmul cell is the long one: say up front when it takes minutes */
+    cli_warn_long_matmul("demo", wg_cpu(), o.cpu_kernel, o.size, o.size, o.size, o.repeat);
 
     const int64_t n = o.size;
     demo_cell *cells = r.cells;
@@ -246,12 +264,17 @@ int cmd_demo(int argc, char **argv)
     }
     wg_op_inputs_free(&inputs[0]);
     wg_op_inputs_free(&inputs[1]);
-    if (status != WG_OK) return cli_failure("demo", status);
+    if (status != WG_OK) {
+        recorded_close(&r.recorded.ref);
+        return cli_failure("demo", status);
+    }
     compare(&r);
+    fill_recorded(&o, &r);
 
     char command[1024];
     cli_command_line(argc, argv, "demo", command, sizeof command);
     rc = o.json ? demo_print_json(&o, &r, command) : (demo_print_text(&o, &r), CLI_EXIT_OK);
+    recorded_close(&r.recorded.ref);
     if (gpu_failed) rc = CLI_EXIT_FAILURE;
     for (int i = 0; i < DEMO_CELLS; i++) {
         if (cells[i].measured && !cells[i].check_passed) {

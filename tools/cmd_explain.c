@@ -31,6 +31,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: whygpu explain [--only LIST] [--quick] [--device DEV] [--json]\n"
+            "                      [--reference NAME|DIR|none]\n"
             "                      [--no-progress]\n"
             "\n"
             "Measures, on this machine, the reasons GPUs win at matrix math and lose on\n"
@@ -46,6 +47,9 @@ static void usage(FILE *out)
             "  --device DEV    the GPU to measure: cuda, cuda:N, opencl, opencl:N (default\n"
             "                  cuda); cpu skips the GPU\n"
             "  --json          print the results as JSON (schema whygpu.explain/1, docs/json.md)\n"
+            "  --reference R   a recorded GPU machine whose reading of each section's GPU half\n"
+            "                  to show after this machine's, labelled (a name such as h100, a\n"
+            "                  folder, or none; default h100 without a GPU, none with one)\n"
             "  --no-progress   no progress on stderr\n"
             "  -h, --help      this help\n"
             "\n"
@@ -83,7 +87,8 @@ int cmd_explain(int argc, char **argv)
         {"only", required_argument, NULL, 'o'},   {"quick", no_argument, NULL, 'q'},
         {"device", required_argument, NULL, 'd'}, {"json", no_argument, NULL, 'j'},
         {"no-progress", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"reference", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
+    const char *reference = NULL;
     int selected[SECTION_COUNT];
     for (int i = 0; i < SECTION_COUNT; i++) selected[i] = 1;
     wg_device gpu = {WG_DEVICE_CUDA, 0};
@@ -106,6 +111,7 @@ int cmd_explain(int argc, char **argv)
             break;
         case 'j': x.json = 1; break;
         case 'P': show_progress = 0; break;
+        case 'R': reference = optarg; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         case ':': return cli_usage_error("explain", "option %s needs a value", argv[optind - 1]);
         default: return cli_usage_error("explain", "unknown option '%s'", argv[optind - 1]);
@@ -117,6 +123,10 @@ int cmd_explain(int argc, char **argv)
     if (status != WG_OK) return cli_failure("explain", status);
     x.gpu_index = gpu.index;
     x.gpu = gpu;
+    char note[600], reference_error[1400];
+    if (recorded_open(&x.ref, reference, x.machine.gpu_available, note, sizeof note,
+                      reference_error, sizeof reference_error) != 0)
+        return cli_usage_error("explain", "%s", reference_error);
 
     progress_begin(&x.progress, "explain", show_progress);
     if (x.json) {
@@ -147,6 +157,7 @@ int cmd_explain(int argc, char **argv)
         status = sections[i].run(&x);
     }
     progress_end(&x.progress);
+    recorded_close(&x.ref);
     if (x.json) {
         wg_json_end_object(&x.json_out);
         wg_json_end_object(&x.json_out);

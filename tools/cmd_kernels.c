@@ -108,7 +108,7 @@ static void json_device(wg_json *j, const device_kernels *d)
     wg_json_end_object(j);
 }
 
-int kernels_list(const wg_device *devices, int count, int json)
+int kernels_list(const wg_device *devices, int count, int json, const char *command)
 {
     static device_kernels lists[3];
     for (int i = 0; i < count && i < 3; i++) collect(devices[i], &lists[i]);
@@ -120,10 +120,9 @@ int kernels_list(const wg_device *devices, int count, int json)
         return CLI_EXIT_OK;
     }
     wg_json j;
-    wg_json_init(&j, stdout);
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "schema"); wg_json_string(&j, "whygpu.kernels/1");
-    wg_json_key(&j, "whygpu_version"); wg_json_string(&j, WG_VERSION);
+    wg_machine_facts machine;
+    const int have_machine = wg_machine_facts_get(1, (wg_device){WG_DEVICE_CUDA, 0}, &machine) == WG_OK;
+    wg_json_document_begin(&j, stdout, "whygpu.kernels/1", command, have_machine ? &machine : NULL);
     wg_json_key(&j, "devices");
     wg_json_begin_array(&j);
     for (int i = 0; i < count && i < 3; i++) json_device(&j, &lists[i]);
@@ -175,5 +174,7 @@ int cmd_kernels(int argc, char **argv)
         }
     }
     if (optind < argc) return cli_usage_error("kernels", "unexpected argument '%s'", argv[optind]);
-    return kernels_list(devices, count, json);
+    char command[1024];
+    cli_command_line(argc, argv, "kernels", command, sizeof command);
+    return kernels_list(devices, count, json, command);
 }

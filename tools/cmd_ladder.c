@@ -129,6 +129,9 @@ static int parse_options(int argc, char **argv, ladder_options *o)
     }
     if (optind < argc) return cli_usage_error("ladder", "unexpected argument '%s'", argv[optind]);
     if (o->json_path && !o->json_path[0]) return cli_usage_error("ladder", "--json needs a file or '-'");
+    /* A path that cannot be written is said now, not after the measuring. */
+    int bad_output = cli_output_check("ladder", "--json", o->json_path, 1);
+    if (bad_output) return bad_output;
     if (o->size_count == 0) o->sizes[o->size_count++] = 4096;
     if (o->only_name) { /* a rung's number or name, or a registry name, of the device's kind */
         const char *name = o->only_name;
@@ -316,16 +319,17 @@ static void native_cpu_line(const ladder_options *o, const wg_ladder_result *run
 /* `gpu` describes a CUDA device; for an OpenCL one the same keys carry its name, its
  * OpenCL version (as compute_capability), compute units (as sm_count) and 0. */
 static int write_json(FILE *out, const ladder_options *o, const wg_ladder_result *runs, int count,
-                      const wg_gpu_info *gpu, const wg_opencl_info *opencl)
+                      const wg_gpu_info *gpu, const wg_opencl_info *opencl,
+                      const char *command)
 {
     wg_json j;
-    wg_json_init(&j, out);
     char device[32], cc[16];
     wg_device_format(o->device, device, sizeof device);
     snprintf(cc, sizeof cc, "%d.%d", gpu->cc_major, gpu->cc_minor);
-    wg_json_begin_object(&j);
-    wg_json_key(&j, "schema"); wg_json_string(&j, "whygpu.ladder/1");
-    wg_json_key(&j, "whygpu_version"); wg_json_string(&j, WG_VERSION);
+    /* the shared opening (commit, command, date, machine block); "gpu" below as before */
+    wg_machine_facts machine;
+    const int have_machine = wg_machine_facts_get(1, o->device, &machine) == WG_OK;
+    wg_json_document_begin(&j, out, "whygpu.ladder/1", command, have_machine ? &machine : NULL);
     wg_json_key(&j, "device"); wg_json_string(&j, device);
     wg_json_key(&j, "gpu");
     wg_json_begin_object(&j);
@@ -367,7 +371,7 @@ int cmd_ladder(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc == -1) return CLI_EXIT_OK;
     if (rc) return rc;
-    if (o.list) return kernels_list(&o.device, 1, 0);
+    if (o.list) return kernels_list(&o.device, 1, 0, NULL);
     wg_status status = wg_device_check(o.device);
     if (status != WG_OK) return cli_failure("ladder", status);
     wg_gpu_info gpu;
@@ -413,18 +417,16 @@ int cmd_ladder(int argc, char **argv)
             failed_checks += runs[s].entries[e].measured && !runs[s].entries[e].check_passed;
     }
     if (o.json_path && done > 0) {
-        FILE *out = json_only ? stdout : fopen(o.json_path, "w");
-        if (!out) {
-            fprintf(stderr, "whygpu ladder: cannot write --json %s\n", o.json_path);
+        cli_output out;
+        if (cli_output_open("ladder", o.json_path, &out) != 0) {
             rc = CLI_EXIT_FAILURE;
         } else {
-            int bad = write_json(out, &o, runs, done, &gpu,
-                                 o.device.kind == WG_DEVICE_OPENCL ? &opencl : NULL);
-            if (!json_only && fclose(out) != 0) bad = 1;
-            if (bad) {
-                fprintf(stderr, "whygpu ladder: writing the JSON failed\n");
-                rc = CLI_EXIT_FAILURE;
-            }
+            char command[1024];
+            cli_command_line(argc, argv, "ladder", command, sizeof command);
+            int bad = write_json(out.stream, &o, runs, done, &gpu,
+                                 o.device.kind == WG_DEVICE_OPENCL ? &opencl : NULL,
+                                 command) != 0;
+            if (cli_output_close("ladder", &out, bad) != 0) rc = CLI_EXIT_FAILURE;
         }
     }
     free(runs);

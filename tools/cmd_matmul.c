@@ -176,6 +176,15 @@ int cmd_matmul(int argc, char **argv)
     if (rc) return rc;
     wg_status status = wg_device_check(o.device);
     if (status != WG_OK) return cli_failure("matmul", status);
+    /* everything the run will hold, checked before any of it is allocated */
+    const wg_op op = {.kind = WG_OP_MATMUL, .m = o.m, .n = o.n, .k = o.k,
+                      .trans_a = o.trans_a, .trans_b = o.trans_b};
+    wg_memory_plan plan;
+    wg_memory_plan_init(&plan);
+    status = wg_op_memory_plan(&op, &o.device, 1, &plan);
+    if (status == WG_OK) status = wg_memory_plan_check(&plan);
+    if (status != WG_OK) return cli_failure("matmul", status);
+    if (!o.rung) cli_warn_long_matmul("matmul", o.device, o.kernel, o.m, o.n, o.k, o.repeat);
     wg_op_result r;
     status = run(&o, &r);
     if (status != WG_OK) return cli_failure("matmul", status);

@@ -72,6 +72,8 @@ int cmd_plot(int argc, char **argv)
     const char *dot = strrchr(output, '.');
     if (!dot || (strcasecmp(dot, ".svg") != 0 && strcasecmp(dot, ".png") != 0))
         return cli_usage_error("plot", "-o: '%s' should end in .svg or .png", output);
+    int bad = cli_output_check("plot", "-o", output, 0);
+    if (bad) return bad;
     const char *input = argv[optind];
 #ifndef WG_HAVE_CJSON
     (void)input;

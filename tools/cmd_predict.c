@@ -62,7 +62,13 @@ int cmd_predict(int argc, char **argv)
             break;
         case 'h': predict_usage(stdout); return CLI_EXIT_OK;
         case ':': return cli_usage_error("predict", "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage_error("predict", "unknown option '%s'", argv[optind - 1]);
+        default:
+            /* "-1" reads as an option to getopt: it is an INDEX below 0 */
+            if (argv[optind - 1][0] == '-' && argv[optind - 1][1] >= '0' &&
+                argv[optind - 1][1] <= '9')
+                return cli_usage_error("predict", "INDEX must be >= 0, got '%s'",
+                                       argv[optind - 1]);
+            return cli_usage_error("predict", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (!load) return cli_usage_error("predict", "--load FILE is required");
@@ -79,9 +85,10 @@ int cmd_predict(int argc, char **argv)
     status = wg_dataset_load_fashion_mnist(dir, 0, &test);
     if (status != WG_OK) return cli_failure("predict", status);
     if (index >= test.count) {
+        const int64_t count = test.count; /* read before the set is freed */
         wg_dataset_free(&test);
         return cli_usage_error("predict", "INDEX must be below %" PRId64 " (the test set's size), "
-                               "got %" PRId64, test.count, index);
+                               "got %" PRId64, count, index);
     }
     wg_prediction prediction;
     status = wg_predict(load, device, &test, index, &prediction);

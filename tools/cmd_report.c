@@ -20,8 +20,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: whygpu report [-o report.html] [--from DIR] [--save DIR] [--device DEV]\n"
-            "                     [--quick]\n"
+            "usage: whygpu report [-o report.html] [--from DIR] [--save DIR] [--quick]\n"
+            "                     [--device DEV] [--reference NAME|DIR|none]\n"
             "\n"
             "Writes one self-contained HTML page (inline CSS, charts inline as SVG, nothing\n"
             "loaded from elsewhere): the four cells of the classic demo, where the GPU starts\n"
@@ -41,6 +41,10 @@ static void usage(FILE *out)
             "                     (default: each command's own, cuda:0)\n"
             "  --quick            smaller runs: demo --size 2000, explain --quick, sweep\n"
             "                     --budget 15s\n"
+            "  --reference R      a recorded GPU machine for the GPU parts this machine did\n"
+            "                     not measure, each figure labelled with its machine and date\n"
+            "                     (a name such as h100, a folder, or none; default h100 when\n"
+            "                     the results hold no GPU, none when they do)\n"
             "  -h, --help         this help\n"
             "\n"
             "exit status: 0 written, 1 a measurement or the page failed, 2 bad usage\n");
@@ -51,9 +55,10 @@ int cmd_report(int argc, char **argv)
     static const struct option longs[] = {
         {"output", required_argument, NULL, 'o'}, {"from", required_argument, NULL, 'f'},
         {"save", required_argument, NULL, 's'},   {"quick", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {"device", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},         {"reference", required_argument, NULL, 'R'},
+        {"device", required_argument, NULL, 'd'},
         {NULL, 0, NULL, 0}};
-    report_options o = {"report.html", NULL, NULL, 0, NULL};
+    report_options o = {"report.html", NULL, NULL, 0, NULL, NULL};
     optind = 1;
     opterr = 0;
     int c;
@@ -70,14 +75,24 @@ int cmd_report(int argc, char **argv)
             o.device = optarg;
             break;
         }
+        case 'R': o.reference = optarg; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         case ':': return cli_usage_error("report", "option %s needs a value", argv[optind - 1]);
         default: return cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) return cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
-    if (!o.output[0]) return cli_usage_error("report", "-o needs a file name");
+    if (!o.output[0]) return cli_usage_error("report", "-o needs a file name, got ''");
     if (o.from && o.save) return cli_usage_error("report", "--from and --save do not go together");
+    if (o.save && !o.save[0]) return cli_usage_error("report", "--save needs a folder name, got ''");
+    /* A page that cannot be written is said now, not after minutes of measuring. */
+    int bad = cli_output_check("report", "-o", o.output, 0);
+    if (bad) return bad;
+    struct stat save_st;
+    if (o.save && lstat(o.save, &save_st) == 0 && !S_ISDIR(save_st.st_mode)) {
+        fprintf(stderr, "whygpu report: --save: '%s' is not a folder\n", o.save);
+        return CLI_EXIT_FAILURE;
+    }
 #ifndef WG_HAVE_CJSON
     fprintf(stderr, "whygpu report: built without cJSON, so JSON results cannot be read "
                     "(install libcjson-dev and rebuild)\n");
@@ -91,7 +106,14 @@ int cmd_report(int argc, char **argv)
         if (stat(o.from, &st) != 0 || !S_ISDIR(st.st_mode))
             return cli_usage_error("report", "--from: '%s' is not a folder", o.from);
     }
+    if (o.reference && strcmp(o.reference, "none") != 0) { /* refuse a bad name first */
+        char note[600], error[1400];
+        if (recorded_open(&rep.ref, o.reference, 0, note, sizeof note, error, sizeof error) != 0)
+            return cli_usage_error("report", "%s", error);
+        recorded_close(&rep.ref);
+    }
     int rc = report_collect(&rep);
+    if (rc == CLI_EXIT_OK) rc = report_use_reference(&rep);
     if (rc != CLI_EXIT_OK) {
         report_free(&rep);
         return rc;

@@ -27,7 +27,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: whygpu sweep [--op OP] [--sizes A:B] [--points N] [--budget T]\n"
             "                    [--device DEV] [--kernel K] [--seed S] [--json FILE|-]\n"
-            "                    [--csv FILE|-] [--no-progress]\n"
+            "                    [--csv FILE|-] [--reference NAME|DIR|none] [--no-progress]\n"
             "\n"
             "Times one operation at log-spaced sizes in three columns: on the CPU; on the GPU\n"
             "with the data already there; and on the GPU including the copies of the inputs\n"
@@ -46,7 +46,8 @@ static void usage(FILE *out)
             "                  1:67108864 = 2^26 elements, 256 MiB per vector, mlp-step 1:4096)\n"
             "  --points N      sizes on the log-spaced grid, 2 to %d (default matmul 20,\n"
             "                  elementwise 27 and mlp-step 13: every power of two)\n"
-            "  --budget T      time budget of the measurements, e.g. 60s, 2m (default 60s).\n"
+            "  --budget T      time budget of the measurements, 1s to 24h: 60s, 2m, 1h\n"
+            "                  (default 60s).\n"
             "                  Repeats and repeat lengths shrink to fit it; a size whose\n"
             "                  estimated time would break it is skipped and listed. The\n"
             "                  default matmul run takes under a minute on 2 cores (a CPU\n"
@@ -61,6 +62,9 @@ static void usage(FILE *out)
             "  --json FILE|-   write the results as JSON (schema whygpu.sweep/1, docs/json.md)\n"
             "                  to FILE, or to stdout instead of the table with '-'\n"
             "  --csv FILE|-    the same as CSV, one row per size\n"
+            "  --reference R   a recorded GPU machine whose GPU columns to show, marked, next\n"
+            "                  to this CPU's (a name such as h100, a folder, or none; default\n"
+            "                  h100 without a GPU, none with one; docs/reference.md)\n"
             "  --no-progress   no progress on stderr\n"
             "  -h, --help      this help\n"
             "\n"
@@ -72,12 +76,15 @@ static void usage(FILE *out)
 /* "60", "60s", "1.5m", "500ms" into seconds; -1 when malformed. */
 static double parse_duration(const char *text)
 {
-    char *end = NULL;
-    double value = strtod(text, &end);
-    if (end == text || !isfinite(value)) return -1;
+    const size_t length = cli_decimal_prefix(text);
+    if (!length) return -1;
+    const double value = strtod(text, NULL);
+    const char *end = text + length;
+    if (!isfinite(value)) return -1;
     if (strcmp(end, "") == 0 || strcmp(end, "s") == 0) return value;
     if (strcmp(end, "ms") == 0) return value / 1000.0;
     if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0) return value * 60.0;
+    if (strcmp(end, "h") == 0) return value * 3600.0;
     return -1;
 }
 
@@ -109,7 +116,8 @@ static int parse_options(int argc, char **argv, sweep_options *o)
         {"device", required_argument, NULL, 'd'}, {"seed", required_argument, NULL, 'S'},
         {"json", required_argument, NULL, 'j'},   {"csv", required_argument, NULL, 'c'},
         {"kernel", required_argument, NULL, 'k'}, {"no-progress", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},         {"reference", required_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->op = WG_SWEEP_MATMUL;
     o->budget_s = 60.0;
@@ -158,6 +166,7 @@ static int parse_options(int argc, char **argv, sweep_options *o)
                 return CLI_EXIT_USAGE;
             break;
         case 'j': o->json_path = optarg; break;
+        case 'R': o->reference = optarg; break;
         case 'c': o->csv_path = optarg; break;
         case 'P': o->progress = 0; break;
         case 'h': usage(stdout); return -1;
@@ -171,6 +180,10 @@ static int parse_options(int argc, char **argv, sweep_options *o)
         return cli_usage_error("sweep", "--json - and --csv - cannot both go to stdout");
     if ((o->json_path && !o->json_path[0]) || (o->csv_path && !o->csv_path[0]))
         return cli_usage_error("sweep", "--json and --csv need a file name or '-'");
+    /* A path that cannot be written is said now, not after the measuring. */
+    int bad = cli_output_check("sweep", "--json", o->json_path, 1);
+    if (!bad) bad = cli_output_check("sweep", "--csv", o->csv_path, 1);
+    if (bad) return bad;
     int elementwise = o->op != WG_SWEEP_MATMUL && o->op != WG_SWEEP_MLP_STEP;
     if (!sizes_given) {
         o->low = 1;
@@ -209,28 +222,16 @@ static void on_phase(void *context, const char *phase, int done, int total, doub
     progress_on_phase(&p->bar, phase, done, total, seconds);
 }
 
-static FILE *open_output(const char *path, const char *what)
-{
-    if (strcmp(path, "-") == 0) return stdout;
-    FILE *out = fopen(path, "w");
-    if (!out)
-        fprintf(stderr, "whygpu sweep: cannot write the %s to '%s': %s\n", what, path,
-                strerror(errno));
-    return out;
-}
-
-/* Writes with `writer` to `out` (opened by open_output) and closes it. 0 on success. */
-static int write_output(const sweep_run *run, FILE *out, const char *path, const char *what,
+/* Writes one output with `writer` when the measuring is over (so that an interrupted run
+ * leaves an old file as it was): a temporary file beside it, renamed over it when
+ * complete. 0 on success. */
+static int write_output(const sweep_run *run, const char *path,
                         int (*writer)(const sweep_run *, FILE *))
 {
-    int to_stdout = out == stdout;
-    int rc = writer(run, out);
-    if (to_stdout)
-        rc |= fflush(stdout);
-    else
-        rc |= fclose(out);
-    if (rc != 0) fprintf(stderr, "whygpu sweep: writing the %s to '%s' failed\n", what, path);
-    return rc;
+    cli_output out;
+    if (cli_output_open("sweep", path, &out) != 0) return 1;
+    int failed = writer(run, out.stream) != 0;
+    return cli_output_close("sweep", &out, failed) != 0;
 }
 
 /* ---------------------------------------------------------------- main ------------ */
@@ -253,14 +254,12 @@ int cmd_sweep(int argc, char **argv)
     if (run.o.gpu_kernel) run.machine.gpu_kernel = run.o.gpu_kernel->name;
     if (status != WG_OK) return cli_failure("sweep", status);
     cli_command_line(argc, argv, "sweep", run.command, sizeof run.command);
+    char reference_error[1400];
+    if (recorded_open(&run.recorded.ref, run.o.reference, run.machine.gpu_available,
+                      run.recorded.note, sizeof run.recorded.note, reference_error,
+                      sizeof reference_error) != 0)
+        return cli_usage_error("sweep", "%s", reference_error);
 
-    FILE *json_out = run.o.json_path ? open_output(run.o.json_path, "JSON") : NULL;
-    FILE *csv_out = run.o.csv_path ? open_output(run.o.csv_path, "CSV") : NULL;
-    if ((run.o.json_path && !json_out) || (run.o.csv_path && !csv_out)) {
-        if (json_out && json_out != stdout) fclose(json_out);
-        if (csv_out && csv_out != stdout) fclose(csv_out);
-        return CLI_EXIT_FAILURE;
-    }
     cell_progress bar = {.show = run.o.progress && cli_is_tty(2)};
     const wg_sweep_request request = {
         .op = run.o.op, .low = run.o.low, .high = run.o.high, .points = run.o.points,
@@ -269,15 +268,20 @@ int cmd_sweep(int argc, char **argv)
         .cpu_kernel = run.o.cpu_kernel, .gpu_kernel = run.o.gpu_kernel, .on_cell = on_cell,
         .progress = on_phase, .context = &bar};
     status = wg_sweep_run(&request, &run.r);
-    if (status != WG_OK) return cli_failure("sweep", status);
+    if (status != WG_OK) {
+        recorded_close(&run.recorded.ref);
+        return cli_failure("sweep", status);
+    }
+    sweep_fill_recorded(&run);
 
     int to_stdout = (run.o.json_path && strcmp(run.o.json_path, "-") == 0) ||
                     (run.o.csv_path && strcmp(run.o.csv_path, "-") == 0);
     if (!to_stdout) sweep_print_table(&run);
     rc = run.r.failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
-    if (json_out && write_output(&run, json_out, run.o.json_path, "JSON", sweep_write_json) != 0)
+    if (run.o.json_path && write_output(&run, run.o.json_path, sweep_write_json) != 0)
         rc = CLI_EXIT_FAILURE;
-    if (csv_out && write_output(&run, csv_out, run.o.csv_path, "CSV", sweep_write_csv) != 0)
+    if (run.o.csv_path && write_output(&run, run.o.csv_path, sweep_write_csv) != 0)
         rc = CLI_EXIT_FAILURE;
+    recorded_close(&run.recorded.ref);
     return rc;
 }

@@ -251,14 +251,18 @@ int train_run(train_cli *c, int argc, char **argv)
         status = run_epochs(t, &r);
         if (status == WG_OK) status = wg_trainer_info_get(t, &r.info);
     }
-    if (status != WG_OK) {
+    if (status != WG_OK && c->save_path && t && wg_trainer_diverged(t)) {
+        /* the checkpoint of the last good epoch (or whatever was there) is kept */
+        fprintf(stderr, "whygpu train: %s; %s is left as it was\n", wg_error_message(),
+                c->save_path);
+        rc = CLI_EXIT_FAILURE;
+    } else if (status != WG_OK) {
         rc = cli_failure("train", status);
     } else if (rc == CLI_EXIT_OK) {
         if (c->text) print_summary(&r);
         if (c->json_path) {
             FILE *f = train_json_open(c->json_path);
             if (!f) {
-                fprintf(stderr, "whygpu train: cannot write %s\n", c->json_path);
                 rc = CLI_EXIT_FAILURE;
             } else {
                 rc = print_json(f, &r, argc, argv);

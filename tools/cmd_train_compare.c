@@ -162,7 +162,6 @@ int train_compare_run(train_cli *c, int argc, char **argv)
     if (c->json_path) {
         FILE *f = train_json_open(c->json_path);
         if (!f) {
-            fprintf(stderr, "whygpu train: cannot write %s\n", c->json_path);
             rc = CLI_EXIT_FAILURE;
         } else if (print_json(f, c, &r, &machine, train_images, argc, argv)) {
             rc = CLI_EXIT_FAILURE;

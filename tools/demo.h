@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "recorded.h"
 #include "whygpu.h"
 #include "whygpu_lab.h"
 
@@ -21,6 +22,7 @@ typedef struct demo_options {
     const wg_kernel *cpu_kernel, *gpu_kernel; /* NULL: auto */
     int json;
     int progress;
+    const char *reference; /* --reference: NULL (the default), "none", a name or a folder */
 } demo_options;
 
 typedef struct demo_cell {
@@ -48,11 +50,23 @@ typedef struct demo_comparison {
     const char *winner;                /* "gpu", "cpu", or NULL */
 } demo_comparison;
 
+/* A reference machine's GPU cells (recorded.h), shown next to this run's, labelled: in the
+ * GPU columns when this machine measured none, else as lines of their own. */
+typedef struct demo_recorded {
+    recorded ref;               /* ref.loaded 0: none shown (note says why, if it was sought) */
+    recorded_cell cells[2];     /* the square and the matmul on that GPU */
+    double cpu_over_gpu[2];     /* this CPU's time / that GPU's (by_rate: that GPU's GFLOP/s /
+                                   this CPU's); above 1 that GPU is faster; NaN if unknown */
+    int by_rate[2];             /* the matmul was recorded at another size */
+    char note[600];
+} demo_recorded;
+
 /* What a run found: the text and the JSON are both written from this. */
 typedef struct demo_result {
     demo_cell cells[DEMO_CELLS];
     demo_comparison rows[2];           /* square, matmul */
     wg_machine_facts machine;
+    demo_recorded recorded;
 } demo_result;
 
 /* The table and the plain-language reading on stdout. */

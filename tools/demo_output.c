@@ -1,10 +1,13 @@
 /*
  * demo_output.c - `whygpu demo`'s result description (demo.h) as the text table with its
- * plain-language reading, or as the whygpu.demo/1 JSON document (docs/json.md).
+ * plain-language reading, or as the whygpu.demo/1 JSON document (docs/json.md). A reference
+ * machine's recorded GPU cells (--reference) are marked '*' and named in the text, and kept
+ * in a field of their own ("recorded") in the JSON.
  */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "demo.h"
@@ -68,8 +71,54 @@ static int opencl_cpu_driver(wg_device device)
            info.is_cpu;
 }
 
+/* A ratio of 1 or more: "12.3x", "1860x". */
+static void format_times(double x, char *buf, size_t size)
+{
+    if (x >= 100) snprintf(buf, size, "%.0fx", x);
+    else snprintf(buf, size, "%.3gx", x);
+}
+
+/* A recorded GPU cell in the GPU columns, each figure marked '*'. */
+static void print_recorded_columns(const recorded_cell *cell)
+{
+    char time[32], rate[32];
+    wg_format_seconds(cell->median_s, time, sizeof time);
+    format_gflops(cell->gflops, rate, sizeof rate);
+    size_t n = strlen(time);
+    snprintf(time + n, sizeof time - n, "*");
+    n = strlen(rate);
+    snprintf(rate + n, sizeof rate - n, "*");
+    printf("  %10s %7s %9s", time, "-", rate);
+}
+
+/* This CPU against the recorded GPU: the ratio column and who wins there, marked '*'. */
+static void print_recorded_ratio(double ratio)
+{
+    if (!isfinite(ratio)) {
+        printf("  %9s  %s\n", "-", "-");
+        return;
+    }
+    char text[32], times[32];
+    snprintf(text, sizeof text, "%.3g*", ratio);
+    format_times(ratio >= 1 ? ratio : 1.0 / ratio, times, sizeof times);
+    printf("  %9s  %s, %s faster\n", text, ratio >= 1 ? "that GPU" : "your CPU", times);
+}
+
+/* Where the '*' figures come from, and what their ratio compares. */
+static void print_recorded_note(const demo_options *o, const demo_recorded *rec)
+{
+    char tag[256];
+    recorded_tag(&rec->ref, tag, sizeof tag);
+    printf("* recorded on another machine: %s\n  (reference %s); CPU/GPU there is your CPU "
+           "against that GPU.\n", tag, rec->ref.name);
+    if (rec->cells[1].found && rec->by_rate[1])
+        printf("  Its matmul is the recorded sweep's point nearest n = %" PRId64 ", n = %.0f (%s):"
+               "\n  that ratio is of GFLOP/s, not of times.\n",
+               o->size, rec->cells[1].size, rec->cells[1].from);
+}
+
 static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELLS],
-                          const char *gpu_reason)
+                          const char *gpu_reason, int recorded_shown)
 {
     const demo_cell *sq_cpu = &cells[0], *mm_cpu = &cells[1], *sq_gpu = &cells[2],
                     *mm_gpu = &cells[3];
@@ -107,7 +156,10 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
                           : !mm_gpu->measured && mm_gpu->reason[0] ? mm_gpu->reason
                           : gpu_reason[0]                          ? gpu_reason
                                                       : "not requested (--device cpu)";
-        if (!sq_gpu->measured && !mm_gpu->measured)
+        if (!sq_gpu->measured && !mm_gpu->measured && recorded_shown)
+            printf("- No GPU was measured here, so the GPU cells (*) are another machine's "
+                   "recorded\n  figures. Why none here:\n  %s\n", why);
+        else if (!sq_gpu->measured && !mm_gpu->measured)
             printf("- No GPU was measured, so only the CPU cells are filled in. Why:\n  %s\n", why);
         else
             printf("- A GPU cell could not be measured:\n  %s\n", why);
@@ -144,9 +196,36 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
                o->gpu_kernel->name, 1.0 / mm_ratio);
 }
 
+/* Your CPU against the recorded GPU, in words: the ratio printed as such. */
+static void print_recorded_reading(const demo_options *o, const demo_result *r)
+{
+    const demo_recorded *rec = &r->recorded;
+    const recorded_cell *sq = &rec->cells[0], *mm = &rec->cells[1];
+    char t1[32], t2[32], times[32];
+    printf("- Your CPU against the %s recorded on %s (not this machine):\n", rec->ref.label,
+           rec->ref.date);
+    if (sq->found && isfinite(rec->cpu_over_gpu[0])) {
+        wg_format_seconds(sq->median_s, t1, sizeof t1);
+        wg_format_seconds(r->cells[0].time.median_s, t2, sizeof t2);
+        double x = rec->cpu_over_gpu[0];
+        format_times(x >= 1 ? x : 1.0 / x, times, sizeof times);
+        printf("  the square took %s on that GPU and %s on your CPU: %s %s faster.\n", t1, t2,
+               x >= 1 ? "that GPU" : "your CPU", times);
+    }
+    if (mm->found && isfinite(rec->cpu_over_gpu[1])) {
+        double x = rec->cpu_over_gpu[1];
+        format_times(x >= 1 ? x : 1.0 / x, times, sizeof times);
+        printf("  the matmul ran at %.1f GFLOP/s on that GPU (n = %.0f) and %.1f GFLOP/s on your"
+               "\n  CPU (n = %" PRId64 "): %s %s faster%s.\n", mm->gflops, mm->size,
+               r->cells[1].gflops, o->size, x >= 1 ? "that GPU" : "your CPU", times,
+               rec->by_rate[1] ? " by rate" : "");
+    }
+}
+
 void demo_print_text(const demo_options *o, const demo_result *r)
 {
     const demo_cell *cells = r->cells;
+    const demo_recorded *rec = &r->recorded;
     const wg_machine_facts *m = &r->machine;
     const wg_cpu_info *cpu = &m->cpu;
     const char *gpu_name = m->gpu_available ? m->gpu.name : "", *gpu_reason = m->gpu_reason;
@@ -171,8 +250,29 @@ void demo_print_text(const demo_options *o, const demo_result *r)
             snprintf(label, sizeof label, "matmul %" PRId64 "x%" PRId64, o->size, o->size);
         printf("%-22s", label);
         print_cell_columns(c);
-        print_cell_columns(g);
-        print_ratio(&r->rows[row]);
+        if (!g->measured && rec->ref.loaded && rec->cells[row].found) {
+            print_recorded_columns(&rec->cells[row]);
+            print_recorded_ratio(rec->cpu_over_gpu[row]);
+        } else {
+            print_cell_columns(g);
+            print_ratio(&r->rows[row]);
+        }
+    }
+    /* With a GPU measured here, the reference's cells get lines of their own. */
+    int filled = rec->ref.loaded && !cells[2].measured && !cells[3].measured;
+    if (rec->ref.loaded && !filled) {
+        for (int row = 0; row < 2; row++) {
+            if (!rec->cells[row].found) continue;
+            if (row == 0) snprintf(label, sizeof label, "  recorded square");
+            else snprintf(label, sizeof label, "  recorded matmul n=%.0f", rec->cells[row].size);
+            printf("%-22s  %10s %7s %9s", label, "", "", "");
+            print_recorded_columns(&rec->cells[row]);
+            print_recorded_ratio(rec->cpu_over_gpu[row]);
+        }
+    }
+    if (rec->ref.loaded) {
+        printf("\n");
+        print_recorded_note(o, rec);
     }
     int busy = 0;
     printf("\ntime/op is the median over repeats (");
@@ -192,7 +292,50 @@ void demo_print_text(const demo_options *o, const demo_result *r)
                cells[i].check_error, cells[i].check_passed ? "ok" : "FAILED");
     }
     printf(".\n");
-    print_reading(o, cells, gpu_reason);
+    print_reading(o, cells, gpu_reason, rec->ref.loaded);
+    if (rec->ref.loaded) print_recorded_reading(o, r);
+    else if (rec->note[0]) printf("- %s\n", rec->note);
+}
+
+/* "recorded": the reference's GPU cells and this CPU's ratio to them, apart from the cells
+ * measured here; null when no reference is shown. */
+static void print_recorded_json(wg_json *j, const demo_options *o, const demo_result *r)
+{
+    const demo_recorded *rec = &r->recorded;
+    wg_json_key(j, "recorded");
+    if (!rec->ref.loaded) {
+        wg_json_null(j);
+        return;
+    }
+    recorded_json_begin(j, &rec->ref);
+    wg_json_key(j, "cells");
+    wg_json_begin_array(j);
+    for (int row = 0; row < 2; row++) {
+        const recorded_cell *c = &rec->cells[row];
+        if (!c->found) continue;
+        wg_json_begin_object(j);
+        wg_json_key(j, "op"); wg_json_string(j, row ? "matmul" : "square");
+        wg_json_key(j, "size"); wg_json_number(j, c->size);
+        wg_json_key(j, "median_s"); wg_json_number(j, c->median_s);
+        wg_json_key(j, "gflops"); wg_json_number(j, c->gflops);
+        wg_json_key(j, "from"); wg_json_string(j, c->from);
+        wg_json_end_object(j);
+    }
+    wg_json_end_array(j);
+    wg_json_key(j, "comparisons");
+    wg_json_begin_array(j);
+    for (int row = 0; row < 2; row++) {
+        if (!rec->cells[row].found) continue;
+        wg_json_begin_object(j);
+        wg_json_key(j, "op"); wg_json_string(j, row ? "matmul" : "square");
+        wg_json_key(j, "cpu_size"); wg_json_int(j, row ? o->size : 1);
+        wg_json_key(j, "recorded_size"); wg_json_number(j, rec->cells[row].size);
+        wg_json_key(j, "basis"); wg_json_string(j, rec->by_rate[row] ? "gflops" : "time");
+        wg_json_key(j, "cpu_over_recorded_gpu"); wg_json_number(j, rec->cpu_over_gpu[row]);
+        wg_json_end_object(j);
+    }
+    wg_json_end_array(j);
+    wg_json_end_object(j);
 }
 
 int demo_print_json(const demo_options *o, const demo_result *r, const char *command)
@@ -252,6 +395,7 @@ int demo_print_json(const demo_options *o, const demo_result *r, const char *com
         wg_json_end_object(&j);
     }
     wg_json_end_array(&j);
+    print_recorded_json(&j, o, r);
     wg_json_end_object(&j);
     if (wg_json_finish(&j) != 0) {
         fprintf(stderr, "whygpu demo: writing the JSON failed\n");

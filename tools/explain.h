@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "progress.h"
+#include "recorded.h"
 #include "whygpu.h"
 #include "whygpu_lab.h"
 
@@ -40,6 +41,10 @@ typedef struct explain_ctx {
     int skipped_count;
     int failed; /* a measurement failed its validation */
     char last_progress[128];
+    /* a reference machine's reading of each section's GPU half (--reference), shown after
+     * this machine's, labelled; ref.loaded 0: none */
+    recorded ref;
+    const char *section_key;
 } explain_ctx;
 
 /* A column: JSON key, title on the terminal, width, printf format for numbers (or

@@ -9,12 +9,17 @@
 
 #include "explain.h"
 
+#ifdef WG_HAVE_CJSON
+#include <cjson/cJSON.h>
+#endif
+
 #define WRAP_COLUMNS 88
 
 static void skipped_flush(explain_ctx *x);
 
 void explain_section_begin(explain_ctx *x, const char *key, const char *title)
 {
+    x->section_key = key;
     if (x->json) {
         wg_json_key(&x->json_out, key);
         wg_json_begin_object(&x->json_out);
@@ -51,6 +56,36 @@ static void print_wrapped(const char *text)
     putchar('\n');
 }
 
+/* The reference's reading of this section (its GPU half, measured there), labelled: in
+ * the text after this machine's reading, in the JSON as the section's "recorded". */
+static void recorded_section(explain_ctx *x)
+{
+#ifndef WG_HAVE_CJSON
+    (void)x; /* without cJSON no reference is loaded */
+#else
+    const cJSON *section = x->section_key ? recorded_explain_section(&x->ref, x->section_key) : NULL;
+    const cJSON *reading = section ? cJSON_GetObjectItemCaseSensitive(section, "reading") : NULL;
+    if (cJSON_GetArraySize(reading) == 0) return;
+    char tag[256];
+    recorded_tag(&x->ref, tag, sizeof tag);
+    const cJSON *line;
+    if (x->json) {
+        wg_json_key(&x->json_out, "recorded");
+        recorded_json_begin(&x->json_out, &x->ref);
+        wg_json_key(&x->json_out, "reading");
+        wg_json_begin_array(&x->json_out);
+        cJSON_ArrayForEach(line, reading) wg_json_string(&x->json_out, cJSON_GetStringValue(line));
+        wg_json_end_array(&x->json_out);
+        wg_json_end_object(&x->json_out);
+        return;
+    }
+    printf("\nOn a GPU machine (recorded there: %s; reference %s):\n", tag, x->ref.name);
+    cJSON_ArrayForEach(line, reading) {
+        if (cJSON_IsString(line)) print_wrapped(line->valuestring);
+    }
+#endif
+}
+
 void explain_section_end(explain_ctx *x)
 {
     if (x->json) {
@@ -59,11 +94,13 @@ void explain_section_end(explain_ctx *x)
         wg_json_begin_array(&x->json_out);
         for (int i = 0; i < x->saying_count; i++) wg_json_string(&x->json_out, x->sayings[i]);
         wg_json_end_array(&x->json_out);
+        recorded_section(x);
         wg_json_end_object(&x->json_out);
     } else {
         skipped_flush(x);
         if (x->saying_count > 0) printf("\nWhat this says:\n");
         for (int i = 0; i < x->saying_count; i++) print_wrapped(x->sayings[i]);
+        recorded_section(x);
     }
     for (int i = 0; i < x->saying_count; i++) free(x->sayings[i]);
     x->saying_count = 0;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "whygpu_lab.h"
+
 #define MAX_JSON_BYTES (256L * 1024 * 1024)
 
 void jr_fail(jr *r, const char *format, ...)
@@ -43,9 +45,10 @@ cJSON *jr_parse(jr *r, const char *text, const char *name)
 
 char *jr_read_file(jr *r, const char *path)
 {
-    FILE *in = fopen(path, "rb");
-    if (!in) {
-        jr_fail(r, "cannot open '%s': %s", path, strerror(errno));
+    /* A FIFO or device is refused without blocking in open(). */
+    FILE *in = NULL;
+    if (wg_input_fopen(path, &in) != WG_OK) {
+        jr_fail(r, "%s", wg_error_message());
         return NULL;
     }
     size_t size = 0, capacity = 65536;

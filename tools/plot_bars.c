@@ -3,6 +3,7 @@
  * GFLOP/s per rung as bars) and training curves (whygpu.train/1 and /2, loss and accuracy
  * per epoch).
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,16 +80,23 @@ int plot_train(jr *r, const cJSON *root, const char *out_path, FILE *out)
         jr_fail(r, "field 'epochs' is empty: no training curve to draw");
         return -1;
     }
-    int have_test = 1;
+    int have_test = 1, finite = 0;
     for (int i = 0; i < count; i++) {
         char where[64];
         snprintf(where, sizeof where, "epochs[%d]", i);
         cJSON *e = cJSON_GetArrayItem(epochs, i);
         jr_number(r, e, where, "epoch", JR_NUMBER);
-        jr_number(r, e, where, "train_loss", JR_NUMBER);
-        jr_number(r, e, where, "train_accuracy", JR_NUMBER);
+        /* null: the value was not finite (a diverged epoch), drawn as a gap */
+        jr_number(r, e, where, "train_loss", JR_NUMBER_OR_NULL);
+        jr_number(r, e, where, "train_accuracy", JR_NUMBER_OR_NULL);
         if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "test_accuracy"))) have_test = 0;
         if (r->error[0]) return -1;
+        finite += cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "train_loss"));
+    }
+    if (finite == 0) {
+        jr_fail(r, "no epoch has a finite training loss (every train_loss is null: the run "
+                "diverged), so there is no curve to draw");
+        return -1;
     }
     gp_terminal(out, out_path, 960, 560);
     const char *device = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "device"));
@@ -101,9 +109,11 @@ int plot_train(jr *r, const cJSON *root, const char *out_path, FILE *out)
     for (int i = 0; i < count; i++) {
         cJSON *e = cJSON_GetArrayItem(epochs, i);
         cJSON *test = cJSON_GetObjectItemCaseSensitive(e, "test_accuracy");
+        const cJSON *loss = cJSON_GetObjectItem(e, "train_loss");
+        const cJSON *accuracy = cJSON_GetObjectItem(e, "train_accuracy");
         fprintf(out, "%.9g %.9g %.9g %.9g\n", cJSON_GetObjectItem(e, "epoch")->valuedouble,
-                cJSON_GetObjectItem(e, "train_loss")->valuedouble,
-                cJSON_GetObjectItem(e, "train_accuracy")->valuedouble,
+                cJSON_IsNumber(loss) ? loss->valuedouble : NAN,
+                cJSON_IsNumber(accuracy) ? accuracy->valuedouble : NAN,
                 have_test ? test->valuedouble : 0.0);
     }
     fprintf(out, "EOD\nplot $epochs using 1:2 with linespoints lw 2 pt 7 lc rgb '#1f77b4' "

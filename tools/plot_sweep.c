@@ -1,6 +1,8 @@
 /*
  * plot_sweep.c - the sweep chart (whygpu.sweep/1): time per call against size, log-log, for the
- * CPU, the GPU with the data resident and the GPU with the copies; the crossovers marked.
+ * CPU, the GPU with the data resident and the GPU with the copies; the crossovers marked. A
+ * reference machine's recorded GPU columns (the document's "recorded") are drawn apart: thin
+ * dashed lines in other colours, open points, and the machine and date in their titles.
  */
 #include <stdio.h>
 #include <string.h>
@@ -108,14 +110,45 @@ int plot_sweep(jr *r, const cJSON *root, const char *out_path, FILE *out)
     }
     if (!measured[1] && !measured[2]) {
         char note[400];
+        /* (a recorded GPU, when there is one, is in the legend) */
         snprintf(note, sizeof note, "GPU not measured: %.300s",
                  gpu_reason ? gpu_reason : "no GPU");
         fprintf(out, "set label ");
         gp_string(out, note);
         fprintf(out, " at graph 0.02, graph 0.04 tc rgb '#666666' noenhanced font ',10'\n");
     }
+    /* Recorded on another machine: its own data blocks, never mixed with this run's. */
+    const cJSON *rec = cJSON_GetObjectItemCaseSensitive(root, "recorded");
+    const cJSON *rec_points = cJSON_IsObject(rec) ? cJSON_GetObjectItemCaseSensitive(rec, "points") : NULL;
+    const char *rec_tag = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "tag"));
+    static const char *const rec_keys[2] = {"gpu_median_s", "gpu_with_copies_median_s"};
+    int rec_count[2] = {0, 0};
+    for (int c = 0; c < 2 && rec_points && rec_tag; c++) {
+        fprintf(out, "$recorded%d << EOD\n", c);
+        const cJSON *p;
+        cJSON_ArrayForEach(p, rec_points) {
+            const cJSON *size = cJSON_GetObjectItemCaseSensitive(p, "size");
+            const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, rec_keys[c]);
+            if (cJSON_IsNumber(size) && cJSON_IsNumber(t) && t->valuedouble > 0) {
+                fprintf(out, "%.17g %.9g\n", size->valuedouble, t->valuedouble);
+                rec_count[c]++;
+            }
+        }
+        fprintf(out, "EOD\n");
+    }
     fprintf(out, "plot ");
     int first = 1;
+    static const char *const rec_colors[2] = {"#8c564b", "#8a7a00"};
+    for (int c = 0; c < 2; c++) {
+        if (!rec_count[c]) continue;
+        char title[400];
+        snprintf(title, sizeof title, "GPU%s: %.300s", c ? " with copies" : ", data resident",
+                 rec_tag);
+        fprintf(out, "%s$recorded%d using 1:2 with linespoints lw 1 dt 3 pt %d ps 0.7 lc rgb '%s' "
+                     "title ", first ? "" : ", ", c, c ? 8 : 4, rec_colors[c]);
+        gp_string(out, title);
+        first = 0;
+    }
     for (int c = 0; c < SWEEP_COLUMNS; c++) {
         if (!measured[c]) continue;
         fprintf(out, "%s$%s using 1:2 with linespoints lw 2 pt %d ps 0.7 lc rgb '%s'%s title ",

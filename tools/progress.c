@@ -4,6 +4,7 @@
 #include "progress.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -45,7 +46,10 @@ void progress_begin(progress *p, const char *label, int enabled)
     if (!enabled) return;
     pthread_mutex_init(&p->lock, NULL);
     snprintf(p->label, sizeof p->label, "%s", label);
-    p->tty = cli_is_tty(2);
+    /* Redrawn in place only on a terminal that understands ESC[K: TERM=dumb (Emacs shells,
+     * some CI logs) and no TERM at all get plain lines. */
+    const char *term = getenv("TERM");
+    p->tty = cli_is_tty(2) && term && *term && strcmp(term, "dumb") != 0;
     if (p->tty && pthread_create(&p->thread, NULL, redraw_loop, p) == 0) p->running = 1;
     p->label[sizeof p->label - 1] = '\0';
 }

@@ -2,7 +2,10 @@
  * report_html.c - the page of `whygpu report`: one self-contained HTML file (inline CSS,
  * charts inline as SVG, nothing loaded from elsewhere) with the demo's four cells, the
  * sweep's crossovers, explain's reasons in plain words, the ladder and training charts
- * when there are results for them, and the machine. Every text is escaped.
+ * when there are results for them, and the machine. Every section names the machine and
+ * the date of its figures; a reference machine's recorded figures (--reference) fill the
+ * GPU parts this machine did not measure, each labelled and styled apart. Every text is
+ * escaped.
  */
 #include <errno.h>
 #include <math.h>
@@ -10,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "report.h"
 #include "whygpu_lab.h"
 
@@ -86,7 +90,11 @@ static const char *const css =
     "gap:12px;margin:12px 0}.cell{border:1px solid #dde3ea;border-radius:8px;padding:10px 14px;"
     "background:#fafcff}.cell .t{font-size:13px;color:#555}.cell .v{font-size:26px;"
     "font-weight:600}.cell .d{font-size:13px;color:#666}code{background:#f3f3f3;padding:1px 4px;"
-    "border-radius:3px}footer{margin-top:40px;color:#777;font-size:13px}";
+    "border-radius:3px}footer{margin-top:40px;color:#777;font-size:13px}"
+    ".src{color:#555;font-size:13px;margin:0 0 8px}.recorded{border:1px dashed #9a7b3c;"
+    "background:#fbf6ea}.cell.recorded .v{color:#7a5c1e;font-style:italic}"
+    "div.recorded{padding:4px 12px;margin:8px 0;border-radius:6px}"
+    ".tag{font-size:12px;color:#7a5c1e;font-style:italic}";
 
 static void html_chart(FILE *out, const report *rep, int d)
 {
@@ -106,7 +114,80 @@ static void html_absent(FILE *out, const report *rep, int d)
     fprintf(out, "</p>\n");
 }
 
-/* The four demo cells as cards, then the comparison table. */
+/* Where a section's figures come from: the machine and date of its document. */
+static void html_source(FILE *out, const report *rep, int d)
+{
+    const cJSON *doc = rep->doc[d];
+    if (!doc) return;
+    const cJSON *machine = cJSON_GetObjectItem(doc, "machine");
+    const cJSON *cpu = cJSON_GetObjectItem(machine, "cpu"), *gpu = cJSON_GetObjectItem(machine, "gpu");
+    const char *date = str_at(doc, "date");
+    fprintf(out, "<p class=\"src%s\">Figures: ", rep->recorded_doc[d] ? " tag" : "");
+    if (rep->recorded_doc[d]) {
+        char tag[256];
+        html_text(out, recorded_tag(&rep->ref, tag, sizeof tag));
+        fprintf(out, " (reference ");
+        html_text(out, rep->ref.name);
+        fprintf(out, "; GPU ");
+        html_text(out, rep->ref.gpu);
+        fprintf(out, ")</p>\n");
+        return;
+    }
+    fprintf(out, "%s ", rep->o.from ? "recorded on" : "measured on this machine,");
+    html_text(out, cJSON_IsString(cpu) ? cpu->valuestring : str_at(cpu, "model"));
+    if (cJSON_IsTrue(cJSON_GetObjectItem(gpu, "available"))) {
+        fprintf(out, " with ");
+        html_text(out, str_at(gpu, "name"));
+    } else {
+        fprintf(out, ", no GPU");
+    }
+    if (date[0]) html_printf(out, ", %.10s", date);
+    if (rep->o.from) {
+        fprintf(out, " (saved results in ");
+        html_text(out, rep->o.from);
+        fprintf(out, ")");
+    }
+    fprintf(out, "</p>\n");
+}
+
+/* Your CPU against the recorded GPU, in words, with the ratio said as such. */
+static void html_demo_recorded(FILE *out, const report *rep, const cJSON *demo)
+{
+    if (!rep->ref.loaded) return;
+    const cJSON *cells = cJSON_GetObjectItem(demo, "cells");
+    double size = num_at(demo, "size");
+    fprintf(out, "<div class=\"recorded\"><ul class=\"say\">\n");
+    for (int row = 0; row < 2; row++) {
+        const cJSON *cpu = cJSON_GetArrayItem(cells, row);
+        recorded_cell rec;
+        const char *op = row ? "matmul" : "square";
+        if (!cpu || !cJSON_IsTrue(cJSON_GetObjectItem(cpu, "measured")) ||
+            !recorded_demo_cell(&rep->ref, op, (int64_t)size, &rec))
+            continue;
+        double cpu_s = num_at(cJSON_GetObjectItem(cpu, "time"), "median_s");
+        double cpu_rate = num_at(cpu, "gflops");
+        int by_rate = row == 1 && rec.size != size;
+        double x = by_rate ? rec.gflops / cpu_rate : cpu_s / rec.median_s;
+        if (!isfinite(x) || x <= 0) continue;
+        char a[32], b[32];
+        if (row == 0)
+            html_item(out, "Your CPU against the %s (recorded %s, not this machine): the square "
+                           "took %s here and %s there: %s %.3gx faster.", rep->ref.label,
+                      rep->ref.date, seconds_text(cpu_s, a, sizeof a),
+                      seconds_text(rec.median_s, b, sizeof b), x >= 1 ? "that GPU" : "your CPU",
+                      x >= 1 ? x : 1 / x);
+        else
+            html_item(out, "Your CPU against the %s (recorded %s, not this machine): the matmul "
+                           "ran at %.3g GFLOP/s here (n = %.0f) and %.3g GFLOP/s there (n = %.0f): "
+                           "%s %.3gx faster%s.", rep->ref.label, rep->ref.date, cpu_rate, size,
+                      rec.gflops, rec.size, x >= 1 ? "that GPU" : "your CPU", x >= 1 ? x : 1 / x,
+                      by_rate ? " by rate" : "");
+    }
+    fprintf(out, "</ul></div>\n");
+}
+
+/* The four demo cells as cards (a GPU card this machine did not measure shows the
+ * reference's recorded cell, labelled), then the comparison table. */
 static void html_demo(FILE *out, const report *rep)
 {
     const cJSON *demo = rep->doc[DOC_DEMO];
@@ -116,6 +197,7 @@ static void html_demo(FILE *out, const report *rep)
         return;
     }
     double size = num_at(demo, "size");
+    html_source(out, rep, DOC_DEMO);
     fprintf(out, "<p>Square a 1x1 tensor, and multiply a %.0fx%.0f random matrix by itself: "
                  "first on the CPU, then after <code>to(\"cuda\")</code> on the GPU. Each cell "
                  "is the median of several timed repeats, checked against float64.</p>\n",
@@ -130,13 +212,18 @@ static void html_demo(FILE *out, const report *rep)
         const cJSON *time = cJSON_GetObjectItem(cell, "time");
         int measured = cJSON_IsTrue(cJSON_GetObjectItem(cell, "measured"));
         const char *op = str_at(cell, "op");
-        fprintf(out, "<div class=\"cell\"><div class=\"t\">cell %.0f: ", num_at(cell, "cell"));
+        recorded_cell rec;
+        int shows_recorded = !measured && strcmp(str_at(cell, "device"), "cpu") != 0 &&
+                             rep->ref.loaded && recorded_demo_cell(&rep->ref, op, (int64_t)size, &rec);
+        fprintf(out, "<div class=\"cell%s\"><div class=\"t\">cell %.0f: ",
+                shows_recorded ? " recorded" : "", num_at(cell, "cell"));
         if (strcmp(op, "square") == 0)
             fprintf(out, "square 1x1");
         else
             fprintf(out, "matmul %.0fx%.0f", size, size);
         fprintf(out, " on ");
-        html_text(out, str_at(cell, "device"));
+        if (shows_recorded) html_printf(out, "the %s GPU (recorded elsewhere)", rep->ref.label);
+        else html_text(out, str_at(cell, "device"));
         fprintf(out, "</div>");
         if (measured) {
             double gflops = num_at(cell, "gflops");
@@ -147,6 +234,17 @@ static void html_demo(FILE *out, const report *rep)
             fprintf(out, "spread %.0f%%, result %s</div>", 100 * num_at(time, "spread"),
                     cJSON_IsTrue(cJSON_GetObjectItem(check, "passed")) ? "checked ok"
                                                                        : "WRONG");
+        } else if (strcmp(str_at(cell, "device"), "cpu") != 0 && rep->ref.loaded &&
+                   recorded_demo_cell(&rep->ref, op, (int64_t)size, &rec)) {
+            char tag[256];
+            fprintf(out, "<div class=\"v\">%s</div><div class=\"d\">",
+                    seconds_text(rec.median_s, t, sizeof t));
+            if (isfinite(rec.gflops)) fprintf(out, "%.3g GFLOP/s", rec.gflops);
+            if (strcmp(op, "matmul") == 0 && rec.size != size)
+                fprintf(out, " at n = %.0f (the nearest size it recorded)", rec.size);
+            fprintf(out, "</div><div class=\"tag\">");
+            html_text(out, recorded_tag(&rep->ref, tag, sizeof tag));
+            fprintf(out, "</div>");
         } else {
             fprintf(out, "<div class=\"v na\">not measured</div><div class=\"d\">");
             html_text(out, str_at(cell, "reason"));
@@ -194,10 +292,13 @@ static void html_demo(FILE *out, const report *rep)
     if (isfinite(square_ratio) || isfinite(matmul_ratio)) fprintf(out, "</ul>\n");
     const cJSON *gpu = cJSON_GetObjectItem(cJSON_GetObjectItem(demo, "machine"), "gpu");
     if (!cJSON_IsTrue(cJSON_GetObjectItem(gpu, "available"))) {
-        fprintf(out, "<p class=\"note\">No GPU was measured, so only the CPU cells are filled "
-                     "in. Why: ");
+        fprintf(out, "<p class=\"note\">No GPU was measured %s. Why: ",
+                rep->ref.loaded ? "on this machine, so its GPU cards show another machine's "
+                                  "recorded figures (dashed, labelled)"
+                                : "on this machine, so only the CPU cells are filled in");
         html_text(out, str_at(gpu, "reason"));
         fprintf(out, "</p>\n");
+        html_demo_recorded(out, rep, demo);
     }
 }
 
@@ -211,6 +312,7 @@ static void html_sweep(FILE *out, const report *rep)
     }
     const char *op = str_at(sweep, "op");
     int matmul = strcmp(op, "matmul") == 0;
+    html_source(out, rep, DOC_SWEEP);
     fprintf(out, "<p>The same operation (");
     html_text(out, op);
     fprintf(out, ") timed over sizes on the CPU, on the GPU with the data already there, and "
@@ -243,11 +345,52 @@ static void html_sweep(FILE *out, const report *rep)
     }
     fprintf(out, "</ul>\n");
     const cJSON *gpu = cJSON_GetObjectItem(cJSON_GetObjectItem(sweep, "machine"), "gpu");
+    const cJSON *rec_doc = cJSON_GetObjectItem(sweep, "recorded");
     if (!cJSON_IsTrue(cJSON_GetObjectItem(gpu, "available"))) {
-        fprintf(out, "<p class=\"note\">The GPU columns are empty: ");
+        fprintf(out, "<p class=\"note\">No GPU was measured on this machine%s: ",
+                cJSON_IsObject(rec_doc) ? "; the chart's dashed GPU curves were recorded on "
+                                           "another machine" : ", so the GPU columns are empty");
         html_text(out, str_at(gpu, "reason"));
         fprintf(out, "</p>\n");
     }
+    if (cJSON_IsObject(rec_doc)) {
+        const cJSON *crossing = cJSON_GetObjectItem(rec_doc, "crossover");
+        static const char *const rec_keys[2] = {"gpu", "gpu_with_copies"};
+        static const char *const rec_titles[2] = {"with the data on that GPU",
+                                                  "counting the copies"};
+        fprintf(out, "<div class=\"recorded\"><p class=\"tag\">Your CPU against the GPU of ");
+        html_text(out, str_at(rec_doc, "tag"));
+        fprintf(out, " (reference ");
+        html_text(out, str_at(rec_doc, "reference"));
+        fprintf(out, ")</p><ul class=\"say\">\n");
+        for (int c = 0; c < 2; c++) {
+            const cJSON *x = cJSON_GetObjectItem(crossing, rec_keys[c]);
+            const char *state = str_at(x, "state");
+            double where = num_at(x, "size");
+            if (strcmp(state, "found") == 0)
+                html_item(out, "%s: that GPU wins from %s ≈ %.3g.", rec_titles[c],
+                          matmul ? "n" : "size", where);
+            else if (strcmp(state, "gpu_always") == 0)
+                html_item(out, "%s: that GPU wins at every size both measured.", rec_titles[c]);
+            else if (strcmp(state, "never") == 0)
+                html_item(out, "%s: your CPU wins at every size both measured.", rec_titles[c]);
+            else
+                html_item(out, "%s: no size measured on both.", rec_titles[c]);
+        }
+        fprintf(out, "</ul></div>\n");
+    }
+}
+
+/* A JSON array of sentences as a list. */
+static void html_sentences(FILE *out, const cJSON *reading)
+{
+    fprintf(out, "<ul class=\"say\">\n");
+    for (int i = 0; i < cJSON_GetArraySize(reading); i++) {
+        fprintf(out, "<li>");
+        html_text(out, cJSON_GetStringValue(cJSON_GetArrayItem(reading, i)));
+        fprintf(out, "</li>\n");
+    }
+    fprintf(out, "</ul>\n");
 }
 
 static void html_explain(FILE *out, const report *rep)
@@ -258,6 +401,9 @@ static void html_explain(FILE *out, const report *rep)
         html_absent(out, rep, DOC_EXPLAIN);
         return;
     }
+    html_source(out, rep, DOC_EXPLAIN);
+    const cJSON *explain_gpu = cJSON_GetObjectItem(cJSON_GetObjectItem(explain, "machine"), "gpu");
+    const int no_gpu = !cJSON_IsTrue(cJSON_GetObjectItem(explain_gpu, "available"));
     static const char *const keys[] = {"bandwidth", "parallelism", "caches", "latency", "roofline"};
     static const char *const titles[] = {"Memory bandwidth", "Parallelism",
                                          "Caches and fast memory close to the cores",
@@ -268,14 +414,7 @@ static void html_explain(FILE *out, const report *rep)
         if (!section) continue;
         fprintf(out, "<h3>%s</h3>\n", titles[s]);
         if (s == 4) html_chart(out, rep, DOC_EXPLAIN);
-        const cJSON *reading = cJSON_GetObjectItem(section, "reading");
-        fprintf(out, "<ul class=\"say\">\n");
-        for (int i = 0; i < cJSON_GetArraySize(reading); i++) {
-            fprintf(out, "<li>");
-            html_text(out, cJSON_GetStringValue(cJSON_GetArrayItem(reading, i)));
-            fprintf(out, "</li>\n");
-        }
-        fprintf(out, "</ul>\n");
+        html_sentences(out, cJSON_GetObjectItem(section, "reading"));
         const cJSON *skipped = cJSON_GetObjectItem(section, "skipped");
         const cJSON *item = NULL;
         cJSON_ArrayForEach(item, skipped)
@@ -285,6 +424,19 @@ static void html_explain(FILE *out, const report *rep)
             fprintf(out, "): ");
             html_text(out, cJSON_GetStringValue(item));
             fprintf(out, "</p>\n");
+        }
+        /* The GPU half this machine could not measure: the reference's reading of it. */
+        const cJSON *rec_section = no_gpu ? recorded_explain_section(&rep->ref, keys[s]) : NULL;
+        const cJSON *recorded_reading = cJSON_GetObjectItem(rec_section, "reading");
+        if (cJSON_GetArraySize(recorded_reading) > 0) {
+            char tag[256];
+            fprintf(out, "<div class=\"recorded\"><p class=\"tag\">On a GPU machine: ");
+            html_text(out, recorded_tag(&rep->ref, tag, sizeof tag));
+            fprintf(out, " (reference ");
+            html_text(out, rep->ref.name);
+            fprintf(out, ")</p>\n");
+            html_sentences(out, recorded_reading);
+            fprintf(out, "</div>\n");
         }
     }
 }
@@ -297,8 +449,11 @@ static void html_optional(FILE *out, const report *rep, int d, const char *title
         html_absent(out, rep, d);
         return;
     }
+    html_source(out, rep, d);
     fprintf(out, "<p>%s</p>\n", what);
+    if (rep->recorded_doc[d]) fprintf(out, "<div class=\"recorded\">");
     html_chart(out, rep, d);
+    if (rep->recorded_doc[d]) fprintf(out, "</div>\n");
 }
 
 static void html_machine(FILE *out, const report *rep)
@@ -346,11 +501,11 @@ static void html_machine(FILE *out, const report *rep)
 
 int report_write_html(const report *rep, const char *path)
 {
-    FILE *out = fopen(path, "w");
-    if (!out) {
-        fprintf(stderr, "whygpu report: cannot write '%s': %s\n", path, strerror(errno));
-        return -1;
-    }
+    /* A temporary file beside the page, renamed over it only when complete: a full disk
+     * or an interrupted run keeps an old page as it was. */
+    cli_output page;
+    if (cli_output_open("report", path, &page) != 0) return -1;
+    FILE *out = page.stream;
     /* When: the measurements' own date (from saved results, that is not today). */
     char date[32];
     wg_utc_date(date, sizeof date);
@@ -363,10 +518,15 @@ int report_write_html(const report *rep, const char *path)
     fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                  "<title>whygpu report</title>\n<style>%s</style></head><body>\n", css);
-    fprintf(out, "<h1>Why do neural networks run on GPUs?</h1>\n<p class=\"sub\">Measured on ");
-    html_text(out, cpu ? str_at(cpu, "model") : "this machine");
-    html_printf(out, " by whygpu %s, %s%s.", WG_VERSION, date,
-                rep->o.from ? " (from saved results)" : "");
+    fprintf(out, "<h1>Why do neural networks run on GPUs?</h1>\n<p class=\"sub\">%s ",
+            rep->o.from ? "Saved results of" : "Measured on");
+    html_text(out, cpu ? str_at(cpu, "model") : rep->o.from ? "a machine" : "this machine");
+    html_printf(out, ", %.10s, by whygpu %s%s.", date, WG_VERSION,
+                rep->o.from ? "; loaded from a folder, not measured by this report" : "");
+    if (rep->ref.loaded) {
+        char tag[256];
+        html_printf(out, " Dashed, labelled parts: %s.", recorded_tag(&rep->ref, tag, sizeof tag));
+    }
     fprintf(out, "</p>\n");
     html_demo(out, rep);
     html_sweep(out, rep);
@@ -377,12 +537,15 @@ int report_write_html(const report *rep, const char *path)
     html_optional(out, rep, DOC_TRAIN, "5. Training a network",
                   "A multilayer perceptron trained on Fashion-MNIST: loss and accuracy per epoch.");
     html_machine(out, rep);
-    fprintf(out, "<footer>Made by <code>whygpu report</code>; every number on this page was "
-                 "measured on the machine above. Each result was checked against a float64 "
-                 "reference before its time was trusted.</footer>\n</body></html>\n");
-    int rc = ferror(out) ? -1 : 0;
-    if (fclose(out) != 0) rc = -1;
-    if (rc != 0) fprintf(stderr, "whygpu report: writing '%s' failed\n", path);
-    return rc;
+    fprintf(out, "<footer>Made by <code>whygpu report</code>; %s%s Each result was checked "
+                 "against a float64 reference before its time was trusted.</footer>\n"
+                 "</body></html>\n",
+            rep->o.from ? "every number on this page comes from saved results; each section "
+                          "names the machine and date of its figures."
+                        : "every number on this page not marked as recorded elsewhere was "
+                          "measured on the machine above.",
+            rep->ref.loaded ? " Figures in dashed boxes were recorded on another machine, "
+                              "whose name and date they carry." : "");
+    return cli_output_close("report", &page, 0) == 0 ? 0 : -1;
 }
 #endif /* WG_HAVE_CJSON */

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "recorded.h"
 #include "whygpu_lab.h"
 
 #define COLUMNS WG_SWEEP_COLUMN_COUNT
@@ -24,14 +25,29 @@ typedef struct sweep_options {
     const char *json_path; /* NULL, "-" (stdout) or a file */
     const char *csv_path;
     int progress;
+    const char *reference; /* --reference: NULL (default), "none", a name or a folder */
 } sweep_options;
+
+/* A reference machine's recorded GPU columns at this sweep's sizes (recorded.h): shown
+ * in the GPU columns, marked, when this machine has no GPU; kept apart in the JSON. */
+typedef struct sweep_recorded {
+    recorded ref;                                  /* ref.loaded 0: none shown */
+    double median_s[WG_SWEEP_MAX_POINTS][WG_SWEEP_COLUMN_COUNT]; /* GPU columns; NaN absent */
+    wg_crossover crossover[WG_SWEEP_COLUMN_COUNT]; /* this CPU against that GPU */
+    int points;                                    /* sizes the reference recorded */
+    char note[600];
+} sweep_recorded;
 
 typedef struct sweep_run {
     sweep_options o;
     char command[1024];
     wg_machine_facts machine; /* the GPU columns run when machine.gpu_available */
     wg_sweep_result r;
+    sweep_recorded recorded;
 } sweep_run;
+
+/* Fills run->recorded from its reference after the sweep ran. */
+void sweep_fill_recorded(sweep_run *run);
 
 /* The table on stdout. */
 void sweep_print_table(const sweep_run *run);

@@ -1,6 +1,8 @@
 /*
  * sweep_output.c - a sweep's results (sweep_cli.h) as the table with the crossovers, as the
- * whygpu.sweep/1 JSON document (docs/json.md), or as CSV, one row per size.
+ * whygpu.sweep/1 JSON document (docs/json.md), or as CSV, one row per size. A reference's
+ * recorded GPU columns (--reference) are marked '*' in the table, with the machine and date
+ * named, and kept in their own field ("recorded") in the JSON.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -8,6 +10,46 @@
 #include <string.h>
 
 #include "sweep_cli.h"
+
+/* ---------------------------------------------------------------- recorded -------- */
+
+void sweep_fill_recorded(sweep_run *run)
+{
+    sweep_recorded *rec = &run->recorded;
+    int64_t sizes[WG_SWEEP_MAX_POINTS];
+    double cpu[WG_SWEEP_MAX_POINTS], gpu[WG_SWEEP_MAX_POINTS];
+    rec->points = 0;
+    for (int i = 0; i < run->r.count; i++) {
+        const wg_sweep_point *p = &run->r.points[i];
+        sizes[i] = p->size;
+        cpu[i] = p->col[WG_SWEEP_CPU].measured ? p->col[WG_SWEEP_CPU].cell.time.median_s : NAN;
+        int any = 0;
+        for (int c = 0; c < COLUMNS; c++) {
+            recorded_cell cell;
+            rec->median_s[i][c] = NAN;
+            if (c == WG_SWEEP_CPU) continue;
+            if (recorded_sweep_point(&rec->ref, wg_sweep_op_name(run->o.op), (double)p->size,
+                                     c == WG_SWEEP_GPU_COPIES, &cell))
+                rec->median_s[i][c] = cell.median_s, any = 1;
+        }
+        rec->points += any;
+    }
+    for (int c = WG_SWEEP_GPU; c < COLUMNS; c++) {
+        memset(&rec->crossover[c], 0, sizeof rec->crossover[c]);
+        for (int i = 0; i < run->r.count; i++) gpu[i] = rec->median_s[i][c];
+        if (rec->points && wg_sweep_crossover(sizes, cpu, gpu, run->r.count, &rec->crossover[c]) != WG_OK)
+            rec->crossover[c].state = WG_CROSSOVER_NO_DATA;
+    }
+    if (rec->ref.loaded && !rec->points)
+        snprintf(rec->note, sizeof rec->note, "the reference %s recorded no %s sweep at these "
+                 "sizes", rec->ref.name, wg_sweep_op_name(run->o.op));
+}
+
+/* Whether the table's GPU columns show the reference's figures (no GPU measured here). */
+static int shows_recorded(const sweep_run *run)
+{
+    return !run->machine.gpu_available && run->recorded.ref.loaded && run->recorded.points > 0;
+}
 
 /* ---------------------------------------------------------------- the table ------- */
 
@@ -43,9 +85,38 @@ static void print_ratio_cell(double cpu, double gpu)
         printf("  %10s", "-");
 }
 
+static void print_recorded_cell(double seconds)
+{
+    char text[32];
+    if (!isfinite(seconds)) {
+        printf("  %10s", "-");
+        return;
+    }
+    wg_format_seconds(seconds, text, sizeof text);
+    size_t n = strlen(text);
+    snprintf(text + n, sizeof text - n, "*");
+    printf("  %10s", text);
+}
+
+static void print_recorded_ratio(double cpu, double gpu)
+{
+    if (isfinite(cpu) && isfinite(gpu) && gpu > 0)
+        printf("  %9.3gx*", cpu / gpu);
+    else
+        printf("  %11s", "-");
+}
+
+static void describe_one_crossover(const sweep_run *run, const wg_crossover *x, char *buf,
+                                   size_t length);
+
 static void describe_crossover(const sweep_run *run, int c, char *buf, size_t length)
 {
-    const wg_crossover *x = &run->r.crossover[c];
+    describe_one_crossover(run, &run->r.crossover[c], buf, length);
+}
+
+static void describe_one_crossover(const sweep_run *run, const wg_crossover *x, char *buf,
+                                   size_t length)
+{
     const char *unit = wg_sweep_size_name(run->o.op);
     switch (x->state) {
     case WG_CROSSOVER_FOUND:
@@ -69,6 +140,7 @@ static void describe_crossover(const sweep_run *run, int c, char *buf, size_t le
 void sweep_print_table(const sweep_run *run)
 {
     const sweep_options *o = &run->o;
+    const int filled = shows_recorded(run);
     int per_flop = o->op == WG_SWEEP_MATMUL || o->op == WG_SWEEP_MLP_STEP;
     char budget[32], elapsed[32], device[32];
     printf("whygpu sweep: %s, CPU against GPU, %d sizes from %" PRId64 " to %" PRId64 ", size = %s\n",
@@ -92,11 +164,26 @@ void sweep_print_table(const sweep_run *run)
                                        : wg_sweep_traffic_bytes(o->op, p->size)) / cpu / 1e9);
         else
             printf("  %10s", "-");
-        print_time_cell(p, WG_SWEEP_GPU);
-        print_time_cell(p, WG_SWEEP_GPU_COPIES);
-        print_ratio_cell(cpu, median_or_nan(p, WG_SWEEP_GPU));
-        print_ratio_cell(cpu, median_or_nan(p, WG_SWEEP_GPU_COPIES));
+        if (filled) {
+            const double *g = run->recorded.median_s[i];
+            print_recorded_cell(g[WG_SWEEP_GPU]);
+            print_recorded_cell(g[WG_SWEEP_GPU_COPIES]);
+            print_recorded_ratio(cpu, g[WG_SWEEP_GPU]);
+            print_recorded_ratio(cpu, g[WG_SWEEP_GPU_COPIES]);
+        } else {
+            print_time_cell(p, WG_SWEEP_GPU);
+            print_time_cell(p, WG_SWEEP_GPU_COPIES);
+            print_ratio_cell(cpu, median_or_nan(p, WG_SWEEP_GPU));
+            print_ratio_cell(cpu, median_or_nan(p, WG_SWEEP_GPU_COPIES));
+        }
         printf("\n");
+    }
+    if (filled) {
+        char tag[256];
+        recorded_tag(&run->recorded.ref, tag, sizeof tag);
+        printf("\n* the GPU columns were recorded on another machine: %s\n  (reference %s); "
+               "the speed-ups marked * are your CPU against that GPU.\n", tag,
+               run->recorded.ref.name);
     }
     printf("\nTimes are per call, the median of the repeats; speed-up = CPU time / GPU time "
            "(above 1x the GPU wins).\n");
@@ -105,6 +192,17 @@ void sweep_print_table(const sweep_run *run)
     printf("Crossover, data resident on the GPU: %s.\n", text);
     describe_crossover(run, WG_SWEEP_GPU_COPIES, text, sizeof text);
     printf("Crossover, including the copies:    %s.\n", text);
+    if (run->recorded.ref.loaded && run->recorded.points > 0) {
+        printf("Your CPU against the recorded %s GPU (%s, not this machine):\n",
+               run->recorded.ref.label, run->recorded.ref.date);
+        describe_one_crossover(run, &run->recorded.crossover[WG_SWEEP_GPU], text, sizeof text);
+        printf("  data resident on that GPU: %s;\n", text);
+        describe_one_crossover(run, &run->recorded.crossover[WG_SWEEP_GPU_COPIES], text,
+                               sizeof text);
+        printf("  including the copies:      %s.\n", text);
+    } else if (run->recorded.note[0]) {
+        printf("(%s)\n", run->recorded.note);
+    }
     for (int c = WG_SWEEP_GPU; c < COLUMNS; c++)
         if (isfinite(run->r.best_speedup[c]))
             printf("Largest speed-up %s: %.3gx at %s = %" PRId64 ".\n",
@@ -180,6 +278,49 @@ static void json_cell(wg_json *j, const wg_sweep_cell_result *r)
     wg_json_end_object(j);
 }
 
+static void json_one_crossover(wg_json *j, const wg_crossover *x)
+{
+    wg_json_begin_object(j);
+    wg_json_key(j, "state"); wg_json_string(j, wg_crossover_state_name(x->state));
+    wg_json_key(j, "size"); wg_json_number(j, x->size);
+    wg_json_end_object(j);
+}
+
+/* "recorded": the reference's GPU columns at this sweep's sizes, and this CPU against them;
+ * null when no reference is shown. */
+static void json_recorded(wg_json *j, const sweep_run *run)
+{
+    const sweep_recorded *rec = &run->recorded;
+    wg_json_key(j, "recorded");
+    if (!rec->ref.loaded || rec->points == 0) {
+        wg_json_null(j);
+        return;
+    }
+    recorded_json_begin(j, &rec->ref);
+    wg_json_key(j, "points");
+    wg_json_begin_array(j);
+    for (int i = 0; i < run->r.count; i++) {
+        const double *g = rec->median_s[i];
+        double cpu = median_or_nan(&run->r.points[i], WG_SWEEP_CPU);
+        if (!isfinite(g[WG_SWEEP_GPU]) && !isfinite(g[WG_SWEEP_GPU_COPIES])) continue;
+        wg_json_begin_object(j);
+        wg_json_key(j, "size"); wg_json_int(j, run->r.points[i].size);
+        wg_json_key(j, "gpu_median_s"); wg_json_number(j, g[WG_SWEEP_GPU]);
+        wg_json_key(j, "gpu_with_copies_median_s"); wg_json_number(j, g[WG_SWEEP_GPU_COPIES]);
+        wg_json_key(j, "cpu_over_recorded_gpu"); wg_json_number(j, cpu / g[WG_SWEEP_GPU]);
+        wg_json_key(j, "cpu_over_recorded_gpu_with_copies");
+        wg_json_number(j, cpu / g[WG_SWEEP_GPU_COPIES]);
+        wg_json_end_object(j);
+    }
+    wg_json_end_array(j);
+    wg_json_key(j, "crossover");
+    wg_json_begin_object(j);
+    wg_json_key(j, "gpu"); json_one_crossover(j, &rec->crossover[WG_SWEEP_GPU]);
+    wg_json_key(j, "gpu_with_copies"); json_one_crossover(j, &rec->crossover[WG_SWEEP_GPU_COPIES]);
+    wg_json_end_object(j);
+    wg_json_end_object(j);
+}
+
 int sweep_write_json(const sweep_run *run, FILE *out)
 {
     const sweep_options *o = &run->o;
@@ -223,6 +364,7 @@ int sweep_write_json(const sweep_run *run, FILE *out)
     wg_json_end_object(&j);
     wg_json_key(&j, "budget_skips"); wg_json_int(&j, run->r.budget_skips);
     wg_json_key(&j, "passed"); wg_json_bool(&j, !run->r.failed);
+    json_recorded(&j, run);
     wg_json_end_object(&j);
     return wg_json_finish(&j);
 }

@@ -35,7 +35,8 @@ int train_compare_run(train_cli *c, int argc, char **argv);
 void train_machine_get(wg_device device, int cpu_trains, wg_machine_facts *out);
 
 /* The JSON document's opening (schema whygpu.train/2, version, command, date, the machine
- * block, mode), its model/options and data blocks, and the destination: stdout for "-". */
+ * block, mode), its model/options and data blocks, and the destination: stdout for "-",
+ * else a temporary file beside the path (NULL, with the reason said, if it cannot be made). */
 FILE *train_json_open(const char *path);
 void train_json_begin(wg_json *j, FILE *f, const char *mode, const wg_machine_facts *machine,
                       int argc, char **argv);
@@ -44,7 +45,8 @@ void train_json_options(wg_json *j, const train_cli *c, const char *model, int64
 void train_json_data(wg_json *j, const char *dir, int64_t train_images, int64_t test_images);
 /* A float as the decimal it was written as (0.1f is 0.100000001490116 as a double). */
 double train_tidy(float value);
-/* Finishes and closes; nonzero (after a one-line error) when the JSON could not be written. */
+/* Finishes and renames the temporary file over the path; nonzero (after a one-line error
+ * naming the reason, the old file kept) when the JSON could not be written. */
 int train_json_close(FILE *f, wg_json *j, const char *path);
 
 #endif /* WG_TRAIN_CLI_H */

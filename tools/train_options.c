@@ -56,16 +56,12 @@ static void train_usage(FILE *out)
             "dataset, no GPU for --compare or --device cuda, losses disagree), 2 bad usage\n");
 }
 
-/* A float in [min, max] (strict: the whole text must be a finite number). */
+/* A float in [min, max] (strict: the whole text a finite decimal number, cli.c). */
 static int parse_float(const char *command, const char *option, const char *text, double min,
                        double max, float *out)
 {
-    char *end = NULL;
-    double value = text && *text ? strtod(text, &end) : NAN;
-    if (!text || !*text || *end != '\0' || !isfinite(value))
-        return cli_usage_error(command, "%s expects a number, got '%s'", option, text ? text : "");
-    if (value < min || value > max)
-        return cli_usage_error(command, "%s must be in [%g, %g], got '%s'", option, min, max, text);
+    double value = 0;
+    if (cli_parse_double(command, option, text, min, max, &value)) return CLI_EXIT_USAGE;
     *out = (float)value;
     return 0;
 }
@@ -177,6 +173,10 @@ int train_parse_options(int argc, char **argv, train_cli *c)
     if (!c->lr_given && c->train.optimizer.kind == WG_OPTIMIZER_ADAM) c->train.lr = 0.001f;
     if (!c->data_dir) c->data_dir = WG_FASHION_MNIST_DEFAULT_DIR;
     c->text = !(c->json_path && strcmp(c->json_path, "-") == 0);
+    /* Paths that cannot be written are said now, not after the training. */
+    int bad = cli_output_check("train", "--json", c->json_path, 1);
+    if (!bad) bad = cli_output_check("train", "--save", c->save_path, 0);
+    if (bad) return bad;
     if (c->compare) {
         if (c->load_path || c->save_path)
             return cli_usage_error("train", "--compare cannot be combined with --load or --save");

@@ -14,9 +14,12 @@
  *   whygpu predict  classify one test image with a saved model
  *   whygpu plot     a chart (SVG/PNG, by gnuplot) of a saved JSON result
  *   whygpu report   demo, explain and sweep in one self-contained HTML page
+ *   whygpu compare  saved runs side by side (files, folders, recorded reference machines)
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "whygpu_lab.h"
@@ -40,6 +43,7 @@ static const command commands[] = {
     {"predict", cmd_predict, "classify one Fashion-MNIST test image with a saved model"},
     {"plot", cmd_plot, "draw a chart of a saved result (sweep, roofline, ladder, training)"},
     {"report", cmd_report, "one self-contained HTML page: demo, reasons, charts, machine"},
+    {"compare", cmd_compare, "saved runs side by side, e.g. your demo.json against h100"},
 };
 
 static void usage(FILE *out)
@@ -55,8 +59,25 @@ static void usage(FILE *out)
     fprintf(out, "\n'whygpu COMMAND --help' describes a command's options.\n");
 }
 
+/* A closed standard stream (`whygpu ... >&-`) gets a placeholder that refuses writes
+ * (/dev/null opened read-only: a write fails with EBADF), so that no file opened later
+ * can take its number and receive text meant for the terminal; a lost write is then
+ * reported at the end. */
+static void guard_standard_streams(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1) continue;
+        int placeholder = open("/dev/null", O_RDONLY);
+        if (placeholder >= 0 && placeholder != fd) {
+            dup2(placeholder, fd);
+            close(placeholder);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
+    guard_standard_streams();
     if (argc < 2) {
         usage(stderr);
         return CLI_EXIT_USAGE;
@@ -68,9 +89,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
         const int cuda = wg_built_with_cuda(), opencl = wg_built_with_opencl();
-        printf("whygpu %s (%s%s)\n", WG_VERSION,
+        printf("whygpu %s (%s%s; commit %s)\n", WG_VERSION,
                cuda ? "with CUDA" : opencl ? "built without CUDA" : "CPU only, built without CUDA",
-               opencl ? "; with OpenCL" : "");
+               opencl ? "; with OpenCL" : "", wg_build_commit());
         return CLI_EXIT_OK;
     }
     if (wg_cpu_threads_check() != WG_OK) { /* a bad WHYGPU_NUM_THREADS is a usage error */

@@ -6,8 +6,10 @@
  * cannot fit in the memory available are refused with a message instead of succeeding
  * (Linux overcommits) and ending in the OOM killer when first touched.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "../error.h"
@@ -37,8 +39,8 @@ wg_status wg_cpu_alloc(int index, size_t bytes, void **out)
     void *ptr = NULL;
     int rc = posix_memalign(&ptr, align, rounded);
     if (rc != 0 || !ptr)
-        return wg_fail(WG_ERR_NO_MEMORY, "cannot allocate %zu bytes (%.1f GiB) of host memory",
-                       bytes, (double)bytes / (1 << 30));
+        return wg_fail(WG_ERR_NO_MEMORY, "cannot allocate %zu bytes (%.1f GiB) of host memory: %s",
+                       bytes, (double)bytes / (1 << 30), strerror(rc ? rc : ENOMEM));
     if (align == HUGE_PAGE) (void)madvise(ptr, rounded, MADV_HUGEPAGE); /* a hint only */
     *out = ptr;
     return WG_OK;

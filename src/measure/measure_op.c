@@ -5,7 +5,9 @@
  * or with the copies a host-memory user pays), then the last call's output read back and
  * compared with a float64 reference.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,8 +84,9 @@ wg_status wg_op_inputs_create(const wg_op *op, wg_op_inputs *out)
     if (status == WG_OK) {
         out->result = malloc((size_t)numel * sizeof *out->result);
         if (!out->result)
-            status = wg_fail(WG_ERR_NO_MEMORY, "op inputs: cannot allocate %lld floats for the "
-                             "result check", (long long)numel);
+            status = wg_fail(WG_ERR_NO_MEMORY, "op inputs: cannot allocate %lld floats (%.1f "
+                             "GiB) of host memory for the result check: %s", (long long)numel,
+                             (double)numel * 4.0 / (1 << 30), strerror(errno));
     }
     if (status != WG_OK) {
         char message[512];
@@ -92,6 +95,64 @@ wg_status wg_op_inputs_create(const wg_op *op, wg_op_inputs *out)
         return wg_fail(status, "%s", message);
     }
     return WG_OK;
+}
+
+/* "A 46341x46341" into buf. */
+static const char *plan_label(char *buf, size_t size, const char *name, int64_t rows,
+                              int64_t cols, const char *where)
+{
+    snprintf(buf, size, "%s %lldx%lld%s", name, (long long)rows, (long long)cols, where);
+    return buf;
+}
+
+wg_status wg_op_memory_plan(const wg_op *op, const wg_device *devices, int count,
+                            wg_memory_plan *plan)
+{
+    if (!op || !plan || (count > 0 && !devices))
+        return wg_fail(WG_ERR_ARGUMENT, "op memory plan: NULL op, devices or plan");
+    if (op->m < 1 || op->n < 1 || (op->kind == WG_OP_MATMUL && op->k < 1))
+        return wg_fail(WG_ERR_ARGUMENT, "op memory plan: sizes must be >= 1");
+    int64_t a_shape[2], b_shape[2];
+    operand_shapes(op, a_shape, b_shape);
+    const int has_b = op->kind != WG_OP_RELU && !op->b_is_a;
+    /* each operand is below 2^62 bytes: sizes are bounded by the callers' option limits,
+     * and wg_mul_i64 refuses anything larger */
+    int64_t a_bytes = 0, b_bytes = 0, c_bytes = 0;
+    wg_status status = wg_mul_i64(a_shape[0], a_shape[1], &a_bytes);
+    if (status == WG_OK) status = wg_mul_i64(a_bytes, 4, &a_bytes);
+    if (status == WG_OK) status = wg_mul_i64(b_shape[0], b_shape[1], &b_bytes);
+    if (status == WG_OK) status = wg_mul_i64(b_bytes, 4, &b_bytes);
+    if (status == WG_OK) status = wg_mul_i64(op->m, op->n, &c_bytes);
+    if (status == WG_OK) status = wg_mul_i64(c_bytes, 4, &c_bytes);
+    if (status != WG_OK) return wg_fail_context(status, "op memory plan");
+    char what[64];
+    const wg_device host = wg_cpu();
+    status = wg_memory_plan_add(plan, host, a_bytes, plan_label(what, sizeof what, "A",
+                                a_shape[0], a_shape[1], ""));
+    if (status == WG_OK && has_b)
+        status = wg_memory_plan_add(plan, host, b_bytes, plan_label(what, sizeof what, "B",
+                                    b_shape[0], b_shape[1], ""));
+    if (status == WG_OK)
+        status = wg_memory_plan_add(plan, host, c_bytes, plan_label(what, sizeof what,
+                                    "C read back", op->m, op->n, ""));
+    for (int i = 0; i < count && status == WG_OK; i++) {
+        int seen = 0;
+        for (int j = 0; j < i; j++)
+            seen |= devices[j].kind == devices[i].kind && devices[j].index == devices[i].index;
+        if (seen) continue;
+        const int gpu = devices[i].kind != WG_DEVICE_CPU;
+        const char *where = gpu ? " on the GPU" : "";
+        if (gpu)
+            status = wg_memory_plan_add(plan, devices[i], a_bytes, plan_label(what, sizeof what,
+                                        "A", a_shape[0], a_shape[1], where));
+        if (status == WG_OK && gpu && has_b)
+            status = wg_memory_plan_add(plan, devices[i], b_bytes, plan_label(what, sizeof what,
+                                        "B", b_shape[0], b_shape[1], where));
+        if (status == WG_OK)
+            status = wg_memory_plan_add(plan, devices[i], c_bytes, plan_label(what, sizeof what,
+                                        "C", op->m, op->n, where));
+    }
+    return status;
 }
 
 /* ---------------------------------------------------------------- the timed call -- */
@@ -174,7 +235,8 @@ static void check_matmul(const wg_op_inputs *in, wg_op_result *out)
         out->check_samples = samples;
     }
     out->check_full = full; /* sampled positions may repeat: never "every element" */
-    out->check_bound = wg_precision_error_bound(out->kernel->precision, op->k);
+    out->check_bound = wg_precision_error_bound(
+        out->kernel ? out->kernel->precision : WG_PRECISION_FP32, op->k);
 }
 
 static void check_elementwise(const wg_op_inputs *in, wg_op_result *out)
@@ -201,7 +263,7 @@ static void check_elementwise(const wg_op_inputs *in, wg_op_result *out)
     out->check_bound = ELEMENTWISE_BOUND;
 }
 
-static void check_result(const wg_op_inputs *in, wg_op_result *out)
+void wg_op_check(const wg_op_inputs *in, wg_op_result *out)
 {
     const int64_t count = in->op.m * in->op.n;
     int64_t not_finite = 0;
@@ -277,7 +339,7 @@ wg_status wg_op_measure(const wg_op_inputs *in, const wg_op_run *run, wg_op_resu
     if (status == WG_OK && !run->with_copies) status = wg_synchronize(device);
     if (status == WG_OK && !run->with_copies)
         status = wg_tensor_to_host(result, in->result, op->m * op->n);
-    if (status == WG_OK) check_result(in, out);
+    if (status == WG_OK) wg_op_check(in, out);
     if (status == WG_OK && run->fail_on_check && !out->check_passed) {
         char device_name[32];
         status = wg_fail(WG_ERR_BACKEND, "%s %lldx%lld on %s gave wrong results: relative "

@@ -72,6 +72,10 @@ static int screen_point(const wg_sweep_request *q, wg_sweep_point *p)
     return active;
 }
 
+/* Calls extrapolated below this are probed before they are planned (the probe costs a
+ * couple of calls and a check, little next to the thousands of loops such a cell runs). */
+#define PROBE_BELOW_S 0.01
+
 static void measure_all(const wg_sweep_request *q, wg_sweep_result *run)
 {
     const double start = wg_now(), deadline = start + q->budget_s;
@@ -122,6 +126,26 @@ static void measure_all(const wg_sweep_request *q, wg_sweep_result *run)
             wg_sweep_cell_result *r = &p->col[c];
             if (r->reason[0]) continue;
             double estimate = wg_sweep_extrapolate(known_size[c], known_s[c], p->size, exponent);
+            const wg_kernel *kernel = c == WG_SWEEP_CPU ? q->cpu_kernel : q->gpu_kernel;
+            if (!(estimate > 0) || estimate < PROBE_BELOW_S) {
+                /* A short probe (one repeat of about 2 ms) gives the call's real time, so
+                 * the plan's loops fit it. The column's first cell has no estimate: left to
+                 * timeit's power-of-ten auto-range, a repeat could last ten times what the
+                 * plan counted, and the first size took the budget of the rest. A short
+                 * call's extrapolation can be wrong by far more than its cost to check: a
+                 * product that starts using threads, on a busy machine, took 3.5 ms where
+                 * 6 us were extrapolated, and thousands of loops of it broke the budget. */
+                wg_timeit_options probe;
+                wg_timeit_defaults(&probe);
+                probe.repeat = 1;
+                probe.min_repeat_s = WG_SWEEP_MIN_REPEAT_FLOOR_S;
+                wg_sweep_cell probed;
+                if (wg_sweep_measure(&inputs, (wg_sweep_column)c, q->gpu, kernel, &probe,
+                                     &probed) == WG_OK && probed.time.median_s > 0)
+                    estimate = probed.time.median_s;
+                else
+                    wg_clear_error(); /* the real measurement below reports the failure */
+            }
             wg_sweep_plan plan;
             left = deadline - wg_now();
             /* A tenth is kept back for what the plan does not count: inputs, checks, and
@@ -149,9 +173,8 @@ static void measure_all(const wg_sweep_request *q, wg_sweep_result *run)
             timing.loops = plan.loops;
             timing.progress = q->progress;
             timing.progress_context = q->context;
-            status = wg_sweep_measure(&inputs, (wg_sweep_column)c, q->gpu,
-                                      c == WG_SWEEP_CPU ? q->cpu_kernel : q->gpu_kernel,
-                                      &timing, &r->cell);
+            status = wg_sweep_measure(&inputs, (wg_sweep_column)c, q->gpu, kernel, &timing,
+                                      &r->cell);
             if (status == WG_ERR_NO_MEMORY) { /* e.g. fragmentation: reported, not a failure */
                 snprintf(r->reason, sizeof r->reason, "does not fit in memory: %s",
                          wg_error_message());

@@ -77,8 +77,11 @@ static wg_status check_sizes(int layers, const int64_t *sizes, int64_t capacity)
     return WG_OK;
 }
 
-wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
-                        wg_mlp **out)
+/* A model for training (parameters, gradients, optimiser state, activations and their
+ * gradients) or, with `inference`, only what a forward pass reads and writes: the
+ * parameters and the activations. */
+static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
+                            int inference, wg_mlp **out)
 {
     if (!out) return wg_fail(WG_ERR_ARGUMENT, "mlp: NULL output");
     wg_status status = check_sizes(layers, sizes, capacity);
@@ -119,11 +122,13 @@ wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int6
     for (int l = 0; l < layers; l++) activations += capacity * sizes[l + 1]; /* < 2^50 */
     wg_memory_plan plan;
     wg_memory_plan_init(&plan);
-    status = wg_memory_plan_add(&plan, device, offset * (int64_t)sizeof(float) * WG_MLP_BUFFERS,
-                                "parameters, gradients, optimiser state");
+    const int buffers = inference ? 1 : WG_MLP_BUFFERS;
+    status = wg_memory_plan_add(&plan, device, offset * (int64_t)sizeof(float) * buffers,
+                                inference ? "parameters" : "parameters, gradients, optimiser state");
     if (status == WG_OK)
-        status = wg_memory_plan_add(&plan, device, activations * (int64_t)sizeof(float) * 2,
-                                    "activations and their gradients");
+        status = wg_memory_plan_add(&plan, device,
+                                    activations * (int64_t)sizeof(float) * (inference ? 1 : 2),
+                                    inference ? "activations" : "activations and their gradients");
     if (status == WG_OK) status = wg_memory_plan_check(&plan);
     if (status != WG_OK) {
         char model[160];
@@ -133,18 +138,19 @@ wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int6
         return status;
     }
 
-    for (int b = 0; b < WG_MLP_BUFFERS && status == WG_OK; b++)
+    for (int b = 0; b < buffers && status == WG_OK; b++)
         status = alloc_device(mlp, offset, sizeof(float), (void **)&mlp->buffer[b]);
     for (int l = 0; l < layers && status == WG_OK; l++) {
         int64_t count = 0;
         status = wg_mul_i64(capacity, sizes[l + 1], &count);
         if (status == WG_OK) status = alloc_device(mlp, count, sizeof(float), (void **)&mlp->act[l]);
-        if (status == WG_OK) status = alloc_device(mlp, count, sizeof(float), (void **)&mlp->grad[l]);
+        if (status == WG_OK && !inference)
+            status = alloc_device(mlp, count, sizeof(float), (void **)&mlp->grad[l]);
     }
     if (status == WG_OK) status = alloc_device(mlp, 1, sizeof(wg_nn_stats), (void **)&mlp->stats);
     /* Zero everything: the padding between tensors is never written again, and a model
      * used before wg_mlp_init computes with zeros rather than garbage. */
-    for (int b = 0; b < WG_MLP_BUFFERS && status == WG_OK; b++)
+    for (int b = 0; b < buffers && status == WG_OK; b++)
         status = backend->fill(device.index, mlp->buffer[b], offset, 0.0f);
     if (status == WG_OK) status = nn->stats_reset(device.index, mlp->stats);
     if (status == WG_OK) status = backend->synchronize(device.index);
@@ -155,6 +161,18 @@ wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int6
     }
     *out = mlp;
     return WG_OK;
+}
+
+wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
+                        wg_mlp **out)
+{
+    return mlp_create(device, layers, sizes, capacity, 0, out);
+}
+
+wg_status wg_mlp_create_inference(wg_device device, int layers, const int64_t *sizes,
+                                  int64_t capacity, wg_mlp **out)
+{
+    return mlp_create(device, layers, sizes, capacity, 1, out);
 }
 
 const char *wg_mlp_describe_sizes(int layers, const int64_t *sizes, char *buf, size_t size)
@@ -184,7 +202,7 @@ wg_status wg_mlp_init(wg_mlp *mlp, uint64_t seed)
     const int index = mlp->device.index;
     wg_status status = WG_OK;
     for (int b = 0; b < WG_MLP_BUFFERS && status == WG_OK; b++)
-        status = mlp->backend->fill(index, mlp->buffer[b], mlp->param_count, 0.0f);
+        if (mlp->buffer[b]) status = mlp->backend->fill(index, mlp->buffer[b], mlp->param_count, 0.0f);
     for (int l = 0; l < mlp->layers && status == WG_OK; l++) {
         const wg_mlp_param *w = &mlp->params[2 * l];
         const float limit = (float)sqrt(6.0 / (double)mlp->sizes[l]);
@@ -324,6 +342,9 @@ static wg_status check_param(const wg_mlp *mlp, wg_mlp_buffer which, int index, 
     if (!mlp || !host) return wg_fail(WG_ERR_ARGUMENT, "mlp tensor access: NULL argument");
     if ((unsigned)which >= WG_MLP_BUFFERS)
         return wg_fail(WG_ERR_ARGUMENT, "mlp tensor access: unknown buffer %d", (int)which);
+    if (!mlp->buffer[which])
+        return wg_fail(WG_ERR_ARGUMENT, "mlp tensor access: buffer %d is not allocated (an "
+                       "inference-only model)", (int)which);
     if (index < 0 || index >= mlp->param_tensors)
         return wg_fail(WG_ERR_ARGUMENT, "mlp tensor access: tensor %d of %d", index,
                        mlp->param_tensors);

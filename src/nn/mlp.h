@@ -69,6 +69,12 @@ typedef struct wg_mlp {
  * wg_mlp_init. */
 wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
                         wg_mlp **out);
+/* The same for forward passes only (prediction): the parameters and activations, no
+ * gradients or optimiser state (buffer[] other than WG_MLP_PARAMS and grad[] are NULL), so
+ * the memory plan counts a quarter of the parameters' training footprint. Not for
+ * wg_mlp_loss with gradients, backward, update or wg_mlp_load. */
+wg_status wg_mlp_create_inference(wg_device device, int layers, const int64_t *sizes,
+                                  int64_t capacity, wg_mlp **out);
 void wg_mlp_free(wg_mlp *mlp);
 
 /* "mlp 784-512-256-10 relu softmax-xent": what a checkpoint must match. */

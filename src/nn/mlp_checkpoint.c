@@ -178,6 +178,52 @@ wg_status wg_mlp_load(wg_mlp *mlp, const char *path, wg_optimizer_kind optimizer
     return status;
 }
 
+wg_status wg_mlp_load_inference(wg_device device, const char *path, int64_t features,
+                                int64_t classes, int64_t capacity, wg_mlp **out,
+                                wg_mlp_checkpoint_info *info)
+{
+    if (!path || !out) return wg_fail(WG_ERR_ARGUMENT, "load: NULL argument");
+    *out = NULL;
+    wg_checkpoint ck;
+    wg_status status = wg_checkpoint_load(path, &ck);
+    if (status != WG_OK) return status;
+    int layers = 0;
+    int64_t sizes[WG_MLP_MAX_LAYERS + 1];
+    status = wg_mlp_parse_description(ck.model, &layers, sizes);
+    if (status == WG_OK && (sizes[0] != features || sizes[layers] != classes))
+        status = wg_fail(WG_ERR_SHAPE, "checkpoint %s holds \"%s\", which does not take %"
+                         PRId64 " pixels to %" PRId64 " classes", path, ck.model, features,
+                         classes);
+    /* Every tensor checked against the shapes the header names, before the model exists. */
+    const wg_checkpoint_tensor *found[2 * WG_MLP_MAX_LAYERS];
+    wg_mlp_param params[2 * WG_MLP_MAX_LAYERS];
+    for (int i = 0; i < 2 * layers && status == WG_OK; i++) {
+        const int l = i / 2, bias = i % 2;
+        wg_mlp_param *p = &params[i];
+        memset(p, 0, sizeof *p);
+        snprintf(p->name, sizeof p->name, "layer%d.%s", l, bias ? "bias" : "weight");
+        p->rank = bias ? 1 : 2;
+        p->shape[0] = bias ? sizes[l + 1] : sizes[l];
+        p->shape[1] = bias ? 1 : sizes[l + 1];
+        p->count = p->shape[0] * p->shape[1];
+        found[i] = matching(&ck, p->name, p, path, &status);
+        if (status == WG_OK && !found[i])
+            status = wg_fail(WG_ERR_ARGUMENT, "checkpoint %s has no tensor %s", path, p->name);
+    }
+    wg_mlp *mlp = NULL;
+    if (status == WG_OK) status = wg_mlp_create_inference(device, layers, sizes, capacity, &mlp);
+    for (int i = 0; i < 2 * layers && status == WG_OK; i++)
+        status = wg_mlp_write(mlp, WG_MLP_PARAMS, i, found[i]->data);
+    if (status == WG_OK) {
+        if (info) fill_info(&ck, info);
+        *out = mlp;
+    } else {
+        wg_mlp_free(mlp);
+    }
+    wg_checkpoint_free(&ck);
+    return status;
+}
+
 wg_status wg_mlp_parse_description(const char *model, int *layers, int64_t *sizes)
 {
     if (!model || !layers || !sizes) return wg_fail(WG_ERR_ARGUMENT, "model string: NULL argument");

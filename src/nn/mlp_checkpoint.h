@@ -26,4 +26,14 @@ wg_status wg_mlp_save(const wg_mlp *mlp, const char *path, wg_optimizer_kind opt
 wg_status wg_mlp_load(wg_mlp *mlp, const char *path, wg_optimizer_kind optimizer,
                       wg_mlp_checkpoint_info *info);
 
+/* The model saved in `path`, for prediction only (wg_mlp_create_inference), on `device`
+ * with room for `capacity` rows. Everything is checked before any model memory is
+ * allocated: the architecture against `features` inputs and `classes` outputs
+ * (WG_ERR_SHAPE), and every parameter tensor present, of its shape and finite; a file
+ * whose header names a huge model but whose tensors do not match it costs only its own
+ * size. info may be NULL. */
+wg_status wg_mlp_load_inference(wg_device device, const char *path, int64_t features,
+                                int64_t classes, int64_t capacity, wg_mlp **out,
+                                wg_mlp_checkpoint_info *info);
+
 #endif /* WG_NN_MLP_CHECKPOINT_H */

@@ -40,22 +40,14 @@ wg_status wg_predict(const char *checkpoint, wg_device device, const wg_dataset 
     if (!data->images || !data->labels || index < 0 || index >= data->count)
         return wg_fail(WG_ERR_ARGUMENT, "predict: image %" PRId64 " is outside the set of %" PRId64,
                        index, data->count);
-    int layers = 0;
-    int64_t sizes[WG_MLP_MAX_LAYERS + 1];
-    wg_status status = wg_mlp_checkpoint_peek(checkpoint, &out->checkpoint);
-    if (status == WG_OK) status = wg_mlp_parse_description(out->checkpoint.model, &layers, sizes);
-    if (status != WG_OK) return status;
-    if (sizes[0] != data->features || sizes[layers] != data->classes)
-        return wg_fail(WG_ERR_SHAPE, "checkpoint %s holds \"%s\", which does not take %" PRId64
-                       " pixels to %d classes", checkpoint, out->checkpoint.model,
-                       data->features, data->classes);
     out->classes = data->classes;
     wg_mlp *mlp = NULL;
     float *x = NULL;
     float logits[WG_MLP_MAX_CLASSES];
     const wg_backend *backend = NULL;
-    status = wg_mlp_create(device, layers, sizes, 1, &mlp);
-    if (status == WG_OK) status = wg_mlp_load(mlp, checkpoint, WG_OPTIMIZER_SGD, NULL);
+    /* shapes checked before anything is allocated, and no gradient or optimiser buffers */
+    wg_status status = wg_mlp_load_inference(device, checkpoint, data->features, data->classes,
+                                             1, &mlp, &out->checkpoint);
     if (status == WG_OK) {
         backend = mlp->backend;
         status = backend->alloc(device.index, (size_t)data->features * sizeof *x, (void **)&x);
@@ -65,8 +57,13 @@ wg_status wg_predict(const char *checkpoint, wg_device device, const wg_dataset 
                                          (size_t)data->features * sizeof *x);
     if (status == WG_OK) status = wg_mlp_forward(mlp, x, 1);
     if (status == WG_OK)
-        status = backend->copy_to_host(device.index, logits, mlp->act[layers - 1],
+        status = backend->copy_to_host(device.index, logits, mlp->act[mlp->layers - 1],
                                        (size_t)data->classes * sizeof *logits);
+    for (int k = 0; k < data->classes && status == WG_OK; k++)
+        if (!isfinite(logits[k]))
+            status = wg_fail(WG_ERR_BACKEND, "checkpoint %s gives a non-finite score (%g) for "
+                             "class %d of image %" PRId64 ": the model has diverged", checkpoint,
+                             (double)logits[k], k, index);
     if (status == WG_OK) rank_classes(logits, out);
     if (backend && x) backend->release(device.index, x);
     wg_mlp_free(mlp);

@@ -279,6 +279,8 @@ wg_status wg_trainer_step(wg_trainer *t)
     return WG_OK;
 }
 
+int wg_trainer_diverged(const wg_trainer *t) { return t && t->diverged; }
+
 int wg_trainer_finished(const wg_trainer *t)
 {
     if (!t) return 1;
@@ -325,7 +327,11 @@ wg_status wg_trainer_run_epoch(wg_trainer *t, wg_train_progress_fn progress, voi
     if (status == WG_OK) status = wg_synchronize(device);
     if (status != WG_OK) return status;
     const double start = wg_now();
-    int64_t images = 0, steps = 0;
+    int64_t images = 0, steps = 0, checked_step = t->step;
+    /* Divergence is caught by the loss going non-finite: read after every step on the CPU
+     * (no cost), every 32 steps on a GPU (a read waits for the device). */
+    const int64_t check_every = device.kind == WG_DEVICE_CPU ? 1 : 32;
+    wg_nn_stats stats = {0, 0};
     while (status == WG_OK && t->epoch == epoch && !wg_trainer_finished(t)) {
         const int64_t before = t->position;
         out->lr = wg_lr_at(t->options.schedule, t->options.lr, t->step, t->total_steps);
@@ -334,12 +340,27 @@ wg_status wg_trainer_run_epoch(wg_trainer *t, wg_train_progress_fn progress, voi
         images += (t->position == 0 ? t->train.count : t->position) - before;
         steps++;
         if (progress) progress(context, epoch + 1, steps, t->steps_per_epoch);
+        if (steps % check_every == 0) {
+            status = wg_mlp_stats_read(model, &stats);
+            if (status == WG_OK && !isfinite(stats.loss_sum)) break;
+            checked_step = t->step;
+        }
     }
-    wg_nn_stats stats = {0, 0};
     if (status == WG_OK) status = wg_synchronize(device);
     out->seconds = wg_now() - start;
     if (status == WG_OK) status = wg_mlp_stats_read(model, &stats);
     if (status != WG_OK) return status;
+    if (!isfinite(stats.loss_sum)) {
+        t->diverged = 1;
+        if (t->step == checked_step + 1)
+            return wg_fail(WG_ERR_BACKEND, "training diverged: the loss is %g at step %" PRId64
+                           " (epoch %" PRId64 ", learning rate %g); try a smaller --lr",
+                           stats.loss_sum, t->step, epoch + 1, (double)out->lr);
+        return wg_fail(WG_ERR_BACKEND, "training diverged: the loss became %g between steps %"
+                       PRId64 " and %" PRId64 " (epoch %" PRId64 ", learning rate %g); try a "
+                       "smaller --lr", stats.loss_sum, checked_step + 1, t->step, epoch + 1,
+                       (double)out->lr);
+    }
     out->steps = steps;
     out->images = images;
     out->images_per_s = out->seconds > 0 ? (double)images / out->seconds : 0.0;
@@ -358,6 +379,9 @@ wg_status wg_trainer_run_epoch(wg_trainer *t, wg_train_progress_fn progress, voi
 wg_status wg_trainer_save(const wg_trainer *t, const char *path)
 {
     if (!t || !path) return wg_fail(WG_ERR_ARGUMENT, "save: NULL argument");
+    if (t->diverged)
+        return wg_fail(WG_ERR_ARGUMENT, "not saving %s: training has diverged; the file is "
+                       "left as it was", path);
     return wg_mlp_save(t->model, path, t->options.optimizer.kind, t->epoch, t->step,
                        t->options.seed);
 }

@@ -42,6 +42,7 @@ struct wg_trainer {
     int64_t epoch;                 /* epochs completed */
     int64_t step;                  /* steps completed, in all */
     int64_t position;              /* next row of the epoch's order */
+    int diverged;                  /* the loss went non-finite: nothing more is saved */
 };
 
 /* Mean loss and accuracy of the model over a device dataset, in batches of the capacity. */

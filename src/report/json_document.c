@@ -121,6 +121,7 @@ void wg_json_document_begin(wg_json *json, FILE *out, const char *schema,
     wg_json_begin_object(json);
     wg_json_key(json, "schema"); wg_json_string(json, schema);
     wg_json_key(json, "whygpu_version"); wg_json_string(json, WG_VERSION);
+    wg_json_key(json, "commit"); wg_json_string(json, wg_build_commit());
     if (command_line) {
         wg_json_key(json, "command");
         wg_json_string(json, command_line);
