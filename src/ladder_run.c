@@ -120,6 +120,22 @@ static const wg_kernel *entry_kernel(const wg_ladder_rung *rung, int use_cublas)
     return NULL;
 }
 
+/* An entry before it is measured: nothing known yet (NaN rates and error). */
+static void entry_init(wg_ladder_entry *entry, const wg_kernel *kernel, int rung, int vendor,
+                       wg_precision precision, const char *name)
+{
+    memset(entry, 0, sizeof *entry);
+    entry->kernel = kernel;
+    entry->rung = rung;
+    entry->use_cublas = vendor;
+    entry->precision = precision;
+    entry->name = name;
+    entry->bound = wg_ladder_error_bound(precision);
+    entry->tflops = NAN;
+    entry->percent_of_cublas = NAN;
+    entry->check.relative_error = NAN;
+}
+
 /* The table's order: rungs 1-6, cuBLAS FP32, rung 7, cuBLAS TF32, rung 8, cuBLAS BF16; with
  * `only`, that entry and the cuBLAS reference of its precision. Returns the count. */
 static int init_cuda_entries(const wg_kernel *only, wg_ladder_entry entries[WG_LADDER_ENTRIES])
@@ -134,17 +150,8 @@ static int init_cuda_entries(const wg_kernel *only, wg_ladder_entry entries[WG_L
         if (only && kernel != only && !(order[e][1] && kernel->precision == only->precision))
             continue;
         if (only && only->vendor && !order[e][1]) continue;
-        wg_ladder_entry *entry = &entries[count++];
-        memset(entry, 0, sizeof *entry);
-        entry->kernel = kernel;
-        entry->rung = rung->number;
-        entry->use_cublas = order[e][1];
-        entry->precision = rung->precision;
-        entry->name = entry->use_cublas ? wg_ladder_cublas_name(rung->precision) : rung->name;
-        entry->bound = wg_ladder_error_bound(rung->precision);
-        entry->tflops = NAN;
-        entry->percent_of_cublas = NAN;
-        entry->check.relative_error = NAN;
+        entry_init(&entries[count++], kernel, rung->number, order[e][1], rung->precision,
+                   order[e][1] ? wg_ladder_cublas_name(rung->precision) : rung->name);
     }
     return count;
 }
@@ -161,17 +168,8 @@ static int init_registry_entries(wg_device_kind kind, const wg_kernel *only,
             if (pass == 0 ? kernel->rung < 1 : !kernel->vendor) continue;
             if (only && kernel != only && !(kernel->vendor && kernel->precision == only->precision))
                 continue;
-            wg_ladder_entry *entry = &entries[count++];
-            memset(entry, 0, sizeof *entry);
-            entry->kernel = kernel;
-            entry->rung = kernel->rung;
-            entry->use_cublas = kernel->vendor;
-            entry->precision = kernel->precision;
-            entry->name = kernel->name;
-            entry->bound = wg_ladder_error_bound(kernel->precision);
-            entry->tflops = NAN;
-            entry->percent_of_cublas = NAN;
-            entry->check.relative_error = NAN;
+            entry_init(&entries[count++], kernel, kernel->rung, kernel->vendor,
+                       kernel->precision, kernel->name);
         }
     return count;
 }
