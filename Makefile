@@ -70,6 +70,21 @@ endif
 ZLIB_CPPFLAGS := $(if $(HAVE_ZLIB),-DWG_HAVE_ZLIB)
 ZLIB_LIBS     := $(if $(HAVE_ZLIB),-lz)
 
+# ---- optional OpenCL (the opencl:N devices: any vendor's GPU, or PoCL on the CPU; absent:
+# those devices say why). Needs the ICD loader and headers (ocl-icd-opencl-dev,
+# opencl-c-headers); CLBlast (libclblast-dev), the vendor reference GEMM, is optional on top.
+# OPENCL=0: off ------------------------------------------------------------------------------
+HAVE_OPENCL := $(shell printf '$(HASH)define CL_TARGET_OPENCL_VERSION 120\n$(HASH)include <CL/cl.h>\nint main(void) { cl_uint n; return clGetPlatformIDs(0, 0, &n); }\n' \
+                | $(CC) -x c - -lOpenCL -o /dev/null >/dev/null 2>&1 && echo 1)
+ifeq ($(OPENCL),0)
+HAVE_OPENCL :=
+endif
+HAVE_CLBLAST := $(if $(HAVE_OPENCL),$(shell printf '$(HASH)include <clblast_c.h>\nint main(void) { return CLBlastClearCache() != CLBlastSuccess; }\n' \
+                | $(CC) -x c - -lclblast -lOpenCL -o /dev/null >/dev/null 2>&1 && echo 1))
+ifeq ($(CLBLAST),0)
+HAVE_CLBLAST :=
+endif
+
 # ---- flags ------------------------------------------------------------------------------
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE $(ZLIB_CPPFLAGS)
@@ -83,8 +98,8 @@ NVCCFLAGS := -O3 -std=c++17 -Iinclude -Isrc $(CUDA_GENCODE) --Werror all-warning
 
 # CUDA is one of two units: src/cuda/ when nvcc is found, else src/cuda_stub.c, whose entry
 # points all fail with "whygpu was built without CUDA".
-LIB_SRC  := $(filter-out src/cuda_stub.c,$(wildcard src/*.c src/cpu/*.c src/measure/*.c \
-                                                    src/report/*.c src/nn/*.c))
+LIB_SRC  := $(filter-out src/cuda_stub.c src/opencl_stub.c,$(wildcard src/*.c src/cpu/*.c \
+                                        src/measure/*.c src/report/*.c src/nn/*.c))
 ifneq ($(NVCC),)
 CPPFLAGS += -DWG_WITH_CUDA
 LIB_SRC  += $(wildcard src/cuda/*.c)
@@ -93,6 +108,24 @@ LDLIBS   += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas -lcudart
 else
 LIB_SRC  += src/cuda_stub.c
 endif
+
+# OpenCL likewise: src/opencl/ when its headers and loader are found, else src/opencl_stub.c.
+ifeq ($(HAVE_OPENCL),1)
+CPPFLAGS += -DWG_WITH_OPENCL $(if $(HAVE_CLBLAST),-DWG_HAVE_CLBLAST)
+LIB_SRC  += $(wildcard src/opencl/*.c)
+LDLIBS   += $(if $(HAVE_CLBLAST),-lclblast) -lOpenCL
+else
+LIB_SRC  += src/opencl_stub.c
+endif
+# The OpenCL C sources (src/opencl/kernels/*.cl) become C string literals in headers under
+# $(BUILD)/gen, compiled into the library and built by the driver at run time.
+CL_KERNELS := $(wildcard src/opencl/kernels/*.cl)
+CL_HEADERS := $(CL_KERNELS:src/opencl/kernels/%.cl=$(BUILD)/gen/opencl/%.cl.h)
+$(BUILD)/gen/opencl/%.cl.h: src/opencl/kernels/%.cl
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/src/opencl/%.o: CPPFLAGS += -I$(BUILD)/gen/opencl
+$(patsubst %.c,$(BUILD)/%.o,$(wildcard src/opencl/*.c)): | $(CL_HEADERS)
 
 TOOL_SRC := $(wildcard tools/*.c)
 TEST_SRC := $(wildcard tests/*.c)
@@ -165,6 +198,7 @@ print-config:
 	@echo "nvcc: $(if $(NVCC),$(NVCC),none (CPU-only build))"
 	@echo "cJSON: $(if $(HAVE_CJSON),yes,no)"
 	@echo "zlib: $(if $(HAVE_ZLIB),yes,no)"
+	@echo "OpenCL: $(if $(HAVE_OPENCL),yes,no) (CLBlast: $(if $(HAVE_CLBLAST),yes,no))"
 	@echo "build: $(BUILD)"
 
 # ---- fuzzing: make fuzz FUZZ_SECONDS=20 ---------------------------------------------------

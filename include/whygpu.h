@@ -48,17 +48,21 @@ const char *wg_status_name(wg_status status);
 
 /* ---------------------------------------------------------------- devices --------- */
 
-typedef enum wg_device_kind { WG_DEVICE_CPU = 0, WG_DEVICE_CUDA = 1 } wg_device_kind;
+typedef enum wg_device_kind {
+    WG_DEVICE_CPU = 0,
+    WG_DEVICE_CUDA = 1,
+    WG_DEVICE_OPENCL = 2 /* any OpenCL device: a GPU of any vendor, or PoCL on the CPU */
+} wg_device_kind;
 
 typedef struct wg_device {
     wg_device_kind kind;
-    int index; /* 0 for the CPU; the CUDA ordinal otherwise */
+    int index; /* 0 for the CPU; the CUDA ordinal; for OpenCL, N of opencl:N */
 } wg_device;
 
 /* The CPU device, as a value. */
 wg_device wg_cpu(void);
 
-/* Parses "cpu", "cuda", "cuda:N" (also "gpu", "gpu:N"). Syntax only: it does not check
+/* Parses "cpu", "cuda", "cuda:N" (also "gpu", "gpu:N"), "opencl", "opencl:N". Syntax only: it does not check
  * that the device is present; wg_device_check does. */
 wg_status wg_device_parse(const char *text, wg_device *out);
 
@@ -75,6 +79,8 @@ wg_status wg_synchronize(wg_device device);
 
 /* 1 when the library was compiled with the CUDA backend. */
 int wg_built_with_cuda(void);
+/* 1 when the library was compiled with the OpenCL backend. */
+int wg_built_with_opencl(void);
 
 /* ---------------------------------------------------------------- tensors --------- */
 
@@ -373,6 +379,37 @@ typedef struct wg_gpu_info {
 /* Number of CUDA devices; WG_ERR_NO_DEVICE with the reason when there can be none. */
 wg_status wg_gpu_count(int *count);
 wg_status wg_gpu_info_get(int index, wg_gpu_info *out);
+
+/* One OpenCL device: opencl:N is the N-th device when every platform's devices are listed
+ * in platform order. PoCL is an OpenCL driver that runs kernels on this CPU. */
+typedef struct wg_opencl_info {
+    int index;
+    int platform_index;
+    char platform_name[128];
+    char platform_version[128];
+    char name[256];
+    char vendor[128];
+    char driver_version[128];
+    char device_version[128];
+    char type[16];                 /* "GPU", "CPU", "accelerator" or "other" */
+    int is_cpu;                    /* a CPU driver (PoCL): a CPU pretending to be a GPU */
+    int compute_units;
+    int clock_mhz;
+    int64_t global_memory_bytes;
+    int64_t local_memory_bytes;
+    int64_t max_work_group_size;
+    int fp64;                      /* cl_khr_fp64 */
+} wg_opencl_info;
+
+/* Number of OpenCL devices; WG_ERR_NO_DEVICE with the reason when there can be none (built
+ * without OpenCL, no driver (ICD) installed, no platform, no device). */
+wg_status wg_opencl_device_count(int *count);
+wg_status wg_opencl_info_get(int index, wg_opencl_info *out);
+/* One line naming opencl:index for tables and reports: the device's name, type and
+ * platform, and for a CPU driver such as PoCL the plain warning that it is "a CPU
+ * pretending to be a GPU" (its kernels run on this machine's cores). The reason when the
+ * device is absent. Returns buf (always NUL-terminated). */
+const char *wg_opencl_describe(int index, char *buf, size_t size);
 
 /* Threads the CPU kernels use: WHYGPU_NUM_THREADS when set (a positive integer), else
  * OpenMP's default (OMP_NUM_THREADS, else one per logical CPU). wg_set_cpu_threads changes

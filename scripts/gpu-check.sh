@@ -22,6 +22,9 @@
 # `whygpu info --json`, `whygpu train --compare --json` and `whygpu bench gemm --json` (the
 # CPU GEMM against the FMA peak, two sizes, about 40 s) go into one file, extra.tar.gz
 # (info.json, train.log, train.json, bench-gemm.json).
+# When the machine has an OpenCL driver for its GPU (and the build found OpenCL), the
+# OpenCL device tests, the OpenCL ladder and `train --compare` on it run too, into
+# gpu-check.log; otherwise that step says why it was skipped.
 #
 # Every step runs even if an earlier one failed; the exit status is 1 if any step failed or
 # if the GPU tests were skipped. The device tool brings back at most 8 files from $OUT, so
@@ -176,6 +179,47 @@ if [ "$rc" -ne 0 ]; then
     failed=1
 fi
 tar -C "$ladder_dir" -czf "$OUT/ladder.tar.gz" . && rm -rf "$ladder_dir"
+
+# OpenCL on the GPU, when this machine has an OpenCL driver for it (NVIDIA's driver ships
+# one, libnvidia-opencl; Intel's and AMD's are packages) and the build found the OpenCL
+# headers and ICD loader. The first OpenCL device of type GPU that `whygpu info` lists runs
+# the device tests, the OpenCL ladder at n = 2048 and `train --compare`; their output goes
+# into gpu-check.log (the device tool brings back only 8 files). Without either, it says so
+# and skips: that is not a failure.
+opencl_step() { # opencl_step NAME SECONDS COMMAND...: output and status into the summary
+    local name=$1 limit=$2
+    shift 2
+    echo "== $name: $*" | tee -a "$summary"
+    timeout "$limit" "$@" >>"$summary" 2>&1
+    local rc=$?
+    echo "   exit status $rc" | tee -a "$summary"
+    if [ "$rc" -ne 0 ]; then
+        echo "== $name FAILED (exit $rc)" | tee -a "$summary"
+        failed=1
+    fi
+}
+if ! grep -q -- '-DWG_WITH_OPENCL' "$OUT/build.log" 2>/dev/null; then
+    echo "== opencl: skipped: this build has no OpenCL (ocl-icd-opencl-dev and opencl-c-headers were not installed)" |
+        tee -a "$summary"
+else
+    ocl=$(timeout 20 ./"$build"/whygpu info 2>/dev/null | sed -n 's/^ *\(opencl:[0-9][0-9]*\) .*GPU.*/\1/p' | head -n 1)
+    if [ -z "$ocl" ]; then
+        echo "== opencl: skipped: no OpenCL driver for a GPU on this machine (whygpu info lists none)" |
+            tee -a "$summary"
+    else
+        echo "== opencl: the GPU's OpenCL driver is $ocl" | tee -a "$summary"
+        echo "== opencl-tests: WHYGPU_TEST_OPENCL=$ocl test_whygpu opencl (summary and failures)" | tee -a "$summary"
+        WHYGPU_TEST_OPENCL=$ocl timeout 300 ./"$build"/test_whygpu --whygpu ./"$build"/whygpu "[$ocl]" opencl_ \
+            >"$OUT/opencl-tests.tmp" 2>&1
+        rc=$?
+        grep -E '^(FAIL|SKIP)|passed, ' "$OUT/opencl-tests.tmp" | tee -a "$summary"
+        rm -f "$OUT/opencl-tests.tmp"
+        echo "   exit status $rc" >>"$summary"
+        [ "$rc" -eq 0 ] || { echo "== opencl-tests FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+        opencl_step opencl-ladder 240 ./"$build"/whygpu ladder --device "$ocl" --size 2048 --repeat 3 --no-progress
+        opencl_step opencl-train 120 ./"$build"/whygpu train --compare --device "$ocl" --steps 100 --data "$data" --no-progress
+    fi
+fi
 
 # A run where the GPU tests skipped verified nothing on a GPU: say so, and fail.
 if grep -q '^SKIP .*cuda' "$OUT/tests.log" 2>/dev/null; then

@@ -20,8 +20,9 @@
 extern "C" {
 #endif
 
-/* A running interval timer. CPU: host clock. CUDA: a pair of events, so the interval is
- * the device's own time from the start mark to the end of the last queued work. */
+/* A running interval timer. CPU: host clock. CUDA: a pair of events (OpenCL: of markers),
+ * so the interval is the device's own time from the start mark to the end of the last
+ * queued work. */
 typedef struct wg_device_timer {
     double host_start;
     void *start_event;
@@ -87,6 +88,9 @@ extern const wg_backend wg_cpu_backend;
 /* The CUDA backend: src/cuda/ when built with nvcc, else src/cuda_stub.c, whose entries
  * all say the build has no CUDA. Its kernel registry is in every build. */
 extern const wg_backend wg_cuda_backend;
+/* The OpenCL backend: src/opencl/ when the OpenCL headers and loader were found, else
+ * src/opencl_stub.c, likewise; its kernel registry (src/opencl_kernels.c) is in every build. */
+extern const wg_backend wg_opencl_backend;
 
 /* The backend of a device kind, or NULL with WG_ERR_ARGUMENT set (unknown kind). */
 const wg_backend *wg_backend_for(wg_device device);

@@ -38,73 +38,15 @@ wg_status wg_cuda_gpu_info(int index, wg_gpu_info *out)
 
 /* ---------------------------------------------------------------- backend table --- */
 
-static wg_status stub_alloc(int index, size_t bytes, void **out)
-{
-    (void)bytes, (void)out;
-    return no_cuda(index);
-}
-
-static void stub_release(int index, void *ptr) { (void)index, (void)ptr; }
-
-static wg_status stub_copy(int index, void *dst, const void *src, size_t bytes)
-{
-    (void)dst, (void)src, (void)bytes;
-    return no_cuda(index);
-}
-
-static wg_status stub_fill(int index, float *dst, int64_t n, float value)
-{
-    (void)dst, (void)n, (void)value;
-    return no_cuda(index);
-}
-
-static wg_status stub_fill_uniform(int index, float *dst, int64_t n, float low, float high,
-                                   uint64_t seed)
-{
-    (void)dst, (void)n, (void)low, (void)high, (void)seed;
-    return no_cuda(index);
-}
-
-static wg_status stub_binary(int index, const float *a, const float *b, float *out, int64_t n)
-{
-    (void)a, (void)b, (void)out, (void)n;
-    return no_cuda(index);
-}
-
-static wg_status stub_relu(int index, const float *x, float *out, int64_t n)
-{
-    (void)x, (void)out, (void)n;
-    return no_cuda(index);
-}
-
-static wg_status stub_timer_start(int index, wg_device_timer *timer)
-{
-    (void)timer;
-    return no_cuda(index);
-}
-
-static wg_status stub_timer_stop(int index, wg_device_timer *timer, double *seconds)
-{
-    (void)timer, (void)seconds;
-    return no_cuda(index);
-}
+#define STUB_FAIL no_cuda
+#include "stub_entries.inc"
 
 const wg_backend wg_cuda_backend = {
     .name = "cuda",
     .check = wg_cuda_check,
-    .alloc = stub_alloc,
-    .release = stub_release,
-    .copy_from_host = stub_copy,
-    .copy_to_host = stub_copy,
-    .fill = stub_fill,
-    .fill_uniform = stub_fill_uniform,
-    .mul = stub_binary,
-    .add = stub_binary,
-    .relu = stub_relu,
+    WG_STUB_BACKEND_ENTRIES,
     WG_CUDA_BACKEND_KERNELS,
     .synchronize = wg_cuda_check,
-    .timer_start = stub_timer_start,
-    .timer_stop = stub_timer_stop,
 };
 
 /* ---------------------------------------------------------------- ladder ---------- */
@@ -169,65 +111,4 @@ wg_status wg_cuda_measure_launch_latency(int device, int launches, wg_launch_lat
 
 /* ---------------------------------------------------------------- layer operations  */
 
-static wg_status nn_bias_act(int index, float *y, const float *bias, int64_t rows, int64_t cols,
-                             int relu)
-{
-    (void)y, (void)bias, (void)rows, (void)cols, (void)relu;
-    return no_cuda(index);
-}
-
-static wg_status nn_bias_act_backward(int index, float *dy, const float *y, float *dbias,
-                                      int64_t rows, int64_t cols, int relu)
-{
-    (void)dy, (void)y, (void)dbias, (void)rows, (void)cols, (void)relu;
-    return no_cuda(index);
-}
-
-static wg_status nn_softmax_xent(int index, const float *logits, const uint8_t *labels,
-                                 int64_t rows, int64_t classes, float scale, float *dlogits,
-                                 wg_nn_stats *stats)
-{
-    (void)logits, (void)labels, (void)rows, (void)classes, (void)scale, (void)dlogits,
-        (void)stats;
-    return no_cuda(index);
-}
-
-static wg_status nn_stats_reset(int index, wg_nn_stats *stats)
-{
-    (void)stats;
-    return no_cuda(index);
-}
-
-static wg_status nn_sgd(int index, float *w, float *v, const float *g, int64_t n, float lr,
-                        float momentum)
-{
-    (void)w, (void)v, (void)g, (void)n, (void)lr, (void)momentum;
-    return no_cuda(index);
-}
-
-static wg_status nn_adam(int index, float *w, float *m, float *v, const float *g, int64_t n,
-                         float lr_t, float beta1, float beta2, float eps_t)
-{
-    (void)w, (void)m, (void)v, (void)g, (void)n, (void)lr_t, (void)beta1, (void)beta2,
-        (void)eps_t;
-    return no_cuda(index);
-}
-
-static wg_status nn_gather(int index, const float *images, const uint8_t *labels,
-                           const int32_t *order, int64_t first, int64_t rows, int64_t features,
-                           float *x, uint8_t *y)
-{
-    (void)images, (void)labels, (void)order, (void)first, (void)rows, (void)features, (void)x,
-        (void)y;
-    return no_cuda(index);
-}
-
-const wg_nn_backend wg_nn_cuda = {
-    .bias_act = nn_bias_act,
-    .bias_act_backward = nn_bias_act_backward,
-    .softmax_xent = nn_softmax_xent,
-    .stats_reset = nn_stats_reset,
-    .sgd = nn_sgd,
-    .adam = nn_adam,
-    .gather = nn_gather,
-};
+const wg_nn_backend wg_nn_cuda = WG_STUB_NN_TABLE;

@@ -33,6 +33,7 @@ static const wg_backend *registry_of(wg_device_kind kind)
     switch (kind) {
     case WG_DEVICE_CPU: return &wg_cpu_backend;
     case WG_DEVICE_CUDA: return &wg_cuda_backend;
+    case WG_DEVICE_OPENCL: return &wg_opencl_backend;
     }
     return NULL;
 }
@@ -62,6 +63,8 @@ static const kernel_alias aliases[] = {
     {WG_DEVICE_CUDA, "reference", "coalesced"},
     {WG_DEVICE_CUDA, "tiled", "smem-tiled"},
     {WG_DEVICE_CUDA, "cublas", "cublas-fp32"},
+    {WG_DEVICE_OPENCL, "reference", "coalesced"},
+    {WG_DEVICE_OPENCL, "tiled", "local-tiled"},
 };
 
 wg_status wg_kernel_find(wg_device_kind kind, const char *name, const wg_kernel **out)

@@ -120,9 +120,25 @@ static const wg_kernel *entry_kernel(const wg_ladder_rung *rung, int use_cublas)
     return NULL;
 }
 
+/* An entry before it is measured: nothing known yet (NaN rates and error). */
+static void entry_init(wg_ladder_entry *entry, const wg_kernel *kernel, int rung, int vendor,
+                       wg_precision precision, const char *name)
+{
+    memset(entry, 0, sizeof *entry);
+    entry->kernel = kernel;
+    entry->rung = rung;
+    entry->use_cublas = vendor;
+    entry->precision = precision;
+    entry->name = name;
+    entry->bound = wg_ladder_error_bound(precision);
+    entry->tflops = NAN;
+    entry->percent_of_cublas = NAN;
+    entry->check.relative_error = NAN;
+}
+
 /* The table's order: rungs 1-6, cuBLAS FP32, rung 7, cuBLAS TF32, rung 8, cuBLAS BF16; with
  * `only`, that entry and the cuBLAS reference of its precision. Returns the count. */
-static int init_entries(const wg_kernel *only, wg_ladder_entry entries[WG_LADDER_ENTRIES])
+static int init_cuda_entries(const wg_kernel *only, wg_ladder_entry entries[WG_LADDER_ENTRIES])
 {
     static const int order[WG_LADDER_ENTRIES][2] = {{1, 0}, {2, 0}, {3, 0}, {4, 0},
                                                     {5, 0}, {6, 0}, {1, 1}, {7, 0},
@@ -134,19 +150,35 @@ static int init_entries(const wg_kernel *only, wg_ladder_entry entries[WG_LADDER
         if (only && kernel != only && !(order[e][1] && kernel->precision == only->precision))
             continue;
         if (only && only->vendor && !order[e][1]) continue;
-        wg_ladder_entry *entry = &entries[count++];
-        memset(entry, 0, sizeof *entry);
-        entry->kernel = kernel;
-        entry->rung = rung->number;
-        entry->use_cublas = order[e][1];
-        entry->precision = rung->precision;
-        entry->name = entry->use_cublas ? wg_ladder_cublas_name(rung->precision) : rung->name;
-        entry->bound = wg_ladder_error_bound(rung->precision);
-        entry->tflops = NAN;
-        entry->percent_of_cublas = NAN;
-        entry->check.relative_error = NAN;
+        entry_init(&entries[count++], kernel, rung->number, order[e][1], rung->precision,
+                   order[e][1] ? wg_ladder_cublas_name(rung->precision) : rung->name);
     }
     return count;
+}
+
+/* Another device kind's ladder (OpenCL): its registry's rungs in order, then its vendor
+ * library (CLBlast); with `only`, that entry and the vendor entry of its precision. */
+static int init_registry_entries(wg_device_kind kind, const wg_kernel *only,
+                                 wg_ladder_entry entries[WG_LADDER_ENTRIES])
+{
+    int count = 0;
+    for (int pass = 0; pass < 2; pass++) /* rungs, then vendor libraries */
+        for (int i = 0; i < wg_kernel_count(kind) && count < WG_LADDER_ENTRIES; i++) {
+            const wg_kernel *kernel = wg_kernel_at(kind, i);
+            if (pass == 0 ? kernel->rung < 1 : !kernel->vendor) continue;
+            if (only && kernel != only && !(kernel->vendor && kernel->precision == only->precision))
+                continue;
+            entry_init(&entries[count++], kernel, kernel->rung, kernel->vendor,
+                       kernel->precision, kernel->name);
+        }
+    return count;
+}
+
+static int init_entries(wg_device_kind kind, const wg_kernel *only,
+                        wg_ladder_entry entries[WG_LADDER_ENTRIES])
+{
+    return kind == WG_DEVICE_CUDA ? init_cuda_entries(only, entries)
+                                  : init_registry_entries(kind, only, entries);
 }
 
 /* A prepared product (inputs converted once) as wg_timeit calls it. */
@@ -253,7 +285,7 @@ static wg_status check_memory(const wg_ladder_options *o)
     const double nn = (double)o->n * (double)o->n;
     const double gpu_needed = nn * (4.0 * 4 + 2.0 * 2), host_needed = nn * 4.0 * 3;
     wg_gpu_info info;
-    if (wg_gpu_info_get(o->device.index, &info) == WG_OK &&
+    if (o->device.kind == WG_DEVICE_CUDA && wg_gpu_info_get(o->device.index, &info) == WG_OK &&
         gpu_needed > (double)info.free_memory_bytes)
         return wg_fail(WG_ERR_NO_MEMORY, "--size %" PRId64 " needs %.3g GiB of GPU memory on "
                        "cuda:%d; %.1f GiB is free", o->n, gpu_needed / 1073741824.0,
@@ -270,14 +302,17 @@ wg_status wg_ladder_measure(const wg_ladder_options *o, wg_ladder_result *run)
 {
     if (!o || !run) return wg_fail(WG_ERR_ARGUMENT, "wg_ladder_measure: NULL argument");
     if (o->n < 1) return wg_fail(WG_ERR_ARGUMENT, "wg_ladder_measure: n=%" PRId64, o->n);
-    if (o->device.kind != WG_DEVICE_CUDA)
-        return wg_fail(WG_ERR_ARGUMENT, "the ladder's kernels run on a GPU (cuda or cuda:N)");
-    if (o->only && o->only->device != WG_DEVICE_CUDA)
-        return wg_fail(WG_ERR_ARGUMENT, "the ladder runs CUDA kernels, not '%s'", o->only->name);
+    if (o->device.kind != WG_DEVICE_CUDA && o->device.kind != WG_DEVICE_OPENCL)
+        return wg_fail(WG_ERR_ARGUMENT, "the ladder's kernels run on a GPU (cuda, cuda:N, opencl "
+                       "or opencl:N)");
+    if (o->only && o->only->device != o->device.kind)
+        return wg_fail(WG_ERR_ARGUMENT, "the ladder on %s runs %s kernels, not '%s'",
+                       o->device.kind == WG_DEVICE_CUDA ? "CUDA" : "OpenCL",
+                       o->device.kind == WG_DEVICE_CUDA ? "CUDA" : "OpenCL", o->only->name);
     memset(run, 0, sizeof *run);
     const int64_t n = o->n;
     run->n = n;
-    run->count = init_entries(o->only, run->entries);
+    run->count = init_entries(o->device.kind, o->only, run->entries);
     wg_status status = wg_device_check(o->device);
     if (status == WG_OK) status = check_memory(o);
     if (status != WG_OK) return status;

@@ -207,6 +207,17 @@ wg_status wg_memory_available(wg_device device, int64_t *bytes, char *why, size_
 {
     if (!bytes) return wg_fail(WG_ERR_ARGUMENT, "wg_memory_available: NULL output pointer");
     if (device.kind == WG_DEVICE_CPU) return wg_host_memory_probe(NULL, bytes, why, why_size);
+    if (device.kind == WG_DEVICE_OPENCL) {
+        /* OpenCL cannot tell free memory: a CPU driver (PoCL) allocates from the host's,
+         * a GPU has at most its global memory */
+        wg_opencl_info info;
+        wg_status status = wg_opencl_info_get(device.index, &info);
+        if (status != WG_OK) return status;
+        if (info.is_cpu) return wg_host_memory_probe(NULL, bytes, why, why_size);
+        *bytes = info.global_memory_bytes;
+        set_why(why, why_size, "OpenCL global memory");
+        return WG_OK;
+    }
     wg_gpu_info info;
     wg_status status = wg_gpu_info_get(device.index, &info);
     if (status != WG_OK) return status;

@@ -112,7 +112,16 @@ int main(int argc, char **argv)
         else
             filters[filter_count++] = argv[i];
     }
-    const wg_device devices[] = {{WG_DEVICE_CPU, 0}, {WG_DEVICE_CUDA, 0}};
+    /* The OpenCL device under test: opencl:0, or WHYGPU_TEST_OPENCL (e.g. "opencl:1", the
+     * GPU of a machine whose first OpenCL device is PoCL). */
+    wg_device devices[] = {{WG_DEVICE_CPU, 0}, {WG_DEVICE_CUDA, 0}, {WG_DEVICE_OPENCL, 0}};
+    const char *opencl = getenv("WHYGPU_TEST_OPENCL");
+    if (opencl && (wg_device_parse(opencl, &devices[2]) != WG_OK ||
+                   devices[2].kind != WG_DEVICE_OPENCL)) {
+        fprintf(stderr, "WHYGPU_TEST_OPENCL='%s': expected opencl:N\n", opencl);
+        free(filters);
+        return 2;
+    }
     int passed = 0, failed = 0, skipped = 0;
     for (int t = 0; t < test_count; t++) {
         if (!tests[t].device_fn) {

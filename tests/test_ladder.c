@@ -8,7 +8,8 @@
  * four transposes, padded leading dimensions (which switch vector loads off), alpha and
  * beta, with C poisoned with NaN (beta == 0) and the gap between rows of C checked
  * untouched. On the CPU device the same checker runs with the CPU GEMM, so the harness
- * itself is tested here.
+ * itself is tested here. On an OpenCL device (PoCL on the CPU in CI) it runs the OpenCL
+ * ladder's rungs, both forms of the last one, and CLBlast.
  */
 #include <math.h>
 #include <stdint.h>
@@ -18,6 +19,9 @@
 #include "check.h"
 #include "ladder.h"
 #include "reference.h"
+
+/* The OpenCL registry's last ladder rung (regblock-vec), which has two forms. */
+#define WG_OPENCL_LAST_RUNG 4
 
 /* ---------------------------------------------------------------- the table ------- */
 
@@ -408,6 +412,31 @@ DEVICE_TEST(ladder_rungs_match_float64)
         check_all_cases(device, run_cpu_gemm, NULL, 1e-5, "cpu gemm");
         return;
     }
+    if (device.kind == WG_DEVICE_OPENCL) {
+        for (int i = 0; i < wg_kernel_count(WG_DEVICE_OPENCL); i++) {
+            const wg_kernel *kernel = wg_kernel_at(WG_DEVICE_OPENCL, i);
+            if (kernel->vendor) continue; /* CLBlast: in the references' test */
+            /* the last rung has a GPU form (local memory) and a CPU form whose vector width
+             * follows the device (16 floats with AVX-512, 8 with AVX2): run all here */
+            static const char *const forms[][3] = {{"0", "16", "caches, 16-wide"},
+                                                   {"0", "8", "caches, 8-wide"},
+                                                   {"1", "16", "local memory"}};
+            const int last = i == WG_OPENCL_LAST_RUNG;
+            for (int form = 0; form < (last ? 3 : 1); form++) {
+                char label[80];
+                snprintf(label, sizeof label, "opencl rung %d (%s%s%s)", kernel->rung,
+                         kernel->name, last ? ", " : "", last ? forms[form][2] : "");
+                if (last) {
+                    setenv("WHYGPU_OPENCL_STAGE_LOCAL", forms[form][0], 1);
+                    setenv("WHYGPU_OPENCL_VW", forms[form][1], 1);
+                }
+                check_all_cases(device, run_ladder, (void *)kernel, 1e-5, label);
+            }
+        }
+        unsetenv("WHYGPU_OPENCL_STAGE_LOCAL");
+        unsetenv("WHYGPU_OPENCL_VW");
+        return;
+    }
     for (int r = 1; r <= WG_LADDER_RUNGS; r++) {
         const wg_ladder_rung *rung = wg_ladder_rung_find(r);
         char label[64];
@@ -429,6 +458,13 @@ DEVICE_TEST(ladder_cublas_references_match_float64)
         if (!wg_built_with_cuda())
             CHECK_STATUS(wg_gemm_on((wg_device){WG_DEVICE_CUDA, 0}, cublas, &args),
                          WG_ERR_NO_DEVICE);
+        return;
+    }
+    if (device.kind == WG_DEVICE_OPENCL) { /* CLBlast is OpenCL's vendor reference */
+        const wg_kernel *clblast = NULL;
+        REQUIRE_OK(wg_kernel_find(WG_DEVICE_OPENCL, "clblast", &clblast));
+        if (wg_kernel_available(clblast, device.index) != WG_OK) SKIP("%s", wg_error_message());
+        check_all_cases(device, run_ladder, (void *)clblast, 1e-5, "clblast");
         return;
     }
     /* rungs 1, 7 and 8 stand for the three precisions */

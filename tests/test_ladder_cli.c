@@ -72,7 +72,7 @@ TEST(cli_kernels_lists_the_registry)
     const char *args[] = {"kernels", NULL};
     cli_run_result r = cli_run(args, NULL);
     CHECK_MSG(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err ? r.err : "");
-    for (wg_device_kind kind = WG_DEVICE_CPU; kind <= WG_DEVICE_CUDA; kind++)
+    for (wg_device_kind kind = WG_DEVICE_CPU; kind <= WG_DEVICE_OPENCL; kind++)
         for (int i = 0; i < wg_kernel_count(kind); i++) {
             const wg_kernel *k = wg_kernel_at(kind, i);
             CHECK_MSG(r.out && strstr(r.out, k->name) && strstr(r.out, k->summary),

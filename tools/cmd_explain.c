@@ -44,7 +44,8 @@ static void usage(FILE *out)
             "  --only LIST     run only these sections (comma-separated, e.g. bandwidth,latency);\n"
             "                  the roofline uses figures of the others and measures what it lacks\n"
             "  --quick         fewer sizes and shorter runs (under a minute on 2 cores)\n"
-            "  --device DEV    the GPU to measure: cuda, cuda:N (default cuda); cpu skips the GPU\n"
+            "  --device DEV    the GPU to measure: cuda, cuda:N, opencl, opencl:N (default\n"
+            "                  cuda); cpu skips the GPU\n"
             "  --json          print the results as JSON (schema whygpu.explain/1, docs/json.md)\n"
             "  --reference R   a recorded GPU machine whose reading of each section's GPU half\n"
             "                  to show after this machine's, labelled (a name such as h100, a\n"
@@ -121,6 +122,7 @@ int cmd_explain(int argc, char **argv)
     wg_status status = wg_machine_facts_get(want_gpu, gpu, &x.machine);
     if (status != WG_OK) return cli_failure("explain", status);
     x.gpu_index = gpu.index;
+    x.gpu = gpu;
     char note[600], reference_error[1400];
     if (recorded_open(&x.ref, reference, x.machine.gpu_available, note, sizeof note,
                       reference_error, sizeof reference_error) != 0)
@@ -139,7 +141,12 @@ int cmd_explain(int argc, char **argv)
         printf("CPU: %s, %d threads, %s\n", x.machine.cpu.model[0] ? x.machine.cpu.model : "unknown",
                x.machine.cpu.omp_threads, wg_cpu_simd_level(&x.machine.cpu));
         if (x.machine.gpu_available)
-            printf("GPU: %s (cuda:%d), %d SMs\n", x.machine.gpu.name, x.gpu_index, x.machine.gpu.sm_count);
+        {
+            char device[32];
+            printf("GPU: %s (%s), %d %s\n", x.machine.gpu.name,
+                   wg_device_format(gpu, device, sizeof device), x.machine.gpu.sm_count,
+                   gpu.kind == WG_DEVICE_OPENCL ? "compute units" : "SMs");
+        }
         else
             printf("GPU: none measured: %s\n", x.machine.gpu_reason);
     }

@@ -3,7 +3,8 @@
  * read once (info_facts) and rendered as text or as JSON from the same description.
  *
  * Text: a CPU section (model, cores, usable SIMD features, caches, memory) and a GPU
- * section (whether whygpu was built with CUDA, then each GPU, or "GPU: none — reason").
+ * section (whether whygpu was built with CUDA, then each GPU, or "GPU: none — reason"),
+ * then an OpenCL section (each device of every platform, opencl:N; text only for now).
  * An absent GPU is a fact about the machine, not a failure: the exit status is 0.
  *
  * --json writes the same facts, schema whygpu.info/1; its fields are in docs/json.md
@@ -21,7 +22,8 @@ static const char *const usage_text =
     "usage: whygpu info [--json]\n"
     "\n"
     "Describe this machine: the CPU (model, cores, usable SIMD features, caches, memory)\n"
-    "and the GPUs whygpu can use (name, compute capability, SMs, memory, clocks).\n"
+    "and the GPUs whygpu can use (name, compute capability, SMs, memory, clocks), then\n"
+    "every OpenCL device (opencl:N: platform, type, compute units, memory, work-group size).\n"
     "\n"
     "Options:\n"
     "  --json      print the same facts as JSON (fields: docs/json.md)\n"
@@ -183,6 +185,43 @@ static void print_text(const info_facts *f)
     }
 }
 
+/* The OpenCL devices of every platform (opencl:N), or why there are none. A CPU driver
+ * (PoCL) is listed as what it is: a CPU pretending to be a GPU. */
+static void print_opencl(void)
+{
+    char a[32], b[32];
+    printf("\nOpenCL\n");
+    printf("  whygpu built %s OpenCL\n", wg_built_with_opencl() ? "with" : "without");
+    int count = 0;
+    if (wg_opencl_device_count(&count) != WG_OK) {
+        printf("  OpenCL: none — %s\n", wg_error_message());
+        return;
+    }
+    const wg_kernel *clblast = NULL;
+    const int have_clblast = wg_kernel_find(WG_DEVICE_OPENCL, "clblast", &clblast) == WG_OK &&
+                             wg_kernel_available(clblast, 0) == WG_OK;
+    printf("  CLBlast           %s\n", have_clblast ? "yes" : "no");
+    for (int i = 0; i < count; i++) {
+        wg_opencl_info d;
+        if (wg_opencl_info_get(i, &d) != WG_OK) {
+            printf("  opencl:%d: %s\n", i, wg_error_message());
+            continue;
+        }
+        printf("  opencl:%d          %s (%s)\n", d.index, d.name, d.type);
+        printf("    platform            %s (%s)\n", d.platform_name, d.platform_version);
+        printf("    vendor, driver      %s, %s\n", d.vendor, d.driver_version);
+        printf("    compute units       %d at %d MHz\n", d.compute_units, d.clock_mhz);
+        printf("    memory              %s global, %s local per work-group\n",
+               format_bytes(d.global_memory_bytes, a, sizeof a),
+               format_bytes(d.local_memory_bytes, b, sizeof b));
+        printf("    max work-group      %lld work-items\n", (long long)d.max_work_group_size);
+        printf("    double precision    %s\n", d.fp64 ? "yes" : "no (whygpu train needs it)");
+        if (d.is_cpu)
+            printf("    note                a CPU pretending to be a GPU: its kernels run on this\n"
+                   "                        machine's CPU cores\n");
+    }
+}
+
 /* ---------------------------------------------------------------- JSON ------------ */
 
 /* A key and its value, in one call. */
@@ -315,5 +354,6 @@ int cmd_info(int argc, char **argv)
         return print_json(&facts, command);
     }
     print_text(&facts);
+    print_opencl();
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }

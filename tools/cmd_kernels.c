@@ -110,10 +110,10 @@ static void json_device(wg_json *j, const device_kernels *d)
 
 int kernels_list(const wg_device *devices, int count, int json, const char *command)
 {
-    static device_kernels lists[2];
-    for (int i = 0; i < count && i < 2; i++) collect(devices[i], &lists[i]);
+    static device_kernels lists[3];
+    for (int i = 0; i < count && i < 3; i++) collect(devices[i], &lists[i]);
     if (!json) {
-        for (int i = 0; i < count && i < 2; i++) {
+        for (int i = 0; i < count && i < 3; i++) {
             if (i) printf("\n");
             print_text(&lists[i]);
         }
@@ -125,7 +125,7 @@ int kernels_list(const wg_device *devices, int count, int json, const char *comm
     wg_json_document_begin(&j, stdout, "whygpu.kernels/1", command, have_machine ? &machine : NULL);
     wg_json_key(&j, "devices");
     wg_json_begin_array(&j);
-    for (int i = 0; i < count && i < 2; i++) json_device(&j, &lists[i]);
+    for (int i = 0; i < count && i < 3; i++) json_device(&j, &lists[i]);
     wg_json_end_array(&j);
     wg_json_end_object(&j);
     if (wg_json_finish(&j)) {
@@ -138,14 +138,14 @@ int kernels_list(const wg_device *devices, int count, int json, const char *comm
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: whygpu kernels [--device cpu|cuda|cuda:N] [--json]\n"
+            "usage: whygpu kernels [--device cpu|cuda|cuda:N|opencl|opencl:N] [--json]\n"
             "\n"
             "The matrix-product kernels each device offers (the names --kernel takes in demo,\n"
             "matmul, sweep and ladder): name, ladder rung, precision, whether it can run here\n"
             "and what it changes; then why the others cannot run here.\n"
             "\n"
             "options:\n"
-            "  --device DEV   only this device's kernels (default: cpu and cuda:0)\n"
+            "  --device DEV   only this device's kernels (default: cpu, cuda:0 and opencl:0)\n"
             "  --json         print JSON (schema whygpu.kernels/1, docs/json.md)\n"
             "  -h, --help     this help\n");
 }
@@ -156,8 +156,8 @@ int cmd_kernels(int argc, char **argv)
                                           {"json", no_argument, NULL, 'j'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
-    wg_device devices[2] = {{WG_DEVICE_CPU, 0}, {WG_DEVICE_CUDA, 0}};
-    int count = 2, json = 0, c;
+    wg_device devices[3] = {{WG_DEVICE_CPU, 0}, {WG_DEVICE_CUDA, 0}, {WG_DEVICE_OPENCL, 0}};
+    int count = 3, json = 0, c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {

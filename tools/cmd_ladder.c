@@ -27,13 +27,16 @@ typedef struct ladder_options {
     double max_call_s;
     int progress;
     const wg_kernel *only; /* --kernel: this entry (and its cuBLAS reference), or NULL */
+    const char *only_name; /* --kernel as given, found once the device is known */
+    int opencl_cpu;        /* the device is an OpenCL CPU driver (PoCL) */
     int list;              /* --list */
 } ladder_options;
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: whygpu ladder [--size N]... [--device cuda:N] [--kernel NAME] [--json FILE|-]\n"
+            "usage: whygpu ladder [--size N]... [--device cuda:N|opencl:N] [--kernel NAME]\n"
+            "                     [--json FILE|-]\n"
             "                     [--seed S] [--repeat R] [--max-call-seconds S] [--no-progress]\n"
             "       whygpu ladder --list\n"
             "\n"
@@ -41,13 +44,14 @@ static void usage(FILE *out)
             "(docs/ladder.md), each timed on an NxN product next to the cuBLAS figure of\n"
             "its precision (FP32 pedantic for rungs 1-6, TF32 for 7, BF16 for 8): time,\n"
             "TFLOP/s, %% of cuBLAS, and the relative error vs float64 (C is poisoned with NaN\n"
-            "first and checked fully written).\n"
+            "first and checked fully written). On an OpenCL device (any vendor's GPU, or PoCL\n"
+            "on the CPU) the OpenCL ladder's five kernels run instead, next to CLBlast.\n"
             "\n"
             "options:\n"
             "  --size N            matrix size (default 4096); give it up to %d times\n"
-            "  --device DEV        cuda or cuda:N (default cuda:0)\n"
-            "  --kernel NAME       only this CUDA kernel (a rung's number or name, or a cuBLAS\n"
-            "                      entry) and the cuBLAS reference of its precision\n"
+            "  --device DEV        cuda, cuda:N, opencl or opencl:N (default cuda:0)\n"
+            "  --kernel NAME       only this kernel of the device (a rung's number or name, or\n"
+            "                      the vendor entry) and the vendor reference of its precision\n"
             "  --list              list the ladder's kernels: name, precision, what each changes\n"
             "  --json FILE|-       also write JSON (schema whygpu.ladder/1, docs/json.md) to\n"
             "                      FILE; '-' writes only the JSON, on stdout\n"
@@ -92,9 +96,9 @@ static int parse_options(int argc, char **argv, ladder_options *o)
         case 'd':
             if (wg_device_parse(optarg, &o->device) != WG_OK)
                 return cli_usage_error("ladder", "--device: %s", wg_error_message());
-            if (o->device.kind != WG_DEVICE_CUDA)
+            if (o->device.kind != WG_DEVICE_CUDA && o->device.kind != WG_DEVICE_OPENCL)
                 return cli_usage_error("ladder", "--device %s: the ladder's kernels run on a "
-                                       "GPU (cuda or cuda:N)", optarg);
+                                       "GPU (cuda, cuda:N, opencl or opencl:N)", optarg);
             break;
         case 'j': o->json_path = optarg; break;
         case 'S':
@@ -115,14 +119,7 @@ static int parse_options(int argc, char **argv, ladder_options *o)
             o->max_call_s = s;
             break;
         }
-        case 'k': {
-            int rung = 0;
-            const char *name = wg_ladder_parse(optarg, &rung) == WG_OK
-                                   ? wg_ladder_rung_find(rung)->name : optarg;
-            if (wg_kernel_find(WG_DEVICE_CUDA, name, &o->only) != WG_OK)
-                return cli_usage_error("ladder", "--kernel: %s", wg_error_message());
-            break;
-        }
+        case 'k': o->only_name = optarg; break;
         case 'l': o->list = 1; break;
         case 'P': o->progress = 0; break;
         case 'h': usage(stdout); return -1;
@@ -136,6 +133,18 @@ static int parse_options(int argc, char **argv, ladder_options *o)
     int bad_output = cli_output_check("ladder", "--json", o->json_path, 1);
     if (bad_output) return bad_output;
     if (o->size_count == 0) o->sizes[o->size_count++] = 4096;
+    if (o->only_name) { /* a rung's number or name, or a registry name, of the device's kind */
+        const char *name = o->only_name;
+        int rung = 0;
+        if (o->device.kind == WG_DEVICE_CUDA && wg_ladder_parse(name, &rung) == WG_OK)
+            name = wg_ladder_rung_find(rung)->name;
+        for (int i = 0; o->device.kind != WG_DEVICE_CUDA && i < wg_kernel_count(o->device.kind); i++)
+            if (strtol(name, NULL, 10) == wg_kernel_at(o->device.kind, i)->rung &&
+                wg_kernel_at(o->device.kind, i)->rung > 0)
+                name = wg_kernel_at(o->device.kind, i)->name;
+        if (wg_kernel_find(o->device.kind, name, &o->only) != WG_OK)
+            return cli_usage_error("ladder", "--kernel: %s", wg_error_message());
+    }
     return 0;
 }
 
@@ -171,10 +180,14 @@ static void print_run(const ladder_options *o, const wg_ladder_result *run, cons
 {
     char device[32];
     wg_device_format(o->device, device, sizeof device);
+    /* OpenCL: GFLOP/s (PoCL runs at CPU rates) and CLBlast as the vendor column */
+    const int opencl = o->device.kind == WG_DEVICE_OPENCL;
+    const double unit = opencl ? 1e3 : 1.0;
     printf("whygpu ladder: C = A.B, n=%" PRId64 " (FP32 A, B, C), on %s (%s)\n\n", run->n,
            device, gpu_name);
     printf("%-4s %-22s %-5s %10s %7s %9s %9s %10s  %s\n", "rung", "kernel", "prec", "time",
-           "spread", "TFLOP/s", "% cuBLAS", "rel.error", "check");
+           "spread", opencl ? "GFLOP/s" : "TFLOP/s", opencl ? "% CLBlast" : "% cuBLAS",
+           "rel.error", "check");
     for (int e = 0; e < run->count; e++) {
         const wg_ladder_entry *entry = &run->entries[e];
         char rung[8] = "", time[32] = "-", spread[32] = "-", tflops[32] = "-", pct[32] = "-",
@@ -184,7 +197,8 @@ static void print_run(const ladder_options *o, const wg_ladder_result *run, cons
             wg_format_seconds(entry->time.median_s, time, sizeof time);
             snprintf(spread, sizeof spread, "%.1f%%%s", 100.0 * entry->time.spread,
                      entry->time.spread_warning ? "!" : "");
-            snprintf(tflops, sizeof tflops, entry->tflops >= 10 ? "%.1f" : "%.3g", entry->tflops);
+            snprintf(tflops, sizeof tflops, entry->tflops * unit >= 10 ? "%.1f" : "%.3g",
+                     entry->tflops * unit);
             if (isfinite(entry->percent_of_cublas))
                 snprintf(pct, sizeof pct, "%.1f%%", entry->percent_of_cublas);
             snprintf(error, sizeof error, "%.2e", entry->check.relative_error);
@@ -203,6 +217,18 @@ static void print_run(const ladder_options *o, const wg_ladder_result *run, cons
         else if (entry->measured && entry->check.not_finite)
             printf("\n%s left %" PRId64 " elements of C unwritten (NaN) or not finite", entry->name,
                    entry->check.not_finite);
+    }
+    if (opencl) {
+        printf("\n\ntime is the median per call (wg_timeit); %% CLBlast compares with CLBlast's SGEMM\n"
+               "(its default parameters) in this run. rel.error is ||C - R|| / ||R|| against\n"
+               "float64 over %s (bound 1e-5); C was poisoned with NaN before the checked run.\n",
+               run->full_check ? "every element" : "1024 sampled elements");
+        if (o->opencl_cpu)
+            printf("%s is an OpenCL driver running on this machine's CPU: a CPU pretending to\n"
+                   "be a GPU. These are CPU rates, to compare with the native CPU GEMM below, not\n"
+                   "with a GPU.\n", device);
+        printf("\n");
+        return;
     }
     printf("\n\ntime is the median per call (wg_timeit); %% cuBLAS compares with the cuBLAS row of\n"
            "the same precision in this run (FP32: cublasSgemm, CUBLAS_PEDANTIC_MATH; TF32:\n"
@@ -251,8 +277,50 @@ static void json_rows(wg_json *j, const wg_ladder_result *run)
     wg_json_end_array(j);
 }
 
+/* On an OpenCL CPU driver (PoCL), the same product with the library's native CPU GEMM on
+ * the same cores, timed and checked the same way, beside the OpenCL rungs: what the CPU
+ * does without pretending to be a GPU. */
+static void native_cpu_line(const ladder_options *o, const wg_ladder_result *run)
+{
+    const wg_op op = {.kind = WG_OP_MATMUL, .m = run->n, .n = run->n, .k = run->n,
+                      .seed = o->seed};
+    wg_op_inputs inputs;
+    wg_op_result r;
+    wg_timeit_options t;
+    wg_timeit_defaults(&t);
+    t.repeat = o->repeat;
+    t.repeat_budget_s = 3.0;
+    const wg_op_run how = {.device = wg_cpu(), .timing = &t};
+    wg_status status = wg_op_inputs_create(&op, &inputs);
+    if (status == WG_OK) {
+        status = wg_op_measure(&inputs, &how, &r);
+        wg_op_inputs_free(&inputs);
+    }
+    if (status != WG_OK) {
+        printf("the native CPU GEMM could not be measured: %s\n\n", wg_error_message());
+        return;
+    }
+    const double gflops = wg_op_flops(&op) / r.time.median_s / 1e9;
+    double best = 0.0;
+    const char *best_name = "-";
+    for (int e = 0; e < run->count; e++)
+        if (run->entries[e].measured && run->entries[e].tflops * 1e3 > best) {
+            best = run->entries[e].tflops * 1e3;
+            best_name = run->entries[e].name;
+        }
+    char time[32];
+    printf("native CPU GEMM (%s, %d threads) on the same CPU, n=%" PRId64 ": %s a call, "
+           "%.1f GFLOP/s, check %s;\nthe fastest OpenCL entry (%s) reaches %.0f%% of it.\n\n",
+           r.kernel ? r.kernel->name : "auto", wg_cpu_threads(), run->n,
+           wg_format_seconds(r.time.median_s, time, sizeof time), gflops,
+           r.check_passed ? "ok" : "FAILED", best_name, 100.0 * best / gflops);
+}
+
+/* `gpu` describes a CUDA device; for an OpenCL one the same keys carry its name, its
+ * OpenCL version (as compute_capability), compute units (as sm_count) and 0. */
 static int write_json(FILE *out, const ladder_options *o, const wg_ladder_result *runs, int count,
-                      const wg_gpu_info *gpu, const char *command)
+                      const wg_gpu_info *gpu, const wg_opencl_info *opencl,
+                      const char *command)
 {
     wg_json j;
     char device[32], cc[16];
@@ -265,10 +333,11 @@ static int write_json(FILE *out, const ladder_options *o, const wg_ladder_result
     wg_json_key(&j, "device"); wg_json_string(&j, device);
     wg_json_key(&j, "gpu");
     wg_json_begin_object(&j);
-    wg_json_key(&j, "name"); wg_json_string(&j, gpu->name);
-    wg_json_key(&j, "compute_capability"); wg_json_string(&j, cc);
-    wg_json_key(&j, "sm_count"); wg_json_int(&j, gpu->sm_count);
-    wg_json_key(&j, "driver_version"); wg_json_int(&j, gpu->driver_version);
+    wg_json_key(&j, "name"); wg_json_string(&j, opencl ? opencl->name : gpu->name);
+    wg_json_key(&j, "compute_capability");
+    wg_json_string(&j, opencl ? opencl->device_version : cc);
+    wg_json_key(&j, "sm_count"); wg_json_int(&j, opencl ? opencl->compute_units : gpu->sm_count);
+    wg_json_key(&j, "driver_version"); wg_json_int(&j, opencl ? 0 : gpu->driver_version);
     wg_json_end_object(&j);
     wg_json_key(&j, "seed"); wg_json_int(&j, (int64_t)o->seed);
     wg_json_key(&j, "max_call_seconds"); wg_json_number(&j, o->max_call_s);
@@ -306,8 +375,19 @@ int cmd_ladder(int argc, char **argv)
     wg_status status = wg_device_check(o.device);
     if (status != WG_OK) return cli_failure("ladder", status);
     wg_gpu_info gpu;
-    status = wg_gpu_info_get(o.device.index, &gpu);
-    if (status != WG_OK) return cli_failure("ladder", status);
+    wg_opencl_info opencl;
+    char gpu_name[512];
+    memset(&gpu, 0, sizeof gpu);
+    if (o.device.kind == WG_DEVICE_OPENCL) {
+        status = wg_opencl_info_get(o.device.index, &opencl);
+        if (status != WG_OK) return cli_failure("ladder", status);
+        o.opencl_cpu = opencl.is_cpu;
+        wg_opencl_describe(o.device.index, gpu_name, sizeof gpu_name);
+    } else {
+        status = wg_gpu_info_get(o.device.index, &gpu);
+        if (status != WG_OK) return cli_failure("ladder", status);
+        snprintf(gpu_name, sizeof gpu_name, "%s", gpu.name);
+    }
     const int json_only = o.json_path && strcmp(o.json_path, "-") == 0;
     wg_ladder_result *runs = calloc((size_t)o.size_count, sizeof *runs);
     if (!runs) {
@@ -329,7 +409,8 @@ int cmd_ladder(int argc, char **argv)
         }
         done++;
         if (!json_only) {
-            print_run(&o, &runs[s], gpu.name);
+            print_run(&o, &runs[s], gpu_name);
+            if (o.opencl_cpu) native_cpu_line(&o, &runs[s]);
             fflush(stdout);
         }
         for (int e = 0; e < runs[s].count; e++)
@@ -342,7 +423,9 @@ int cmd_ladder(int argc, char **argv)
         } else {
             char command[1024];
             cli_command_line(argc, argv, "ladder", command, sizeof command);
-            int bad = write_json(out.stream, &o, runs, done, &gpu, command) != 0;
+            int bad = write_json(out.stream, &o, runs, done, &gpu,
+                                 o.device.kind == WG_DEVICE_OPENCL ? &opencl : NULL,
+                                 command) != 0;
             if (cli_output_close("ladder", &out, bad) != 0) rc = CLI_EXIT_FAILURE;
         }
     }

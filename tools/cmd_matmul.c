@@ -36,7 +36,7 @@ static void usage(FILE *out)
             "kernel on one device, after checking it against float64 with C poisoned with NaN.\n"
             "\n"
             "options:\n"
-            "  --device DEV   cpu, cuda or cuda:N (default cuda:0)\n"
+            "  --device DEV   cpu, cuda, cuda:N, opencl or opencl:N (default cuda:0)\n"
             "  --kernel K     auto (default), a name that 'whygpu kernels' lists for the\n"
             "                 device, or a rung of the GPU matmul ladder by number (CUDA only)\n"
             "  --size N       m = n = k = N (default 2048)\n"

@@ -21,7 +21,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: whygpu report [-o report.html] [--from DIR] [--save DIR] [--quick]\n"
-            "                     [--reference NAME|DIR|none]\n"
+            "                     [--device DEV] [--reference NAME|DIR|none]\n"
             "\n"
             "Writes one self-contained HTML page (inline CSS, charts inline as SVG, nothing\n"
             "loaded from elsewhere): the four cells of the classic demo, where the GPU starts\n"
@@ -37,6 +37,8 @@ static void usage(FILE *out)
             "                     explain.json, sweep.json, ladder.json, train.json (those\n"
             "                     present), e.g. results brought back from a GPU machine\n"
             "  --save DIR         keep the JSON of the commands run, for --from later\n"
+            "  --device DEV       the GPU the runs measure: cuda, cuda:N, opencl, opencl:N\n"
+            "                     (default: each command's own, cuda:0)\n"
             "  --quick            smaller runs: demo --size 2000, explain --quick, sweep\n"
             "                     --budget 15s\n"
             "  --reference R      a recorded GPU machine for the GPU parts this machine did\n"
@@ -54,8 +56,9 @@ int cmd_report(int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"from", required_argument, NULL, 'f'},
         {"save", required_argument, NULL, 's'},   {"quick", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},         {"reference", required_argument, NULL, 'R'},
+        {"device", required_argument, NULL, 'd'},
         {NULL, 0, NULL, 0}};
-    report_options o = {"report.html", NULL, NULL, 0, NULL};
+    report_options o = {"report.html", NULL, NULL, 0, NULL, NULL};
     optind = 1;
     opterr = 0;
     int c;
@@ -65,6 +68,13 @@ int cmd_report(int argc, char **argv)
         case 'f': o.from = optarg; break;
         case 's': o.save = optarg; break;
         case 'q': o.quick = 1; break;
+        case 'd': {
+            wg_device device;
+            if (wg_device_parse(optarg, &device) != WG_OK)
+                return cli_usage_error("report", "--device: %s", wg_error_message());
+            o.device = optarg;
+            break;
+        }
         case 'R': o.reference = optarg; break;
         case 'h': usage(stdout); return CLI_EXIT_OK;
         case ':': return cli_usage_error("report", "option %s needs a value", argv[optind - 1]);

@@ -66,7 +66,12 @@ static void print_text(const wg_train_compare_result *r, const wg_machine_facts 
         printf("\n");
     }
     if (!r->runs[0].ran || !r->runs[1].ran) return;
-    printf("\nspeed-up of the GPU (%s) over the CPU (%s, %d threads): %.1fx\n", m->gpu.name,
+    char gpu_name[512];
+    if (r->runs[1].device.kind == WG_DEVICE_OPENCL) /* PoCL: says it is a CPU */
+        wg_opencl_describe(r->runs[1].device.index, gpu_name, sizeof gpu_name);
+    else
+        snprintf(gpu_name, sizeof gpu_name, "%s", m->gpu.name);
+    printf("\nspeed-up of the GPU (%s) over the CPU (%s, %d threads): %.1fx\n", gpu_name,
            m->cpu.model, m->cpu.omp_threads, r->speedup);
     printf("time/step is the mean of the last %" PRId64 " of %" PRId64 " steps (the first %"
            PRId64 " read their loss back and warm up).\n", r->runs[0].timed_steps, r->steps,

@@ -63,6 +63,14 @@ static void print_cell_columns(const demo_cell *cell)
     printf("  %10s %7s %9s", time, spread, rate);
 }
 
+/* 1 when the "GPU" is an OpenCL driver running on the CPU (PoCL). */
+static int opencl_cpu_driver(wg_device device)
+{
+    wg_opencl_info info;
+    return device.kind == WG_DEVICE_OPENCL && wg_opencl_info_get(device.index, &info) == WG_OK &&
+           info.is_cpu;
+}
+
 /* A ratio of 1 or more: "12.3x", "1860x". */
 static void format_times(double x, char *buf, size_t size)
 {
@@ -174,6 +182,11 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
                "  the GPU's cores busy, and that is what a neural network's layers are made of.\n",
                t4, mm_ratio, mm_gpu->flops / mm_gpu->time.median_s / 1e12,
                mm_cpu->flops / (n * n));
+    else if (opencl_cpu_driver(o->gpu))
+        printf("- The matmul took %s on the \"GPU\", %.3gx slower than the CPU: that device is\n"
+               "  an OpenCL driver running on these same CPU cores (a CPU pretending to be a\n"
+               "  GPU), so it cannot beat the native CPU GEMM; on a real GPU it would.\n", t4,
+               1.0 / mm_ratio);
     else if (!o->gpu_kernel || o->gpu_kernel->vendor)
         printf("- The matmul took %s on the GPU, %.3gx slower than the CPU: at this size there\n"
                "  is too little work to fill the GPU; try a larger --size.\n", t4, 1.0 / mm_ratio);

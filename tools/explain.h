@@ -21,6 +21,7 @@ typedef struct explain_ctx {
     int quick;
     int json;
     int gpu_index;
+    wg_device gpu; /* the GPU measured: cuda:N or opencl:N (its index is gpu_index) */
     /* the machine; the GPU parts run when machine.gpu_available, else gpu_reason says why */
     wg_machine_facts machine;
     /* figures measured in one section and used by later ones (0 = not measured) */
@@ -112,6 +113,23 @@ wg_status explain_roofline(explain_ctx *x);
 const wg_kernel *explain_kernel(wg_device_kind kind, const char *name);
 wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, const wg_kernel *kernel,
                                 const char *isa, int64_t n, double *gflops);
+
+/* The GPU measurements of whygpu_lab.h on x->gpu, CUDA's (wg_gpu_*) or OpenCL's
+ * (wg_opencl_*): blocks and threads_per_block are work-groups and their size on OpenCL. */
+wg_status explain_gpu_stream(const explain_ctx *x, wg_stream_kernel kernel, int64_t elements,
+                             int64_t blocks, int threads_per_block, int trials,
+                             wg_stream_result *out);
+wg_status explain_gpu_transfer(const explain_ctx *x, int64_t bytes, int to_device, int pinned,
+                               int async, int trials, wg_transfer_result *out);
+wg_status explain_gpu_memcpy_bandwidth(const explain_ctx *x, int64_t bytes, int trials,
+                                       double *best_gbs);
+wg_status explain_gpu_read_bandwidth(const explain_ctx *x, int64_t bytes, double min_seconds,
+                                     double *gbs);
+wg_status explain_gpu_launch_latency(const explain_ctx *x, int launches, wg_launch_latency *out);
+/* The GPU's kernel for a role: "naive" (CUDA coalesced, OpenCL coalesced), "tiled" (CUDA
+ * smem-tiled, OpenCL local-tiled), "vendor" (cublas-fp32, clblast) or "best" (cublas-fp32;
+ * on OpenCL NULL, auto). */
+const wg_kernel *explain_gpu_kernel(const explain_ctx *x, const char *role);
 
 /* Seconds per x*x on a 1x1 tensor on `device` (median); copy_back also reads the result
  * back to the host after each call. */

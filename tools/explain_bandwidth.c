@@ -27,7 +27,7 @@ static wg_status stream_table(explain_ctx *x, int gpu, int64_t elements, const c
     for (int k = 0; k < WG_STREAM_KERNEL_COUNT; k++) {
         wg_stream_result r;
         wg_status status =
-            gpu ? wg_gpu_stream(x->gpu_index, (wg_stream_kernel)k, elements, 0, 0, STREAM_TRIALS, &r)
+            gpu ? explain_gpu_stream(x, (wg_stream_kernel)k, elements, 0, 0, STREAM_TRIALS, &r)
                 : wg_cpu_stream((wg_stream_kernel)k, elements, 0, STREAM_TRIALS, &r);
         if (status != WG_OK) {
             explain_table_end(x);
@@ -73,11 +73,11 @@ static wg_status transfers(explain_ctx *x, double *best_h2d_gbs, double *small_c
         for (int to_device = 1; to_device >= 0; to_device--) {
             wg_transfer_result pageable, pinned, async;
             explain_progress(x, "bandwidth: host<->GPU copies");
-            wg_status status = wg_gpu_transfer(x->gpu_index, list[i], to_device, 0, 0, 10, &pageable);
+            wg_status status = explain_gpu_transfer(x, list[i], to_device, 0, 0, 10, &pageable);
             if (status == WG_OK)
-                status = wg_gpu_transfer(x->gpu_index, list[i], to_device, 1, 0, 10, &pinned);
+                status = explain_gpu_transfer(x, list[i], to_device, 1, 0, 10, &pinned);
             if (status == WG_OK)
-                status = wg_gpu_transfer(x->gpu_index, list[i], to_device, 1, 1, 10, &async);
+                status = explain_gpu_transfer(x, list[i], to_device, 1, 1, 10, &async);
             if (status != WG_OK) {
                 explain_table_end(x);
                 return status;
@@ -123,7 +123,7 @@ wg_status explain_bandwidth(explain_ctx *x)
         status = stream_table(x, 1, gpu_elements, "gpu_stream", title, &x->gpu_triad_gbs,
                               &gpu_copy);
         if (status == WG_OK)
-            status = wg_gpu_memcpy_bandwidth(x->gpu_index, gpu_elements * 4, STREAM_TRIALS,
+            status = explain_gpu_memcpy_bandwidth(x, gpu_elements * 4, STREAM_TRIALS,
                                              &memcpy_gbs);
         if (status != WG_OK) return status;
         explain_figure(x, "gpu_memcpy_d2d_gbs", "cudaMemcpy device-to-device", NUM(memcpy_gbs),

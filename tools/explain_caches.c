@@ -69,7 +69,7 @@ static wg_status sweep(explain_ctx *x, int gpu, int *matched, int *reported_coun
                         sweep_cols, gpu ? 2 : 3);
     for (int i = 0; i < count; i++) {
         explain_progress(x, gpu ? "caches: GPU working-set sweep" : "caches: CPU working-set sweep");
-        wg_status status = gpu ? wg_gpu_read_bandwidth(x->gpu_index, sizes[i], seconds, &gbs[i])
+        wg_status status = gpu ? explain_gpu_read_bandwidth(x, sizes[i], seconds, &gbs[i])
                                : wg_cpu_read_bandwidth(sizes[i], 0, seconds, &gbs[i]);
         ns[i] = 0;
         if (status == WG_OK && !gpu) status = wg_cpu_load_latency(sizes[i], seconds, &ns[i]);
@@ -127,6 +127,7 @@ static wg_status sweep(explain_ctx *x, int gpu, int *matched, int *reported_coun
 static wg_status tiling(explain_ctx *x, double *cpu_gain, double *gpu_gain)
 {
     int64_t cpu_n = x->quick ? 512 : 1024, gpu_n = x->quick ? 2048 : 4096;
+    if (x->gpu.kind == WG_DEVICE_OPENCL) gpu_n = cpu_n; /* naive OpenCL kernels, PoCL: slow */
     char title[160];
     if (x->machine.gpu_available)
         snprintf(title, sizeof title, "Naive vs tiled matmul (CPU %lldx%lld, GPU %lldx%lld)",
@@ -151,21 +152,22 @@ static wg_status tiling(explain_ctx *x, double *cpu_gain, double *gpu_gain)
     *cpu_gain = tiled / naive;
     if (tiled > x->cpu_gemm_gflops) x->cpu_gemm_gflops = tiled;
     if (x->machine.gpu_available) {
-        wg_device gpu = {WG_DEVICE_CUDA, x->gpu_index};
+        const wg_device gpu = x->gpu;
         double g_naive = 0, g_tiled = 0, g_cublas = 0;
         explain_progress(x, "caches: naive vs tiled matmul on the GPU");
-        status = explain_matmul_gflops(x, gpu, explain_kernel(WG_DEVICE_CUDA, "coalesced"), NULL, gpu_n, &g_naive);
+        status = explain_matmul_gflops(x, gpu, explain_gpu_kernel(x, "naive"), NULL, gpu_n, &g_naive);
         if (status == WG_OK)
-            status = explain_matmul_gflops(x, gpu, explain_kernel(WG_DEVICE_CUDA, "smem-tiled"), NULL, gpu_n, &g_tiled);
+            status = explain_matmul_gflops(x, gpu, explain_gpu_kernel(x, "tiled"), NULL, gpu_n, &g_tiled);
         if (status == WG_OK)
-            status = explain_matmul_gflops(x, gpu, explain_kernel(WG_DEVICE_CUDA, "cublas-fp32"), NULL, gpu_n, &g_cublas);
+            status = explain_matmul_gflops(x, gpu, explain_gpu_kernel(x, "vendor"), NULL, gpu_n, &g_cublas);
         if (status != WG_OK) {
             explain_table_end(x);
             return status;
         }
         const explain_val r1[] = {STR("gpu"), STR("naive"), NUM(g_naive), NUM(1.0)};
         const explain_val r2[] = {STR("gpu"), STR("tiled"), NUM(g_tiled), NUM(g_tiled / g_naive)};
-        const explain_val r3[] = {STR("gpu"), STR("cublas"), NUM(g_cublas), NUM(g_cublas / g_naive)};
+        const explain_val r3[] = {STR("gpu"), STR(x->gpu.kind == WG_DEVICE_OPENCL ? "clblast" : "cublas"),
+                                  NUM(g_cublas), NUM(g_cublas / g_naive)};
         explain_table_row(x, tiling_cols, r1, 4);
         explain_table_row(x, tiling_cols, r2, 4);
         explain_table_row(x, tiling_cols, r3, 4);

@@ -27,9 +27,9 @@ wg_status explain_latency(explain_ctx *x)
     wg_launch_latency l = {0, 0, 0};
     double resident = 0, copy_back = 0;
     if (x->machine.gpu_available) {
-        wg_device gpu = {WG_DEVICE_CUDA, x->gpu_index};
+        const wg_device gpu = x->gpu;
         explain_progress(x, "latency: GPU launches and round trips");
-        status = wg_gpu_launch_latency(x->gpu_index, x->quick ? 200 : 2000, &l);
+        status = explain_gpu_launch_latency(x, x->quick ? 200 : 2000, &l);
         if (status == WG_OK) status = explain_scalar_square(gpu, 0, &resident);
         if (status == WG_OK) status = explain_scalar_square(gpu, 1, &copy_back);
         if (status != WG_OK) {

@@ -15,6 +15,57 @@ const wg_kernel *explain_kernel(wg_device_kind kind, const char *name)
     return wg_kernel_find(kind, name, &kernel) == WG_OK ? kernel : NULL;
 }
 
+wg_status explain_gpu_stream(const explain_ctx *x, wg_stream_kernel kernel, int64_t elements,
+                             int64_t blocks, int threads_per_block, int trials,
+                             wg_stream_result *out)
+{
+    if (x->gpu.kind == WG_DEVICE_OPENCL)
+        return wg_opencl_stream(x->gpu.index, kernel, elements, blocks, threads_per_block, trials,
+                                out);
+    return wg_gpu_stream(x->gpu.index, kernel, elements, blocks, threads_per_block, trials, out);
+}
+
+wg_status explain_gpu_transfer(const explain_ctx *x, int64_t bytes, int to_device, int pinned,
+                               int async, int trials, wg_transfer_result *out)
+{
+    if (x->gpu.kind == WG_DEVICE_OPENCL)
+        return wg_opencl_transfer(x->gpu.index, bytes, to_device, pinned, async, trials, out);
+    return wg_gpu_transfer(x->gpu.index, bytes, to_device, pinned, async, trials, out);
+}
+
+wg_status explain_gpu_memcpy_bandwidth(const explain_ctx *x, int64_t bytes, int trials,
+                                       double *best_gbs)
+{
+    if (x->gpu.kind == WG_DEVICE_OPENCL)
+        return wg_opencl_memcpy_bandwidth(x->gpu.index, bytes, trials, best_gbs);
+    return wg_gpu_memcpy_bandwidth(x->gpu.index, bytes, trials, best_gbs);
+}
+
+wg_status explain_gpu_read_bandwidth(const explain_ctx *x, int64_t bytes, double min_seconds,
+                                     double *gbs)
+{
+    if (x->gpu.kind == WG_DEVICE_OPENCL)
+        return wg_opencl_read_bandwidth(x->gpu.index, bytes, min_seconds, gbs);
+    return wg_gpu_read_bandwidth(x->gpu.index, bytes, min_seconds, gbs);
+}
+
+wg_status explain_gpu_launch_latency(const explain_ctx *x, int launches, wg_launch_latency *out)
+{
+    if (x->gpu.kind == WG_DEVICE_OPENCL)
+        return wg_opencl_launch_latency(x->gpu.index, launches, out);
+    return wg_gpu_launch_latency(x->gpu.index, launches, out);
+}
+
+const wg_kernel *explain_gpu_kernel(const explain_ctx *x, const char *role)
+{
+    const int opencl = x->gpu.kind == WG_DEVICE_OPENCL;
+    if (strcmp(role, "best") == 0 && opencl) return NULL; /* auto: beats CLBlast on PoCL */
+    const char *name = strcmp(role, "naive") == 0   ? "coalesced"
+                       : strcmp(role, "tiled") == 0 ? (opencl ? "local-tiled" : "smem-tiled")
+                                                    : (opencl ? "clblast" : "cublas-fp32");
+    return explain_kernel(x->gpu.kind, name);
+}
+
 wg_status explain_matmul_gflops(explain_ctx *x, wg_device device, const wg_kernel *kernel,
                                 const char *isa, int64_t n, double *gflops)
 {

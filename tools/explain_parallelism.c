@@ -130,7 +130,7 @@ static wg_status gpu_grid(explain_ctx *x, double *one_block, double *per_sm, dou
     for (int i = 0; i < 3; i++) {
         wg_stream_result r;
         explain_progress(x, "parallelism: GPU grid size");
-        wg_status status = wg_gpu_stream(x->gpu_index, WG_STREAM_TRIAD, elements, blocks[i], 0,
+        wg_status status = explain_gpu_stream(x, WG_STREAM_TRIAD, elements, blocks[i], 0,
                                          x->quick ? 3 : 5, &r);
         if (status != WG_OK) {
             explain_table_end(x);

@@ -66,14 +66,15 @@ static wg_status gpu_figures(explain_ctx *x)
     wg_status status = WG_OK;
     if (x->gpu_gemm_gflops <= 0) {
         explain_progress(x, "roofline: GPU matmul (cuBLAS)");
-        status = explain_matmul_gflops(x, (wg_device){WG_DEVICE_CUDA, x->gpu_index},
-                                       explain_kernel(WG_DEVICE_CUDA, "cublas-fp32"), NULL, x->quick ? 2048 : 4096,
+        const int64_t n = x->gpu.kind == WG_DEVICE_OPENCL ? (x->quick ? 1024 : 2048)
+                                                          : (x->quick ? 2048 : 4096);
+        status = explain_matmul_gflops(x, x->gpu, explain_gpu_kernel(x, "best"), NULL, n,
                                        &x->gpu_gemm_gflops);
     }
     if (status == WG_OK && x->gpu_triad_gbs <= 0) {
         wg_stream_result r;
         explain_progress(x, "roofline: GPU triad");
-        status = wg_gpu_stream(x->gpu_index, WG_STREAM_TRIAD, (int64_t)64 << 20, 0, 0, 10, &r);
+        status = explain_gpu_stream(x, WG_STREAM_TRIAD, (int64_t)64 << 20, 0, 0, 10, &r);
         if (status == WG_OK) x->gpu_triad_gbs = r.best_gbs;
     }
     return status;

@@ -13,6 +13,7 @@ typedef struct report_options {
     const char *from;
     const char *save;
     int quick;
+    const char *device; /* --device: passed to demo, explain, sweep and ladder; NULL: theirs */
     const char *reference; /* --reference: NULL (default), "none", a name or a folder */
 } report_options;
 

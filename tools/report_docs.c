@@ -93,7 +93,11 @@ static int run_command(report *rep, const char *self, int which, const char *con
     char *argv[16];
     int argc = 0;
     argv[argc++] = (char *)"whygpu";
-    for (int i = 0; args[i] && argc < 15; i++) argv[argc++] = (char *)args[i];
+    for (int i = 0; args[i] && argc < 13; i++) argv[argc++] = (char *)args[i];
+    if (rep->o.device && which != DOC_INFO) { /* --device: the GPU every step measures */
+        argv[argc++] = (char *)"--device";
+        argv[argc++] = (char *)rep->o.device;
+    }
     argv[argc] = NULL;
     fprintf(stderr, "whygpu report: running whygpu");
     for (int i = 1; i < argc; i++) fprintf(stderr, " %s", argv[i]);
@@ -174,10 +178,15 @@ static void measure_all(report *rep)
         if (status != 0) rep->failed = 1; /* the JSON may still be there (e.g. a failed check) */
         load_document(rep, steps[i].which);
     }
-    /* The ladder needs a GPU (and a whygpu that has the command). */
+    /* The ladder needs a GPU (and a whygpu that has the command): a CUDA GPU, or the
+     * OpenCL device --device names. */
     cJSON *gpu = rep->doc[DOC_INFO] ? cJSON_GetObjectItem(rep->doc[DOC_INFO], "gpu") : NULL;
     cJSON *count = gpu ? cJSON_GetObjectItem(gpu, "count") : NULL;
-    if (cJSON_IsNumber(count) && count->valuedouble > 0) {
+    wg_device named = {WG_DEVICE_CUDA, 0};
+    const int opencl = rep->o.device && wg_device_parse(rep->o.device, &named) == WG_OK &&
+                       named.kind == WG_DEVICE_OPENCL && wg_device_check(named) == WG_OK;
+    if (opencl || (cJSON_IsNumber(count) && count->valuedouble > 0 &&
+                   named.kind == WG_DEVICE_CUDA)) {
         int status = run_command(rep, self, DOC_LADDER, ladder, "about a minute");
         if (status == 0) load_document(rep, DOC_LADDER);
         else

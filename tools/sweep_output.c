@@ -142,13 +142,14 @@ void sweep_print_table(const sweep_run *run)
     const sweep_options *o = &run->o;
     const int filled = shows_recorded(run);
     int per_flop = o->op == WG_SWEEP_MATMUL || o->op == WG_SWEEP_MLP_STEP;
-    char budget[32], elapsed[32];
+    char budget[32], elapsed[32], device[32];
     printf("whygpu sweep: %s, CPU against GPU, %d sizes from %" PRId64 " to %" PRId64 ", size = %s\n",
            wg_sweep_op_name(o->op), run->r.count, o->low, o->high, wg_sweep_size_unit(o->op));
     printf("CPU: %s, %d threads, matmul kernel %s\n",
            run->machine.cpu.model[0] ? run->machine.cpu.model : "unknown", run->machine.cpu.omp_threads, run->machine.cpu_kernel);
     if (run->machine.gpu_available)
-        printf("GPU: %s (cuda:%d)\n", run->machine.gpu.name, o->gpu.index);
+        printf("GPU: %s (%s)\n", run->machine.gpu.name,
+               wg_device_format(o->gpu, device, sizeof device));
     else
         printf("GPU: none measured: no GPU: %s\n", run->machine.gpu_reason);
     printf("\n%12s  %10s  %10s  %10s  %10s  %10s  %10s\n", wg_sweep_size_name(o->op),

@@ -27,7 +27,7 @@ static void train_usage(FILE *out)
             "per epoch the loss, train and test accuracy, wall time and images per second.\n"
             "\n"
             "options:\n"
-            "  --device DEV     cpu, cuda or cuda:N (default cpu)\n"
+            "  --device DEV     cpu, cuda, cuda:N, opencl or opencl:N (default cpu)\n"
             "  --epochs N       epochs in all (default 10); with --load, counting those done\n"
             "  --batch N        mini-batch size (default 256)\n"
             "  --hidden LIST    hidden layer widths, comma-separated (default 512,256);\n"

@@ -88,9 +88,10 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-        printf("whygpu %s (%s; commit %s)\n", WG_VERSION,
-               wg_built_with_cuda() ? "with CUDA" : "CPU only, built without CUDA",
-               wg_build_commit());
+        const int cuda = wg_built_with_cuda(), opencl = wg_built_with_opencl();
+        printf("whygpu %s (%s%s; commit %s)\n", WG_VERSION,
+               cuda ? "with CUDA" : opencl ? "built without CUDA" : "CPU only, built without CUDA",
+               opencl ? "; with OpenCL" : "", wg_build_commit());
         return CLI_EXIT_OK;
     }
     if (wg_cpu_threads_check() != WG_OK) { /* a bad WHYGPU_NUM_THREADS is a usage error */

@@ -8,7 +8,8 @@
  * gradient, softmax with cross-entropy and its gradient. CUDA entries only queue work:
  * nothing inside a step waits for the GPU. CPU entries use OpenMP and allocate nothing.
  *
- * The CPU table is in nn_cpu.c, the CUDA table in ../cuda/nn_cuda.cu.
+ * The CPU table is in nn_cpu.c, the CUDA table in ../cuda/nn_cuda.cu, the OpenCL table in
+ * ../opencl/nn_opencl.c.
  */
 #ifndef WG_NN_BACKEND_H
 #define WG_NN_BACKEND_H
@@ -63,6 +64,8 @@ typedef struct wg_nn_backend {
 extern const wg_nn_backend wg_nn_cpu;
 /* src/cuda/nn_cuda.cu, or src/cuda_stub.c (every entry: built without CUDA) without nvcc */
 extern const wg_nn_backend wg_nn_cuda;
+/* src/opencl/nn_opencl.c, or src/opencl_stub.c (likewise) without OpenCL */
+extern const wg_nn_backend wg_nn_opencl;
 
 /* The table for a device, or NULL with WG_ERR_NO_DEVICE set (unknown device kind). */
 const wg_nn_backend *wg_nn_backend_for(wg_device device);

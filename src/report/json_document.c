@@ -8,6 +8,26 @@
 #include <string.h>
 #include <time.h>
 
+/* The GPU's description. An OpenCL device fills the same fields with what OpenCL tells:
+ * its name (with wg_opencl_describe's note for a CPU driver such as PoCL, so every command
+ * that names "the GPU" says it is a CPU pretending to be one), compute units as SMs, global
+ * memory, clock; compute capability and driver version 0. */
+static wg_status gpu_facts(wg_device gpu, wg_gpu_info *out)
+{
+    if (gpu.kind != WG_DEVICE_OPENCL) return wg_gpu_info_get(gpu.index, out);
+    wg_opencl_info info;
+    wg_status status = wg_opencl_info_get(gpu.index, &info);
+    if (status != WG_OK) return status;
+    memset(out, 0, sizeof *out);
+    out->index = gpu.index;
+    wg_opencl_describe(gpu.index, out->name, sizeof out->name);
+    out->sm_count = info.compute_units;
+    out->total_memory_bytes = out->free_memory_bytes = info.global_memory_bytes;
+    out->clock_khz = info.clock_mhz * 1000;
+    out->shared_memory_per_sm_bytes = info.local_memory_bytes;
+    return WG_OK;
+}
+
 wg_status wg_machine_facts_get(int want_gpu, wg_device gpu, wg_machine_facts *out)
 {
     memset(out, 0, sizeof *out);
@@ -17,7 +37,7 @@ wg_status wg_machine_facts_get(int want_gpu, wg_device gpu, wg_machine_facts *ou
     out->gpu_device = gpu;
     if (!want_gpu)
         snprintf(out->gpu_reason, sizeof out->gpu_reason, "not requested (--device cpu)");
-    else if (wg_device_check(gpu) != WG_OK || wg_gpu_info_get(gpu.index, &out->gpu) != WG_OK)
+    else if (wg_device_check(gpu) != WG_OK || gpu_facts(gpu, &out->gpu) != WG_OK)
         snprintf(out->gpu_reason, sizeof out->gpu_reason, "%s", wg_error_message());
     else
         out->gpu_available = 1;
@@ -67,7 +87,10 @@ void wg_json_machine(wg_json *json, const wg_machine_facts *m)
     wg_json_key(json, "name"); wg_json_string(json, m->gpu_available ? m->gpu.name : NULL);
     wg_json_key(json, "reason"); wg_json_string(json, m->gpu_available ? NULL : m->gpu_reason);
     if (m->gpu_available) {
-        snprintf(cc, sizeof cc, "%d.%d", m->gpu.cc_major, m->gpu.cc_minor);
+        if (m->gpu_device.kind == WG_DEVICE_OPENCL)
+            snprintf(cc, sizeof cc, "opencl"); /* OpenCL has no compute capability */
+        else
+            snprintf(cc, sizeof cc, "%d.%d", m->gpu.cc_major, m->gpu.cc_minor);
         wg_json_key(json, "compute_capability"); wg_json_string(json, cc);
         wg_json_key(json, "sm_count"); wg_json_int(json, m->gpu.sm_count);
         wg_json_key(json, "total_memory_bytes"); wg_json_int(json, m->gpu.total_memory_bytes);
