@@ -82,6 +82,34 @@ int wg_built_with_cuda(void);
 /* 1 when the library was compiled with the OpenCL backend. */
 int wg_built_with_opencl(void);
 
+/* ---------------------------------------------------------------- dtypes ---------- */
+
+/* How a tensor stores its elements. FP32 is IEEE binary32; BF16 is bfloat16 (the top 16
+ * bits of a binary32: 8 exponent bits, 7 mantissa bits), what networks train in. */
+typedef enum wg_dtype { WG_DTYPE_FP32 = 0, WG_DTYPE_BF16 = 1 } wg_dtype;
+
+/* One bfloat16 value, as stored (the high half of the float32 with the same sign and
+ * exponent). */
+typedef uint16_t wg_bf16;
+
+/* "fp32", "bf16" ("unknown" otherwise). */
+const char *wg_dtype_name(wg_dtype dtype);
+/* Bytes per element: 4, 2 (0 for an unknown dtype). */
+size_t wg_dtype_size(wg_dtype dtype);
+/* "fp32"/"float32" or "bf16"/"bfloat16"; anything else is WG_ERR_ARGUMENT naming it. */
+wg_status wg_dtype_parse(const char *name, wg_dtype *out);
+
+/* float32 -> bfloat16, rounding to nearest, ties to even (as vcvtneps2bf16, CUDA's
+ * __float2bfloat16 and PyTorch do); infinities stay infinities, a NaN stays a NaN (quiet,
+ * sign kept), values too large round to infinity. */
+wg_bf16 wg_bf16_from_float(float x);
+/* bfloat16 -> float32: exact. */
+float wg_float_from_bf16(wg_bf16 x);
+/* The same over arrays of n elements (n <= 0: nothing), host memory, vectorised where the
+ * CPU allows, results identical to the scalar functions. */
+void wg_bf16_from_floats(const float *src, wg_bf16 *dst, int64_t n);
+void wg_floats_from_bf16(const wg_bf16 *src, float *dst, int64_t n);
+
 /* ---------------------------------------------------------------- tensors --------- */
 
 #define WG_MAX_RANK 4
@@ -124,6 +152,20 @@ float *wg_tensor_host_data(wg_tensor *tensor);
  * wg_gemm_on and for backends; NULL for NULL. */
 float *wg_tensor_data(wg_tensor *tensor);
 
+/* Tensors of a chosen dtype. Every other constructor makes FP32 tensors; wg_tensor_to keeps
+ * the dtype; wg_tensor_to_host and wg_tensor_from_host always speak float32 (BF16 tensors
+ * are converted on the way). Operations check that their operands' dtypes agree and say
+ * which differ (WG_ERR_ARGUMENT). */
+wg_status wg_tensor_empty_dtype(int rank, const int64_t *shape, wg_dtype dtype,
+                                wg_device device, wg_tensor **out);
+wg_dtype wg_tensor_dtype(const wg_tensor *tensor);
+/* A new tensor on the same device with the values converted to `dtype` (rounded to
+ * nearest even into BF16; exact into FP32). */
+wg_status wg_tensor_convert(const wg_tensor *tensor, wg_dtype dtype, wg_tensor **out);
+/* The storage of a tensor of any dtype, in the memory of its device (wg_tensor_data and
+ * wg_tensor_host_data return NULL for a BF16 tensor). */
+void *wg_tensor_storage(wg_tensor *tensor);
+
 /* Element count of a shape, with overflow checked (WG_ERR_OVERFLOW) and sizes >= 1
  * checked (WG_ERR_ARGUMENT). */
 wg_status wg_shape_numel(int rank, const int64_t *shape, int64_t *numel);
@@ -160,6 +202,10 @@ typedef struct wg_gemm_args {
     int64_t ldb;
     float *c;
     int64_t ldc;
+    /* The storage of A and B (C is always float32): WG_DTYPE_FP32 (0, the default), or
+     * WG_DTYPE_BF16, when a and b point at bfloat16 elements (cast to const float *; lda and
+     * ldb count bfloat16 elements). BF16 inputs need a BF16 kernel (wg_kernel_best). */
+    wg_dtype input_dtype;
 } wg_gemm_args;
 
 /* Checks sizes (>= 1), leading dimensions, NULL pointers and 64-bit overflow of the extents;
@@ -191,6 +237,8 @@ typedef enum wg_precision { WG_PRECISION_FP32 = 0, WG_PRECISION_TF32, WG_PRECISI
 
 /* "fp32", "tf32", "bf16" ("unknown" otherwise). */
 const char *wg_precision_name(wg_precision precision);
+/* "fp32", "tf32" or "bf16" (what --dtype takes); anything else is WG_ERR_ARGUMENT. */
+wg_status wg_precision_parse(const char *name, wg_precision *out);
 
 /* The bound a sound kernel of this precision stays under in wg_gemm_sampled_error's
  * measure at depth k: wg_matmul_fp32_tolerance(k) for FP32; for TF32 and BF16 twice the
@@ -225,6 +273,12 @@ const wg_kernel *wg_kernel_at(wg_device_kind kind, int i);
  * auto, CUDA smem-tiled) and "cublas" (cublas-fp32). An unknown name gives WG_ERR_ARGUMENT
  * listing the valid names. */
 wg_status wg_kernel_find(wg_device_kind kind, const char *name, const wg_kernel **out);
+
+/* The fastest kernel of a precision that runs on `device`: vendor libraries first (cuBLAS),
+ * then the registry's order (each registry lists its own kernels best first per precision);
+ * FP32 is the device's "auto". None: WG_ERR_UNSUPPORTED saying why (the CPU has no TF32
+ * arithmetic; this GPU has no tensor cores; the device is absent). */
+wg_status wg_kernel_best(wg_device device, wg_precision precision, const wg_kernel **out);
 
 /* WG_OK when the kernel can run on device `device_index` of its kind; else
  * WG_ERR_NO_DEVICE (no CUDA build, driver or device) or WG_ERR_UNSUPPORTED (this CPU

@@ -26,6 +26,18 @@ const char *wg_precision_name(wg_precision precision)
     return "unknown";
 }
 
+wg_status wg_precision_parse(const char *name, wg_precision *out)
+{
+    if (!name || !out) return wg_fail(WG_ERR_ARGUMENT, "wg_precision_parse: NULL argument");
+    for (wg_precision p = WG_PRECISION_FP32; p <= WG_PRECISION_BF16; p++)
+        if (strcmp(name, wg_precision_name(p)) == 0) {
+            *out = p;
+            return WG_OK;
+        }
+    return wg_fail(WG_ERR_ARGUMENT, "unknown precision '%s': expected fp32, tf32 or bf16",
+                   name);
+}
+
 /* The backend that holds a device kind's registry: present in every build (without CUDA,
  * the CUDA backend is the stub, whose registry is still the real one). */
 static const wg_backend *registry_of(wg_device_kind kind)
@@ -118,6 +130,39 @@ wg_status wg_kernel_available(const wg_kernel *kernel, int device_index)
     wg_status status = check_registered("wg_kernel_available", backend, kernel);
     if (status != WG_OK) return status;
     return backend->kernel_available(device_index, kernel);
+}
+
+wg_status wg_kernel_best(wg_device device, wg_precision precision, const wg_kernel **out)
+{
+    if (!out) return wg_fail(WG_ERR_ARGUMENT, "wg_kernel_best: NULL out");
+    const wg_backend *backend = registry_of(device.kind);
+    if (!backend) return wg_fail(WG_ERR_ARGUMENT, "unknown device kind %d", (int)device.kind);
+    if (precision == WG_PRECISION_FP32) {
+        wg_status status = backend->kernel_auto(device.index, out);
+        if (status != WG_OK) return status;
+        return wg_kernel_available(*out, device.index);
+    }
+    /* Two passes: vendor libraries, then the rest, each in registry order. */
+    int registered = 0;
+    char why[256] = "";
+    for (int vendor = 1; vendor >= 0; vendor--) {
+        for (int i = 0; i < backend->kernel_count; i++) {
+            const wg_kernel *kernel = &backend->kernels[i];
+            if (kernel->precision != precision || kernel->vendor != vendor) continue;
+            registered = 1;
+            if (backend->kernel_available(device.index, kernel) == WG_OK) {
+                *out = kernel;
+                return WG_OK;
+            }
+            if (!why[0]) snprintf(why, sizeof why, "%s", wg_error_message());
+        }
+    }
+    if (!registered)
+        return wg_fail(WG_ERR_UNSUPPORTED, "the %s device has no %s kernel (its arithmetic "
+                       "has no %s)", backend->name, wg_precision_name(precision),
+                       wg_precision_name(precision));
+    return wg_fail(WG_ERR_UNSUPPORTED, "no %s kernel runs on %s:%d: %s",
+                   wg_precision_name(precision), backend->name, device.index, why);
 }
 
 /* The last element a stored rows x cols matrix with leading dimension ld touches, + 1. */
