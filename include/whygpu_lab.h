@@ -180,6 +180,28 @@ wg_status wg_opencl_workgroup_scaling(int device, const int64_t *groups, int cou
  * widest this CPU has; threads 0 = all OpenMP threads. GFLOP/s counts an FMA as 2 flops. */
 wg_status wg_cpu_fma_peak(const char *isa, int threads, double min_seconds, double *gflops);
 
+/* --- bf16 peaks (helper bf16-cli) --- */
+/* The CPU's bfloat16 units: AVX512-BF16's vdpbf16ps (16 lanes, two products each) and
+ * AMX-BF16's tdpbf16ps (a 16x16 tile += 16x32 . 32x16). */
+typedef enum wg_bf16_unit { WG_BF16_UNIT_DOT = 0, WG_BF16_UNIT_AMX, WG_BF16_UNIT_COUNT } wg_bf16_unit;
+/* "avx512-bf16 vdpbf16ps", "amx-bf16 tdpbf16ps". */
+const char *wg_bf16_unit_name(wg_bf16_unit unit);
+/* One unit's peak in GFLOP/s (a product-add counts 2): register-only loops timed as
+ * wg_cpu_fma_peak times its own. WG_ERR_UNSUPPORTED with the reason where the CPU, the
+ * build or Linux (AMX state permission) lacks the unit. */
+wg_status wg_cpu_bf16_unit_peak(wg_bf16_unit unit, int threads, double min_seconds,
+                                double *gflops);
+/* Both units and the faster of them, "the CPU bf16 peak": the denominator of % of peak for
+ * bf16 products. A unit that cannot run is a result (skipped[unit] says why), not an error. */
+typedef struct wg_bf16_peak {
+    double gflops[WG_BF16_UNIT_COUNT];     /* NaN where skipped */
+    char skipped[WG_BF16_UNIT_COUNT][256]; /* why not measured ("" when measured) */
+    int best;                              /* the faster unit; -1 when neither ran */
+    double best_gflops;                    /* NaN when neither ran */
+} wg_bf16_peak;
+wg_status wg_cpu_bf16_peak(int threads, double min_seconds, wg_bf16_peak *out);
+/* --- end bf16 peaks --- */
+
 /* The median of `count` values (1 .. WG_TIMEIT_MAX_REPEAT; NAN otherwise), as wg_timeit
  * takes it over its repeats: for callers that time repeat by repeat themselves. */
 double wg_median(const double *values, int count);

@@ -12,6 +12,7 @@
  * opening and machine block; "cpu" and "gpu" after it are info's fuller description.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,9 @@ static const char *const usage_text =
     "Describe this machine: the CPU (model, cores, usable SIMD features, caches, memory)\n"
     "and the GPUs whygpu can use (name, compute capability, SMs, memory, clocks), then\n"
     "every OpenCL device (opencl:N: platform, type, compute units, memory, work-group size).\n"
+    "The CPU's arithmetic peaks are measured (under a second): the FP32 FMA peak and the\n"
+    "bf16 ones (AVX512-BF16 vdpbf16ps, AMX-BF16 tdpbf16ps; each skipped with the reason\n"
+    "where the CPU lacks it), all threads.\n"
     "\n"
     "Options:\n"
     "  --json      print the same facts as JSON (fields: docs/json.md)\n"
@@ -42,7 +46,12 @@ typedef struct info_facts {
         wg_gpu_info info;
         char error[512];
     } gpus[INFO_MAX_GPUS];
+    double fma_peak_gflops;  /* the FP32 FMA peak, all threads; NaN if it failed */
+    wg_bf16_peak bf16;       /* the bf16 units' peaks, all threads */
 } info_facts;
+
+/* Seconds each peak's trial lasts: short, info is a quick look (bench gemm reads longer). */
+#define INFO_PEAK_SECONDS 0.05
 
 static wg_status info_facts_get(info_facts *f)
 {
@@ -64,7 +73,9 @@ static wg_status info_facts_get(info_facts *f)
         if (!f->gpus[i].ok)
             snprintf(f->gpus[i].error, sizeof f->gpus[i].error, "%s", wg_error_message());
     }
-    return WG_OK;
+    if (wg_cpu_fma_peak(NULL, 0, INFO_PEAK_SECONDS, &f->fma_peak_gflops) != WG_OK)
+        f->fma_peak_gflops = NAN;
+    return wg_cpu_bf16_peak(0, INFO_PEAK_SECONDS, &f->bf16);
 }
 
 /* Bytes as info has always written them: "unknown" below 0, "N B" below 1 KiB, else the
@@ -154,6 +165,17 @@ static void print_text(const info_facts *f)
            known_bytes(cpu->l3_bytes, c, sizeof c));
     printf("  memory            %s total, %s available\n",
            known_bytes(cpu->memory_bytes, a, sizeof a), format_bytes(f->available, b, sizeof b));
+    printf("  peak, measured    FP32 FMA %.0f GFLOP/s (%s, %d threads)\n", f->fma_peak_gflops,
+           wg_cpu_simd_level(cpu), cpu->omp_threads);
+    for (int unit = 0; unit < WG_BF16_UNIT_COUNT; unit++) {
+        if (isnan(f->bf16.gflops[unit]))
+            printf("                    bf16 %s: not measured: %s\n",
+                   wg_bf16_unit_name((wg_bf16_unit)unit), f->bf16.skipped[unit]);
+        else
+            printf("                    bf16 %s %.0f GFLOP/s%s\n",
+                   wg_bf16_unit_name((wg_bf16_unit)unit), f->bf16.gflops[unit],
+                   unit == f->bf16.best ? " (the CPU bf16 peak)" : "");
+    }
 
     printf("\nGPU\n");
     printf("  whygpu built %s CUDA\n", wg_built_with_cuda() ? "with" : "without");
@@ -287,6 +309,21 @@ static int print_json(const info_facts *f, const char *command_line)
     json_size_or_null(&json, "l3_bytes", cpu->l3_bytes);
     json_size_or_null(&json, "memory_bytes", cpu->memory_bytes);
     json_size_or_null(&json, "memory_available_bytes", f->available);
+    wg_json_key(&json, "fma_peak_gflops");
+    wg_json_number(&json, f->fma_peak_gflops);
+    wg_json_key(&json, "bf16_peaks");
+    wg_json_begin_array(&json);
+    for (int unit = 0; unit < WG_BF16_UNIT_COUNT; unit++) {
+        wg_json_begin_object(&json);
+        json_string_at(&json, "unit", wg_bf16_unit_name((wg_bf16_unit)unit));
+        wg_json_key(&json, "gflops");
+        wg_json_number(&json, f->bf16.gflops[unit]);
+        json_string_at(&json, "skipped", f->bf16.skipped[unit][0] ? f->bf16.skipped[unit] : NULL);
+        wg_json_end_object(&json);
+    }
+    wg_json_end_array(&json);
+    wg_json_key(&json, "bf16_peak_gflops");
+    wg_json_number(&json, f->bf16.best_gflops);
     wg_json_end_object(&json);
 
     wg_json_key(&json, "gpu");

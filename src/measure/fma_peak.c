@@ -43,26 +43,22 @@ wg_status wg_measure_simd_pick(const char *isa, const wg_measure_simd **out)
     }
 }
 
-wg_status wg_cpu_fma_peak(const char *isa, int threads, double min_seconds, double *gflops)
+wg_status wg_measure_peak_rate(const char *who, int threads, double min_seconds,
+                               double flops_per_iteration,
+                               float (*loop)(int64_t iterations, void *context), void *context,
+                               double *gflops)
 {
-    if (!gflops) return wg_fail(WG_ERR_ARGUMENT, "wg_cpu_fma_peak: gflops is NULL");
+    if (!gflops) return wg_fail(WG_ERR_ARGUMENT, "%s: gflops is NULL", who);
     if (threads < 0)
-        return wg_fail(WG_ERR_ARGUMENT, "wg_cpu_fma_peak: threads %d < 0 (0 means all)",
-                       threads);
+        return wg_fail(WG_ERR_ARGUMENT, "%s: threads %d < 0 (0 means all)", who, threads);
     if (!(min_seconds >= 0.0) || !isfinite(min_seconds))
-        return wg_fail(WG_ERR_ARGUMENT, "wg_cpu_fma_peak: min_seconds %g is not a finite "
-                       "number >= 0", min_seconds);
-    const wg_measure_simd *simd;
-    wg_status st = wg_measure_simd_pick(isa, &simd);
-    if (st != WG_OK) return wg_fail_context(st, "wg_cpu_fma_peak: ");
-
+        return wg_fail(WG_ERR_ARGUMENT, "%s: min_seconds %g is not a finite number >= 0", who,
+                       min_seconds);
     int team = threads > 0 ? threads : omp_get_max_threads();
     double *rate = calloc((size_t)team, sizeof *rate);
     if (!rate)
-        return wg_fail(WG_ERR_NO_MEMORY, "wg_cpu_fma_peak: cannot allocate %zu bytes",
+        return wg_fail(WG_ERR_NO_MEMORY, "%s: cannot allocate %zu bytes", who,
                        (size_t)team * sizeof *rate);
-    const double flops_per_iteration =
-        2.0 * WG_FMA_CHAINS * WG_FMA_UNROLL * (double)simd->lanes;
     volatile float sink = 0.0f;
     double best = 0.0;
     for (int trial = 0; trial <= FMA_TRIALS; trial++) { /* trial 0 is the warm-up */
@@ -75,7 +71,7 @@ wg_status wg_cpu_fma_peak(const char *isa, int threads, double min_seconds, doub
 #pragma omp barrier
             double t0 = wg_now(), elapsed;
             do {
-                kept += simd->fma(FMA_BATCH, 0.999f, 0.001f);
+                kept += loop(FMA_BATCH, context);
                 iterations += FMA_BATCH;
                 elapsed = wg_now() - t0;
             } while (elapsed < min_seconds);
@@ -91,4 +87,22 @@ wg_status wg_cpu_fma_peak(const char *isa, int threads, double min_seconds, doub
     free(rate);
     *gflops = best / 1e9;
     return WG_OK;
+}
+
+static float fma_loop(int64_t iterations, void *context)
+{
+    const wg_measure_simd *simd = context;
+    return simd->fma(iterations, 0.999f, 0.001f);
+}
+
+wg_status wg_cpu_fma_peak(const char *isa, int threads, double min_seconds, double *gflops)
+{
+    if (!gflops) return wg_fail(WG_ERR_ARGUMENT, "wg_cpu_fma_peak: gflops is NULL");
+    const wg_measure_simd *simd;
+    wg_status st = wg_measure_simd_pick(isa, &simd);
+    if (st != WG_OK) return wg_fail_context(st, "wg_cpu_fma_peak: ");
+    const double flops_per_iteration =
+        2.0 * WG_FMA_CHAINS * WG_FMA_UNROLL * (double)simd->lanes;
+    return wg_measure_peak_rate("wg_cpu_fma_peak", threads, min_seconds, flops_per_iteration,
+                                fma_loop, (void *)simd, gflops);
 }
