@@ -25,8 +25,8 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: whygpu demo [--size N] [--repeat R] [--device DEV] [--kernel K] [--seed S]\n"
-            "                   [--reference NAME|DIR|none] [--json] [--no-progress]\n"
+            "usage: whygpu demo [--size N] [--repeat R] [--device DEV] [--kernel K] [--dtype D]\n"
+            "                   [--seed S] [--reference NAME|DIR|none] [--json] [--no-progress]\n"
             "\n"
             "The classic \"why GPUs\" demo, measured on this machine: square a 1x1 tensor\n"
             "(x*x) and multiply an NxN random matrix by itself, first on the CPU, then after\n"
@@ -45,6 +45,12 @@ static void usage(FILE *out)
             "  --kernel K      matmul kernel: auto (cuBLAS FP32 on the GPU) or a name that\n"
             "                  'whygpu kernels' lists: a CUDA kernel for the GPU cells, a CPU\n"
             "                  kernel for the CPU cells (default auto)\n"
+            "  --dtype D       the matmul cells' precision: fp32 (default), bf16 (bf16 inputs,\n"
+            "                  fp32 accumulation, on the CPU and the GPU) or tf32 (GPU tensor\n"
+            "                  cores; the CPU has none, so its cells stay fp32, and without a\n"
+            "                  GPU tf32 is refused). Each device's fastest kernel of it unless\n"
+            "                  --kernel names one, which must match. The reading gives each\n"
+            "                  cell's precision and relative error against float64\n"
             "  --seed S        seed of the random matrix (default 42)\n"
             "  --reference R   a recorded GPU machine to show next to this one (labelled,\n"
             "                  never mixed with what is measured here): a name such as h100,\n"
@@ -64,7 +70,8 @@ static int parse_options(int argc, char **argv, demo_options *o)
         {"device", required_argument, NULL, 'd'}, {"kernel", required_argument, NULL, 'k'},
         {"seed", required_argument, NULL, 'S'},   {"json", no_argument, NULL, 'j'},
         {"no-progress", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
-        {"reference", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
+        {"reference", required_argument, NULL, 'R'}, {"dtype", required_argument, NULL, 'D'},
+        {NULL, 0, NULL, 0}};
     o->size = 10000;
     o->reference = NULL;
     o->repeat = 0;
@@ -72,6 +79,8 @@ static int parse_options(int argc, char **argv, demo_options *o)
     o->gpu = (wg_device){WG_DEVICE_CUDA, 0};
     o->want_gpu = 1;
     o->cpu_kernel = o->gpu_kernel = NULL;
+    o->precision = WG_PRECISION_FP32;
+    o->dtype_given = 0;
     o->json = 0;
     o->progress = 1;
     optind = 1;
@@ -101,6 +110,10 @@ static int parse_options(int argc, char **argv, demo_options *o)
         case 'k':
             if (kernel_option_parse("demo", optarg, &o->cpu_kernel, &o->gpu_kernel))
                 return CLI_EXIT_USAGE;
+            break;
+        case 'D':
+            if (dtype_option_parse("demo", optarg, &o->precision)) return CLI_EXIT_USAGE;
+            o->dtype_given = 1;
             break;
         case 'j': o->json = 1; break;
         case 'P': o->progress = 0; break;
@@ -139,6 +152,7 @@ static wg_status run_cell(const demo_options *o, const wg_op_inputs *inputs, dem
     progress_end(&p);
     if (status != WG_OK) return status;
     cell->measured = 1;
+    cell->precision = r.kernel ? r.kernel->precision : WG_PRECISION_FP32;
     cell->time = r.time;
     cell->checked = 1;
     cell->check_samples = (int)r.check_samples;
@@ -165,6 +179,22 @@ static int check_memory(const demo_options *o, int gpu_ready)
         return CLI_EXIT_FAILURE;
     }
     return 0;
+}
+
+/* The matmul kernels of --dtype and --kernel, once it is known whether the GPU cells run.
+ * TF32 is the GPU's alone: the CPU cells stay FP32 beside GPU TF32 cells, and without a
+ * GPU to run them TF32 is refused as the CPU's missing arithmetic. 0 or the exit code. */
+static int resolve_kernels(demo_options *o, int gpu_ready)
+{
+    const int tf32 = o->precision == WG_PRECISION_TF32;
+    if (!tf32 || !gpu_ready) {
+        int rc = kernel_option_resolve("demo", wg_cpu(), o->precision, o->dtype_given,
+                                       &o->cpu_kernel);
+        if (rc) return rc;
+    }
+    return gpu_ready ? kernel_option_resolve("demo", o->gpu, o->precision, o->dtype_given,
+                                             &o->gpu_kernel)
+                     : 0;
 }
 
 /* ---------------------------------------------------------------- main ------------ */
@@ -215,9 +245,11 @@ int cmd_demo(int argc, char **argv)
     wg_status status = wg_machine_facts_get(o.want_gpu, o.gpu, machine);
     if (status == WG_OK) status = wg_cpu_matmul_isa(&machine->cpu_kernel);
     if (status != WG_OK) return cli_failure("demo", status);
+    const int gpu_ready = machine->gpu_available;
+    rc = resolve_kernels(&o, gpu_ready);
+    if (rc != 0) return rc;
     if (o.cpu_kernel) machine->cpu_kernel = o.cpu_kernel->name;
     machine->gpu_kernel = kernel_option_name(o.gpu_kernel);
-    const int gpu_ready = machine->gpu_available;
     rc = check_memory(&o, gpu_ready);
     if (rc != 0) return rc;
     char reference_error[1400];

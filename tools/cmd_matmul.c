@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kernel_option.h"
 #include "progress.h"
 #include "whygpu_lab.h"
 
@@ -18,6 +19,8 @@ typedef struct matmul_options {
     wg_device device;
     const char *kernel_name;  /* as given; resolved on the device's registry */
     const wg_kernel *kernel;  /* NULL: auto */
+    wg_precision precision;   /* --dtype (FP32 unless given) */
+    int dtype_given;
     int rung;                 /* --kernel N: the ladder's rung N; 0 none */
     int64_t m, n, k;
     int trans_a, trans_b;
@@ -29,7 +32,8 @@ typedef struct matmul_options {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: whygpu matmul [--device DEV] [--kernel K] [--size N | --m M --n N --k K]\n"
+            "usage: whygpu matmul [--device DEV] [--kernel K] [--dtype D]\n"
+            "                     [--size N | --m M --n N --k K]\n"
             "                     [--trans-a] [--trans-b] [--repeat R] [--seed S] [--no-progress]\n"
             "\n"
             "Times one matrix product C = op(A) . op(B) (A, B, C float32, row-major) with one\n"
@@ -39,6 +43,11 @@ static void usage(FILE *out)
             "  --device DEV   cpu, cuda, cuda:N, opencl or opencl:N (default cuda:0)\n"
             "  --kernel K     auto (default), a name that 'whygpu kernels' lists for the\n"
             "                 device, or a rung of the GPU matmul ladder by number (CUDA only)\n"
+            "  --dtype D      fp32 (default), tf32 (GPU tensor cores) or bf16 (bf16 inputs,\n"
+            "                 fp32 accumulation; CPU and GPU): the device's fastest kernel of\n"
+            "                 that precision unless --kernel names one, which must match. The\n"
+            "                 inputs are converted once before the timing; the check uses the\n"
+            "                 precision's error bound\n"
             "  --size N       m = n = k = N (default 2048)\n"
             "  --m M, --n N, --k K   the sizes one by one (op(A) is MxK, op(B) KxN)\n"
             "  --trans-a      A is stored K x M and used transposed\n"
@@ -82,7 +91,7 @@ static int parse_options(int argc, char **argv, matmul_options *o)
         {"trans-a", no_argument, NULL, 'a'},      {"trans-b", no_argument, NULL, 'b'},
         {"repeat", required_argument, NULL, 'r'}, {"seed", required_argument, NULL, 'S'},
         {"no-progress", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"dtype", required_argument, NULL, 'D'},  {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->device = (wg_device){WG_DEVICE_CUDA, 0};
     o->kernel_name = "auto";
@@ -129,6 +138,10 @@ static int parse_options(int argc, char **argv, matmul_options *o)
             o->seed = (uint64_t)value;
             break;
         case 'P': o->progress = 0; break;
+        case 'D':
+            if (dtype_option_parse("matmul", optarg, &o->precision)) return CLI_EXIT_USAGE;
+            o->dtype_given = 1;
+            break;
         case 'h': usage(stdout); return -1;
         case ':': return cli_usage_error("matmul", "option %s needs a value", argv[optind - 1]);
         default: return cli_usage_error("matmul", "unknown option '%s'", argv[optind - 1]);
@@ -144,7 +157,7 @@ static int parse_options(int argc, char **argv, matmul_options *o)
     if (strcmp(o->kernel_name, "auto") != 0 &&
         wg_kernel_find(o->device.kind, o->kernel_name, &o->kernel) != WG_OK)
         return cli_usage_error("matmul", "--kernel: %s", wg_error_message());
-    return 0;
+    return kernel_option_resolve("matmul", o->device, o->precision, o->dtype_given, &o->kernel);
 }
 
 /* Times and checks the product with wg_op_measure, progress on stderr. */
@@ -196,8 +209,9 @@ int cmd_matmul(int argc, char **argv)
     else
         snprintf(kernel, sizeof kernel, "%s", o.kernel ? r.kernel->name : "auto");
     const double flops = 2.0 * (double)o.m * (double)o.n * (double)o.k;
-    printf("matmul %s . %s, m=%" PRId64 " n=%" PRId64 " k=%" PRId64 " on %s, kernel %s\n",
-           o.trans_a ? "A^T" : "A", o.trans_b ? "B^T" : "B", o.m, o.n, o.k, device, kernel);
+    printf("matmul %s . %s, m=%" PRId64 " n=%" PRId64 " k=%" PRId64 " on %s, kernel %s, "
+           "precision %s\n", o.trans_a ? "A^T" : "A", o.trans_b ? "B^T" : "B", o.m, o.n, o.k,
+           device, kernel, wg_precision_name(r.kernel->precision));
     printf("time %s (median of %d repeats of %" PRId64 " calls, spread %.1f%%%s), %.4g TFLOP/s\n", t,
            r.time.repeats, r.time.loops, 100.0 * r.time.spread,
            r.time.spread_warning ? ", large" : "", flops / r.time.median_s / 1e12);

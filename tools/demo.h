@@ -20,6 +20,8 @@ typedef struct demo_options {
     wg_device gpu;
     int want_gpu;
     const wg_kernel *cpu_kernel, *gpu_kernel; /* NULL: auto */
+    wg_precision precision;                   /* --dtype of the matmul cells (FP32 default) */
+    int dtype_given;
     int json;
     int progress;
     const char *reference; /* --reference: NULL (the default), "none", a name or a folder */
@@ -39,6 +41,7 @@ typedef struct demo_cell {
     double check_error;  /* max relative error vs the float64 reference */
     double check_tolerance;
     int check_passed;
+    wg_precision precision; /* the arithmetic the cell used (the square: always FP32) */
     double gflops;       /* flops / median / 1e9; NaN when not measured */
 } demo_cell;
 

@@ -196,6 +196,32 @@ static void print_reading(const demo_options *o, const demo_cell cells[DEMO_CELL
                o->gpu_kernel->name, 1.0 / mm_ratio);
 }
 
+/* What the matmul cells' precision bought and cost, when one of them was not FP32: each
+ * cell's precision, its rate and its relative error against float64 beside its time. */
+static void print_precision_reading(const demo_cell cells[DEMO_CELLS])
+{
+    const demo_cell *mm[2] = {&cells[1], &cells[3]};
+    int reduced = 0;
+    for (int i = 0; i < 2; i++)
+        reduced |= mm[i]->measured && mm[i]->precision != WG_PRECISION_FP32;
+    if (!reduced) return;
+    printf("- Precision of the matmul cells (the square is fp32 everywhere):\n");
+    for (int i = 0; i < 2; i++) {
+        if (!mm[i]->measured) continue;
+        char t[32];
+        wg_format_seconds(mm[i]->time.median_s, t, sizeof t);
+        const wg_precision p = mm[i]->precision;
+        printf("  %s: %s%s, %s (%.1f GFLOP/s), relative error %.2g against float64 "
+               "(bound %.2g)\n", i ? "GPU" : "CPU", wg_precision_name(p),
+               p == WG_PRECISION_BF16   ? " (inputs rounded to 8 significant bits, fp32 sums)"
+               : p == WG_PRECISION_TF32 ? " (inputs rounded to 11 significant bits, fp32 sums)"
+                                        : "",
+               t, mm[i]->gflops, mm[i]->check_error, mm[i]->check_tolerance);
+    }
+    printf("  fp32 products stay near 1e-7 of float64; bf16 and tf32 trade that accuracy for\n"
+           "  the matrix units' rate, which is what networks train in.\n");
+}
+
 /* Your CPU against the recorded GPU, in words: the ratio printed as such. */
 static void print_recorded_reading(const demo_options *o, const demo_result *r)
 {
@@ -232,11 +258,13 @@ void demo_print_text(const demo_options *o, const demo_result *r)
     char device[32], label[64];
     wg_device_format(o->gpu, device, sizeof device);
     printf("whygpu demo: the classic \"why GPUs\" demo, measured on this machine\n");
-    printf("CPU: %s, %d threads, matmul kernel %s\n", cpu->model[0] ? cpu->model : "unknown",
-           cpu->omp_threads, m->cpu_kernel);
+    printf("CPU: %s, %d threads, matmul kernel %s (%s)\n",
+           cpu->model[0] ? cpu->model : "unknown", cpu->omp_threads, m->cpu_kernel,
+           wg_precision_name(kernel_option_precision(o->cpu_kernel)));
     if (gpu_name[0])
-        printf("GPU: %s (%s), matmul kernel %s\n", gpu_name, device,
-               kernel_option_name(o->gpu_kernel));
+        printf("GPU: %s (%s), matmul kernel %s (%s)\n", gpu_name, device,
+               kernel_option_name(o->gpu_kernel),
+               wg_precision_name(kernel_option_precision(o->gpu_kernel)));
     else
         printf("GPU: none measured: %s\n",
                gpu_reason[0] ? gpu_reason : "not requested (--device cpu)");
@@ -285,14 +313,16 @@ void demo_print_text(const demo_options *o, const demo_result *r)
     printf(");\nspread = (slowest - fastest) / median%s.\n",
            busy ? "; '!' marks a spread over 50%: the machine was busy, rerun for firm numbers"
                 : "");
-    printf("Results checked against float64: ");
+    printf("Results checked against float64 (precision, largest relative error): ");
     for (int i = 0; i < DEMO_CELLS; i++) {
         if (!cells[i].measured) continue;
-        printf("%scell %d max error %.2g (%s)", i ? ", " : "", cells[i].number,
-               cells[i].check_error, cells[i].check_passed ? "ok" : "FAILED");
+        printf("%scell %d %s %.2g (%s)", i ? ", " : "", cells[i].number,
+               wg_precision_name(cells[i].precision), cells[i].check_error,
+               cells[i].check_passed ? "ok" : "FAILED");
     }
     printf(".\n");
     print_reading(o, cells, gpu_reason, rec->ref.loaded);
+    print_precision_reading(cells);
     if (rec->ref.loaded) print_recorded_reading(o, r);
     else if (rec->note[0]) printf("- %s\n", rec->note);
 }
@@ -367,6 +397,9 @@ int demo_print_json(const demo_options *o, const demo_result *r, const char *com
         wg_json_key(&j, "time");
         if (c->measured) wg_json_timeit(&j, &c->time); else wg_json_null(&j);
         wg_json_key(&j, "gflops"); wg_json_number(&j, c->gflops);
+        wg_json_key(&j, "precision");
+        wg_json_string(&j, c->measured ? wg_precision_name(c->precision) : NULL);
+        wg_json_key(&j, "rel_error"); wg_json_number(&j, c->checked ? c->check_error : NAN);
         wg_json_key(&j, "check");
         if (c->checked) {
             wg_json_begin_object(&j);
