@@ -445,6 +445,7 @@ typedef struct wg_sweep_cell {
     double check_error;     /* largest relative error against float64 */
     double check_tolerance;
     int check_passed;
+    wg_precision precision; /* the arithmetic used: matmul's kernel's; FP32 for the others */
 } wg_sweep_cell;
 
 /* Times the op on one column (`gpu` names the device of the GPU columns) with `timing`,

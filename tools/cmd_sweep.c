@@ -26,7 +26,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: whygpu sweep [--op OP] [--sizes A:B] [--points N] [--budget T]\n"
-            "                    [--device DEV] [--kernel K] [--seed S] [--json FILE|-]\n"
+            "                    [--device DEV] [--kernel K] [--dtype D] [--seed S] [--json FILE|-]\n"
             "                    [--csv FILE|-] [--reference NAME|DIR|none] [--no-progress]\n"
             "\n"
             "Times one operation at log-spaced sizes in three columns: on the CPU; on the GPU\n"
@@ -58,6 +58,10 @@ static void usage(FILE *out)
             "  --kernel K      matmul kernel: auto (default) or a name that 'whygpu kernels'\n"
             "                  lists: a CUDA kernel for the GPU columns, a CPU kernel for the\n"
             "                  CPU column\n"
+            "  --dtype D       matmul's precision: fp32 (default), bf16 (bf16 inputs, fp32\n"
+            "                  accumulation, CPU and GPU) or tf32 (GPU tensor cores only: the\n"
+            "                  CPU column stays fp32, and without a GPU tf32 is refused); each\n"
+            "                  device's fastest kernel of it unless --kernel names one\n"
             "  --seed S        seed of the random inputs (default 42)\n"
             "  --json FILE|-   write the results as JSON (schema whygpu.sweep/1, docs/json.md)\n"
             "                  to FILE, or to stdout instead of the table with '-'\n"
@@ -117,7 +121,7 @@ static int parse_options(int argc, char **argv, sweep_options *o)
         {"json", required_argument, NULL, 'j'},   {"csv", required_argument, NULL, 'c'},
         {"kernel", required_argument, NULL, 'k'}, {"no-progress", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},         {"reference", required_argument, NULL, 'R'},
-        {NULL, 0, NULL, 0}};
+        {"dtype", required_argument, NULL, 'D'},  {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->op = WG_SWEEP_MATMUL;
     o->budget_s = 60.0;
@@ -165,6 +169,10 @@ static int parse_options(int argc, char **argv, sweep_options *o)
             if (kernel_option_parse("sweep", optarg, &o->cpu_kernel, &o->gpu_kernel))
                 return CLI_EXIT_USAGE;
             break;
+        case 'D':
+            if (dtype_option_parse("sweep", optarg, &o->precision)) return CLI_EXIT_USAGE;
+            o->dtype_given = 1;
+            break;
         case 'j': o->json_path = optarg; break;
         case 'R': o->reference = optarg; break;
         case 'c': o->csv_path = optarg; break;
@@ -175,6 +183,9 @@ static int parse_options(int argc, char **argv, sweep_options *o)
         }
     }
     if (optind < argc) return cli_usage_error("sweep", "unexpected argument '%s'", argv[optind]);
+    if (o->precision != WG_PRECISION_FP32 && o->op != WG_SWEEP_MATMUL)
+        return cli_usage_error("sweep", "--dtype %s: only --op matmul has other precisions "
+                               "than fp32", wg_precision_name(o->precision));
     if (o->json_path && o->csv_path && strcmp(o->json_path, "-") == 0 &&
         strcmp(o->csv_path, "-") == 0)
         return cli_usage_error("sweep", "--json - and --csv - cannot both go to stdout");
@@ -250,6 +261,17 @@ int cmd_sweep(int argc, char **argv)
 
     wg_status status = wg_machine_facts_get(run.o.want_gpu, run.o.gpu, &run.machine);
     if (status == WG_OK) status = wg_cpu_matmul_isa(&run.machine.cpu_kernel);
+    if (status == WG_OK) {
+        /* TF32 is the GPU's alone: the CPU column stays FP32 beside GPU TF32 columns */
+        const int gpu_ready = run.machine.gpu_available;
+        if (run.o.precision != WG_PRECISION_TF32 || !gpu_ready)
+            rc = kernel_option_resolve("sweep", wg_cpu(), run.o.precision, run.o.dtype_given,
+                                       &run.o.cpu_kernel);
+        if (rc == 0 && gpu_ready)
+            rc = kernel_option_resolve("sweep", run.o.gpu, run.o.precision, run.o.dtype_given,
+                                       &run.o.gpu_kernel);
+        if (rc != 0) return rc;
+    }
     if (run.o.cpu_kernel) run.machine.cpu_kernel = run.o.cpu_kernel->name;
     if (run.o.gpu_kernel) run.machine.gpu_kernel = run.o.gpu_kernel->name;
     if (status != WG_OK) return cli_failure("sweep", status);

@@ -22,6 +22,8 @@ typedef struct sweep_options {
     int want_gpu;
     uint64_t seed;
     const wg_kernel *cpu_kernel, *gpu_kernel; /* matmul, --kernel; NULL: auto */
+    wg_precision precision;                   /* matmul, --dtype (FP32 default) */
+    int dtype_given;
     const char *json_path; /* NULL, "-" (stdout) or a file */
     const char *csv_path;
     int progress;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel_option.h"
 #include "sweep_cli.h"
 
 /* ---------------------------------------------------------------- recorded -------- */
@@ -145,11 +146,13 @@ void sweep_print_table(const sweep_run *run)
     char budget[32], elapsed[32], device[32];
     printf("whygpu sweep: %s, CPU against GPU, %d sizes from %" PRId64 " to %" PRId64 ", size = %s\n",
            wg_sweep_op_name(o->op), run->r.count, o->low, o->high, wg_sweep_size_unit(o->op));
-    printf("CPU: %s, %d threads, matmul kernel %s\n",
-           run->machine.cpu.model[0] ? run->machine.cpu.model : "unknown", run->machine.cpu.omp_threads, run->machine.cpu_kernel);
+    printf("CPU: %s, %d threads, matmul kernel %s (%s)\n",
+           run->machine.cpu.model[0] ? run->machine.cpu.model : "unknown", run->machine.cpu.omp_threads, run->machine.cpu_kernel,
+           wg_precision_name(kernel_option_precision(o->cpu_kernel)));
     if (run->machine.gpu_available)
-        printf("GPU: %s (%s)\n", run->machine.gpu.name,
-               wg_device_format(o->gpu, device, sizeof device));
+        printf("GPU: %s (%s), matmul %s\n", run->machine.gpu.name,
+               wg_device_format(o->gpu, device, sizeof device),
+               wg_precision_name(kernel_option_precision(o->gpu_kernel)));
     else
         printf("GPU: none measured: no GPU: %s\n", run->machine.gpu_reason);
     printf("\n%12s  %10s  %10s  %10s  %10s  %10s  %10s\n", wg_sweep_size_name(o->op),
@@ -230,7 +233,9 @@ void sweep_print_table(const sweep_run *run)
                "finite and changed).\n", measured, worst);
     else
         printf("Results checked against float64 before the timing was trusted: %d cells, "
-               "largest relative error %.2g.\n", measured, worst);
+               "largest relative error %.2g%s%s.\n", measured, worst,
+               o->precision != WG_PRECISION_FP32 ? " with matmul in " : "",
+               o->precision != WG_PRECISION_FP32 ? wg_precision_name(o->precision) : "");
     printf("Measuring took %s of a %s budget.\n",
            wg_format_seconds(run->r.elapsed_s, elapsed, sizeof elapsed),
            wg_format_seconds(o->budget_s, budget, sizeof budget));
@@ -275,6 +280,9 @@ static void json_cell(wg_json *j, const wg_sweep_cell_result *r)
     wg_json_key(j, "check_tolerance"); wg_json_number(j, timed ? r->cell.check_tolerance : NAN);
     wg_json_key(j, "check_passed");
     if (timed) wg_json_bool(j, r->cell.check_passed); else wg_json_null(j);
+    wg_json_key(j, "precision");
+    wg_json_string(j, timed ? wg_precision_name(r->cell.precision) : NULL);
+    wg_json_key(j, "rel_error"); wg_json_number(j, timed ? r->cell.check_error : NAN);
     wg_json_end_object(j);
 }
 
@@ -327,6 +335,7 @@ int sweep_write_json(const sweep_run *run, FILE *out)
     wg_json j;
     wg_json_document_begin(&j, out, "whygpu.sweep/1", run->command, &run->machine);
     wg_json_key(&j, "op"); wg_json_string(&j, wg_sweep_op_name(o->op));
+    wg_json_key(&j, "precision"); wg_json_string(&j, wg_precision_name(o->precision));
     wg_json_key(&j, "size_unit");
     wg_json_string(&j, wg_sweep_size_unit(o->op));
     wg_json_key(&j, "sizes");

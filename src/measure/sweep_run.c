@@ -88,5 +88,6 @@ wg_status wg_sweep_measure(const wg_sweep_inputs *inputs, wg_sweep_column column
     out->check_error = result.check_error;
     out->check_tolerance = result.check_bound;
     out->check_passed = result.check_passed;
+    out->precision = result.kernel ? result.kernel->precision : WG_PRECISION_FP32;
     return status;
 }
