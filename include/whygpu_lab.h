@@ -660,6 +660,9 @@ typedef struct wg_ladder_options {
     wg_timeit_progress_fn progress; /* passed to wg_timeit, with progress_context */
     void *progress_context;
     wg_ladder_entry_fn on_entry;    /* with progress_context; may be NULL */
+    /* --- bf16-cli: ladder --dtype --- */
+    int precision_only;        /* 1: only the entries (rungs and vendor) of `precision` */
+    wg_precision precision;
 } wg_ladder_options;
 
 /* Runs the ladder at one size. A failed check is a result (check_passed 0), not an error;

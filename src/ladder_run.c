@@ -313,6 +313,12 @@ wg_status wg_ladder_measure(const wg_ladder_options *o, wg_ladder_result *run)
     const int64_t n = o->n;
     run->n = n;
     run->count = init_entries(o->device.kind, o->only, run->entries);
+    if (o->precision_only) { /* ladder --dtype: keep the entries of that precision */
+        int kept = 0;
+        for (int e = 0; e < run->count; e++)
+            if (run->entries[e].precision == o->precision) run->entries[kept++] = run->entries[e];
+        run->count = kept;
+    }
     wg_status status = wg_device_check(o->device);
     if (status == WG_OK) status = check_memory(o);
     if (status != WG_OK) return status;

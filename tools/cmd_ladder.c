@@ -13,6 +13,7 @@
 
 #include "whygpu_lab.h"
 #include "cli.h"
+#include "kernel_option.h"
 #include "progress.h"
 
 #define MAX_SIZES 4
@@ -30,13 +31,15 @@ typedef struct ladder_options {
     const char *only_name; /* --kernel as given, found once the device is known */
     int opencl_cpu;        /* the device is an OpenCL CPU driver (PoCL) */
     int list;              /* --list */
+    wg_precision precision; /* --dtype */
+    int dtype_given;
 } ladder_options;
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: whygpu ladder [--size N]... [--device cuda:N|opencl:N] [--kernel NAME]\n"
-            "                     [--json FILE|-]\n"
+            "                     [--dtype D] [--json FILE|-]\n"
             "                     [--seed S] [--repeat R] [--max-call-seconds S] [--no-progress]\n"
             "       whygpu ladder --list\n"
             "\n"
@@ -52,6 +55,8 @@ static void usage(FILE *out)
             "  --device DEV        cuda, cuda:N, opencl or opencl:N (default cuda:0)\n"
             "  --kernel NAME       only this kernel of the device (a rung's number or name, or\n"
             "                      the vendor entry) and the vendor reference of its precision\n"
+            "  --dtype D           only the entries of one precision: fp32, tf32 or bf16 (CUDA;\n"
+            "                      the OpenCL ladder is fp32 only); with --kernel they must match\n"
             "  --list              list the ladder's kernels: name, precision, what each changes\n"
             "  --json FILE|-       also write JSON (schema whygpu.ladder/1, docs/json.md) to\n"
             "                      FILE; '-' writes only the JSON, on stdout\n"
@@ -75,7 +80,7 @@ static int parse_options(int argc, char **argv, ladder_options *o)
         {"repeat", required_argument, NULL, 'r'}, {"max-call-seconds", required_argument, NULL, 'x'},
         {"no-progress", no_argument, NULL, 'P'},  {"help", no_argument, NULL, 'h'},
         {"kernel", required_argument, NULL, 'k'}, {"list", no_argument, NULL, 'l'},
-        {NULL, 0, NULL, 0}};
+        {"dtype", required_argument, NULL, 'D'},  {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->device = (wg_device){WG_DEVICE_CUDA, 0};
     o->seed = 42;
@@ -121,6 +126,10 @@ static int parse_options(int argc, char **argv, ladder_options *o)
         }
         case 'k': o->only_name = optarg; break;
         case 'l': o->list = 1; break;
+        case 'D':
+            if (dtype_option_parse("ladder", optarg, &o->precision)) return CLI_EXIT_USAGE;
+            o->dtype_given = 1;
+            break;
         case 'P': o->progress = 0; break;
         case 'h': usage(stdout); return -1;
         case ':': return cli_usage_error("ladder", "option %s needs a value", argv[optind - 1]);
@@ -145,6 +154,14 @@ static int parse_options(int argc, char **argv, ladder_options *o)
         if (wg_kernel_find(o->device.kind, name, &o->only) != WG_OK)
             return cli_usage_error("ladder", "--kernel: %s", wg_error_message());
     }
+    if (o->dtype_given && o->device.kind == WG_DEVICE_OPENCL &&
+        o->precision != WG_PRECISION_FP32)
+        return cli_usage_error("ladder", "--dtype %s: the OpenCL ladder computes in fp32 only; "
+                               "use --dtype fp32", wg_precision_name(o->precision));
+    if (o->dtype_given && o->only && o->only->precision != o->precision)
+        return cli_usage_error("ladder", "--kernel %s computes in %s, not --dtype %s",
+                               o->only->name, wg_precision_name(o->only->precision),
+                               wg_precision_name(o->precision));
     return 0;
 }
 
@@ -400,7 +417,8 @@ int cmd_ladder(int argc, char **argv)
     for (int s = 0; s < o.size_count; s++) {
         const wg_ladder_options lo = {.device = o.device, .n = o.sizes[s], .seed = o.seed,
                                       .repeat = o.repeat, .max_call_s = o.max_call_s,
-                                      .only = o.only, .progress = on_phase,
+                                      .only = o.only, .precision_only = o.dtype_given,
+                                      .precision = o.precision, .progress = on_phase,
                                       .progress_context = &lp, .on_entry = on_entry};
         status = wg_ladder_measure(&lo, &runs[s]);
         if (status != WG_OK) {
