@@ -28,11 +28,17 @@ enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
 typedef void (*cblas_sgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int k,
                                float alpha, const float *a, int lda, const float *b, int ldb,
                                float beta, float *c, int ldc);
+/* OpenBLAS's bf16 GEMM (built with BUILD_BFLOAT16): bf16 A and B, float C. */
+typedef void (*cblas_sbgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int k,
+                                float alpha, const wg_bf16 *a, int lda, const wg_bf16 *b,
+                                int ldb, float beta, float *c, int ldc);
 typedef void (*set_threads_fn)(int threads);
 typedef char *(*corename_fn)(void);
 
 typedef struct child_call {
     cblas_sgemm_fn sgemm;
+    cblas_sbgemm_fn sbgemm;          /* set: the bf16 product on a16, b16 */
+    const wg_bf16 *a16, *b16;
     const wg_gemm_args *g;
 } child_call;
 
@@ -40,10 +46,24 @@ static wg_status call_sgemm(void *context)
 {
     const child_call *c = context;
     const wg_gemm_args *g = c->g;
-    c->sgemm(CBLAS_ROW_MAJOR, g->trans_a ? CBLAS_TRANS : CBLAS_NO_TRANS,
-             g->trans_b ? CBLAS_TRANS : CBLAS_NO_TRANS, (int)g->m, (int)g->n, (int)g->k,
-             g->alpha, g->a, (int)g->lda, g->b, (int)g->ldb, g->beta, g->c, (int)g->ldc);
+    const int ta = g->trans_a ? CBLAS_TRANS : CBLAS_NO_TRANS;
+    const int tb = g->trans_b ? CBLAS_TRANS : CBLAS_NO_TRANS;
+    if (c->sbgemm)
+        c->sbgemm(CBLAS_ROW_MAJOR, ta, tb, (int)g->m, (int)g->n, (int)g->k, g->alpha, c->a16,
+                  (int)g->lda, c->b16, (int)g->ldb, g->beta, g->c, (int)g->ldc);
+    else
+        c->sgemm(CBLAS_ROW_MAJOR, ta, tb, (int)g->m, (int)g->n, (int)g->k, g->alpha, g->a,
+                 (int)g->lda, g->b, (int)g->ldb, g->beta, g->c, (int)g->ldc);
     return WG_OK;
+}
+
+/* bf16 copies (rounded to nearest even) of a shape's stored A and B; NULL when out of
+ * memory. */
+static wg_bf16 *bf16_copy(const float *x, int64_t count)
+{
+    wg_bf16 *copy = malloc((size_t)count * sizeof *copy);
+    if (copy) wg_bf16_from_floats(x, copy, count);
+    return copy;
 }
 
 /* argv: openblas-child THREADS MIN_REPEAT_S M,N,K,TA,TB,LOOPS ... ; prints "core NAME",
@@ -51,6 +71,7 @@ static wg_status call_sgemm(void *context)
  * when 0), or "error MESSAGE". */
 int bench_openblas_child(int argc, char **argv)
 {
+    const int bf16 = strcmp(argv[0], "openblas-sbgemm-child") == 0;
     if (argc < 3) {
         printf("error internal use only: openblas-child THREADS MIN_REPEAT_S SHAPE...\n");
         return CLI_EXIT_USAGE;
@@ -70,6 +91,15 @@ int bench_openblas_child(int argc, char **argv)
     if (!sgemm) {
         printf("error the OpenBLAS found has no cblas_sgemm\n");
         return CLI_EXIT_FAILURE;
+    }
+    cblas_sbgemm_fn sbgemm = NULL;
+    if (bf16) {
+        *(void **)&sbgemm = dlsym(lib, "cblas_sbgemm");
+        if (!sbgemm) {
+            printf("error the installed OpenBLAS has no cblas_sbgemm (built without "
+                   "BUILD_BFLOAT16)\n");
+            return CLI_EXIT_FAILURE;
+        }
     }
     const int threads = atoi(argv[1]);
     if (set_threads && threads > 0) set_threads(threads);
@@ -91,14 +121,27 @@ int bench_openblas_child(int argc, char **argv)
         bench_operands o;
         wg_status status = bench_operands_make(&s, 1000 + (uint64_t)i, &o);
         wg_timeit_result r;
-        child_call call = {sgemm, &o.args};
+        child_call call = {sgemm, sbgemm, NULL, NULL, &o.args};
+        wg_bf16 *a16 = NULL, *b16 = NULL;
+        if (status == WG_OK && bf16) {
+            call.a16 = a16 = bf16_copy(o.args.a, wg_tensor_numel(o.a));
+            call.b16 = b16 = bf16_copy(o.args.b, wg_tensor_numel(o.b));
+            if (!a16 || !b16) {
+                printf("error no memory for the bf16 copies of %s\n", argv[i]);
+                status = WG_ERR_NO_MEMORY;
+            }
+        }
         options.loops = loops;
         if (status == WG_OK) status = wg_timeit(wg_cpu(), call_sgemm, &call, &options, &r);
         if (status != WG_OK) {
-            printf("error %s\n", wg_error_message());
+            if (status != WG_ERR_NO_MEMORY) printf("error %s\n", wg_error_message());
+            free(a16);
+            free(b16);
             bench_operands_free(&o);
             return CLI_EXIT_FAILURE;
         }
+        free(a16);
+        free(b16);
         printf("shape %d %.9g %.3g %" PRId64 "\n", i - 3, r.median_s,
                wg_gemm_sampled_error(&o.args, 64, 7), r.loops);
         fflush(stdout);
@@ -107,7 +150,7 @@ int bench_openblas_child(int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
-void bench_openblas_round(const char *self, const char *coretype, int threads,
+void bench_openblas_round(const char *self, const char *coretype, int threads, int bf16,
                           const bench_shape *shapes, int count, double min_repeat_s,
                           bench_openblas *out)
 {
@@ -131,7 +174,7 @@ void bench_openblas_round(const char *self, const char *coretype, int threads,
     snprintf(repeat_text, sizeof repeat_text, "%g", min_repeat_s);
     args[n++] = (char *)"whygpu";
     args[n++] = (char *)"bench";
-    args[n++] = (char *)"openblas-child";
+    args[n++] = (char *)(bf16 ? "openblas-sbgemm-child" : "openblas-child");
     args[n++] = thread_text;
     args[n++] = repeat_text;
     for (int i = 0; i < count && i < BENCH_MAX_SHAPES; i++) {

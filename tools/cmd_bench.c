@@ -17,6 +17,7 @@
 
 #include "bench_gemm.h"
 #include "cli.h"
+#include "kernel_option.h"
 #include "progress.h"
 
 #define CMD "bench gemm"
@@ -26,7 +27,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: whygpu bench gemm [--sizes N,N,...] [--no-mlp] [--threads N] [--scaling]\n"
             "                         [--loop-max N] [--no-openblas] [--coretype NAME]\n"
-            "                         [--min-repeat S] [--rounds N] [--json] [--no-progress]\n"
+            "                         [--min-repeat S] [--rounds N] [--dtype fp32|bf16]\n"
+            "                         [--python PATH] [--json] [--no-progress]\n"
             "\n"
             "Times whygpu's CPU GEMM (C = A.B, float32) next to the measured FMA peak of this\n"
             "machine, the plain triple loop, and OpenBLAS loaded at run time (when installed),\n"
@@ -50,6 +52,15 @@ static void usage(FILE *out)
             "  --coretype NAME  the forced OpenBLAS core type (default SkylakeX)\n"
             "  --min-repeat S   seconds each timed repeat lasts at least (default 0.2)\n"
             "  --rounds N       rounds, each timing every product once (1..21, default 5)\n"
+            "  --dtype D        fp32 (default) or bf16: whygpu's fastest bf16 GEMM (bf16 inputs,\n"
+            "                   converted before the timing, fp32 accumulation) against the\n"
+            "                   CPU bf16 peak (the faster of vdpbf16ps and AMX tdpbf16ps,\n"
+            "                   measured), whygpu's fp32 GEMM, PyTorch's bf16 torch.mm (with\n"
+            "                   --python) and OpenBLAS's cblas_sbgemm where the installed\n"
+            "                   OpenBLAS has it; no triple loop. tf32: the CPU has none\n"
+            "  --python PATH    a Python with PyTorch for the bf16 reference, run on\n"
+            "                   scripts/compare-torch-gemm.py in rounds alternated with\n"
+            "                   whygpu's (default: $WHYGPU_TORCH_PYTHON; none: skipped, said)\n"
             "  --json           print the results as JSON (schema whygpu.bench-gemm/1, docs/json.md)\n"
             "  --no-progress    no progress on stderr\n"
             "\n"
@@ -82,7 +93,8 @@ static int parse_options(int argc, char **argv, bench_options *o)
         {"loop-max", required_argument, NULL, 'l'}, {"no-openblas", no_argument, NULL, 'O'},
         {"coretype", required_argument, NULL, 'c'}, {"min-repeat", required_argument, NULL, 'r'},
         {"rounds", required_argument, NULL, 'R'},   {"json", no_argument, NULL, 'j'},
-        {"no-progress", no_argument, NULL, 'P'},
+        {"no-progress", no_argument, NULL, 'P'},    {"dtype", required_argument, NULL, 'D'},
+        {"python", required_argument, NULL, 'y'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     static const int64_t default_sizes[] = {512, 1024, 2048, 4096};
     memset(o, 0, sizeof *o);
@@ -95,6 +107,8 @@ static int parse_options(int argc, char **argv, bench_options *o)
     o->min_repeat_s = 0.2;
     o->rounds = 5;
     o->progress = 1;
+    o->precision = WG_PRECISION_FP32;
+    o->python = getenv("WHYGPU_TORCH_PYTHON");
     int64_t value;
     int c, rc;
     optind = 1;
@@ -129,6 +143,16 @@ static int parse_options(int argc, char **argv, bench_options *o)
             if ((rc = cli_parse_int(CMD, "--rounds", optarg, 1, BENCH_MAX_ROUNDS, &value))) return rc;
             o->rounds = (int)value;
             break;
+        case 'D':
+            if ((rc = dtype_option_parse(CMD, optarg, &o->precision))) return rc;
+            if (o->precision == WG_PRECISION_TF32)
+                return cli_usage_error(CMD, "--dtype tf32: the CPU has no tf32 arithmetic; use "
+                                       "fp32 or bf16");
+            break;
+        case 'y':
+            if (!*optarg) return cli_usage_error(CMD, "--python needs a path");
+            o->python = optarg;
+            break;
         case 'j': o->json = 1; break;
         case 'P': o->progress = 0; break;
         case 'h': usage(stdout); return -1;
@@ -137,12 +161,14 @@ static int parse_options(int argc, char **argv, bench_options *o)
         }
     }
     if (optind < argc) return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (o->precision == WG_PRECISION_BF16) o->loop_max = 0; /* the triple loop is fp32 */
     return 0;
 }
 
 int cmd_bench(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "openblas-child") == 0)
+    if (argc >= 2 && (strcmp(argv[1], "openblas-child") == 0 ||
+                      strcmp(argv[1], "openblas-sbgemm-child") == 0))
         return bench_openblas_child(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         FILE *out = argc < 2 ? stderr : stdout;
