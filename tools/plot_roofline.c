@@ -1,6 +1,8 @@
 /*
  * plot_roofline.c - the roofline chart of `whygpu explain` (whygpu.explain/1): each device's
- * roof (bandwidth slope, compute peak) and where the demo's ops fall under it.
+ * ceilings (bandwidth slope, compute peak; one per precision: fp32, and bf16 or tf32 where
+ * measured, dashed) and where the demo's ops fall under the ceiling of their precision.
+ * Files from before the ceilings have one fp32 roof per device and no "precision" keys.
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +13,13 @@
 
 #ifdef WG_HAVE_CJSON
 /* ---------------------------------------------------------------- roofline -------- */
+
+/* A row's precision: "fp32" when the key is absent (files from before the ceilings). */
+static const char *row_precision(const cJSON *row)
+{
+    const char *p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row, "precision"));
+    return p ? p : "fp32";
+}
 
 int plot_roofline(jr *r, const cJSON *root, const char *out_path, FILE *out)
 {
@@ -30,7 +39,8 @@ int plot_roofline(jr *r, const cJSON *root, const char *out_path, FILE *out)
         jr_fail(r, "field 'sections.roofline.devices' is empty: no roof to draw");
         return -1;
     }
-    static const char *const colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
+    static const char *const colors[] = {"#1f77b4", "#17becf", "#d62728", "#ff7f0e",
+                                         "#9467bd", "#2ca02c"};
     double lowest_x = 0.05, highest_x = 1e4, highest_y = 1, lowest_bandwidth = INFINITY,
            lowest_y = INFINITY;
     for (int d = 0; d < device_count; d++) {
@@ -62,7 +72,7 @@ int plot_roofline(jr *r, const cJSON *root, const char *out_path, FILE *out)
             return -1;
         }
         if (intensity < lowest_x) lowest_x = intensity / 2;
-        if (intensity > highest_x) highest_x = intensity * 20; /* room for its name */
+        if (intensity * 8 > highest_x) highest_x = intensity * 8; /* room for its name */
         if (attainable < lowest_y) lowest_y = attainable;
     }
     if (lowest_x * lowest_bandwidth < lowest_y) lowest_y = lowest_x * lowest_bandwidth;
@@ -93,10 +103,13 @@ int plot_roofline(jr *r, const cJSON *root, const char *out_path, FILE *out)
                 cJSON_GetObjectItem(dev, "bandwidth_gbs")->valuedouble,
                 cJSON_GetObjectItem(dev, "peak_gflops")->valuedouble);
         const char *name = cJSON_GetObjectItem(dev, "device")->valuestring;
+        const char *precision = row_precision(dev);
         fprintf(out, "$ops%d << EOD\n", d);
         for (int i = 0; i < op_count; i++) {
             cJSON *op = cJSON_GetArrayItem(ops, i);
-            if (strcmp(cJSON_GetObjectItem(op, "device")->valuestring, name) != 0) continue;
+            if (strcmp(cJSON_GetObjectItem(op, "device")->valuestring, name) != 0 ||
+                strcmp(row_precision(op), precision) != 0)
+                continue;
             double x = cJSON_GetObjectItem(op, "flops_per_byte")->valuedouble;
             double y = cJSON_GetObjectItem(op, "attainable_gflops")->valuedouble;
             fprintf(out, "%.9g %.9g\n", x, y);
@@ -107,13 +120,13 @@ int plot_roofline(jr *r, const cJSON *root, const char *out_path, FILE *out)
                 cJSON *before = cJSON_GetArrayItem(ops, k);
                 double bx = cJSON_GetObjectItem(before, "flops_per_byte")->valuedouble;
                 if (strcmp(cJSON_GetObjectItem(before, "device")->valuestring, name) == 0 &&
-                    fabs(bx / x - 1) < 0.05)
+                    strcmp(row_precision(before), precision) == 0 && fabs(bx / x - 1) < 0.05)
                     same++;
             }
             fprintf(stash, "set label ");
             gp_string(stash, cJSON_GetObjectItem(op, "op")->valuestring);
             fprintf(stash, " at %.9g, %.9g left offset 0.8, %.1f font ',10' tc rgb '%s' "
-                           "noenhanced front\n", x, y, -0.7 - 1.2 * same, colors[d % 4]);
+                           "noenhanced front\n", x, y, -0.7 - 1.2 * same, colors[d % 6]);
         }
         fprintf(out, "EOD\n");
     }
@@ -127,13 +140,17 @@ int plot_roofline(jr *r, const cJSON *root, const char *out_path, FILE *out)
     fprintf(out, "plot ");
     for (int d = 0; d < device_count; d++) {
         cJSON *dev = cJSON_GetArrayItem(devices, d);
-        char title[160];
-        snprintf(title, sizeof title, "%s roof: %.3g GFLOP/s peak, %.3g GB/s",
-                 cJSON_GetObjectItem(dev, "device")->valuestring,
+        char title[200];
+        const char *source =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dev, "peak_source"));
+        snprintf(title, sizeof title, "%s %s ceiling%s%.60s%s: %.3g GFLOP/s peak, %.3g GB/s",
+                 cJSON_GetObjectItem(dev, "device")->valuestring, row_precision(dev),
+                 source ? " (" : "", source ? source : "", source ? ")" : "",
                  cJSON_GetObjectItem(dev, "peak_gflops")->valuedouble,
                  cJSON_GetObjectItem(dev, "bandwidth_gbs")->valuedouble);
-        const char *color = colors[d % 4];
-        fprintf(out, "%sroof%d(x) with lines lw 2.5 lc rgb '%s' title ", d ? ", " : "", d, color);
+        const char *color = colors[d % 6];
+        fprintf(out, "%sroof%d(x) with lines lw 2.5 dt %d lc rgb '%s' title ", d ? ", " : "", d,
+                strcmp(row_precision(dev), "fp32") == 0 ? 1 : 2, color);
         gp_string(out, title);
         fprintf(out, ", $ops%d using 1:2 with points pt 7 ps 1.2 lc rgb '%s' notitle", d, color);
     }
