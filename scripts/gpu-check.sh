@@ -22,6 +22,8 @@
 # `whygpu info --json`, `whygpu train --compare --json` and `whygpu bench gemm --json` (the
 # CPU GEMM against the FMA peak, two sizes, about 40 s) go into one file, extra.tar.gz
 # (info.json, train.log, train.json, bench-gemm.json).
+# The tf32/bf16 lines (matmul, demo, sweep, ladder, bench gemm --dtype; about 2.5 min) go
+# into gpu-check.log.
 # When the machine has an OpenCL driver for its GPU (and the build found OpenCL), the
 # OpenCL device tests, the OpenCL ladder and `train --compare` on it run too, into
 # gpu-check.log; otherwise that step says why it was skipped.
@@ -220,6 +222,28 @@ else
         opencl_step opencl-train 120 ./"$build"/whygpu train --compare --device "$ocl" --steps 100 --data "$data" --no-progress
     fi
 fi
+
+# --- bf16-cli: the precisions (issue 17) ---
+# tf32 and bf16 through the commands, each on the GPU beside the CPU: matmul (cuBLAS of the
+# precision), the demo (CPU cells in bf16, or fp32 beside GPU tf32), the sweep's matmul, the
+# ladder's bf16 entries, and bench gemm --dtype bf16 (the CPU's bf16 GEMM against its bf16
+# peak: AMX on a Sapphire Rapids host; PyTorch's torch.mm beside it when
+# WHYGPU_TORCH_PYTHON names a Python with PyTorch). Output into gpu-check.log (the device
+# tool brings back only 8 files); about 2.5 minutes. A CPU without a bf16 kernel makes the
+# bf16 lines fail with the reason.
+dtype_demo_size=${DTYPE_DEMO_SIZE:-8192}
+for dtype in tf32 bf16; do
+    opencl_step "matmul-$dtype" 60 ./"$build"/whygpu matmul --device cuda --dtype "$dtype" \
+        --size 4096 --no-progress
+    opencl_step "demo-$dtype" 90 ./"$build"/whygpu demo --dtype "$dtype" \
+        --size "$dtype_demo_size" --no-progress
+    opencl_step "sweep-$dtype" 90 ./"$build"/whygpu sweep --dtype "$dtype" --sizes 64:4096 \
+        --points 7 --budget 15s --no-progress
+done
+opencl_step ladder-bf16 90 ./"$build"/whygpu ladder --dtype bf16 --size 4096 --repeat 3 --no-progress
+opencl_step bench-gemm-bf16 150 ./"$build"/whygpu bench gemm --dtype bf16 --sizes 1024,4096 \
+    --no-mlp --rounds 3 --no-progress
+# --- end bf16-cli ---
 
 # A run where the GPU tests skipped verified nothing on a GPU: say so, and fail.
 if grep -q '^SKIP .*cuda' "$OUT/tests.log" 2>/dev/null; then

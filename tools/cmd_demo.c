@@ -187,6 +187,9 @@ static int check_memory(const demo_options *o, int gpu_ready)
 static int resolve_kernels(demo_options *o, int gpu_ready)
 {
     const int tf32 = o->precision == WG_PRECISION_TF32;
+    if (tf32 && !gpu_ready && o->want_gpu)
+        return cli_usage_error("demo", "--dtype tf32: the CPU has no tf32 arithmetic; use fp32 "
+                               "or bf16 (tf32 is for the GPU cells, and no GPU runs here)");
     if (!tf32 || !gpu_ready) {
         int rc = kernel_option_resolve("demo", wg_cpu(), o->precision, o->dtype_given,
                                        &o->cpu_kernel);

@@ -264,6 +264,10 @@ int cmd_sweep(int argc, char **argv)
     if (status == WG_OK) {
         /* TF32 is the GPU's alone: the CPU column stays FP32 beside GPU TF32 columns */
         const int gpu_ready = run.machine.gpu_available;
+        if (run.o.precision == WG_PRECISION_TF32 && !gpu_ready && run.o.want_gpu)
+            return cli_usage_error("sweep", "--dtype tf32: the CPU has no tf32 arithmetic; use "
+                                   "fp32 or bf16 (tf32 is for the GPU columns, and no GPU "
+                                   "runs here)");
         if (run.o.precision != WG_PRECISION_TF32 || !gpu_ready)
             rc = kernel_option_resolve("sweep", wg_cpu(), run.o.precision, run.o.dtype_given,
                                        &run.o.cpu_kernel);
