@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -347,7 +348,29 @@ TEST(cli_explain_json_schema)
         }
         if (name && bound && strncmp(name, "matmul", 6) == 0)
             CHECK(strcmp(bound->valuestring, "compute") == 0);
+        /* each op sits under the ceiling of its own precision on its device */
+        cJSON *device = cJSON_GetObjectItemCaseSensitive(op, "device");
+        cJSON *precision = STRING_FIELD(op, "precision");
+        cJSON *attainable = NUMBER_FIELD(op, "attainable_gflops");
+        int ceilings = 0;
+        for (int d = 0; devices && device && precision && attainable &&
+                        d < cJSON_GetArraySize(devices); d++) {
+            cJSON *roof = cJSON_GetArrayItem(devices, d);
+            if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(roof, "device")),
+                       device->valuestring) != 0 ||
+                strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(roof, "precision")),
+                       precision->valuestring) != 0)
+                continue;
+            ceilings++;
+            CHECK(attainable->valuedouble <=
+                  cJSON_GetObjectItem(roof, "peak_gflops")->valuedouble * (1 + 1e-9));
+        }
+        CHECK_MSG(ceilings == 1, "op %d (%s): %d ceilings of its precision", i,
+                  name ? name : "?", ceilings);
     }
+    /* the fp32 ceiling of each device comes first (older readers take the first row) */
+    cJSON *first_precision = cpu_roof ? STRING_FIELD(cpu_roof, "precision") : NULL;
+    CHECK(first_precision && strcmp(first_precision->valuestring, "fp32") == 0);
     cJSON *reading = latency ? cJSON_GetObjectItem(latency, "reading") : NULL;
     CHECK(cJSON_IsArray(reading) && cJSON_GetArraySize(reading) >= 1);
     cJSON_Delete(root);
@@ -675,6 +698,229 @@ TEST(cli_bench_gemm_json)
     CHECK(transposed == 4); /* fc1 dW, fc2 dX, fc3 dW, fc3 dX */
     cJSON *first = cJSON_GetArrayItem(shapes, 0);
     CHECK(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(first, "loop_median_s")));
+    cJSON_Delete(root);
+    run_free(&r);
+#endif
+}
+
+/* ---------------------------------------------------------------- --dtype --------- */
+
+TEST(cli_dtype_bad_usage_is_refused_before_measuring)
+{
+    const char *unknown[] = {"demo", "--dtype", "fp16", NULL};
+    check_bad(unknown, 2, "fp16");
+    const char *demo_cpu_tf32[] = {"demo", "--device", "cpu", "--dtype", "tf32", NULL};
+    check_bad(demo_cpu_tf32, 2, "the CPU has no tf32 arithmetic");
+    const char *matmul_cpu_tf32[] = {"matmul", "--device", "cpu", "--dtype", "tf32", NULL};
+    check_bad(matmul_cpu_tf32, 2, "the CPU has no tf32 arithmetic; use fp32 or bf16");
+    const char *mismatch[] = {"matmul", "--device", "cpu", "--kernel", "packed-generic",
+                              "--dtype", "bf16", NULL};
+    check_bad(mismatch, 2, "packed-generic computes in fp32, not --dtype bf16");
+    const char *gpu_mismatch[] = {"matmul", "--device", "cuda", "--kernel", "cublas-bf16",
+                                  "--dtype", "tf32", NULL};
+    check_bad(gpu_mismatch, 2, "cublas-bf16 computes in bf16");
+    const char *demo_mismatch[] = {"demo", "--kernel", "cublas-fp32", "--dtype", "bf16", NULL};
+    check_bad(demo_mismatch, 2, "cublas-fp32 computes in fp32");
+    const char *sweep_op[] = {"sweep", "--op", "add", "--dtype", "bf16", NULL};
+    check_bad(sweep_op, 2, "only --op matmul");
+    const char *sweep_tf32[] = {"sweep", "--device", "cpu", "--dtype", "tf32", NULL};
+    check_bad(sweep_tf32, 2, "no tf32 arithmetic");
+    const char *bench_tf32[] = {"bench", "gemm", "--dtype", "tf32", NULL};
+    check_bad(bench_tf32, 2, "no tf32 arithmetic");
+    const char *ladder_opencl[] = {"ladder", "--device", "opencl", "--dtype", "bf16", NULL};
+    check_bad(ladder_opencl, 2, "fp32 only");
+    const char *ladder_mismatch[] = {"ladder", "--kernel", "8", "--dtype", "fp32", NULL};
+    check_bad(ladder_mismatch, 2, "wmma-bf16 computes in bf16");
+    const char *matmul_opencl[] = {"matmul", "--device", "opencl", "--dtype", "bf16", NULL};
+    run_result r = run_whygpu(matmul_opencl); /* 2 with an OpenCL device, 1 without one */
+    REQUIRE(r.err);
+    CHECK_MSG(r.exit_code == 2 ? strstr(r.err, "fp32 only") != NULL : r.exit_code == 1,
+              "exit %d: %s", r.exit_code, r.err);
+    run_free(&r);
+}
+
+/* The reason the CPU has no bf16 kernel here, or NULL when it has one. */
+static const char *cpu_bf16_missing(void)
+{
+    static char why[512];
+    const wg_kernel *kernel = NULL;
+    if (wg_kernel_best(wg_cpu(), WG_PRECISION_BF16, &kernel) == WG_OK) return NULL;
+    snprintf(why, sizeof why, "no CPU bf16 kernel: %s", wg_error_message());
+    return why;
+}
+
+TEST(cli_dtype_fp32_and_bf16_on_the_cpu)
+{
+    const char *fp32[] = {"matmul", "--device", "cpu", "--size", "40", "--dtype", "fp32",
+                          "--repeat", "2", "--no-progress", NULL};
+    run_result r = run_whygpu(fp32);
+    REQUIRE(r.out);
+    CHECK_MSG(r.exit_code == 0 && strstr(r.out, "precision fp32"), "exit %d: %s%s",
+              r.exit_code, r.out, r.err);
+    run_free(&r);
+    const char *bf16[] = {"matmul", "--device", "cpu", "--m", "33", "--n", "47", "--k", "129",
+                          "--trans-b", "--dtype", "bf16", "--repeat", "2", "--no-progress", NULL};
+    r = run_whygpu(bf16);
+    REQUIRE(r.out && r.err);
+    const char *missing = cpu_bf16_missing();
+    if (missing) {
+        CHECK_MSG(r.exit_code == 1 && strstr(r.err, "bf16"), "exit %d: %s", r.exit_code, r.err);
+        run_free(&r);
+        SKIP("%s", missing);
+    }
+    CHECK_MSG(r.exit_code == 0 && strstr(r.out, "precision bf16") && strstr(r.out, ": ok"),
+              "exit %d: %s%s", r.exit_code, r.out, r.err);
+    run_free(&r);
+}
+
+TEST(cli_dtype_demo_json_names_each_cells_precision)
+{
+#ifndef WG_HAVE_CJSON
+    SKIP("built without cJSON (libcjson-dev), so the JSON cannot be read back");
+#else
+    const char *missing = cpu_bf16_missing();
+    for (int bf16 = 0; bf16 <= 1; bf16++) {
+        if (bf16 && missing) SKIP("%s", missing);
+        const char *args[] = {"demo", "--device", "cpu", "--size", "48", "--repeat", "2",
+                              "--dtype", bf16 ? "bf16" : "fp32", "--json", "--no-progress",
+                              NULL};
+        run_result r;
+        cJSON *root = run_json(args, "whygpu.demo/1", &r);
+        if (!root) { run_free(&r); return; }
+        cJSON *cells = cJSON_GetObjectItemCaseSensitive(root, "cells");
+        for (int i = 0; i < 2; i++) {
+            cJSON *cell = cJSON_GetArrayItem(cells, i);
+            cJSON *precision = cell ? STRING_FIELD(cell, "precision") : NULL;
+            const char *want = i == 1 && bf16 ? "bf16" : "fp32";
+            CHECK_MSG(precision && strcmp(precision->valuestring, want) == 0, "cell %d: %s",
+                      i + 1, precision ? precision->valuestring : "(none)");
+            cJSON *error = cell ? NUMBER_FIELD(cell, "rel_error") : NULL;
+            cJSON *check = cell ? cJSON_GetObjectItemCaseSensitive(cell, "check") : NULL;
+            cJSON *max = check ? cJSON_GetObjectItemCaseSensitive(check, "max_rel_error") : NULL;
+            CHECK(error && max && error->valuedouble == max->valuedouble);
+            /* bf16 inputs cost accuracy: far more error than fp32, still inside the bound */
+            if (i == 1 && error)
+                CHECK_MSG(bf16 ? error->valuedouble > 1e-5 : error->valuedouble < 1e-6,
+                          "%s matmul relative error %g", want, error->valuedouble);
+        }
+        cJSON *gpu_cell = cJSON_GetArrayItem(cells, 3);
+        CHECK(gpu_cell && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(gpu_cell, "precision")));
+        cJSON_Delete(root);
+        run_free(&r);
+    }
+#endif
+}
+
+TEST(cli_dtype_sweep_json_names_the_precision)
+{
+#ifndef WG_HAVE_CJSON
+    SKIP("built without cJSON (libcjson-dev), so the JSON cannot be read back");
+#else
+    const char *missing = cpu_bf16_missing();
+    for (int bf16 = 0; bf16 <= 1; bf16++) {
+        if (bf16 && missing) SKIP("%s", missing);
+        const char *args[] = {"sweep", "--device", "cpu", "--sizes", "8:40", "--points", "2",
+                              "--budget", "5s", "--dtype", bf16 ? "bf16" : "fp32", "--json", "-",
+                              "--no-progress", NULL};
+        run_result r;
+        cJSON *root = run_json(args, "whygpu.sweep/1", &r);
+        if (!root) { run_free(&r); return; }
+        const char *want = bf16 ? "bf16" : "fp32";
+        cJSON *precision = STRING_FIELD(root, "precision");
+        CHECK(precision && strcmp(precision->valuestring, want) == 0);
+        cJSON *points = cJSON_GetObjectItemCaseSensitive(root, "points");
+        CHECK(cJSON_GetArraySize(points) == 2);
+        for (int i = 0; i < cJSON_GetArraySize(points); i++) {
+            cJSON *cpu = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, i), "cpu");
+            cJSON *p = cpu ? STRING_FIELD(cpu, "precision") : NULL;
+            CHECK(p && strcmp(p->valuestring, want) == 0);
+            cJSON *error = cpu ? NUMBER_FIELD(cpu, "rel_error") : NULL;
+            cJSON *tolerance = cpu ? NUMBER_FIELD(cpu, "check_tolerance") : NULL;
+            CHECK(error && tolerance && error->valuedouble <= tolerance->valuedouble);
+        }
+        cJSON_Delete(root);
+        run_free(&r);
+    }
+#endif
+}
+
+TEST(cli_info_shows_the_bf16_peaks)
+{
+#ifndef WG_HAVE_CJSON
+    SKIP("built without cJSON (libcjson-dev), so the JSON cannot be read back");
+#else
+    const char *args[] = {"info", "--json", NULL};
+    run_result r;
+    cJSON *root = run_json(args, "whygpu.info/1", &r);
+    if (!root) { run_free(&r); return; }
+    cJSON *cpu = field(root, "cpu", 1);
+    cJSON *fma = cpu ? NUMBER_FIELD(cpu, "fma_peak_gflops") : NULL;
+    CHECK(fma && fma->valuedouble > 0);
+    cJSON *peaks = cpu ? cJSON_GetObjectItemCaseSensitive(cpu, "bf16_peaks") : NULL;
+    CHECK(cJSON_IsArray(peaks) && cJSON_GetArraySize(peaks) == 2);
+    double best = 0;
+    for (int i = 0; peaks && i < cJSON_GetArraySize(peaks); i++) {
+        cJSON *peak = cJSON_GetArrayItem(peaks, i);
+        STRING_FIELD(peak, "unit");
+        cJSON *gflops = cJSON_GetObjectItemCaseSensitive(peak, "gflops");
+        cJSON *skipped = cJSON_GetObjectItemCaseSensitive(peak, "skipped");
+        /* measured (a rate, no reason) or skipped (null, with the reason) */
+        CHECK(cJSON_IsNumber(gflops) ? cJSON_IsNull(skipped) && gflops->valuedouble > 0
+                                     : cJSON_IsNull(gflops) && cJSON_IsString(skipped));
+        if (cJSON_IsNumber(gflops) && gflops->valuedouble > best) best = gflops->valuedouble;
+    }
+    cJSON *best_json = cpu ? cJSON_GetObjectItemCaseSensitive(cpu, "bf16_peak_gflops") : NULL;
+    CHECK(best > 0 ? cJSON_IsNumber(best_json) && best_json->valuedouble == best
+                   : cJSON_IsNull(best_json));
+    cJSON_Delete(root);
+    run_free(&r);
+#endif
+}
+
+TEST(cli_bench_gemm_bf16_says_why_a_reference_did_not_run)
+{
+#ifndef WG_HAVE_CJSON
+    SKIP("built without cJSON (libcjson-dev), so the JSON cannot be read back");
+#else
+    const char *missing = cpu_bf16_missing();
+    if (missing) {
+        const char *args[] = {"bench", "gemm", "--dtype", "bf16", "--no-progress", NULL};
+        run_result r = run_whygpu(args);
+        REQUIRE(r.err);
+        CHECK_MSG(r.exit_code == 1 && strstr(r.err, "--dtype bf16"), "exit %d: %s",
+                  r.exit_code, r.err);
+        run_free(&r);
+        SKIP("%s", missing);
+    }
+    /* a "Python" without PyTorch: the reference is skipped with what it said */
+    char python[] = "/tmp/whygpu-fake-python-XXXXXX";
+    int fd = mkstemp(python);
+    REQUIRE(fd >= 0);
+    const char script[] = "#!/bin/sh\necho 'error this Python has no PyTorch'\n";
+    CHECK(write(fd, script, sizeof script - 1) == (ssize_t)(sizeof script - 1));
+    close(fd);
+    chmod(python, 0700);
+    const char *args[] = {"bench", "gemm", "--dtype", "bf16", "--sizes", "64", "--no-mlp",
+                          "--rounds", "2", "--min-repeat", "0.01", "--no-openblas",
+                          "--python", python, "--json", "--no-progress", NULL};
+    run_result r;
+    cJSON *root = run_json(args, "whygpu.bench-gemm/1", &r);
+    unlink(python);
+    if (!root) { run_free(&r); return; }
+    cJSON *precision = STRING_FIELD(root, "precision");
+    CHECK(precision && strcmp(precision->valuestring, "bf16") == 0);
+    CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(root, "fma_peak_gflops")));
+    cJSON *torch = field(root, "torch", 1);
+    cJSON *why = torch ? STRING_FIELD(torch, "why") : NULL;
+    CHECK_MSG(why && strstr(why->valuestring, "no PyTorch"), "why: %s",
+              why ? why->valuestring : "(none)");
+    cJSON *shape = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "shapes"), 0);
+    cJSON *error = shape ? NUMBER_FIELD(shape, "error") : NULL;
+    CHECK(error && error->valuedouble <= wg_precision_error_bound(WG_PRECISION_BF16, 64));
+    cJSON *fp32 = shape ? NUMBER_FIELD(shape, "fp32_gflops") : NULL;
+    CHECK(fp32 && fp32->valuedouble > 0);
+    cJSON *fp32_error = shape ? NUMBER_FIELD(shape, "fp32_error") : NULL;
+    CHECK(fp32_error && fp32_error->valuedouble <= 1e-6);
     cJSON_Delete(root);
     run_free(&r);
 #endif

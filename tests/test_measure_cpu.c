@@ -419,3 +419,53 @@ TEST(cache_edges_on_a_recorded_latency_sweep)
     CHECK(edges[1] == sizes[15]); /* 724 KiB: L2 (1 MiB) within 2x */
     CHECK(edges[2] == sizes[19]); /* 2.8 MiB: this VM's share of L3 for random loads */
 }
+
+/* The bf16 peaks: each unit measured where cpuid has it (a positive rate) and skipped with
+ * the reason where not; the best is the faster; the AVX512-BF16 dot product, two products
+ * per lane, stays under four times the FP32 FMA peak of the same core (it cannot do more
+ * than two FMA pipes' worth of products twice over); bad arguments are refused. */
+TEST(bf16_peak_measures_what_the_cpu_has)
+{
+    wg_cpu_info info;
+    REQUIRE_OK(wg_cpu_info_get(&info));
+    const int has[WG_BF16_UNIT_COUNT] = {info.avx512_bf16, info.amx_tile && info.amx_bf16};
+    wg_bf16_peak peak;
+    REQUIRE_OK(wg_cpu_bf16_peak(1, 0.01, &peak));
+    double best = 0;
+    int best_unit = -1;
+    for (int unit = 0; unit < WG_BF16_UNIT_COUNT; unit++) {
+        const char *name = wg_bf16_unit_name((wg_bf16_unit)unit);
+        if (!has[unit]) {
+            CHECK_MSG(isnan(peak.gflops[unit]) && peak.skipped[unit][0], "%s: %g, '%s'", name,
+                      peak.gflops[unit], peak.skipped[unit]);
+            continue;
+        }
+        /* AMX may still be refused by an old kernel: then the reason says so */
+        if (peak.skipped[unit][0]) {
+            CHECK_MSG(unit == WG_BF16_UNIT_AMX && strstr(peak.skipped[unit], "AMX"), "%s: %s",
+                      name, peak.skipped[unit]);
+            continue;
+        }
+        CHECK_MSG(peak.gflops[unit] > 0 && isfinite(peak.gflops[unit]), "%s: %g GFLOP/s", name,
+                  peak.gflops[unit]);
+        if (peak.gflops[unit] > best) best = peak.gflops[unit], best_unit = unit;
+    }
+    CHECK(peak.best == best_unit);
+    CHECK(best_unit < 0 ? isnan(peak.best_gflops) : peak.best_gflops == best);
+    if (has[WG_BF16_UNIT_DOT] && !peak.skipped[WG_BF16_UNIT_DOT][0]) {
+        double fma = 0;
+        REQUIRE_OK(wg_cpu_fma_peak("avx512", 1, 0.01, &fma));
+        CHECK_MSG(peak.gflops[WG_BF16_UNIT_DOT] < 4.0 * fma * 1.5, "dot %g vs FMA %g",
+                  peak.gflops[WG_BF16_UNIT_DOT], fma);
+    }
+    double g = 0;
+    CHECK(wg_cpu_bf16_unit_peak((wg_bf16_unit)7, 1, 0.01, &g) == WG_ERR_ARGUMENT);
+    CHECK(wg_cpu_bf16_unit_peak(WG_BF16_UNIT_DOT, 1, 0.01, NULL) == WG_ERR_ARGUMENT);
+    CHECK(wg_cpu_bf16_peak(1, 0.01, NULL) == WG_ERR_ARGUMENT);
+    if (has[WG_BF16_UNIT_DOT]) {
+        CHECK(wg_cpu_bf16_unit_peak(WG_BF16_UNIT_DOT, -1, 0.01, &g) == WG_ERR_ARGUMENT);
+        CHECK(wg_cpu_bf16_unit_peak(WG_BF16_UNIT_DOT, 1, NAN, &g) == WG_ERR_ARGUMENT);
+    } else {
+        CHECK(wg_cpu_bf16_unit_peak(WG_BF16_UNIT_DOT, 1, 0.01, &g) == WG_ERR_UNSUPPORTED);
+    }
+}
