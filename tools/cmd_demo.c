@@ -187,6 +187,10 @@ static int check_memory(const demo_options *o, int gpu_ready)
 static int resolve_kernels(demo_options *o, int gpu_ready)
 {
     const int tf32 = o->precision == WG_PRECISION_TF32;
+    /* a named GPU kernel of another precision is bad usage, whatever else fails after */
+    if (o->gpu_kernel && kernel_option_resolve("demo", o->gpu, o->precision, o->dtype_given,
+                                               &o->gpu_kernel))
+        return CLI_EXIT_USAGE;
     if (tf32 && !gpu_ready && o->want_gpu)
         return cli_usage_error("demo", "--dtype tf32: the CPU has no tf32 arithmetic; use fp32 "
                                "or bf16 (tf32 is for the GPU cells, and no GPU runs here)");
@@ -195,9 +199,10 @@ static int resolve_kernels(demo_options *o, int gpu_ready)
                                        &o->cpu_kernel);
         if (rc) return rc;
     }
-    return gpu_ready ? kernel_option_resolve("demo", o->gpu, o->precision, o->dtype_given,
-                                             &o->gpu_kernel)
-                     : 0;
+    /* a named GPU kernel is checked against --dtype even when no GPU runs */
+    return gpu_ready || o->gpu_kernel ? kernel_option_resolve("demo", o->gpu, o->precision,
+                                                              o->dtype_given, &o->gpu_kernel)
+                                      : 0;
 }
 
 /* ---------------------------------------------------------------- main ------------ */

@@ -264,6 +264,10 @@ int cmd_sweep(int argc, char **argv)
     if (status == WG_OK) {
         /* TF32 is the GPU's alone: the CPU column stays FP32 beside GPU TF32 columns */
         const int gpu_ready = run.machine.gpu_available;
+        /* a named GPU kernel of another precision is bad usage, whatever else fails after */
+        if (run.o.gpu_kernel && kernel_option_resolve("sweep", run.o.gpu, run.o.precision,
+                                                      run.o.dtype_given, &run.o.gpu_kernel))
+            return CLI_EXIT_USAGE;
         if (run.o.precision == WG_PRECISION_TF32 && !gpu_ready && run.o.want_gpu)
             return cli_usage_error("sweep", "--dtype tf32: the CPU has no tf32 arithmetic; use "
                                    "fp32 or bf16 (tf32 is for the GPU columns, and no GPU "
@@ -271,7 +275,7 @@ int cmd_sweep(int argc, char **argv)
         if (run.o.precision != WG_PRECISION_TF32 || !gpu_ready)
             rc = kernel_option_resolve("sweep", wg_cpu(), run.o.precision, run.o.dtype_given,
                                        &run.o.cpu_kernel);
-        if (rc == 0 && gpu_ready)
+        if (rc == 0 && (gpu_ready || run.o.gpu_kernel)) /* a named one is checked anyway */
             rc = kernel_option_resolve("sweep", run.o.gpu, run.o.precision, run.o.dtype_given,
                                        &run.o.gpu_kernel);
         if (rc != 0) return rc;

@@ -211,7 +211,7 @@ static void print_precision_reading(const demo_cell cells[DEMO_CELLS])
         char t[32];
         wg_format_seconds(mm[i]->time.median_s, t, sizeof t);
         const wg_precision p = mm[i]->precision;
-        printf("  %s: %s%s, %s (%.1f GFLOP/s), relative error %.2g against float64 "
+        printf("  %s: %s%s,\n    %s (%.1f GFLOP/s), relative error %.2g against float64 "
                "(bound %.2g)\n", i ? "GPU" : "CPU", wg_precision_name(p),
                p == WG_PRECISION_BF16   ? " (inputs rounded to 8 significant bits, fp32 sums)"
                : p == WG_PRECISION_TF32 ? " (inputs rounded to 11 significant bits, fp32 sums)"
