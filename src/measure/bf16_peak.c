@@ -9,7 +9,7 @@
  *  - AMX-BF16 tdpbf16ps: a 16x16 float tile += a 16x32 bf16 tile . a 32x16 bf16 tile
  *    (16384 flops per instruction), four accumulator tiles fed by two A and two B tiles,
  *    as a 2x2-blocked GEMM microkernel uses them. Linux hands out the AMX register state
- *    only on request (arch_prctl ARCH_REQ_XCOMP_PERM), made once per process.
+ *    only on request: the library's wg_cpu_amx_permission, which the AMX GEMM uses too.
  * A unit this CPU (or this build, or the kernel) lacks is skipped with the reason; the
  * faster of the two is "the CPU bf16 peak".
  */
@@ -17,13 +17,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../cpu/gemm_kernels.h"
 #include "../error.h"
 #include "simd_kernels.h"
 
 #if defined(WG_CPU_HAVE_X86_KERNELS) && defined(__linux__)
 #include <immintrin.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #define BF16_X86 1
 #endif
 
@@ -110,21 +109,6 @@ __attribute__((target("amx-tile,amx-bf16,avx512f"))) static float amx_loop(int64
     return sum;
 }
 
-/* Asks Linux for the AMX tile data state (once per process): without it the first tile
- * instruction faults. The request's answer is kept.
- * TODO(bf16-gemm): use the library's own request in src/cpu/cpu_isa.c once it lands. */
-static wg_status amx_permission(void)
-{
-    static int asked, answer;
-    if (!asked) {
-        enum { ARCH_REQ_XCOMP_PERM = 0x1023, XFEATURE_XTILEDATA = 18 };
-        answer = syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
-        asked = 1;
-    }
-    return answer ? WG_OK
-                  : wg_fail(WG_ERR_UNSUPPORTED, "Linux refused the AMX tile state "
-                            "(arch_prctl ARCH_REQ_XCOMP_PERM): a kernel older than 5.16");
-}
 #endif
 
 wg_status wg_cpu_bf16_unit_peak(wg_bf16_unit unit, int threads, double min_seconds,
@@ -145,7 +129,7 @@ wg_status wg_cpu_bf16_unit_peak(wg_bf16_unit unit, int threads, double min_secon
     }
     if (!info.amx_tile || !info.amx_bf16)
         return wg_fail(WG_ERR_UNSUPPORTED, "this CPU has no AMX-BF16 (tdpbf16ps)");
-    status = amx_permission();
+    status = wg_cpu_amx_permission(); /* the library's one request (gemm_amx.c) */
     if (status != WG_OK) return status;
     return wg_measure_peak_rate("wg_cpu_bf16_unit_peak", threads, min_seconds, 4 * AMX_FLOPS,
                                 amx_loop, NULL, gflops);
