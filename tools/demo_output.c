@@ -111,6 +111,9 @@ static void print_recorded_note(const demo_options *o, const demo_recorded *rec)
     recorded_tag(&rec->ref, tag, sizeof tag);
     printf("* recorded on another machine: %s\n  (reference %s); CPU/GPU there is your CPU "
            "against that GPU.\n", tag, rec->ref.name);
+    if (o->precision != WG_PRECISION_FP32)
+        printf("  The recorded GPU matmul is fp32; this run's matmul cells are %s (--dtype).\n",
+               wg_precision_name(o->precision));
     if (rec->cells[1].found && rec->by_rate[1])
         printf("  Its matmul is the recorded sweep's point nearest n = %" PRId64 ", n = %.0f (%s):"
                "\n  that ratio is of GFLOP/s, not of times.\n",
