@@ -261,6 +261,37 @@ DEVICE_TEST(bf16_tensors_keep_their_dtype)
     wg_tensor_free(again);
 }
 
+/* The device's conversion entry against the scalar functions, bit for bit (NaN payloads
+ * and signs included), both ways, on the sweep of patterns. */
+DEVICE_TEST(bf16_convert_on_device_matches_scalar)
+{
+    const int64_t n = 65536 + 16 + 5;
+    float *src = malloc((size_t)n * sizeof *src), *back = malloc((size_t)n * sizeof *back);
+    REQUIRE(src && back);
+    sweep_patterns(src, n);
+    const int64_t shape[1] = {n};
+    wg_tensor *t32 = NULL, *t16 = NULL, *host16 = NULL, *wide = NULL;
+    REQUIRE_OK(wg_tensor_from_host(1, shape, src, device, &t32));
+    REQUIRE_OK(wg_tensor_convert(t32, WG_DTYPE_BF16, &t16));
+    REQUIRE_OK(wg_tensor_to(t16, wg_cpu(), &host16));
+    const wg_bf16 *got = wg_tensor_storage(host16);
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (got[i] != wg_bf16_from_float(src[i]) && wrong++ < 3)
+            CHECK_MSG(0, "0x%08x -> 0x%04x on the device, 0x%04x on the host",
+                      (unsigned)bits_of(src[i]), (unsigned)got[i],
+                      (unsigned)wg_bf16_from_float(src[i]));
+    CHECK_MSG(wrong == 0, "%lld of %lld conversions differ", (long long)wrong, (long long)n);
+    REQUIRE_OK(wg_tensor_convert(t16, WG_DTYPE_FP32, &wide));
+    REQUIRE_OK(wg_tensor_to_host(wide, back, n));
+    wrong = 0;
+    for (int64_t i = 0; i < n; i++) wrong += bits_of(back[i]) != (uint32_t)got[i] << 16;
+    CHECK_MSG(wrong == 0, "%lld widened values differ", (long long)wrong);
+    wg_tensor_free(t32); wg_tensor_free(t16); wg_tensor_free(host16); wg_tensor_free(wide);
+    free(src);
+    free(back);
+}
+
 DEVICE_TEST(mismatched_dtypes_are_refused_with_names)
 {
     const int64_t shape[2] = {4, 4};
