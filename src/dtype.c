@@ -109,32 +109,36 @@ static void widen_block(const wg_bf16 *restrict src, float *restrict dst, int64_
 #define PARALLEL_FROM ((int64_t)1 << 18)
 #define CHUNK ((int64_t)1 << 16)
 
-void wg_bf16_from_floats(const float *src, wg_bf16 *dst, int64_t n)
+typedef void (*block_fn)(const void *src, void *dst, int64_t n);
+
+static void narrow_any(const void *src, void *dst, int64_t n) { narrow_block(src, dst, n); }
+static void widen_any(const void *src, void *dst, int64_t n) { widen_block(src, dst, n); }
+
+/* One conversion over n elements (src_size and dst_size bytes each), in chunks across
+ * threads when n is large. */
+static void convert(block_fn block, const void *src, size_t src_size, void *dst,
+                    size_t dst_size, int64_t n)
 {
     if (n <= 0) return;
     if (n < PARALLEL_FROM) {
-        narrow_block(src, dst, n);
+        block(src, dst, n);
         return;
     }
     const int64_t chunks = (n + CHUNK - 1) / CHUNK;
 #pragma omp parallel for schedule(static)
     for (int64_t c = 0; c < chunks; c++) {
         const int64_t at = c * CHUNK;
-        narrow_block(src + at, dst + at, n - at < CHUNK ? n - at : CHUNK);
+        block((const char *)src + (size_t)at * src_size, (char *)dst + (size_t)at * dst_size,
+              n - at < CHUNK ? n - at : CHUNK);
     }
+}
+
+void wg_bf16_from_floats(const float *src, wg_bf16 *dst, int64_t n)
+{
+    convert(narrow_any, src, sizeof *src, dst, sizeof *dst, n);
 }
 
 void wg_floats_from_bf16(const wg_bf16 *src, float *dst, int64_t n)
 {
-    if (n <= 0) return;
-    if (n < PARALLEL_FROM) {
-        widen_block(src, dst, n);
-        return;
-    }
-    const int64_t chunks = (n + CHUNK - 1) / CHUNK;
-#pragma omp parallel for schedule(static)
-    for (int64_t c = 0; c < chunks; c++) {
-        const int64_t at = c * CHUNK;
-        widen_block(src + at, dst + at, n - at < CHUNK ? n - at : CHUNK);
-    }
+    convert(widen_any, src, sizeof *src, dst, sizeof *dst, n);
 }

@@ -202,7 +202,11 @@ wg_status wg_tensor_to_host(const wg_tensor *tensor, float *dst, int64_t capacit
     if (tensor->dtype == WG_DTYPE_FP32)
         return backend->copy_to_host(tensor->device.index, dst, tensor->storage,
                                      tensor_bytes(tensor));
-    /* BF16: the stored bytes into host staging, then widened (exact) */
+    /* BF16: widened (exact) from the storage itself on the CPU, else from host staging */
+    if (tensor->device.kind == WG_DEVICE_CPU) {
+        wg_floats_from_bf16(tensor->storage, dst, tensor->numel);
+        return WG_OK;
+    }
     wg_bf16 *staged = malloc(tensor_bytes(tensor));
     if (!staged)
         return wg_fail(WG_ERR_NO_MEMORY, "wg_tensor_to_host: cannot allocate %zu bytes of host "
