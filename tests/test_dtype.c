@@ -405,6 +405,14 @@ static void check_bf16_product(wg_device device, const wg_kernel *kernel, int ta
         const double error = ref_relative_error(c, want, M * N);
         CHECK_MSG(error <= 1e-5, "%s (ta %d, tb %d): relative error %.3g against float64 of "
                   "the bf16 values", name, ta, tb, error);
+        if (device.kind == WG_DEVICE_CPU) { /* the sampled check reads the bf16 storage */
+            const wg_gemm_args g = {.trans_a = ta, .trans_b = tb, .m = M, .n = N, .k = K,
+                                    .alpha = 1.5f, .a = wg_tensor_storage(a16), .lda = sa[1],
+                                    .b = wg_tensor_storage(b16), .ldb = sb[1], .c = c,
+                                    .ldc = N, .input_dtype = WG_DTYPE_BF16};
+            const double sampled = wg_gemm_sampled_error(&g, 64, 3);
+            CHECK_MSG(sampled <= 1e-5, "%s: sampled error %.3g", name, sampled);
+        }
     }
     wg_tensor_free(a32); wg_tensor_free(b32); wg_tensor_free(a16); wg_tensor_free(b16);
     wg_tensor_free(tc);
