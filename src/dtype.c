@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "bf16_bits.h"
 #include "error.h"
 #include "whygpu.h"
 
@@ -43,65 +44,24 @@ wg_status wg_dtype_parse(const char *name, wg_dtype *out)
     return wg_fail(WG_ERR_ARGUMENT, "unknown dtype '%s': expected fp32 or bf16", name);
 }
 
-/* The rounding on the bits, without branches so that loops over it vectorise: a NaN (all
- * exponent bits, a nonzero mantissa) keeps its sign and top payload and is quieted, since
- * the plain rounding could carry a payload in the low half into the exponent; everything
- * else adds 0x7fff plus the lowest kept bit and truncates (to nearest, ties to even; a
- * carry into the exponent is the correct rounding up, to infinity past the largest
- * finite). Integer arithmetic, not vcvtneps2bf16, which flushes subnormals to zero. */
-static inline wg_bf16 round_bits(uint32_t bits)
-{
-    const uint32_t rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
-    const uint32_t quiet_nan = (bits >> 16) | 0x0040u;
-    return (wg_bf16)((bits & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded);
-}
+wg_bf16 wg_bf16_from_float(float x) { return wg_bf16_round(x); }
 
-wg_bf16 wg_bf16_from_float(float x)
-{
-    uint32_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    return round_bits(bits);
-}
+float wg_float_from_bf16(wg_bf16 x) { return wg_bf16_widen(x); }
 
-float wg_float_from_bf16(wg_bf16 x)
-{
-    uint32_t bits = (uint32_t)x << 16;
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
-/* The array loops, compiled for AVX-512 and AVX2 besides the baseline and picked at load
- * time by the CPU (GCC's function multiversioning): each is a plain loop over round_bits
- * or the shift that the compiler vectorises (16 lanes a step with AVX-512). */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define WG_DTYPE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef WG_DTYPE_CLONES
-#define WG_DTYPE_CLONES
-#endif
-
-WG_DTYPE_CLONES
+/* The array loops (bf16_bits.h): plain loops the compiler vectorises, 16 lanes a step
+ * with AVX-512. */
+WG_SIMD_CLONES
 static void narrow_block(const float *restrict src, wg_bf16 *restrict dst, int64_t n)
 {
 #pragma omp simd
-    for (int64_t i = 0; i < n; i++) {
-        uint32_t bits;
-        memcpy(&bits, &src[i], sizeof bits);
-        dst[i] = round_bits(bits);
-    }
+    for (int64_t i = 0; i < n; i++) dst[i] = wg_bf16_round(src[i]);
 }
 
-WG_DTYPE_CLONES
+WG_SIMD_CLONES
 static void widen_block(const wg_bf16 *restrict src, float *restrict dst, int64_t n)
 {
 #pragma omp simd
-    for (int64_t i = 0; i < n; i++) {
-        const uint32_t bits = (uint32_t)src[i] << 16;
-        memcpy(&dst[i], &bits, sizeof bits);
-    }
+    for (int64_t i = 0; i < n; i++) dst[i] = wg_bf16_widen(src[i]);
 }
 
 /* From this many elements the conversion is split across threads: below it, waking them

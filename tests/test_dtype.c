@@ -327,50 +327,64 @@ DEVICE_TEST(mismatched_dtypes_are_refused_with_names)
     wg_tensor_free(a16); wg_tensor_free(b32); wg_tensor_free(c32); wg_tensor_free(c16);
 }
 
-/* mul, add, relu of BF16 tensors: the float32 result of the bf16 values, rounded once. */
-DEVICE_TEST(bf16_elementwise_rounds_the_fp32_result)
+/* mul, add, relu of n-element BF16 tensors against the float32 result of the bf16 values,
+ * rounded once; then add in place (out aliasing a). */
+static void check_bf16_elementwise(wg_device device, int64_t n)
 {
-    enum { N = 1000 };
-    float a[N], b[N], ra[N], rb[N], got[N];
-    ref_random(a, N, 11);
-    ref_random(b, N, 12);
-    for (int i = 0; i < N; i++) a[i] = (a[i] - 0.5f) * 300.0f; /* signs, and varied exponents */
+    float *buf = malloc((size_t)n * 5 * sizeof *buf);
+    REQUIRE(buf);
+    float *a = buf, *b = buf + n, *ra = buf + 2 * n, *rb = buf + 3 * n, *got = buf + 4 * n;
+    ref_random(a, n, 11);
+    ref_random(b, n, 12);
+    for (int64_t i = 0; i < n; i++) a[i] = (a[i] - 0.5f) * 300.0f; /* signs, varied exponents */
     a[0] = NAN;
     b[1] = INFINITY;
-    a[2] = 3.0e38f, b[2] = 3.0e38f; /* sum overflows */
-    rounded(a, ra, N);
-    rounded(b, rb, N);
-    const int64_t shape[1] = {N};
+    a[2] = 3.0e38f, b[2] = 3.0e38f; /* the sum overflows */
+    rounded(a, ra, n);
+    rounded(b, rb, n);
+    const int64_t shape[1] = {n};
     wg_tensor *ta = NULL, *tb = NULL, *a16 = NULL, *b16 = NULL, *out = NULL;
-    REQUIRE_OK(wg_tensor_from_host(1, shape, a, device, &ta));
-    REQUIRE_OK(wg_tensor_from_host(1, shape, b, device, &tb));
-    REQUIRE_OK(wg_tensor_convert(ta, WG_DTYPE_BF16, &a16));
-    REQUIRE_OK(wg_tensor_convert(tb, WG_DTYPE_BF16, &b16));
-    REQUIRE_OK(wg_tensor_empty_like(a16, &out));
-    for (int op = 0; op < 3; op++) {
+    wg_status status = wg_tensor_from_host(1, shape, a, device, &ta);
+    if (status == WG_OK) status = wg_tensor_from_host(1, shape, b, device, &tb);
+    if (status == WG_OK) status = wg_tensor_convert(ta, WG_DTYPE_BF16, &a16);
+    if (status == WG_OK) status = wg_tensor_convert(tb, WG_DTYPE_BF16, &b16);
+    if (status == WG_OK) status = wg_tensor_empty_like(a16, &out);
+    CHECK_MSG(status == WG_OK, "n=%lld: %s", (long long)n, wg_error_message());
+    for (int op = 0; op < 3 && status == WG_OK; op++) {
         const char *name = op == 0 ? "mul" : op == 1 ? "add" : "relu";
-        wg_status status = op == 0   ? wg_mul(a16, b16, out)
-                           : op == 1 ? wg_add(a16, b16, out)
-                                     : wg_relu(a16, out);
+        status = op == 0 ? wg_mul(a16, b16, out) : op == 1 ? wg_add(a16, b16, out)
+                                                           : wg_relu(a16, out);
+        if (status == WG_OK) status = wg_tensor_to_host(out, got, n);
         CHECK_MSG(status == WG_OK, "%s: %s", name, wg_error_message());
-        REQUIRE_OK(wg_tensor_to_host(out, got, N));
-        int wrong = 0;
-        for (int i = 0; i < N; i++) {
+        int64_t wrong = 0;
+        for (int64_t i = 0; i < n && status == WG_OK; i++) {
             const float exact = op == 0 ? ra[i] * rb[i] : op == 1 ? ra[i] + rb[i]
                                                          : (ra[i] <= 0.0f ? 0.0f : ra[i]);
             const float want = wg_float_from_bf16(wg_bf16_from_float(exact));
             if (!same_value(got[i], want) && wrong++ < 3)
-                CHECK_MSG(0, "%s[%d]: %.9g, expected %.9g", name, i, (double)got[i],
-                          (double)want);
+                CHECK_MSG(0, "%s[%lld]: %.9g, expected %.9g", name, (long long)i,
+                          (double)got[i], (double)want);
         }
-        CHECK_MSG(wrong == 0, "%s: %d elements wrong", name, wrong);
+        CHECK_MSG(wrong == 0, "%s, n=%lld: %lld elements wrong", name, (long long)n,
+                  (long long)wrong);
     }
-    /* in place: out aliases a */
-    REQUIRE_OK(wg_add(a16, b16, a16));
-    REQUIRE_OK(wg_tensor_to_host(a16, got, N));
-    CHECK(same_value(got[5], wg_float_from_bf16(wg_bf16_from_float(ra[5] + rb[5]))));
+    if (status == WG_OK) status = wg_add(a16, b16, a16);
+    if (status == WG_OK) status = wg_tensor_to_host(a16, got, n);
+    CHECK_MSG(status == WG_OK, "in place: %s", wg_error_message());
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < n && status == WG_OK; i++)
+        wrong += !same_value(got[i], wg_float_from_bf16(wg_bf16_from_float(ra[i] + rb[i])));
+    CHECK_MSG(wrong == 0, "in place, n=%lld: %lld elements wrong", (long long)n, (long long)wrong);
     wg_tensor_free(ta); wg_tensor_free(tb); wg_tensor_free(a16); wg_tensor_free(b16);
     wg_tensor_free(out);
+    free(buf);
+}
+
+/* One short tensor, and one past the CPU's threaded threshold. */
+DEVICE_TEST(bf16_elementwise_rounds_the_fp32_result)
+{
+    check_bf16_elementwise(device, 1000);
+    check_bf16_elementwise(device, 300007);
 }
 
 /* One BF16 product on `device` with `kernel` (NULL: the best) at awkward sizes, both
