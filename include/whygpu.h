@@ -128,17 +128,18 @@ wg_status wg_tensor_rand(int rank, const int64_t *shape, float low, float high, 
 /* Copies numel(shape) floats from host memory. */
 wg_status wg_tensor_from_host(int rank, const int64_t *shape, const float *data,
                               wg_device device, wg_tensor **out);
-/* An empty tensor with the shape and device of `like`. */
+/* An empty tensor with the shape, device and dtype of `like`. */
 wg_status wg_tensor_empty_like(const wg_tensor *like, wg_tensor **out);
 
 /* Frees the tensor and its memory; NULL is allowed. */
 void wg_tensor_free(wg_tensor *tensor);
 
-/* Copies the tensor to `device` (like PyTorch's .to(device)); always a new tensor. */
+/* Copies the tensor to `device` (like PyTorch's .to(device)), dtype and stored bits kept;
+ * always a new tensor. */
 wg_status wg_tensor_to(const wg_tensor *tensor, wg_device device, wg_tensor **out);
 
-/* Reads the whole tensor back into host memory; `capacity` is dst's length in floats and
- * must be at least the element count. */
+/* Reads the whole tensor back into host memory as float32 (a BF16 tensor's values widened,
+ * exactly); `capacity` is dst's length in floats and must be at least the element count. */
 wg_status wg_tensor_to_host(const wg_tensor *tensor, float *dst, int64_t capacity);
 
 int wg_tensor_rank(const wg_tensor *tensor);
@@ -146,10 +147,10 @@ int wg_tensor_rank(const wg_tensor *tensor);
 int64_t wg_tensor_dim(const wg_tensor *tensor, int axis);
 int64_t wg_tensor_numel(const wg_tensor *tensor);
 wg_device wg_tensor_device(const wg_tensor *tensor);
-/* The data of a CPU tensor (NULL for a tensor on another device). */
+/* The data of a CPU FP32 tensor (NULL for a tensor on another device or of another dtype). */
 float *wg_tensor_host_data(wg_tensor *tensor);
-/* The data pointer in the memory of the tensor's device (device memory for CUDA): for
- * wg_gemm_on and for backends; NULL for NULL. */
+/* The data pointer of an FP32 tensor in the memory of its device (device memory for CUDA):
+ * for wg_gemm_on and for backends; NULL for NULL and for a BF16 tensor (wg_tensor_storage). */
 float *wg_tensor_data(wg_tensor *tensor);
 
 /* Tensors of a chosen dtype. Every other constructor makes FP32 tensors; wg_tensor_to keeps
@@ -160,7 +161,8 @@ wg_status wg_tensor_empty_dtype(int rank, const int64_t *shape, wg_dtype dtype,
                                 wg_device device, wg_tensor **out);
 wg_dtype wg_tensor_dtype(const wg_tensor *tensor);
 /* A new tensor on the same device with the values converted to `dtype` (rounded to
- * nearest even into BF16; exact into FP32). */
+ * nearest even into BF16, bit for bit wg_bf16_from_float on every device; exact into FP32;
+ * the same dtype: a copy). */
 wg_status wg_tensor_convert(const wg_tensor *tensor, wg_dtype dtype, wg_tensor **out);
 /* The storage of a tensor of any dtype, in the memory of its device (wg_tensor_data and
  * wg_tensor_host_data return NULL for a BF16 tensor). */
@@ -172,15 +174,17 @@ wg_status wg_shape_numel(int rank, const int64_t *shape, int64_t *numel);
 
 /* ---------------------------------------------------------------- operations ------ */
 
-/* out = a * b, elementwise; all three of one shape and on one device. out may alias a or b. */
+/* out = a * b, elementwise; all three of one shape, one device and one dtype. out may alias
+ * a or b. BF16: computed in float32 and rounded once to nearest even, on every device. */
 wg_status wg_mul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
 /* out = a + b, elementwise, with the same rules as wg_mul. */
 wg_status wg_add(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
-/* out = max(x, 0), elementwise; x and out of one shape and on one device; out may alias x.
+/* out = max(x, 0), elementwise; x and out of one shape, device and dtype; out may alias x.
  * NaN stays NaN. */
 wg_status wg_relu(const wg_tensor *x, wg_tensor *out);
 
-/* out[m,n] = a[m,k] . b[k,n]: 2-D tensors on one device; out must not alias a or b. */
+/* out[m,n] = a[m,k] . b[k,n]: 2-D tensors on one device; out must not alias a or b. a and b
+ * of one dtype; out is FP32 (BF16 inputs: the device's best BF16 kernel, fp32 accumulation). */
 wg_status wg_matmul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out);
 
 /* The general matrix product, BLAS's SGEMM in row-major form:

@@ -244,6 +244,13 @@ opencl_step ladder-bf16 90 ./"$build"/whygpu ladder --dtype bf16 --size 4096 --r
 opencl_step bench-gemm-bf16 150 ./"$build"/whygpu bench gemm --dtype bf16 --sizes 1024,4096 \
     --no-mlp --rounds 3 --no-progress
 # --- end bf16-cli ---
+# ---- dtype (issue 17 item 1): the bf16 tensor tests on the GPU (conversion kernel bit for
+# bit against the host, bf16 elementwise ops, bf16 matmul through cublas-bf16 and wmma-bf16
+# with bf16 inputs as stored) ran in the tests step; their lines, for the summary.
+echo "== dtype: the bf16 tests of the tests step on cuda:0" | tee -a "$summary"
+grep -E '^(PASS|FAIL|SKIP) (bf16_|mismatched_dtypes).*\[cuda' "$OUT/tests.log" 2>/dev/null |
+    tee -a "$summary" || echo "   (none found in tests.log)" | tee -a "$summary"
+# ---- end dtype
 
 # A run where the GPU tests skipped verified nothing on a GPU: say so, and fail.
 if grep -q '^SKIP .*cuda' "$OUT/tests.log" 2>/dev/null; then

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "whygpu.h"
+#include "whygpu_lab.h" /* wg_op_kind */
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,6 +65,12 @@ typedef struct wg_backend {
      * this device's memory, src and dst do not overlap. */
     wg_status (*convert)(int index, const void *src, wg_dtype from, void *dst, wg_dtype to,
                          int64_t n);
+    /* Optional: out[i] = bf16(op(a[i], b[i])) computed in float32 and rounded like convert,
+     * in one pass over bf16 storage; op is WG_OP_MUL, WG_OP_ADD or WG_OP_RELU (b unused for
+     * relu); out may alias a or b. NULL: the
+     * caller widens into float32 copies (convert), runs mul/add/relu and narrows back. */
+    wg_status (*elementwise_bf16)(int index, wg_op_kind op, const wg_bf16 *a,
+                                  const wg_bf16 *b, wg_bf16 *out, int64_t n);
     /* The device's matmul kernels: its registry (see wg_kernel in whygpu.h). */
     const wg_kernel *kernels;
     int kernel_count;

@@ -202,7 +202,11 @@ wg_status wg_tensor_to_host(const wg_tensor *tensor, float *dst, int64_t capacit
     if (tensor->dtype == WG_DTYPE_FP32)
         return backend->copy_to_host(tensor->device.index, dst, tensor->storage,
                                      tensor_bytes(tensor));
-    /* BF16: the stored bytes into host staging, then widened (exact) */
+    /* BF16: widened (exact) from the storage itself on the CPU, else from host staging */
+    if (tensor->device.kind == WG_DEVICE_CPU) {
+        wg_floats_from_bf16(tensor->storage, dst, tensor->numel);
+        return WG_OK;
+    }
     wg_bf16 *staged = malloc(tensor_bytes(tensor));
     if (!staged)
         return wg_fail(WG_ERR_NO_MEMORY, "wg_tensor_to_host: cannot allocate %zu bytes of host "
@@ -366,28 +370,32 @@ static wg_status check_binary(const char *op, const wg_tensor *a, const wg_tenso
 }
 
 /* An elementwise op on float32 storage: the backend's mul, add or relu (b NULL for relu). */
-typedef enum elementwise_op { OP_MUL, OP_ADD, OP_RELU } elementwise_op;
-
-static wg_status run_fp32(elementwise_op op, wg_device device, const float *a, const float *b,
-                          float *out, int64_t n)
+static wg_status run_fp32(wg_op_kind op, wg_device device, const float *a,
+                          const float *b, float *out, int64_t n)
 {
     const wg_backend *backend = wg_backend_for(device);
     switch (op) {
-    case OP_MUL: return backend->mul(device.index, a, b, out, n);
-    case OP_ADD: return backend->add(device.index, a, b, out, n);
-    case OP_RELU: return backend->relu(device.index, a, out, n);
+    case WG_OP_MUL: return backend->mul(device.index, a, b, out, n);
+    case WG_OP_ADD: return backend->add(device.index, a, b, out, n);
+    case WG_OP_RELU: return backend->relu(device.index, a, out, n);
+    default: break;
     }
     return wg_fail(WG_ERR_ARGUMENT, "unknown elementwise op %d", (int)op);
 }
 
 /* An op on checked operands of one dtype. BF16: computed in float32 and rounded once to
- * nearest even, on every device alike - the operands are widened into float32 copies on
- * their device, the op runs there, the result is narrowed into out. */
-static wg_status run_elementwise(elementwise_op op, const wg_tensor *a, const wg_tensor *b,
+ * nearest even, on every device alike - in one pass where the backend has a fused entry
+ * (the CPU), else the operands are widened into float32 copies on their device, the op
+ * runs there, and the result is narrowed into out. */
+static wg_status run_elementwise(wg_op_kind op, const wg_tensor *a, const wg_tensor *b,
                                  wg_tensor *out)
 {
     if (a->dtype == WG_DTYPE_FP32)
         return run_fp32(op, a->device, a->data, b ? b->data : NULL, out->data, a->numel);
+    const wg_backend *backend = wg_backend_for(a->device);
+    if (backend->elementwise_bf16)
+        return backend->elementwise_bf16(a->device.index, op, a->storage,
+                                         b ? b->storage : NULL, out->storage, a->numel);
     wg_tensor *a32 = NULL, *b32 = NULL;
     wg_status status = wg_tensor_convert(a, WG_DTYPE_FP32, &a32);
     if (status == WG_OK && b) status = wg_tensor_convert(b, WG_DTYPE_FP32, &b32);
@@ -395,7 +403,7 @@ static wg_status run_elementwise(elementwise_op op, const wg_tensor *a, const wg
         status = run_fp32(op, a->device, a32->data, b32 ? b32->data : NULL, a32->data, a->numel);
     if (status == WG_OK) status = convert_into(a32, out);
     if (status == WG_OK && a->device.kind != WG_DEVICE_CPU)
-        status = wg_backend_for(a->device)->synchronize(a->device.index); /* before freeing */
+        status = backend->synchronize(a->device.index); /* before freeing */
     wg_tensor_free(a32);
     wg_tensor_free(b32);
     return status;
@@ -405,14 +413,14 @@ wg_status wg_mul(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
 {
     wg_status status = check_binary("mul", a, b, out);
     if (status != WG_OK) return status;
-    return run_elementwise(OP_MUL, a, b, out);
+    return run_elementwise(WG_OP_MUL, a, b, out);
 }
 
 wg_status wg_add(const wg_tensor *a, const wg_tensor *b, wg_tensor *out)
 {
     wg_status status = check_binary("add", a, b, out);
     if (status != WG_OK) return status;
-    return run_elementwise(OP_ADD, a, b, out);
+    return run_elementwise(WG_OP_ADD, a, b, out);
 }
 
 wg_status wg_relu(const wg_tensor *x, wg_tensor *out)
@@ -430,5 +438,5 @@ wg_status wg_relu(const wg_tensor *x, wg_tensor *out)
                        wg_tensor_format_shape(x, sx, sizeof sx),
                        wg_tensor_format_shape(out, so, sizeof so));
     }
-    return run_elementwise(OP_RELU, x, NULL, out);
+    return run_elementwise(WG_OP_RELU, x, NULL, out);
 }

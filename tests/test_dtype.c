@@ -197,6 +197,20 @@ static int same_value(float a, float b)
     return (isnan(a) && isnan(b)) || bits_of(a) == bits_of(b);
 }
 
+/* How many of the tensor's values, read back as float32, differ from want[] (NaN equal to
+ * NaN); -1 when it cannot be read. */
+static int64_t differences(const wg_tensor *t, const float *want, int64_t n)
+{
+    float *back = malloc((size_t)n * sizeof *back);
+    int64_t wrong = -1;
+    if (back && wg_tensor_to_host(t, back, n) == WG_OK) {
+        wrong = 0;
+        for (int64_t i = 0; i < n; i++) wrong += !same_value(back[i], want[i]);
+    }
+    free(back);
+    return wrong;
+}
+
 DEVICE_TEST(bf16_tensors_keep_their_dtype)
 {
     enum { N = 37 };
@@ -218,25 +232,21 @@ DEVICE_TEST(bf16_tensors_keep_their_dtype)
     CHECK(wg_tensor_storage(t16) != NULL);
     CHECK(wg_tensor_storage(t32) == wg_tensor_data(t32));
     REQUIRE_OK(wg_tensor_to_host(t16, back, N));
-    int wrong = 0;
-    for (int i = 0; i < N; i++) wrong += !same_value(back[i], want[i]);
-    CHECK_MSG(wrong == 0, "%d values of the bf16 tensor read back wrong", wrong);
+    CHECK_MSG(differences(t16, want, N) == 0, "values of the bf16 tensor read back wrong");
     CHECK(isinf(back[2]) && back[3] == 1.0f);
     /* to() keeps the dtype: the same stored bits on the CPU and back */
     REQUIRE_OK(wg_tensor_to(t16, wg_cpu(), &moved));
     CHECK(wg_tensor_dtype(moved) == WG_DTYPE_BF16);
     const wg_bf16 *host16 = wg_tensor_storage(moved);
-    wrong = 0;
+    int wrong = 0;
     for (int i = 0; i < N; i++)
         wrong += host16[i] != wg_bf16_from_float(values[i]) && !isnan(values[i]);
     CHECK_MSG(wrong == 0, "%d stored bf16 values differ from wg_bf16_from_float's", wrong);
     CHECK(bf16_is_nan(host16[0]));
     REQUIRE_OK(wg_tensor_to(moved, device, &again));
     CHECK(wg_tensor_dtype(again) == WG_DTYPE_BF16);
-    REQUIRE_OK(wg_tensor_to_host(again, back, N));
-    wrong = 0;
-    for (int i = 0; i < N; i++) wrong += !same_value(back[i], want[i]);
-    CHECK_MSG(wrong == 0, "%d values changed in the round trip through the CPU", wrong);
+    CHECK_MSG(differences(again, want, N) == 0, "values changed in the round trip through "
+              "the CPU");
     REQUIRE_OK(wg_tensor_empty_like(t16, &like));
     CHECK(wg_tensor_dtype(like) == WG_DTYPE_BF16);
     wg_tensor_free(again);
@@ -244,10 +254,7 @@ DEVICE_TEST(bf16_tensors_keep_their_dtype)
     /* converting back is exact; converting to the same dtype copies */
     REQUIRE_OK(wg_tensor_convert(t16, WG_DTYPE_FP32, &again));
     CHECK(wg_tensor_dtype(again) == WG_DTYPE_FP32);
-    REQUIRE_OK(wg_tensor_to_host(again, back, N));
-    wrong = 0;
-    for (int i = 0; i < N; i++) wrong += !same_value(back[i], want[i]);
-    CHECK_MSG(wrong == 0, "%d values changed converting bf16 -> fp32", wrong);
+    CHECK_MSG(differences(again, want, N) == 0, "values changed converting bf16 -> fp32");
     wg_tensor_free(again);
     again = NULL;
     REQUIRE_OK(wg_tensor_convert(t16, WG_DTYPE_BF16, &again));
@@ -259,6 +266,37 @@ DEVICE_TEST(bf16_tensors_keep_their_dtype)
     CHECK(strstr(wg_error_message(), "7") != NULL && bad == NULL);
     wg_tensor_free(t32); wg_tensor_free(t16); wg_tensor_free(moved); wg_tensor_free(like);
     wg_tensor_free(again);
+}
+
+/* The device's conversion entry against the scalar functions, bit for bit (NaN payloads
+ * and signs included), both ways, on the sweep of patterns. */
+DEVICE_TEST(bf16_convert_on_device_matches_scalar)
+{
+    const int64_t n = 65536 + 16 + 5;
+    float *src = malloc((size_t)n * sizeof *src), *back = malloc((size_t)n * sizeof *back);
+    REQUIRE(src && back);
+    sweep_patterns(src, n);
+    const int64_t shape[1] = {n};
+    wg_tensor *t32 = NULL, *t16 = NULL, *host16 = NULL, *wide = NULL;
+    REQUIRE_OK(wg_tensor_from_host(1, shape, src, device, &t32));
+    REQUIRE_OK(wg_tensor_convert(t32, WG_DTYPE_BF16, &t16));
+    REQUIRE_OK(wg_tensor_to(t16, wg_cpu(), &host16));
+    const wg_bf16 *got = wg_tensor_storage(host16);
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (got[i] != wg_bf16_from_float(src[i]) && wrong++ < 3)
+            CHECK_MSG(0, "0x%08x -> 0x%04x on the device, 0x%04x on the host",
+                      (unsigned)bits_of(src[i]), (unsigned)got[i],
+                      (unsigned)wg_bf16_from_float(src[i]));
+    CHECK_MSG(wrong == 0, "%lld of %lld conversions differ", (long long)wrong, (long long)n);
+    REQUIRE_OK(wg_tensor_convert(t16, WG_DTYPE_FP32, &wide));
+    REQUIRE_OK(wg_tensor_to_host(wide, back, n));
+    wrong = 0;
+    for (int64_t i = 0; i < n; i++) wrong += bits_of(back[i]) != (uint32_t)got[i] << 16;
+    CHECK_MSG(wrong == 0, "%lld widened values differ", (long long)wrong);
+    wg_tensor_free(t32); wg_tensor_free(t16); wg_tensor_free(host16); wg_tensor_free(wide);
+    free(src);
+    free(back);
 }
 
 DEVICE_TEST(mismatched_dtypes_are_refused_with_names)
@@ -289,50 +327,64 @@ DEVICE_TEST(mismatched_dtypes_are_refused_with_names)
     wg_tensor_free(a16); wg_tensor_free(b32); wg_tensor_free(c32); wg_tensor_free(c16);
 }
 
-/* mul, add, relu of BF16 tensors: the float32 result of the bf16 values, rounded once. */
-DEVICE_TEST(bf16_elementwise_rounds_the_fp32_result)
+/* mul, add, relu of n-element BF16 tensors against the float32 result of the bf16 values,
+ * rounded once; then add in place (out aliasing a). */
+static void check_bf16_elementwise(wg_device device, int64_t n)
 {
-    enum { N = 1000 };
-    float a[N], b[N], ra[N], rb[N], got[N];
-    ref_random(a, N, 11);
-    ref_random(b, N, 12);
-    for (int i = 0; i < N; i++) a[i] = (a[i] - 0.5f) * 300.0f; /* signs, and varied exponents */
+    float *buf = malloc((size_t)n * 5 * sizeof *buf);
+    REQUIRE(buf);
+    float *a = buf, *b = buf + n, *ra = buf + 2 * n, *rb = buf + 3 * n, *got = buf + 4 * n;
+    ref_random(a, n, 11);
+    ref_random(b, n, 12);
+    for (int64_t i = 0; i < n; i++) a[i] = (a[i] - 0.5f) * 300.0f; /* signs, varied exponents */
     a[0] = NAN;
     b[1] = INFINITY;
-    a[2] = 3.0e38f, b[2] = 3.0e38f; /* sum overflows */
-    rounded(a, ra, N);
-    rounded(b, rb, N);
-    const int64_t shape[1] = {N};
+    a[2] = 3.0e38f, b[2] = 3.0e38f; /* the sum overflows */
+    rounded(a, ra, n);
+    rounded(b, rb, n);
+    const int64_t shape[1] = {n};
     wg_tensor *ta = NULL, *tb = NULL, *a16 = NULL, *b16 = NULL, *out = NULL;
-    REQUIRE_OK(wg_tensor_from_host(1, shape, a, device, &ta));
-    REQUIRE_OK(wg_tensor_from_host(1, shape, b, device, &tb));
-    REQUIRE_OK(wg_tensor_convert(ta, WG_DTYPE_BF16, &a16));
-    REQUIRE_OK(wg_tensor_convert(tb, WG_DTYPE_BF16, &b16));
-    REQUIRE_OK(wg_tensor_empty_like(a16, &out));
-    for (int op = 0; op < 3; op++) {
+    wg_status status = wg_tensor_from_host(1, shape, a, device, &ta);
+    if (status == WG_OK) status = wg_tensor_from_host(1, shape, b, device, &tb);
+    if (status == WG_OK) status = wg_tensor_convert(ta, WG_DTYPE_BF16, &a16);
+    if (status == WG_OK) status = wg_tensor_convert(tb, WG_DTYPE_BF16, &b16);
+    if (status == WG_OK) status = wg_tensor_empty_like(a16, &out);
+    CHECK_MSG(status == WG_OK, "n=%lld: %s", (long long)n, wg_error_message());
+    for (int op = 0; op < 3 && status == WG_OK; op++) {
         const char *name = op == 0 ? "mul" : op == 1 ? "add" : "relu";
-        wg_status status = op == 0   ? wg_mul(a16, b16, out)
-                           : op == 1 ? wg_add(a16, b16, out)
-                                     : wg_relu(a16, out);
+        status = op == 0 ? wg_mul(a16, b16, out) : op == 1 ? wg_add(a16, b16, out)
+                                                           : wg_relu(a16, out);
+        if (status == WG_OK) status = wg_tensor_to_host(out, got, n);
         CHECK_MSG(status == WG_OK, "%s: %s", name, wg_error_message());
-        REQUIRE_OK(wg_tensor_to_host(out, got, N));
-        int wrong = 0;
-        for (int i = 0; i < N; i++) {
+        int64_t wrong = 0;
+        for (int64_t i = 0; i < n && status == WG_OK; i++) {
             const float exact = op == 0 ? ra[i] * rb[i] : op == 1 ? ra[i] + rb[i]
                                                          : (ra[i] <= 0.0f ? 0.0f : ra[i]);
             const float want = wg_float_from_bf16(wg_bf16_from_float(exact));
             if (!same_value(got[i], want) && wrong++ < 3)
-                CHECK_MSG(0, "%s[%d]: %.9g, expected %.9g", name, i, (double)got[i],
-                          (double)want);
+                CHECK_MSG(0, "%s[%lld]: %.9g, expected %.9g", name, (long long)i,
+                          (double)got[i], (double)want);
         }
-        CHECK_MSG(wrong == 0, "%s: %d elements wrong", name, wrong);
+        CHECK_MSG(wrong == 0, "%s, n=%lld: %lld elements wrong", name, (long long)n,
+                  (long long)wrong);
     }
-    /* in place: out aliases a */
-    REQUIRE_OK(wg_add(a16, b16, a16));
-    REQUIRE_OK(wg_tensor_to_host(a16, got, N));
-    CHECK(same_value(got[5], wg_float_from_bf16(wg_bf16_from_float(ra[5] + rb[5]))));
+    if (status == WG_OK) status = wg_add(a16, b16, a16);
+    if (status == WG_OK) status = wg_tensor_to_host(a16, got, n);
+    CHECK_MSG(status == WG_OK, "in place: %s", wg_error_message());
+    int64_t wrong = 0;
+    for (int64_t i = 0; i < n && status == WG_OK; i++)
+        wrong += !same_value(got[i], wg_float_from_bf16(wg_bf16_from_float(ra[i] + rb[i])));
+    CHECK_MSG(wrong == 0, "in place, n=%lld: %lld elements wrong", (long long)n, (long long)wrong);
     wg_tensor_free(ta); wg_tensor_free(tb); wg_tensor_free(a16); wg_tensor_free(b16);
     wg_tensor_free(out);
+    free(buf);
+}
+
+/* One short tensor, and one past the CPU's threaded threshold. */
+DEVICE_TEST(bf16_elementwise_rounds_the_fp32_result)
+{
+    check_bf16_elementwise(device, 1000);
+    check_bf16_elementwise(device, 300007);
 }
 
 /* One BF16 product on `device` with `kernel` (NULL: the best) at awkward sizes, both
@@ -367,6 +419,14 @@ static void check_bf16_product(wg_device device, const wg_kernel *kernel, int ta
         const double error = ref_relative_error(c, want, M * N);
         CHECK_MSG(error <= 1e-5, "%s (ta %d, tb %d): relative error %.3g against float64 of "
                   "the bf16 values", name, ta, tb, error);
+        if (device.kind == WG_DEVICE_CPU) { /* the sampled check reads the bf16 storage */
+            const wg_gemm_args g = {.trans_a = ta, .trans_b = tb, .m = M, .n = N, .k = K,
+                                    .alpha = 1.5f, .a = wg_tensor_storage(a16), .lda = sa[1],
+                                    .b = wg_tensor_storage(b16), .ldb = sb[1], .c = c,
+                                    .ldc = N, .input_dtype = WG_DTYPE_BF16};
+            const double sampled = wg_gemm_sampled_error(&g, 64, 3);
+            CHECK_MSG(sampled <= 1e-5, "%s: sampled error %.3g", name, sampled);
+        }
     }
     wg_tensor_free(a32); wg_tensor_free(b32); wg_tensor_free(a16); wg_tensor_free(b16);
     wg_tensor_free(tc);

@@ -69,6 +69,7 @@ const wg_backend wg_cpu_backend = {
     .add = wg_cpu_add,
     .relu = wg_cpu_relu,
     .convert = wg_cpu_convert,
+    .elementwise_bf16 = wg_cpu_elementwise_bf16,
     .kernels = wg_cpu_kernels,
     .kernel_count = WG_CPU_KERNEL_COUNT,
     .kernel_auto = wg_cpu_kernel_auto,

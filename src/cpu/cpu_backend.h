@@ -25,6 +25,9 @@ wg_status wg_cpu_relu(int index, const float *x, float *out, int64_t n);
 /* fp32 <-> bf16 (backend.h's convert entry): dtype.c's vectorised array conversions. */
 wg_status wg_cpu_convert(int index, const void *src, wg_dtype from, void *dst, wg_dtype to,
                          int64_t n);
+/* mul, add, relu on bf16 storage in one pass (backend.h's elementwise_bf16). */
+wg_status wg_cpu_elementwise_bf16(int index, wg_op_kind op, const wg_bf16 *a,
+                                  const wg_bf16 *b, wg_bf16 *out, int64_t n);
 
 /* The CPU's kernel registry (cpu_kernels.c) and the backend's entries for it: the SGEMM
  * entry runs a registered kernel, NULL meaning the packed GEMM of the chosen ISA. */

@@ -1,6 +1,8 @@
 /*
  * cpu_elementwise.c - fill, seeded uniform fill, elementwise multiply, add and ReLU, and
- * the fp32 <-> bf16 conversion on the CPU.
+ * the fp32 <-> bf16 conversion on the CPU; bf16 mul, add and ReLU fused (widen, compute in
+ * float32, round) in one vectorised pass, which moves a third of the bytes of the float32
+ * op instead of the three extra passes of converting copies.
  *
  * Small tensors take a plain loop: starting OpenMP threads costs microseconds, a thousand
  * times the work of squaring one float. Large ones are split across threads in static
@@ -8,6 +10,7 @@
  */
 #include "cpu_backend.h"
 
+#include "../bf16_bits.h"
 #include "../error.h"
 #include "../rng.h"
 
@@ -89,4 +92,43 @@ wg_status wg_cpu_convert(int index, const void *src, wg_dtype from, void *dst, w
     }
     return wg_fail(WG_ERR_ARGUMENT, "cpu convert: no conversion from %s to %s",
                    wg_dtype_name(from), wg_dtype_name(to));
+}
+
+/* One block of a bf16 op; `op` is loop-invariant, so each loop below vectorises. out may
+ * alias a or b: element i is read before it is written, by the same iteration. */
+WG_SIMD_CLONES
+static void bf16_block(wg_op_kind op, const wg_bf16 *a, const wg_bf16 *b, wg_bf16 *out,
+                       int64_t n)
+{
+    if (op == WG_OP_MUL) {
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) out[i] = wg_bf16_round(wg_bf16_widen(a[i]) * wg_bf16_widen(b[i]));
+    } else if (op == WG_OP_ADD) {
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) out[i] = wg_bf16_round(wg_bf16_widen(a[i]) + wg_bf16_widen(b[i]));
+    } else {
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) out[i] = wg_bf16_round(relu1(wg_bf16_widen(a[i])));
+    }
+}
+
+wg_status wg_cpu_elementwise_bf16(int index, wg_op_kind op, const wg_bf16 *a,
+                                  const wg_bf16 *b, wg_bf16 *out, int64_t n)
+{
+    (void)index;
+    if (op != WG_OP_MUL && op != WG_OP_ADD && op != WG_OP_RELU)
+        return wg_fail(WG_ERR_ARGUMENT, "cpu bf16 elementwise: unknown op %d", (int)op);
+    if (op == WG_OP_RELU) b = a;
+    if (n < PARALLEL_FROM) {
+        bf16_block(op, a, b, out, n);
+        return WG_OK;
+    }
+    const int64_t chunk = (int64_t)1 << 14;
+    const int64_t chunks = (n + chunk - 1) / chunk;
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < chunks; c++) {
+        const int64_t at = c * chunk;
+        bf16_block(op, a + at, b + at, out + at, n - at < chunk ? n - at : chunk);
+    }
+    return WG_OK;
 }

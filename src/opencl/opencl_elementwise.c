@@ -108,22 +108,29 @@ wg_status wg_ocl_add(int index, const float *a, const float *b, float *out, int6
     return binary(index, "wg_add", a, b, out, n);
 }
 
-wg_status wg_ocl_relu(int index, const float *x, float *out, int64_t n)
+/* A one-operand kernel: out[i] = f(x[i]) with elements of x_size and out_size bytes. */
+static wg_status unary(int index, const char *name, const void *x, size_t x_size, void *out,
+                       size_t out_size, int64_t n, const char *what)
 {
     wg_ocl_device *dev = NULL;
     cl_kernel kernel = NULL;
     int skip = 0;
-    wg_status status = prepare(index, "wg_relu", n, &dev, &kernel, &skip);
+    wg_status status = prepare(index, name, n, &dev, &kernel, &skip);
     if (status != WG_OK || skip) return status;
     cl_mem mx = NULL, mo = NULL;
     cl_ulong ox = 0, oo = 0;
-    status = wg_ocl_resolve_elems(index, x, n, sizeof(float), &mx, &ox);
-    if (status == WG_OK) status = wg_ocl_resolve_elems(index, out, n, sizeof(float), &mo, &oo);
+    status = wg_ocl_resolve_elems(index, x, n, x_size, &mx, &ox);
+    if (status == WG_OK) status = wg_ocl_resolve_elems(index, out, n, out_size, &mo, &oo);
     if (status != WG_OK) return status;
     const cl_long count = n;
     const wg_ocl_arg args[] = {WG_CL_ARG(mx), WG_CL_ARG(ox), WG_CL_ARG(mo), WG_CL_ARG(oo),
                                WG_CL_ARG(count)};
-    return launch(dev, kernel, args, 5, n, "the relu kernel");
+    return launch(dev, kernel, args, 5, n, what);
+}
+
+wg_status wg_ocl_relu(int index, const float *x, float *out, int64_t n)
+{
+    return unary(index, "wg_relu", x, sizeof(float), out, sizeof(float), n, "the relu kernel");
 }
 
 wg_status wg_ocl_convert(int index, const void *src, wg_dtype from, void *dst, wg_dtype to,
@@ -133,20 +140,7 @@ wg_status wg_ocl_convert(int index, const void *src, wg_dtype from, void *dst, w
     if (!narrow && !(from == WG_DTYPE_BF16 && to == WG_DTYPE_FP32))
         return wg_fail(WG_ERR_ARGUMENT, "opencl:%d convert: no conversion from %s to %s", index,
                        wg_dtype_name(from), wg_dtype_name(to));
-    const char *name = narrow ? "wg_to_bf16" : "wg_from_bf16";
-    wg_ocl_device *dev = NULL;
-    cl_kernel kernel = NULL;
-    int skip = 0;
-    wg_status status = prepare(index, name, n, &dev, &kernel, &skip);
-    if (status != WG_OK || skip) return status;
-    cl_mem ms = NULL, md = NULL;
-    cl_ulong os = 0, od = 0;
-    status = wg_ocl_resolve_elems(index, src, n, wg_dtype_size(from), &ms, &os);
-    if (status == WG_OK) status = wg_ocl_resolve_elems(index, dst, n, wg_dtype_size(to), &md, &od);
-    if (status != WG_OK) return status;
-    const cl_long count = n;
-    const wg_ocl_arg args[] = {WG_CL_ARG(ms), WG_CL_ARG(os), WG_CL_ARG(md), WG_CL_ARG(od),
-                               WG_CL_ARG(count)};
-    return launch(dev, kernel, args, 5, n, narrow ? "the fp32 -> bf16 conversion"
-                                                  : "the bf16 -> fp32 conversion");
+    return unary(index, narrow ? "wg_to_bf16" : "wg_from_bf16", src, wg_dtype_size(from), dst,
+                 wg_dtype_size(to), n,
+                 narrow ? "the fp32 -> bf16 conversion" : "the bf16 -> fp32 conversion");
 }
