@@ -186,12 +186,14 @@ static void make_plan(const wg_gemm_microkernels *uk, const wg_gemm_args *g, int
     plan->tile = *tile;
     const int64_t b_block_bytes = caches.l2 / 2;
     /* bf16 panels (2-byte elements, k padded to uk->k_pad): kc such that the A
-     * micro-panel (MR x kc) takes two thirds of L1, where the AMX tile loads read it from
-     * on every B micro-panel; B's block half of L2 as for fp32 */
+     * micro-panel (MR x kc) takes 1/32 of L2 (1024 on a 2 MiB L2): the AMX kernel is so
+     * fast that C's traffic, a read and a write of every tile per k panel, costs more than
+     * A's micro-panel spilling from L1 to L2 (docs/cpu-gemm.md); B's block half of L2 as
+     * for fp32 */
     const int64_t bytes = uk->elem_bytes ? uk->elem_bytes : 4;
     const int64_t kpad = uk->k_pad > 1 ? uk->k_pad : 1;
     int64_t kc = bytes == 4 ? clamp64(round_down(b_block_bytes / (128 * 4), 16), 128, 1024)
-                            : clamp64(round_down(caches.l1 * 2 / 3 / (mr * bytes), kpad), 64, 1024);
+                            : clamp64(round_down(caches.l2 / 32 / (mr * bytes), kpad), 256, 2048);
     kc = round_up(clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096), kpad);
     int64_t mc_n = round_down(b_block_bytes / (kc * bytes), nr);
     mc_n = round_down(clamp64(env_size("WHYGPU_GEMM_MC", mc_n), nr, 1 << 16), nr);

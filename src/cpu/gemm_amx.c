@@ -151,17 +151,26 @@ static void amx_tile_kernel(int64_t kc, const float *a_f, const float *b_f, int6
         _tile_zero(3);
     }
     const int prefetch = a_next != (const char *)a_f;
+    /* the next tile of C (the next 32 columns of these rows, where the caller goes next),
+     * asked for two rows per k step so that its load finds it in cache */
+    const char *c_next = (const char *)(c + BF16_NR * cs);
+    const int64_t c_rows = cs == 1 ? AMX_MR : 0;
     for (int64_t kb = 0; kb < blocks; kb++) {
         const uint16_t *ak = a + kb * 1024, *bk = b + kb * 1024;
         if (prefetch) /* the next A micro-panel into L2, 2 KiB per step */
             for (int line = 0; line < 2048; line += 64)
                 _mm_prefetch(a_next + kb * 2048 + line, _MM_HINT_T1);
+        for (int64_t r = 2 * kb; r < 2 * kb + 2 && r < c_rows; r++) {
+            _mm_prefetch(c_next + r * ldc_bytes, _MM_HINT_T1);
+            _mm_prefetch(c_next + r * ldc_bytes + 64, _MM_HINT_T1);
+        }
+        /* each product issued as soon as its operands are loaded */
         _tile_loadd(4, ak, 64);
         _tile_loadd(6, bk, 64);
-        _tile_loadd(5, ak + 512, 64);
-        _tile_loadd(7, bk + 512, 64);
         _tile_dpbf16ps(0, 4, 6);
+        _tile_loadd(7, bk + 512, 64);
         _tile_dpbf16ps(1, 4, 7);
+        _tile_loadd(5, ak + 512, 64);
         _tile_dpbf16ps(2, 5, 6);
         _tile_dpbf16ps(3, 5, 7);
     }
