@@ -166,9 +166,9 @@ static void amx_tile_kernel(int64_t kc, const float *a_f, const float *b_f, int6
         }
         /* each product issued as soon as its operands are loaded */
         _tile_loadd(4, ak, 64);
-        _tile_loadd(6, bk, 64);
+        _tile_stream_loadd(6, bk, 64);
         _tile_dpbf16ps(0, 4, 6);
-        _tile_loadd(7, bk + 512, 64);
+        _tile_stream_loadd(7, bk + 512, 64);
         _tile_dpbf16ps(1, 4, 7);
         _tile_loadd(5, ak + 512, 64);
         _tile_dpbf16ps(2, 5, 6);

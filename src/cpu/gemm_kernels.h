@@ -79,6 +79,7 @@ typedef struct wg_gemm_plan {
     wg_gemm_tile tile;
     wg_gemm_path path;
     int64_t kc, mc_n, nc_m;
+    int64_t k_sub; /* bf16: each kc panel run k_sub at a time per row of tiles (0: whole) */
     int threads;
     int64_t a_pack_floats;    /* size of the shared A panel buffer (0 with an own A) */
     int64_t b_pack_floats;    /* each thread's B panel (and own A) buffer (4 KiB multiple) */
