@@ -166,8 +166,10 @@ static void larger_shapes(wg_cpu_bf16_kernel which)
             run_case(which, &t, 5000 + th * 64 + s);
         }
     }
-    /* tiny blocks: many k panels, row blocks and chunks on small matrices */
-    setenv("WHYGPU_GEMM_KC", "40", 1); /* rounded up to 64 */
+    /* tiny blocks: many k panels (each run in sub-panels of 32), row blocks and chunks on
+     * small matrices */
+    setenv("WHYGPU_GEMM_KC", "80", 1); /* rounded up to 96 */
+    setenv("WHYGPU_GEMM_KSUB", "20", 1); /* rounded up to 32 */
     setenv("WHYGPU_GEMM_MC", "64", 1);
     setenv("WHYGPU_GEMM_NC", "64", 1);
     for (int trans = 0; trans < 4; trans++) {
@@ -177,6 +179,7 @@ static void larger_shapes(wg_cpu_bf16_kernel which)
         run_case(which, &t, 6000 + (uint64_t)trans);
     }
     unsetenv("WHYGPU_GEMM_KC");
+    unsetenv("WHYGPU_GEMM_KSUB");
     unsetenv("WHYGPU_GEMM_MC");
     unsetenv("WHYGPU_GEMM_NC");
     wg_set_cpu_threads(0);
