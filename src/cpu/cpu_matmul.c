@@ -240,7 +240,8 @@ static void make_plan(const wg_gemm_microkernels *uk, const wg_gemm_args *g, int
     const int own_a = one_block && a_block <= 4096;
     plan->path = c_transposed ? (own_a ? WG_GEMM_PATH_TRANSPOSED_OWN_A : WG_GEMM_PATH_TRANSPOSED)
                               : (own_a ? WG_GEMM_PATH_PACKED_OWN_A : WG_GEMM_PATH_PACKED);
-    plan->a_pack_floats = own_a ? 0 : round_up(wg_gemm_panel_floats(uk, plan->nc_m, plan->kc), 1024);
+    plan->a_pack_floats =
+        own_a ? 0 : round_up(wg_gemm_panel_floats(uk, plan->nc_m, plan->kc), 1024);
     /* 4 KiB apart: no false sharing */
     plan->b_pack_floats =
         round_up(wg_gemm_panel_floats(uk, plan->mc_n, plan->kc) + (own_a ? a_block : 0), 1024);

@@ -81,26 +81,17 @@ static void amx_pack_a(const wg_gemm_args *g, int64_t i0, int64_t p0, int64_t kc
                     continue;
                 }
                 const int64_t off = (i0 + r) * g->lda + p0 + kb * BF16_KB;
-                const int64_t count = kc - kb * BF16_KB;
-                _mm512_store_si512(d, bf16_round2(bf16_load16(g->a, is_bf16, off + 16, count - 16),
-                                                  bf16_load16(g->a, is_bf16, off, count)));
+                _mm512_store_si512(d, bf16_row32(g->a, is_bf16, off, kc - kb * BF16_KB));
             }
         }
         return;
     }
     /* A(i, p) = a[p * lda + i]: two rows of k give 16 rows' pairs of k, one dword each */
     for (int64_t q = 0; q < blocks * (BF16_KB / 2); q++) {
-        const int64_t p = 2 * q;
         for (int h = 0; h < 2; h++) {
-            const int64_t count = rows - 16 * h;
             uint32_t pairs[16];
-            const __m512 lo = p < kc ? bf16_load16(g->a, is_bf16, (p0 + p) * g->lda + i0 + 16 * h,
-                                                   count)
-                                     : _mm512_setzero_ps();
-            const __m512 hi = p + 1 < kc ? bf16_load16(g->a, is_bf16,
-                                                       (p0 + p + 1) * g->lda + i0 + 16 * h, count)
-                                         : _mm512_setzero_ps();
-            _mm512_storeu_si512(pairs, bf16_interleave(hi, lo));
+            _mm512_storeu_si512(pairs, bf16_pair_rows(g->a, is_bf16, g->lda, p0, 2 * q, kc,
+                                                      i0 + 16 * h, rows - 16 * h));
             uint32_t *d = (uint32_t *)(dst + ((q >> 4) * 2 + h) * 512) + (q & 15);
             for (int r = 0; r < 16; r++) d[r * 16] = pairs[r];
         }
