@@ -413,7 +413,7 @@ wg_status wg_cpu_bf16_available(wg_cpu_bf16_kernel which)
                            "state)", info->model[0] ? info->model : "unknown",
                            bf16_names[which], info->amx_tile, info->amx_bf16);
         wg_status status = wg_cpu_amx_permission();
-        if (status != WG_OK) return wg_fail_context(status, "%s: ", bf16_names[which]);
+        if (status != WG_OK) return status;
     }
     return WG_OK;
 #else

@@ -43,12 +43,12 @@ wg_status wg_cpu_amx_permission(void)
 {
     const char *deny = getenv("WHYGPU_AMX_DENY");
     if (deny && *deny && strcmp(deny, "0") != 0)
-        return wg_fail(WG_ERR_UNSUPPORTED, "the kernel refused the AMX tile state (pretended: "
+        return wg_fail(WG_ERR_UNSUPPORTED, "Linux refused the AMX tile state (pretended: "
                        "WHYGPU_AMX_DENY=%s)", deny);
 #if defined(__linux__) && defined(__x86_64__)
     pthread_once(&permission_once, request_permission);
     if (permission_errno != 0)
-        return wg_fail(WG_ERR_UNSUPPORTED, "the kernel refused the AMX tile state: "
+        return wg_fail(WG_ERR_UNSUPPORTED, "Linux refused the AMX tile state: "
                        "arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) failed: %s",
                        strerror(permission_errno));
     return WG_OK;
