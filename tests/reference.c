@@ -4,6 +4,7 @@
 #include "reference.h"
 
 #include <math.h>
+#include <string.h>
 
 void ref_random(float *dst, int64_t n, uint64_t seed)
 {
@@ -39,6 +40,27 @@ double ref_relative_error(const float *got, const double *want, int64_t n)
 void ref_poison(float *dst, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) dst[i] = NAN;
+}
+
+void ref_gemm_c_init(float *c, int64_t m, int64_t n, int64_t ldc, float beta, uint64_t seed)
+{
+    if (beta == 0.0f) {
+        ref_poison(c, m * ldc);
+        return;
+    }
+    ref_random(c, m * ldc, seed);
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = n; j < ldc; j++) c[i * ldc + j] = NAN;
+}
+
+int ref_gemm_c_take(const float *c, int64_t m, int64_t n, int64_t ldc, float *got)
+{
+    int untouched = 1;
+    for (int64_t i = 0; i < m; i++) {
+        memcpy(got + i * n, c + i * ldc, (size_t)n * sizeof *got);
+        for (int64_t j = n; j < ldc; j++) untouched &= isnan(c[i * ldc + j]);
+    }
+    return untouched;
 }
 
 void ref_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, double alpha,

@@ -24,4 +24,12 @@ double ref_relative_error(const float *got, const double *want, int64_t n);
 /* Fills with NaN, so an output that is not fully written is caught. */
 void ref_poison(float *dst, int64_t n);
 
+/* A GEMM's C (m x n, leading dimension ldc) before the call: NaN everywhere for beta == 0
+ * (it must be overwritten, not multiplied by 0), else random values from `seed` with NaN
+ * in the leading-dimension padding (which must stay untouched). */
+void ref_gemm_c_init(float *c, int64_t m, int64_t n, int64_t ldc, float beta, uint64_t seed);
+
+/* Copies C's m x n values into got (dense); 1 when its padding still holds only NaN. */
+int ref_gemm_c_take(const float *c, int64_t m, int64_t n, int64_t ldc, float *got);
+
 #endif

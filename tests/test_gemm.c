@@ -72,13 +72,7 @@ static int run_case(const char *isa, const gemm_case *t, uint64_t seed)
     }
     ref_random(a, a_rows * lda, seed);
     ref_random(b, b_rows * ldb, seed + 1);
-    if (t->beta == 0.0f) {
-        ref_poison(c, t->m * ldc); /* must be overwritten, not multiplied by 0 */
-    } else {
-        ref_random(c, t->m * ldc, seed + 2);
-        for (int64_t i = 0; i < t->m; i++) /* the padding still must not be touched */
-            for (int64_t j = t->n; j < ldc; j++) c[i * ldc + j] = NAN;
-    }
+    ref_gemm_c_init(c, t->m, t->n, ldc, t->beta, seed + 2);
     memcpy(c0, c, (size_t)(t->m * ldc) * sizeof *c);
     ref_gemm(t->ta, t->tb, t->m, t->n, t->k, t->alpha, a, lda, b, ldb, t->beta, c0, ldc, want);
 
@@ -88,11 +82,7 @@ static int run_case(const char *isa, const gemm_case *t, uint64_t seed)
     wg_status status = wg_cpu_gemm_isa(isa, &args);
     CHECK_MSG(status == WG_OK, "%s gemm failed: %s", isa, wg_error_message());
     if (status != WG_OK) goto done;
-    int padding_untouched = 1;
-    for (int64_t i = 0; i < t->m; i++) {
-        memcpy(got + i * t->n, c + i * ldc, (size_t)t->n * sizeof *got);
-        for (int64_t j = t->n; j < ldc; j++) padding_untouched &= isnan(c[i * ldc + j]);
-    }
+    const int padding_untouched = ref_gemm_c_take(c, t->m, t->n, ldc, got);
     const double error = ref_relative_error(got, want, t->m * t->n);
     CHECK_MSG(error <= tolerance(t->k),
               "%s gemm %s%s m=%lld n=%lld k=%lld alpha=%g beta=%g pad=%lld: relative error "

@@ -64,13 +64,7 @@ static int run_case(wg_cpu_bf16_kernel which, const bf16_case *t, uint64_t seed)
     memcpy(br, b, (size_t)(b_rows * ldb) * sizeof *b);
     round_inputs(ar, ah, a_rows * lda);
     round_inputs(br, bh, b_rows * ldb);
-    if (t->beta == 0.0f) {
-        ref_poison(c, t->m * ldc); /* must be overwritten, not multiplied by 0 */
-    } else {
-        ref_random(c, t->m * ldc, seed + 2);
-        for (int64_t i = 0; i < t->m; i++) /* the padding still must not be touched */
-            for (int64_t j = t->n; j < ldc; j++) c[i * ldc + j] = NAN;
-    }
+    ref_gemm_c_init(c, t->m, t->n, ldc, t->beta, seed + 2);
     memcpy(c0, c, (size_t)(t->m * ldc) * sizeof *c);
     ref_gemm(t->ta, t->tb, t->m, t->n, t->k, t->alpha, ar, lda, br, ldb, t->beta, c0, ldc, want);
 
@@ -83,11 +77,7 @@ static int run_case(wg_cpu_bf16_kernel which, const bf16_case *t, uint64_t seed)
     wg_status status = wg_cpu_gemm_bf16(which, &args);
     CHECK_MSG(status == WG_OK, "%s failed: %s", names[which], wg_error_message());
     if (status != WG_OK) goto done;
-    int padding_untouched = 1;
-    for (int64_t i = 0; i < t->m; i++) {
-        memcpy(got + i * t->n, c + i * ldc, (size_t)t->n * sizeof *got);
-        for (int64_t j = t->n; j < ldc; j++) padding_untouched &= isnan(c[i * ldc + j]);
-    }
+    const int padding_untouched = ref_gemm_c_take(c, t->m, t->n, ldc, got);
     const double error = ref_relative_error(got, want, t->m * t->n);
     CHECK_MSG(error <= tolerance(t->k),
               "%s %s inputs %s%s m=%lld n=%lld k=%lld alpha=%g beta=%g pad=%lld: relative "
@@ -143,7 +133,8 @@ static void sweep_sizes(wg_cpu_bf16_kernel which)
                 if (s % 4 == 1) t.alpha = -0.75f;
                 if (s % 4 == 2) t.beta = 0.5f;
                 if (s % 4 == 3) t.beta = 1.0f;
-                failures += !run_case(which, &t, (uint64_t)(s * 16 + (size_t)v + (size_t)dim * 1000));
+                const uint64_t seed = (uint64_t)(s * 16 + (size_t)v + (size_t)dim * 1000);
+                failures += !run_case(which, &t, seed);
             }
 }
 
@@ -166,8 +157,10 @@ static void larger_shapes(wg_cpu_bf16_kernel which)
             run_case(which, &t, 5000 + th * 64 + s);
         }
     }
-    /* tiny blocks: many k panels, row blocks and chunks on small matrices */
-    setenv("WHYGPU_GEMM_KC", "40", 1); /* rounded up to 64 */
+    /* tiny blocks: many k panels (each run in sub-panels of 32), row blocks and chunks on
+     * small matrices */
+    setenv("WHYGPU_GEMM_KC", "80", 1); /* rounded up to 96 */
+    setenv("WHYGPU_GEMM_KSUB", "20", 1); /* rounded up to 32 */
     setenv("WHYGPU_GEMM_MC", "64", 1);
     setenv("WHYGPU_GEMM_NC", "64", 1);
     for (int trans = 0; trans < 4; trans++) {
@@ -177,6 +170,7 @@ static void larger_shapes(wg_cpu_bf16_kernel which)
         run_case(which, &t, 6000 + (uint64_t)trans);
     }
     unsetenv("WHYGPU_GEMM_KC");
+    unsetenv("WHYGPU_GEMM_KSUB");
     unsetenv("WHYGPU_GEMM_MC");
     unsetenv("WHYGPU_GEMM_NC");
     wg_set_cpu_threads(0);

@@ -185,18 +185,28 @@ static void make_plan(const wg_gemm_microkernels *uk, const wg_gemm_args *g, int
     const int64_t mr = tile->mr, nr = tile->nr;
     plan->tile = *tile;
     const int64_t b_block_bytes = caches.l2 / 2;
-    /* bf16 panels (2-byte elements, k padded to uk->k_pad): kc such that the A
-     * micro-panel (MR x kc) takes two thirds of L1, where the AMX tile loads read it from
-     * on every B micro-panel; B's block half of L2 as for fp32 */
+    /* bf16 panels (2-byte elements, k padded to uk->k_pad): a deep kc, such that the A
+     * micro-panel (MR x kc) takes 1/32 of L2 (1024 on a 2 MiB L2), because the AMX kernel
+     * is so fast that C's traffic, a read and a write of every tile per k panel, would
+     * cost as much as the arithmetic; each panel is then run k_sub at a time per row of
+     * tiles (plan->k_sub: the A sub-panel takes two thirds of L1), so that A is read from
+     * L1 and the row's C tiles go back and forth to L2 only (docs/cpu-gemm.md). B's block
+     * half of L2 as for fp32. */
     const int64_t bytes = uk->elem_bytes ? uk->elem_bytes : 4;
     const int64_t kpad = uk->k_pad > 1 ? uk->k_pad : 1;
     int64_t kc = bytes == 4 ? clamp64(round_down(b_block_bytes / (128 * 4), 16), 128, 1024)
-                            : clamp64(round_down(caches.l1 * 2 / 3 / (mr * bytes), kpad), 64, 1024);
+                            : clamp64(round_down(caches.l2 / 32 / (mr * bytes), kpad), 256, 4096);
     kc = round_up(clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096), kpad);
     int64_t mc_n = round_down(b_block_bytes / (kc * bytes), nr);
     mc_n = round_down(clamp64(env_size("WHYGPU_GEMM_MC", mc_n), nr, 1 << 16), nr);
     int64_t nc_m = round_up(clamp64(caches.l3 / 2, 1 << 20, 8 << 20) / (kc * bytes), mr);
     nc_m = round_down(clamp64(env_size("WHYGPU_GEMM_NC", nc_m), mr, 1 << 20), mr);
+    int64_t k_sub = 0;
+    if (bytes != 4) {
+        k_sub = clamp64(round_down(caches.l1 * 2 / 3 / (mr * bytes), kpad), kpad, 4096);
+        k_sub = round_up(clamp64(env_size("WHYGPU_GEMM_KSUB", k_sub), 1, 4096), kpad);
+    }
+    plan->k_sub = k_sub;
     /* never larger than the problem */
     plan->kc = kc < g->k ? kc : g->k;
     plan->mc_n = mc_n < round_up(g->n, nr) ? mc_n : round_up(g->n, nr);
@@ -230,7 +240,8 @@ static void make_plan(const wg_gemm_microkernels *uk, const wg_gemm_args *g, int
     const int own_a = one_block && a_block <= 4096;
     plan->path = c_transposed ? (own_a ? WG_GEMM_PATH_TRANSPOSED_OWN_A : WG_GEMM_PATH_TRANSPOSED)
                               : (own_a ? WG_GEMM_PATH_PACKED_OWN_A : WG_GEMM_PATH_PACKED);
-    plan->a_pack_floats = own_a ? 0 : round_up(wg_gemm_panel_floats(uk, plan->nc_m, plan->kc), 1024);
+    plan->a_pack_floats =
+        own_a ? 0 : round_up(wg_gemm_panel_floats(uk, plan->nc_m, plan->kc), 1024);
     /* 4 KiB apart: no false sharing */
     plan->b_pack_floats =
         round_up(wg_gemm_panel_floats(uk, plan->mc_n, plan->kc) + (own_a ? a_block : 0), 1024);
@@ -402,7 +413,7 @@ wg_status wg_cpu_bf16_available(wg_cpu_bf16_kernel which)
                            "state)", info->model[0] ? info->model : "unknown",
                            bf16_names[which], info->amx_tile, info->amx_bf16);
         wg_status status = wg_cpu_amx_permission();
-        if (status != WG_OK) return wg_fail_context(status, "%s: ", bf16_names[which]);
+        if (status != WG_OK) return status;
     }
     return WG_OK;
 #else

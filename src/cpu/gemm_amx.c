@@ -43,12 +43,12 @@ wg_status wg_cpu_amx_permission(void)
 {
     const char *deny = getenv("WHYGPU_AMX_DENY");
     if (deny && *deny && strcmp(deny, "0") != 0)
-        return wg_fail(WG_ERR_UNSUPPORTED, "the kernel refused the AMX tile state (pretended: "
+        return wg_fail(WG_ERR_UNSUPPORTED, "Linux refused the AMX tile state (pretended: "
                        "WHYGPU_AMX_DENY=%s)", deny);
 #if defined(__linux__) && defined(__x86_64__)
     pthread_once(&permission_once, request_permission);
     if (permission_errno != 0)
-        return wg_fail(WG_ERR_UNSUPPORTED, "the kernel refused the AMX tile state: "
+        return wg_fail(WG_ERR_UNSUPPORTED, "Linux refused the AMX tile state: "
                        "arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) failed: %s",
                        strerror(permission_errno));
     return WG_OK;
@@ -81,26 +81,17 @@ static void amx_pack_a(const wg_gemm_args *g, int64_t i0, int64_t p0, int64_t kc
                     continue;
                 }
                 const int64_t off = (i0 + r) * g->lda + p0 + kb * BF16_KB;
-                const int64_t count = kc - kb * BF16_KB;
-                _mm512_store_si512(d, bf16_round2(bf16_load16(g->a, is_bf16, off + 16, count - 16),
-                                                  bf16_load16(g->a, is_bf16, off, count)));
+                _mm512_store_si512(d, bf16_row32(g->a, is_bf16, off, kc - kb * BF16_KB));
             }
         }
         return;
     }
     /* A(i, p) = a[p * lda + i]: two rows of k give 16 rows' pairs of k, one dword each */
     for (int64_t q = 0; q < blocks * (BF16_KB / 2); q++) {
-        const int64_t p = 2 * q;
         for (int h = 0; h < 2; h++) {
-            const int64_t count = rows - 16 * h;
             uint32_t pairs[16];
-            const __m512 lo = p < kc ? bf16_load16(g->a, is_bf16, (p0 + p) * g->lda + i0 + 16 * h,
-                                                   count)
-                                     : _mm512_setzero_ps();
-            const __m512 hi = p + 1 < kc ? bf16_load16(g->a, is_bf16,
-                                                       (p0 + p + 1) * g->lda + i0 + 16 * h, count)
-                                         : _mm512_setzero_ps();
-            _mm512_storeu_si512(pairs, bf16_interleave(hi, lo));
+            _mm512_storeu_si512(pairs, bf16_pair_rows(g->a, is_bf16, g->lda, p0, 2 * q, kc,
+                                                      i0 + 16 * h, rows - 16 * h));
             uint32_t *d = (uint32_t *)(dst + ((q >> 4) * 2 + h) * 512) + (q & 15);
             for (int r = 0; r < 16; r++) d[r * 16] = pairs[r];
         }
@@ -151,17 +142,26 @@ static void amx_tile_kernel(int64_t kc, const float *a_f, const float *b_f, int6
         _tile_zero(3);
     }
     const int prefetch = a_next != (const char *)a_f;
+    /* the next tile of C (the next 32 columns of these rows, where the caller goes next),
+     * asked for two rows per k step so that its load finds it in cache */
+    const char *c_next = (const char *)(c + BF16_NR * cs);
+    const int64_t c_rows = cs == 1 ? AMX_MR : 0;
     for (int64_t kb = 0; kb < blocks; kb++) {
         const uint16_t *ak = a + kb * 1024, *bk = b + kb * 1024;
         if (prefetch) /* the next A micro-panel into L2, 2 KiB per step */
             for (int line = 0; line < 2048; line += 64)
                 _mm_prefetch(a_next + kb * 2048 + line, _MM_HINT_T1);
+        for (int64_t r = 2 * kb; r < 2 * kb + 2 && r < c_rows; r++) {
+            _mm_prefetch(c_next + r * ldc_bytes, _MM_HINT_T1);
+            _mm_prefetch(c_next + r * ldc_bytes + 64, _MM_HINT_T1);
+        }
+        /* each product issued as soon as its operands are loaded */
         _tile_loadd(4, ak, 64);
-        _tile_loadd(6, bk, 64);
-        _tile_loadd(5, ak + 512, 64);
-        _tile_loadd(7, bk + 512, 64);
+        _tile_stream_loadd(6, bk, 64);
         _tile_dpbf16ps(0, 4, 6);
+        _tile_stream_loadd(7, bk + 512, 64);
         _tile_dpbf16ps(1, 4, 7);
+        _tile_loadd(5, ak + 512, 64);
         _tile_dpbf16ps(2, 5, 6);
         _tile_dpbf16ps(3, 5, 7);
     }

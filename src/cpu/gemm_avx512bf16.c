@@ -22,28 +22,19 @@ static void dp_pack_a(const wg_gemm_args *g, int64_t i0, int64_t p0, int64_t kc,
     const int64_t rows = bf16_min(DP_MR, g->m - i0);
     const int64_t pairs = (kc + BF16_KB - 1) / BF16_KB * (BF16_KB / 2);
     if (g->trans_a) { /* A(i, p) = a[p * lda + i]: two rows of k are one step */
-        for (int64_t q = 0; q < pairs; q++) {
-            const int64_t p = 2 * q;
-            const __m512 lo = p < kc ? bf16_load16(g->a, is_bf16, (p0 + p) * g->lda + i0, rows)
-                                     : _mm512_setzero_ps();
-            const __m512 hi = p + 1 < kc
-                                  ? bf16_load16(g->a, is_bf16, (p0 + p + 1) * g->lda + i0, rows)
-                                  : _mm512_setzero_ps();
+        for (int64_t q = 0; q < pairs; q++)
             _mm512_mask_storeu_epi32(dst + q * DP_MR, (__mmask16)((1u << DP_MR) - 1),
-                                     bf16_interleave(hi, lo));
-        }
+                                     bf16_pair_rows(g->a, is_bf16, g->lda, p0, 2 * q, kc, i0,
+                                                    rows));
         return;
     }
     /* A(i, p) = a[i * lda + p]: a row's 32 k are 16 pairs, one per step */
     for (int64_t r = 0; r < DP_MR; r++) {
         for (int64_t q0 = 0; q0 < pairs; q0 += 16) {
             uint32_t pair[16] = {0};
-            if (r < rows) {
-                const int64_t off = (i0 + r) * g->lda + p0 + 2 * q0;
-                const int64_t count = kc - 2 * q0;
-                _mm512_storeu_si512(pair, bf16_round2(bf16_load16(g->a, is_bf16, off + 16, count - 16),
-                                                      bf16_load16(g->a, is_bf16, off, count)));
-            }
+            if (r < rows)
+                _mm512_storeu_si512(pair, bf16_row32(g->a, is_bf16, (i0 + r) * g->lda + p0 + 2 * q0,
+                                                     kc - 2 * q0));
             for (int q = 0; q < 16; q++) dst[(q0 + q) * DP_MR + r] = pair[q];
         }
     }

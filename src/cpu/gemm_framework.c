@@ -80,8 +80,8 @@ static gemm_split gemm_split_columns(int64_t n, int64_t k, int64_t nr, int64_t m
  * panels packed into this thread's buffer, then every tile of it. */
 static void gemm_unit(const wg_gemm_microkernels *uk, const wg_gemm_args *g,
                       const gemm_split *split, int64_t u, int64_t jc,
-                      int64_t a_panels, int64_t pc, int64_t kc, float beta, int64_t rs,
-                      int64_t cs, const float *a_pack, float *b_pack)
+                      int64_t a_panels, int64_t pc, int64_t kc, int64_t k_sub, float beta,
+                      int64_t rs, int64_t cs, const float *a_pack, float *b_pack)
 {
     const int64_t mr = uk->tile.mr, nr = uk->tile.nr;
     const int64_t chunk = u / split->slices, slice = u % split->slices;
@@ -101,6 +101,10 @@ static void gemm_unit(const wg_gemm_microkernels *uk, const wg_gemm_args *g,
     for (int64_t jp = 0; jp < j_panels; jp++)
         if (!in_place || g->n - (j0 + jp * nr) < nr)
             uk->pack_b(g, pc, j0 + jp * nr, kc, b_pack + jp * b_floats);
+    /* The bf16 tables split the k panel again (k_sub, 0: not at all): the A micro-panel's
+     * sub-panel stays in L1 across the row of tiles, and the row's C tiles, read and
+     * written once per sub-panel, stay in L2; C goes to memory once per (deep) kc. */
+    const int64_t k_step = k_sub > 0 && k_sub < kc ? k_sub : kc;
     for (int64_t ip = ip_begin; ip < ip_end; ip++) {
         const int64_t i0 = jc + ip * mr;
         const int64_t rows = gemm_min(mr, g->m - i0);
@@ -109,12 +113,20 @@ static void gemm_unit(const wg_gemm_microkernels *uk, const wg_gemm_args *g,
          * into L2 during this one's first tile (the last panel re-asks
          * for itself, which costs nothing) */
         const float *a_next = ip + 1 < ip_end ? a_panel + a_floats : a_panel;
-        for (int64_t jp = 0; jp < j_panels; jp++) {
-            const int64_t col = j0 + jp * nr;
-            const int direct = in_place && g->n - col >= nr;
-            uk->tile_kernel(kc, a_panel, direct ? g->b + pc * g->ldb + col : b_pack + jp * b_floats,
-                            direct ? g->ldb : nr, g->c + i0 * rs + col * cs, rs, cs, g->alpha,
-                            beta, rows, gemm_min(nr, g->n - col), jp == 0 ? a_next : a_panel);
+        for (int64_t kk = 0; kk < kc; kk += k_step) {
+            const int64_t ks = gemm_min(k_step, kc - kk);
+            const int64_t a_off = wg_gemm_panel_floats(uk, mr, kk);
+            const int64_t b_off = wg_gemm_panel_floats(uk, nr, kk);
+            for (int64_t jp = 0; jp < j_panels; jp++) {
+                const int64_t col = j0 + jp * nr;
+                const int direct = in_place && g->n - col >= nr;
+                const float *b_panel = direct ? g->b + (pc + kk) * g->ldb + col
+                                              : b_pack + jp * b_floats + b_off;
+                uk->tile_kernel(ks, a_panel + a_off, b_panel,
+                                direct ? g->ldb : nr, g->c + i0 * rs + col * cs, rs, cs, g->alpha,
+                                kk == 0 ? beta : 1.0f, rows, gemm_min(nr, g->n - col),
+                                jp == 0 ? a_next + a_off : a_panel + a_off);
+            }
         }
     }
 }
@@ -171,11 +183,13 @@ static void gemm_team(const wg_gemm_microkernels *uk, const wg_gemm_args *g,
 
             if (static_units) {
                 for (int64_t u = u_begin; u < u_end; u++)
-                    gemm_unit(uk, g, split, u, jc, a_panels, pc, kc, beta, rs, cs, a_pack, b_pack);
+                    gemm_unit(uk, g, split, u, jc, a_panels, pc, kc, plan->k_sub, beta, rs, cs,
+                              a_pack, b_pack);
             } else {
 #pragma omp for schedule(dynamic, 1) nowait
                 for (int64_t u = 0; u < split->units; u++)
-                    gemm_unit(uk, g, split, u, jc, a_panels, pc, kc, beta, rs, cs, a_pack, b_pack);
+                    gemm_unit(uk, g, split, u, jc, a_panels, pc, kc, plan->k_sub, beta, rs, cs,
+                              a_pack, b_pack);
             }
             /* everyone is done with this A block before it is repacked; after the last
              * block the end of the parallel region is that barrier */

@@ -79,6 +79,7 @@ typedef struct wg_gemm_plan {
     wg_gemm_tile tile;
     wg_gemm_path path;
     int64_t kc, mc_n, nc_m;
+    int64_t k_sub; /* bf16: each kc panel run k_sub at a time per row of tiles (0: whole) */
     int threads;
     int64_t a_pack_floats;    /* size of the shared A panel buffer (0 with an own A) */
     int64_t b_pack_floats;    /* each thread's B panel (and own A) buffer (4 KiB multiple) */
@@ -146,7 +147,7 @@ extern const wg_gemm_microkernels wg_gemm_microkernels_avx512_bf16;
 
 /* Asks Linux, once per process (thread-safe), for permission to use the AMX tile data
  * state (arch_prctl ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA); WG_OK when granted, else
- * WG_ERR_UNSUPPORTED saying why (the kernel refused, or this build has no AMX code). The
+ * WG_ERR_UNSUPPORTED saying why (Linux refused, or this build has no AMX code). The
  * environment variable WHYGPU_AMX_DENY=1 makes it answer as a refusal (read on every
  * call), so that the fallback can be tested on a machine that grants it. */
 wg_status wg_cpu_amx_permission(void);
