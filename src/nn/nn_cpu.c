@@ -10,27 +10,91 @@
 #include <omp.h>
 #include <string.h>
 
+#include "../cpu/cpu_isa.h"
 #include "nn_backend.h"
 
 /* Below this many elements one thread is faster than waking the others. */
 #define PARALLEL_FROM ((int64_t)1 << 14)
+
+/* The inner loops below are compiled (at -O3, see the Makefile) once per vector width and
+ * the widest one this CPU runs is picked when the program loads: without it they stay
+ * scalar SSE code, and a ReLU's compare-and-branch per element cost as much as a sixth of
+ * a training step. */
+#ifdef WG_CPU_HAVE_X86_KERNELS
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+/* y = act(y + bias), one row */
+VECTOR_CLONES static void bias_act_row(float *restrict y, const float *restrict bias,
+                                       int64_t cols, int relu)
+{
+    if (relu)
+        for (int64_t c = 0; c < cols; c++) {
+            const float v = y[c] + bias[c];
+            y[c] = v > 0.0f ? v : 0.0f; /* NaN becomes 0, as before */
+        }
+    else
+        for (int64_t c = 0; c < cols; c++) y[c] += bias[c];
+}
+
+/* d = (out > 0 ? d : 0) when relu; sum += d; one row of a band of columns */
+VECTOR_CLONES static void act_backward_row(float *restrict d, const float *restrict out,
+                                           float *restrict sum, int64_t width, int relu)
+{
+    if (relu)
+        for (int64_t c = 0; c < width; c++) {
+            const float g = out[c] > 0.0f ? d[c] : 0.0f;
+            d[c] = g;
+            sum[c] += g;
+        }
+    else
+        for (int64_t c = 0; c < width; c++) sum[c] += d[c];
+}
+
+VECTOR_CLONES static void sgd_range(float *restrict w, float *restrict v,
+                                    const float *restrict g, int64_t n, float lr,
+                                    float momentum)
+{
+    for (int64_t i = 0; i < n; i++) {
+        const float vi = momentum * v[i] + g[i];
+        v[i] = vi;
+        w[i] -= lr * vi;
+    }
+}
+
+VECTOR_CLONES static void adam_range(float *restrict w, float *restrict m, float *restrict v,
+                                     const float *restrict g, int64_t n, float lr_t,
+                                     float beta1, float beta2, float eps_t)
+{
+    for (int64_t i = 0; i < n; i++) {
+        const float mi = beta1 * m[i] + (1.0f - beta1) * g[i];
+        const float vi = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= lr_t * mi / (sqrtf(vi) + eps_t);
+    }
+}
+
+/* [*first, *end) of n elements for this thread: equal shares, each starting on a 64-byte
+ * line (16 floats) so no two threads write one line. */
+static void thread_range(int64_t n, int64_t *first, int64_t *end)
+{
+    const int threads = omp_get_num_threads(), me = omp_get_thread_num();
+    int64_t share = (n + threads - 1) / threads;
+    share = (share + 15) / 16 * 16;
+    const int64_t a = (int64_t)me * share;
+    *first = a < n ? a : n;
+    *end = a + share < n ? a + share : n;
+}
 
 static wg_status cpu_bias_act(int index, float *y, const float *bias, int64_t rows,
                               int64_t cols, int relu)
 {
     (void)index;
 #pragma omp parallel for schedule(static) if (rows * cols >= PARALLEL_FROM)
-    for (int64_t r = 0; r < rows; r++) {
-        float *restrict row = y + r * cols;
-        if (relu) {
-            for (int64_t c = 0; c < cols; c++) {
-                float v = row[c] + bias[c];
-                row[c] = v > 0.0f ? v : 0.0f;
-            }
-        } else {
-            for (int64_t c = 0; c < cols; c++) row[c] += bias[c];
-        }
-    }
+    for (int64_t r = 0; r < rows; r++) bias_act_row(y + r * cols, bias, cols, relu);
     return WG_OK;
 }
 
@@ -53,19 +117,8 @@ static wg_status cpu_bias_act_backward(int index, float *dy, const float *y, flo
             float *restrict sum = dbias + c0;
             const int64_t width = c1 - c0;
             for (int64_t c = 0; c < width; c++) sum[c] = 0.0f;
-            for (int64_t r = 0; r < rows; r++) {
-                float *restrict d = dy + r * cols + c0;
-                if (relu) {
-                    const float *restrict out = y + r * cols + c0;
-                    for (int64_t c = 0; c < width; c++) {
-                        float g = out[c] > 0.0f ? d[c] : 0.0f;
-                        d[c] = g;
-                        sum[c] += g;
-                    }
-                } else {
-                    for (int64_t c = 0; c < width; c++) sum[c] += d[c];
-                }
-            }
+            for (int64_t r = 0; r < rows; r++)
+                act_backward_row(dy + r * cols + c0, y + r * cols + c0, sum, width, relu);
         }
     }
     return WG_OK;
@@ -118,11 +171,11 @@ static wg_status cpu_sgd(int index, float *restrict w, float *restrict v,
                          const float *restrict g, int64_t n, float lr, float momentum)
 {
     (void)index;
-#pragma omp parallel for simd schedule(static) if (n >= PARALLEL_FROM)
-    for (int64_t i = 0; i < n; i++) {
-        float vi = momentum * v[i] + g[i];
-        v[i] = vi;
-        w[i] -= lr * vi;
+#pragma omp parallel if (n >= PARALLEL_FROM)
+    {
+        int64_t a, b;
+        thread_range(n, &a, &b);
+        if (a < b) sgd_range(w + a, v + a, g + a, b - a, lr, momentum);
     }
     return WG_OK;
 }
@@ -132,13 +185,11 @@ static wg_status cpu_adam(int index, float *restrict w, float *restrict m, float
                           float beta2, float eps_t)
 {
     (void)index;
-#pragma omp parallel for simd schedule(static) if (n >= PARALLEL_FROM)
-    for (int64_t i = 0; i < n; i++) {
-        float mi = beta1 * m[i] + (1.0f - beta1) * g[i];
-        float vi = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
-        m[i] = mi;
-        v[i] = vi;
-        w[i] -= lr_t * mi / (sqrtf(vi) + eps_t);
+#pragma omp parallel if (n >= PARALLEL_FROM)
+    {
+        int64_t a, b;
+        thread_range(n, &a, &b);
+        if (a < b) adam_range(w + a, m + a, v + a, g + a, b - a, lr_t, beta1, beta2, eps_t);
     }
     return WG_OK;
 }
