@@ -14,6 +14,13 @@
  * uses the first rows. All parameters live in one flat buffer (each tensor starting on a
  * 64-byte boundary), as do their gradients and the optimiser state, so an optimiser step
  * is one pass (one kernel launch) over the whole model.
+ *
+ * Mixed precision (dtype BF16): the products read bfloat16 copies of their inputs (the
+ * parameters, the input batch, the hidden layers' outputs and the gradients dZ) and
+ * accumulate in float32 into float32 outputs; the master parameters, gradients, optimiser
+ * state, biases, activations and the loss stay float32. Each copy is written by the pass
+ * that produces its values (bias+ReLU, ReLU backward, the optimiser step), so bf16 adds no
+ * pass of its own except rounding the input batch.
  */
 #ifndef WG_NN_MLP_H
 #define WG_NN_MLP_H
@@ -62,6 +69,17 @@ typedef struct wg_mlp {
     float *grad[WG_MLP_MAX_LAYERS];       /* [capacity, sizes[l+1]]: gradient there */
     wg_nn_stats *stats;                   /* device memory */
     int64_t optimizer_steps;              /* Adam's t */
+    /* Mixed precision: everything below is NULL / 0 for FP32. */
+    wg_dtype dtype;                       /* of the products' inputs */
+    const wg_kernel *kernel;              /* the products' kernel (NULL: the device's auto) */
+    wg_bf16 *params16;                    /* [param_count] copies of the parameters */
+    int params16_stale;                   /* parameters written since the copies were made */
+    wg_bf16 *x16;                         /* [capacity, sizes[0]] the input batch */
+    wg_bf16 *act16[WG_MLP_MAX_LAYERS];    /* hidden layers' outputs (not the logits) */
+    wg_bf16 *grad16[WG_MLP_MAX_LAYERS];   /* dZ of each layer */
+    float *widened[2];                    /* CPU without a BF16 kernel: float32 scratch for
+                                             the two inputs of a product */
+    int64_t widened_count;                /* floats in each */
 } wg_mlp;
 
 /* A model with `layers` weight layers of sizes[0] -> sizes[1] -> ... -> sizes[layers] on
@@ -69,12 +87,20 @@ typedef struct wg_mlp {
  * wg_mlp_init. */
 wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
                         wg_mlp **out);
+/* The same with the products' input dtype: FP32 (as wg_mlp_create) or BF16 (mixed
+ * precision, see above): WG_ERR_UNSUPPORTED when the device has no BF16 product or no
+ * mixed-precision layer operations. */
+wg_status wg_mlp_create_dtype(wg_device device, int layers, const int64_t *sizes,
+                              int64_t capacity, wg_dtype dtype, wg_mlp **out);
 /* The same for forward passes only (prediction): the parameters and activations, no
  * gradients or optimiser state (buffer[] other than WG_MLP_PARAMS and grad[] are NULL), so
  * the memory plan counts a quarter of the parameters' training footprint. Not for
  * wg_mlp_loss with gradients, backward, update or wg_mlp_load. */
 wg_status wg_mlp_create_inference(wg_device device, int layers, const int64_t *sizes,
                                   int64_t capacity, wg_mlp **out);
+/* The BF16 model's parameter copies made again from the float32 masters (after the
+ * parameters were written other than by an update; forward does it when needed). */
+wg_status wg_mlp_refresh_copies(wg_mlp *mlp);
 void wg_mlp_free(wg_mlp *mlp);
 
 /* "mlp 784-512-256-10 relu softmax-xent": what a checkpoint must match. */
