@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "blobs.h"
 #include "check.h"
 #include "nn/mlp.h"
 #include "nn/mlp_checkpoint.h"
@@ -206,10 +207,8 @@ DEVICE_TEST(mlp_rejects_bad_sizes)
 
 /* ---------------------------------------------------------------- training -------- */
 
-/* A learnable problem: `classes` Gaussian blobs in `features` dimensions (noise well under
- * the distance between centres); the same centre seed with another noise seed gives a
- * test set of the same problem. */
-static int make_blobs(wg_dataset *d, int64_t count, int64_t features, int classes,
+/* blobs.h */
+int make_blobs(wg_dataset *d, int64_t count, int64_t features, int classes,
                       uint64_t centre_seed, uint64_t noise_seed)
 {
     memset(d, 0, sizeof *d);

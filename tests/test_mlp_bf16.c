@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blobs.h"
 #include "check.h"
 #include "nn/mlp.h"
 #include "nn/mlp_checkpoint.h"
@@ -171,37 +172,6 @@ DEVICE_TEST(mlp_bf16_forward_close_to_fp32)
 }
 
 /* ---------------------------------------------------------------- training -------- */
-
-/* Gaussian blobs (as in test_mlp.c): a problem a small model learns in a few epochs. */
-static int make_blobs(wg_dataset *d, int64_t count, int64_t features, int classes,
-                      uint64_t centre_seed, uint64_t noise_seed)
-{
-    memset(d, 0, sizeof *d);
-    float *centres = malloc((size_t)(classes * features) * sizeof *centres);
-    d->images = malloc((size_t)(count * features) * sizeof *d->images);
-    d->labels = malloc((size_t)count);
-    if (!centres || !d->images || !d->labels) {
-        free(centres);
-        wg_dataset_free(d);
-        return 0;
-    }
-    ref_random(centres, classes * features, centre_seed);
-    ref_random(d->images, count * features, noise_seed);
-    for (int64_t i = 0; i < count; i++) {
-        const int label = (int)((i * 7 + i / 3) % classes);
-        d->labels[i] = (uint8_t)label;
-        for (int64_t f = 0; f < features; f++)
-            d->images[i * features + f] = centres[label * features + f] +
-                                          0.35f * d->images[i * features + f];
-    }
-    d->count = count;
-    d->rows = 1;
-    d->cols = features;
-    d->features = features;
-    d->classes = classes;
-    free(centres);
-    return 1;
-}
 
 DEVICE_TEST(training_bf16_learns_and_stays_close_to_fp32)
 {

@@ -484,7 +484,7 @@ wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr)
     } else {
         return wg_fail(WG_ERR_ARGUMENT, "mlp update: unknown optimizer %d", (int)optimizer->kind);
     }
-    /* an update made while the copies were stale leaves them fresh only if it wrote all */
+    /* the update rewrote every copy from the new masters */
     if (status == WG_OK && copies) mlp->params16_stale = 0;
     return status;
 }
