@@ -61,6 +61,8 @@ void wg_mlp_free(wg_mlp *mlp)
     release_device(mlp, mlp->x16);
     free(mlp->widened[0]);
     free(mlp->widened[1]);
+    free(mlp->cpu_scratch);
+    free(mlp->cpu_stats);
     free(mlp);
 }
 
@@ -451,12 +453,32 @@ wg_status wg_mlp_backward(wg_mlp *mlp, const float *x, int64_t rows)
     return status;
 }
 
-wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr)
+static wg_status check_update(const wg_mlp *mlp, const wg_optimizer *optimizer, float lr)
 {
     if (!mlp || !optimizer) return wg_fail(WG_ERR_ARGUMENT, "mlp update: NULL argument");
     if (!(lr >= 0.0f) || !isfinite(lr))
         return wg_fail(WG_ERR_ARGUMENT, "mlp update: learning rate %g is not a finite value >= 0",
                        (double)lr);
+    if (optimizer->kind != WG_OPTIMIZER_SGD && optimizer->kind != WG_OPTIMIZER_ADAM)
+        return wg_fail(WG_ERR_ARGUMENT, "mlp update: unknown optimizer %d", (int)optimizer->kind);
+    return WG_OK;
+}
+
+/* Adam's step t (counted here) folded into the rate and epsilon (see nn_backend.h). */
+static void adam_rates(wg_mlp *mlp, const wg_optimizer *optimizer, float lr, float *lr_t,
+                       float *eps_t)
+{
+    const double t = (double)++mlp->optimizer_steps;
+    const double c1 = 1.0 - pow((double)optimizer->beta1, t);
+    const double c2 = sqrt(1.0 - pow((double)optimizer->beta2, t));
+    *lr_t = (float)(lr * c2 / c1);
+    *eps_t = (float)(optimizer->eps * c2);
+}
+
+wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr)
+{
+    wg_status checked = check_update(mlp, optimizer, lr);
+    if (checked != WG_OK) return checked;
     const int index = mlp->device.index;
     float **buf = mlp->buffer;
     /* BF16: the parameters' copies are rewritten by the update's own pass */
@@ -469,11 +491,9 @@ wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr)
                         : mlp->nn->sgd(index, buf[WG_MLP_PARAMS], buf[WG_MLP_STATE1],
                                        buf[WG_MLP_GRADS], mlp->param_count, lr,
                                        optimizer->momentum);
-    } else if (optimizer->kind == WG_OPTIMIZER_ADAM) {
-        const double t = (double)++mlp->optimizer_steps;
-        const double c1 = 1.0 - pow((double)optimizer->beta1, t);
-        const double c2 = sqrt(1.0 - pow((double)optimizer->beta2, t));
-        const float lr_t = (float)(lr * c2 / c1), eps_t = (float)(optimizer->eps * c2);
+    } else {
+        float lr_t, eps_t;
+        adam_rates(mlp, optimizer, lr, &lr_t, &eps_t);
         status = copies ? mlp->nn->adam_bf16(index, buf[WG_MLP_PARAMS], buf[WG_MLP_STATE1],
                                              buf[WG_MLP_STATE2], buf[WG_MLP_GRADS],
                                              mlp->param_count, lr_t, optimizer->beta1,
@@ -481,8 +501,6 @@ wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr)
                         : mlp->nn->adam(index, buf[WG_MLP_PARAMS], buf[WG_MLP_STATE1],
                                         buf[WG_MLP_STATE2], buf[WG_MLP_GRADS], mlp->param_count,
                                         lr_t, optimizer->beta1, optimizer->beta2, eps_t);
-    } else {
-        return wg_fail(WG_ERR_ARGUMENT, "mlp update: unknown optimizer %d", (int)optimizer->kind);
     }
     /* the update rewrote every copy from the new masters */
     if (status == WG_OK && copies) mlp->params16_stale = 0;
@@ -492,6 +510,15 @@ wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr)
 wg_status wg_mlp_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels, int64_t rows,
                             const wg_optimizer *optimizer, float lr)
 {
+    if (mlp && x && labels && wg_mlp_cpu_step_suits(mlp, rows) && rows <= mlp->capacity) {
+        wg_status status = check_update(mlp, optimizer, lr);
+        float lr_t = 0.0f, eps_t = 0.0f;
+        if (status == WG_OK && optimizer->kind == WG_OPTIMIZER_ADAM)
+            adam_rates(mlp, optimizer, lr, &lr_t, &eps_t);
+        return status == WG_OK ? wg_mlp_cpu_train_step(mlp, x, labels, rows, optimizer, lr,
+                                                        lr_t, eps_t)
+                               : status;
+    }
     wg_status status = wg_mlp_forward(mlp, x, rows);
     if (status == WG_OK) status = wg_mlp_loss(mlp, labels, rows, 1);
     if (status == WG_OK) status = wg_mlp_backward(mlp, x, rows);

@@ -80,6 +80,12 @@ typedef struct wg_mlp {
     float *widened[2];                    /* CPU without a BF16 kernel: float32 scratch for
                                              the two inputs of a product */
     int64_t widened_count;                /* floats in each */
+    /* The CPU's data-parallel step (mlp_cpu_step.c): per-thread scratch, made at its first
+     * step. */
+    float *cpu_scratch;                   /* 2 x threads rows of bias-gradient partial sums */
+    int cpu_scratch_threads;
+    int64_t cpu_scratch_row;              /* floats a row */
+    wg_nn_stats *cpu_stats;               /* [threads] loss statistics */
 } wg_mlp;
 
 /* A model with `layers` weight layers of sizes[0] -> sizes[1] -> ... -> sizes[layers] on
@@ -124,9 +130,21 @@ wg_status wg_mlp_loss(wg_mlp *mlp, const uint8_t *labels, int64_t rows, int with
 wg_status wg_mlp_backward(wg_mlp *mlp, const float *x, int64_t rows);
 /* One optimiser step with learning rate lr. */
 wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr);
-/* All four: one training step on a batch. Queues work only (no host synchronisation). */
+/* All four: one training step on a batch. Queues work only (no host synchronisation). On
+ * the CPU in float32 with several threads and enough rows, the data-parallel step below. */
 wg_status wg_mlp_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels, int64_t rows,
                             const wg_optimizer *optimizer, float lr);
+
+/* mlp_cpu_step.c: the CPU's float32 step in one parallel region, each thread a band of the
+ * rows (forward, loss, ReLU backward, d(in)) and of the gradients' columns (after a barrier
+ * a layer), then of the optimiser's parameters; the same arithmetic as the four calls
+ * above, summed in another order. _suits says whether it applies (CPU, FP32, a training
+ * model, more than one thread and at least 32 rows each, not inside a parallel region).
+ * lr_t and eps_t are Adam's corrected rate and epsilon for this step (see wg_mlp_update). */
+int wg_mlp_cpu_step_suits(const wg_mlp *mlp, int64_t rows);
+wg_status wg_mlp_cpu_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
+                                int64_t rows, const wg_optimizer *optimizer, float lr,
+                                float lr_t, float eps_t);
 
 /* The accumulated loss sum and correct count: reset, and read (waits for the device). */
 wg_status wg_mlp_stats_reset(wg_mlp *mlp);
