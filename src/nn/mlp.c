@@ -63,6 +63,7 @@ void wg_mlp_free(wg_mlp *mlp)
     free(mlp->widened[1]);
     free(mlp->cpu_scratch);
     free(mlp->cpu_stats);
+    free(mlp->cpu_widened);
     free(mlp);
 }
 
@@ -305,29 +306,36 @@ static wg_status check_rows(const wg_mlp *mlp, const char *who, int64_t rows)
     return WG_OK;
 }
 
-/* A product of the model: float32 inputs, or bfloat16 ones for a BF16 model (then `a` and
- * `b` point at bf16 elements and lda, ldb count them). */
-static wg_status gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, int64_t n,
-                      int64_t k, const void *a, int64_t lda, const void *b, int64_t ldb,
-                      float *c, int64_t ldc)
+wg_status wg_mlp_gemm(const wg_mlp *mlp, float *const widened[2], int trans_a, int trans_b,
+                      int64_t m, int64_t n, int64_t k, const void *a, int64_t lda,
+                      const void *b, int64_t ldb, float *c, int64_t ldc)
 {
     wg_gemm_args args = {.trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k,
                          .alpha = 1.0f, .beta = 0.0f, .a = a, .lda = lda, .b = b, .ldb = ldb,
                          .c = c, .ldc = ldc, .input_dtype = mlp->dtype};
     if (mlp->dtype == WG_DTYPE_BF16 && mlp->widened_count > 0) {
-        /* no BF16 kernel on this CPU: the stored inputs widened (exactly) to float32 */
-        const int64_t a_count = (trans_a ? k : m) * lda, b_count = (trans_b ? n : k) * ldb;
+        /* no BF16 kernel on this CPU: the stored inputs widened (exactly) to float32, from
+         * the first element to the last one the product reads */
+        const int64_t a_count = ((trans_a ? k : m) - 1) * lda + (trans_a ? m : k);
+        const int64_t b_count = ((trans_b ? n : k) - 1) * ldb + (trans_b ? k : n);
         if (a_count > mlp->widened_count || b_count > mlp->widened_count)
             return wg_fail(WG_ERR_ARGUMENT, "mlp: a product's inputs (%" PRId64 ", %" PRId64
                            " elements) exceed the scratch of %" PRId64, a_count, b_count,
                            mlp->widened_count);
-        wg_floats_from_bf16(a, mlp->widened[0], a_count);
-        wg_floats_from_bf16(b, mlp->widened[1], b_count);
-        args.a = mlp->widened[0];
-        args.b = mlp->widened[1];
+        wg_floats_from_bf16(a, widened[0], a_count);
+        wg_floats_from_bf16(b, widened[1], b_count);
+        args.a = widened[0];
+        args.b = widened[1];
         args.input_dtype = WG_DTYPE_FP32;
     }
     return wg_gemm_on(mlp->device, mlp->kernel, &args);
+}
+
+static wg_status gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, int64_t n,
+                      int64_t k, const void *a, int64_t lda, const void *b, int64_t ldb,
+                      float *c, int64_t ldc)
+{
+    return wg_mlp_gemm(mlp, mlp->widened, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc);
 }
 
 wg_status wg_mlp_refresh_copies(wg_mlp *mlp)

@@ -86,6 +86,8 @@ typedef struct wg_mlp {
     int cpu_scratch_threads;
     int64_t cpu_scratch_row;              /* floats a row */
     wg_nn_stats *cpu_stats;               /* [threads] loss statistics */
+    float *cpu_widened;                   /* [threads][2][widened_count] (BF16 without a
+                                             BF16 kernel) */
 } wg_mlp;
 
 /* A model with `layers` weight layers of sizes[0] -> sizes[1] -> ... -> sizes[layers] on
@@ -135,13 +137,20 @@ wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr);
 wg_status wg_mlp_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels, int64_t rows,
                             const wg_optimizer *optimizer, float lr);
 
-/* mlp_cpu_step.c: the CPU's float32 step in one parallel region, each thread a band of the
- * rows (forward, loss, ReLU backward, d(in)) and of the gradients' columns (after a barrier
- * a layer), then of the optimiser's parameters; the same arithmetic as the four calls
- * above, summed in another order. _suits says whether it applies (CPU, FP32, a training
- * model, more than one thread and at least 32 rows each, not inside a parallel region).
- * lr_t and eps_t are Adam's corrected rate and epsilon for this step (see wg_mlp_update). */
+/* mlp_cpu_step.c: the CPU's step (float32 or BF16) in one parallel region, each thread a
+ * band of the rows (forward, loss, ReLU backward, d(in)) and of the gradients' columns
+ * (after a barrier a layer), then of the optimiser's parameters; the same arithmetic as
+ * the four calls above, summed in another order. _suits says whether it applies (the CPU,
+ * a training model, more than one thread and at least 32 rows each, not inside a parallel
+ * region). lr_t and eps_t are Adam's corrected rate and epsilon for this step (see
+ * wg_mlp_update). */
 int wg_mlp_cpu_step_suits(const wg_mlp *mlp, int64_t rows);
+/* A product of the model's dtype (a and b point at bf16 elements for BF16) with its
+ * kernel; a CPU without a BF16 kernel widens the inputs into `widened` (two buffers of
+ * widened_count floats: the model's own, or a thread's). */
+wg_status wg_mlp_gemm(const wg_mlp *mlp, float *const widened[2], int trans_a, int trans_b,
+                      int64_t m, int64_t n, int64_t k, const void *a, int64_t lda,
+                      const void *b, int64_t ldb, float *c, int64_t ldc);
 wg_status wg_mlp_cpu_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
                                 int64_t rows, const wg_optimizer *optimizer, float lr,
                                 float lr_t, float eps_t);

@@ -14,6 +14,10 @@
  * its own scratch row and are added up per column after the barrier. The optimiser updates
  * a band of the flat parameter buffer per thread after the last barrier. Every product and
  * operation called inside runs on the calling thread alone.
+ *
+ * Mixed precision (BF16) takes the same path with the bf16 entries: each thread rounds its
+ * rows of the input batch, its rows of each hidden output and of each dZ (in the passes that
+ * make them), and its band of the parameters' copies (in the optimiser's pass).
  */
 #include <omp.h>
 #include <stdio.h>
@@ -60,18 +64,39 @@ static wg_status scratch_for(wg_mlp *mlp, int threads)
     }
     mlp->cpu_scratch_threads = threads;
     mlp->cpu_scratch_row = row;
+    free(mlp->cpu_widened);
+    mlp->cpu_widened = NULL;
+    if (mlp->widened_count > 0) {
+        mlp->cpu_widened = malloc((size_t)(2 * threads * mlp->widened_count) * sizeof(float));
+        if (!mlp->cpu_widened) {
+            mlp->cpu_scratch_threads = 0; /* made again, all of it, next time */
+            return wg_fail(WG_ERR_NO_MEMORY, "mlp: out of host memory for the step's scratch");
+        }
+    }
     return WG_OK;
 }
 
-static wg_status gemm1(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                       const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
-                       int64_t ldc)
+/* A product on this thread alone (an empty band does nothing); `me` picks its widening
+ * scratch where a BF16 model has no BF16 kernel. */
+static wg_status gemm1(const wg_mlp *mlp, int me, int trans_a, int trans_b, int64_t m,
+                       int64_t n, int64_t k, const void *a, int64_t lda, const void *b,
+                       int64_t ldb, float *c, int64_t ldc)
 {
-    if (m < 1 || n < 1) return WG_OK; /* an empty band */
-    const wg_gemm_args args = {.trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k,
-                               .alpha = 1.0f, .beta = 0.0f, .a = a, .lda = lda, .b = b,
-                               .ldb = ldb, .c = c, .ldc = ldc};
-    return wg_gemm_on(wg_cpu(), NULL, &args);
+    if (m < 1 || n < 1) return WG_OK;
+    float *widened[2] = {NULL, NULL};
+    if (mlp->cpu_widened) {
+        widened[0] = mlp->cpu_widened + (int64_t)me * 2 * mlp->widened_count;
+        widened[1] = widened[0] + mlp->widened_count;
+    }
+    return wg_mlp_gemm(mlp, widened, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+/* The product inputs of a model: its float32 buffers, or their bf16 copies (element
+ * offsets are the same). */
+static const void *input_at(const wg_mlp *mlp, const float *f32, const wg_bf16 *bf16,
+                            int64_t offset)
+{
+    return mlp->dtype == WG_DTYPE_BF16 ? (const void *)(bf16 + offset) : (const void *)(f32 + offset);
 }
 
 /* One thread's part of the step. Returns its first failure; it still reaches every
@@ -88,17 +113,26 @@ static wg_status thread_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
     const int64_t mine = r1 - r0;
     wg_status status = WG_OK;
 
+    const int bf16 = mlp->dtype == WG_DTYPE_BF16;
     /* forward and loss: this thread's rows */
-    const float *in = x + r0 * mlp->sizes[0];
+    if (bf16)
+        status = nn->to_bf16(0, x + r0 * mlp->sizes[0], mlp->x16 + r0 * mlp->sizes[0],
+                             mine * mlp->sizes[0]);
+    const void *in = input_at(mlp, x, mlp->x16, r0 * mlp->sizes[0]);
     for (int l = 0; l < mlp->layers && status == WG_OK; l++) {
         const int64_t fan_in = mlp->sizes[l], fan_out = mlp->sizes[l + 1];
         float *out = mlp->act[l] + r0 * fan_out;
-        status = gemm1(0, 0, mine, fan_out, fan_in, in, fan_in,
-                       params + mlp->params[2 * l].offset, fan_out, out, fan_out);
-        if (status == WG_OK)
-            status = nn->bias_act(0, out, params + mlp->params[2 * l + 1].offset, mine, fan_out,
-                                  l + 1 < mlp->layers);
-        in = out;
+        const float *bias = params + mlp->params[2 * l + 1].offset;
+        const int hidden = l + 1 < mlp->layers;
+        status = gemm1(mlp, me, 0, 0, mine, fan_out, fan_in, in, fan_in,
+                       input_at(mlp, params, mlp->params16, mlp->params[2 * l].offset), fan_out,
+                       out, fan_out);
+        if (status == WG_OK && bf16 && hidden)
+            status = nn->bias_act_bf16(0, out, bias, mine, fan_out, 1,
+                                       mlp->act16[l] + r0 * fan_out);
+        else if (status == WG_OK)
+            status = nn->bias_act(0, out, bias, mine, fan_out, hidden);
+        in = bf16 ? (const void *)(mlp->act16[l] + r0 * fan_out) : (const void *)out;
     }
     wg_nn_stats *stats = &mlp->cpu_stats[me];
     stats->loss_sum = stats->correct = 0.0;
@@ -114,7 +148,12 @@ static wg_status thread_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
         const int64_t row = mlp->cpu_scratch_row;
         float *partials = mlp->cpu_scratch + (int64_t)(l & 1) * team * row;
         /* ReLU's mask on this thread's rows of dZ, their column sums to its scratch row */
-        if (status == WG_OK)
+        if (status == WG_OK && bf16)
+            status = nn->bias_act_backward_bf16(0, mlp->grad[l] + r0 * fan_out,
+                                                mlp->act[l] + r0 * fan_out, partials + me * row,
+                                                mine, fan_out, l < last,
+                                                mlp->grad16[l] + r0 * fan_out);
+        else if (status == WG_OK)
             status = nn->bias_act_backward(0, mlp->grad[l] + r0 * fan_out,
                                            mlp->act[l] + r0 * fan_out, partials + me * row,
                                            mine, fan_out, l < last);
@@ -128,22 +167,35 @@ static wg_status thread_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
             for (int t = 0; t < team; t++) sum += partials[t * row + c];
             db[c] = sum;
         }
-        const float *input = l > 0 ? mlp->act[l - 1] : x;
+        const void *input = l > 0 ? input_at(mlp, mlp->act[l - 1], mlp->act16[l - 1], 0)
+                                  : input_at(mlp, x, mlp->x16, 0);
         if (status == WG_OK)
-            status = gemm1(1, 0, fan_in, c1 - c0, rows, input, fan_in, mlp->grad[l] + c0,
-                           fan_out, grads + mlp->params[2 * l].offset + c0, fan_out);
+            status = gemm1(mlp, me, 1, 0, fan_in, c1 - c0, rows, input, fan_in,
+                           input_at(mlp, mlp->grad[l], mlp->grad16[l], c0), fan_out,
+                           grads + mlp->params[2 * l].offset + c0, fan_out);
         /* d(in) for this thread's rows: needs only its rows of dZ */
         if (status == WG_OK && l > 0)
-            status = gemm1(0, 1, mine, fan_in, fan_out, mlp->grad[l] + r0 * fan_out, fan_out,
-                           params + mlp->params[2 * l].offset, fan_out,
-                           mlp->grad[l - 1] + r0 * fan_in, fan_in);
+            status = gemm1(mlp, me, 0, 1, mine, fan_in, fan_out,
+                           input_at(mlp, mlp->grad[l], mlp->grad16[l], r0 * fan_out), fan_out,
+                           input_at(mlp, params, mlp->params16, mlp->params[2 * l].offset),
+                           fan_out, mlp->grad[l - 1] + r0 * fan_in, fan_in);
     }
 #pragma omp barrier
     /* the optimiser on this thread's band of the flat buffers */
     int64_t p0, p1;
     band(mlp->param_count, 16, team, me, &p0, &p1);
     float **buf = mlp->buffer;
-    if (status == WG_OK && p1 > p0) {
+    if (status == WG_OK && p1 > p0 && bf16) {
+        wg_bf16 *copies = mlp->params16 + p0;
+        if (optimizer->kind == WG_OPTIMIZER_SGD)
+            status = nn->sgd_bf16(0, buf[WG_MLP_PARAMS] + p0, buf[WG_MLP_STATE1] + p0,
+                                  buf[WG_MLP_GRADS] + p0, p1 - p0, lr, optimizer->momentum,
+                                  copies);
+        else
+            status = nn->adam_bf16(0, buf[WG_MLP_PARAMS] + p0, buf[WG_MLP_STATE1] + p0,
+                                   buf[WG_MLP_STATE2] + p0, buf[WG_MLP_GRADS] + p0, p1 - p0,
+                                   lr_t, optimizer->beta1, optimizer->beta2, eps_t, copies);
+    } else if (status == WG_OK && p1 > p0) {
         if (optimizer->kind == WG_OPTIMIZER_SGD)
             status = nn->sgd(0, buf[WG_MLP_PARAMS] + p0, buf[WG_MLP_STATE1] + p0,
                              buf[WG_MLP_GRADS] + p0, p1 - p0, lr, optimizer->momentum);
@@ -158,7 +210,7 @@ static wg_status thread_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
 int wg_mlp_cpu_step_suits(const wg_mlp *mlp, int64_t rows)
 {
     const int threads = wg_cpu_threads();
-    return mlp && mlp->device.kind == WG_DEVICE_CPU && mlp->dtype == WG_DTYPE_FP32 &&
+    return mlp && mlp->device.kind == WG_DEVICE_CPU &&
            mlp->buffer[WG_MLP_GRADS] && threads > 1 && !omp_in_parallel() &&
            rows >= (int64_t)threads * MIN_ROWS_PER_THREAD;
 }
@@ -169,6 +221,7 @@ wg_status wg_mlp_cpu_train_step(wg_mlp *mlp, const float *x, const uint8_t *labe
 {
     const int threads = wg_cpu_threads();
     wg_status status = scratch_for(mlp, threads);
+    if (status == WG_OK && mlp->params16_stale) status = wg_mlp_refresh_copies(mlp);
     if (status != WG_OK) return status;
     wg_status failure = WG_OK;
     char message[512] = "";
@@ -197,5 +250,6 @@ wg_status wg_mlp_cpu_train_step(wg_mlp *mlp, const float *x, const uint8_t *labe
         mlp->stats->loss_sum += mlp->cpu_stats[t].loss_sum;
         mlp->stats->correct += mlp->cpu_stats[t].correct;
     }
+    if (mlp->dtype == WG_DTYPE_BF16) mlp->params16_stale = 0; /* every band rewrote its copies */
     return WG_OK;
 }
