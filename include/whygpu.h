@@ -230,9 +230,10 @@ wg_status wg_gemm(int trans_a, int trans_b, float alpha, const wg_tensor *a,
  * the matmul ladder and the cuBLAS references. Commands take a kernel by name
  * (--kernel NAME); `whygpu kernels` lists them. */
 
-/* The arithmetic a kernel computes in. Inputs and outputs are float32 in every case: TF32
- * rounds the inputs inside the kernel, BF16 kernels read inputs converted once
- * (wg_gemm_prepare); all accumulate in FP32. */
+/* The arithmetic a kernel computes in. Outputs are float32 in every case; inputs are
+ * float32 (TF32 rounds them inside the kernel, BF16 kernels read copies converted once,
+ * wg_gemm_prepare) or, for BF16 kernels only, bfloat16 as stored (input_dtype BF16, BF16
+ * tensors); all accumulate in FP32. */
 typedef enum wg_precision { WG_PRECISION_FP32 = 0, WG_PRECISION_TF32, WG_PRECISION_BF16 } wg_precision;
 
 /* "fp32", "tf32", "bf16" ("unknown" otherwise). */
@@ -316,8 +317,9 @@ void wg_gemm_prepared_free(wg_gemm_prepared *prepared);
  * fails every `error <= bound` test, with the reason in wg_error_message(). */
 double wg_matmul_sampled_error(const float *a, const float *b, const float *c, int64_t m,
                                int64_t n, int64_t k, int samples, uint64_t seed);
-/* The same for a GEMM's result (beta == 0): transposes, leading dimensions and alpha as in
- * `args`, whose pointers are host memory; the error is relative to |alpha| sum |a b|. */
+/* The same for a GEMM's result (beta == 0): transposes, leading dimensions, alpha and
+ * input_dtype as in `args`, whose pointers are host memory (BF16 inputs are read as the
+ * bf16 values they are); the error is relative to |alpha| sum |a b|. */
 double wg_gemm_sampled_error(const wg_gemm_args *args, int samples, uint64_t seed);
 /* The bound a sound float32 matmul stays under in that measure (1e-6 for any k; TF32
  * arithmetic scores about 1e-5, so it is caught). The first five samples are the four

@@ -59,6 +59,11 @@ typedef struct wg_backend {
     wg_status (*add)(int index, const float *a, const float *b, float *out, int64_t n);
     /* out[i] = max(x[i], 0) (NaN stays NaN); out may alias x. */
     wg_status (*relu)(int index, const float *x, float *out, int64_t n);
+    /* dst[i] = src[i] converted between two different dtypes (fp32 -> bf16 rounded to nearest
+     * even with NaN kept, as wg_bf16_from_float; bf16 -> fp32 exact); n >= 1 elements in
+     * this device's memory, src and dst do not overlap. */
+    wg_status (*convert)(int index, const void *src, wg_dtype from, void *dst, wg_dtype to,
+                         int64_t n);
     /* The device's matmul kernels: its registry (see wg_kernel in whygpu.h). */
     const wg_kernel *kernels;
     int kernel_count;

@@ -107,8 +107,11 @@ wg_status wg_cuda_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm
 {
     memset(out, 0, sizeof *out);
     out->args = *args;
-    if (kernel->precision != WG_PRECISION_BF16) return WG_OK;
-    /* BF16: the same stored matrices, rounded to nearest even, rows padded to 8 elements. */
+    /* FP32 and TF32 kernels read fp32 inputs; BF16 inputs (input_dtype) are read as they
+     * are by a BF16 kernel (the ladder's plan and cuBLAS take any leading dimension). */
+    if (kernel->precision != WG_PRECISION_BF16 || args->input_dtype == WG_DTYPE_BF16)
+        return WG_OK;
+    /* BF16 kernel, fp32 inputs: the same stored matrices, rounded to nearest even, rows padded to 8 elements. */
     const int64_t a_rows = args->trans_a ? args->k : args->m;
     const int64_t a_cols = args->trans_a ? args->m : args->k;
     const int64_t b_rows = args->trans_b ? args->n : args->k;
@@ -134,6 +137,7 @@ wg_status wg_cuda_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm
     out->args.b = out->owned_b;
     out->args.lda = lda16;
     out->args.ldb = ldb16;
+    out->args.input_dtype = WG_DTYPE_BF16;
     return WG_OK;
 }
 
@@ -157,7 +161,7 @@ wg_status wg_cuda_gemm_run_prepared(int index, const wg_kernel *kernel,
 wg_status wg_cuda_gemm(int index, const wg_kernel *kernel, const wg_gemm_args *args)
 {
     if (!kernel) kernel = auto_kernel();
-    if (kernel->precision != WG_PRECISION_BF16) {
+    if (kernel->precision != WG_PRECISION_BF16 || args->input_dtype == WG_DTYPE_BF16) {
         const wg_gemm_inputs inputs = {.args = *args};
         return wg_cuda_gemm_run_prepared(index, kernel, &inputs);
     }

@@ -1,9 +1,10 @@
 /*
  * gemm.c - the matrix product's front door: the kernel registry's lookups (each device's
  * table is its backend's), the checks every SGEMM call gets
- * (sizes, leading dimensions, overflow, devices, shapes), and the hand-off to the backend
- * of the device that holds the operands. wg_matmul is the plain case: alpha 1, beta 0, no
- * transposes.
+ * (sizes, leading dimensions, overflow, devices, shapes, dtypes), and the hand-off to the
+ * backend of the device that holds the operands. wg_matmul is the plain case: alpha 1,
+ * beta 0, no transposes. BF16 inputs (wg_gemm_args.input_dtype, or BF16 tensors) go to a
+ * BF16 kernel only: the best one of the device unless one is named.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -157,6 +158,10 @@ wg_status wg_kernel_best(wg_device device, wg_precision precision, const wg_kern
             if (!why[0]) snprintf(why, sizeof why, "%s", wg_error_message());
         }
     }
+    if (!registered && device.kind == WG_DEVICE_OPENCL)
+        return wg_fail(WG_ERR_UNSUPPORTED, "the opencl device has no %s kernel: whygpu's "
+                       "OpenCL kernels compute in fp32 only (convert the inputs to fp32)",
+                       wg_precision_name(precision));
     if (!registered)
         return wg_fail(WG_ERR_UNSUPPORTED, "the %s device has no %s kernel (its arithmetic "
                        "has no %s)", backend->name, wg_precision_name(precision),
@@ -184,6 +189,10 @@ wg_status wg_gemm_args_check(const char *who, const wg_gemm_args *g)
                        "%s: sizes must be >= 1, got m=%" PRId64 ", n=%" PRId64 ", k=%" PRId64,
                        who, g->m, g->n, g->k);
     if (!g->a || !g->b || !g->c) return wg_fail(WG_ERR_ARGUMENT, "%s: NULL matrix pointer", who);
+    if (g->input_dtype != WG_DTYPE_FP32 && g->input_dtype != WG_DTYPE_BF16)
+        return wg_fail(WG_ERR_ARGUMENT, "%s: input_dtype %d is not a dtype: expected "
+                       "WG_DTYPE_FP32 (%d) or WG_DTYPE_BF16 (%d)", who, (int)g->input_dtype,
+                       (int)WG_DTYPE_FP32, (int)WG_DTYPE_BF16);
     if ((g->trans_a != 0 && g->trans_a != 1) || (g->trans_b != 0 && g->trans_b != 1))
         return wg_fail(WG_ERR_ARGUMENT, "%s: trans_a and trans_b must be 0 or 1, got %d and %d",
                        who, g->trans_a, g->trans_b);
@@ -213,13 +222,36 @@ wg_status wg_gemm_args_check(const char *who, const wg_gemm_args *g)
 
 /* ---------------------------------------------------------------- running --------- */
 
+/* The kernel a product runs with: a named one must be of this device and, for BF16 inputs,
+ * a BF16 kernel (an FP32 or TF32 kernel would read the bf16 pairs as floats); none named
+ * means the device's best BF16 kernel for BF16 inputs, else *kernel stays NULL (auto). */
+static wg_status resolve_kernel(const char *who, wg_device device, const wg_backend *backend,
+                                const wg_gemm_args *args, const wg_kernel **kernel)
+{
+    if (*kernel) {
+        wg_status status = check_registered(who, backend, *kernel);
+        if (status != WG_OK) return status;
+        if (args->input_dtype == WG_DTYPE_BF16 && (*kernel)->precision != WG_PRECISION_BF16)
+            return wg_fail(WG_ERR_ARGUMENT, "%s: A and B are bf16 but kernel '%s' computes in "
+                           "%s and reads fp32 inputs; use a bf16 kernel (or none: the "
+                           "device's best)", who, (*kernel)->name,
+                           wg_precision_name((*kernel)->precision));
+        return WG_OK;
+    }
+    if (args->input_dtype != WG_DTYPE_BF16) return WG_OK;
+    wg_status status = wg_kernel_best(device, WG_PRECISION_BF16, kernel);
+    if (status != WG_OK) return wg_fail_context(status, "%s with bf16 inputs", who);
+    return WG_OK;
+}
+
 wg_status wg_gemm_on(wg_device device, const wg_kernel *kernel, const wg_gemm_args *args)
 {
     wg_status status = wg_gemm_args_check("gemm", args);
     if (status != WG_OK) return status;
     const wg_backend *backend = wg_backend_for(device);
     if (!backend) return WG_ERR_NO_DEVICE;
-    if (kernel && (status = check_registered("gemm", backend, kernel)) != WG_OK) return status;
+    status = resolve_kernel("gemm", device, backend, args, &kernel);
+    if (status != WG_OK) return status;
     return backend->gemm(device.index, kernel, args);
 }
 
@@ -228,7 +260,12 @@ wg_status wg_gemm_with(const wg_kernel *kernel, int trans_a, int trans_b, float 
 {
     if (!a || !b || !c) return wg_fail(WG_ERR_ARGUMENT, "gemm: NULL tensor");
     wg_status status = wg_tensor_check_devices("gemm", a, b, c);
+    if (status == WG_OK) status = wg_tensor_check_dtypes("gemm", a, b, NULL);
     if (status != WG_OK) return status;
+    if (c->dtype != WG_DTYPE_FP32)
+        return wg_fail(WG_ERR_ARGUMENT, "gemm: c is %s but a product is stored in fp32 (%s "
+                       "inputs, fp32 accumulation): make c an fp32 tensor",
+                       wg_dtype_name(c->dtype), wg_dtype_name(a->dtype));
     char sa[96], sb[96], sc[96];
     if (a->rank != 2 || b->rank != 2 || c->rank != 2)
         return wg_fail(WG_ERR_SHAPE, "gemm: needs 2-D tensors, got a %s, b %s, c %s",
@@ -253,15 +290,16 @@ wg_status wg_gemm_with(const wg_kernel *kernel, int trans_a, int trans_b, float 
                        "gemm: c is %s but a%s . b%s is [%" PRId64 ", %" PRId64 "]",
                        wg_tensor_format_shape(c, sc, sizeof sc), trans_a ? "^T" : "",
                        trans_b ? "^T" : "", m, n);
-    if (c->data == a->data || c->data == b->data)
+    if (c->storage == a->storage || c->storage == b->storage)
         return wg_fail(WG_ERR_ARGUMENT, "gemm: the output must not be the same tensor as an "
                        "input");
     const wg_gemm_args args = {
         .trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k,
         .alpha = alpha, .beta = beta,
-        .a = a->data, .lda = a->shape[1],
-        .b = b->data, .ldb = b->shape[1],
+        .a = a->storage, .lda = a->shape[1],
+        .b = b->storage, .ldb = b->shape[1],
         .c = c->data, .ldc = n,
+        .input_dtype = a->dtype,
     };
     return wg_gemm_on(a->device, kernel, &args);
 }
@@ -300,14 +338,15 @@ wg_status wg_gemm_prepare(wg_device device, const wg_kernel *kernel, const wg_ge
     if (status != WG_OK) return status;
     const wg_backend *backend = wg_backend_for(device);
     if (!backend) return WG_ERR_NO_DEVICE;
-    if (!kernel) status = backend->kernel_auto(device.index, &kernel);
-    else status = check_registered("gemm", backend, kernel);
+    status = resolve_kernel("gemm", device, backend, args, &kernel);
+    if (status == WG_OK && !kernel) status = backend->kernel_auto(device.index, &kernel);
     if (status != WG_OK) return status;
     wg_gemm_prepared *p = calloc(1, sizeof *p);
     if (!p) return wg_fail(WG_ERR_NO_MEMORY, "wg_gemm_prepare: out of host memory");
     *p = (wg_gemm_prepared){.device = device, .backend = backend, .kernel = kernel,
                             .inputs = {.args = *args}};
-    /* FP32 and TF32 kernels read the caller's inputs; a backend converts where it must. */
+    /* FP32 and TF32 kernels read the caller's inputs; a backend converts where it must
+     * (fp32 inputs of a BF16 kernel). */
     if (backend->gemm_prepare) status = backend->gemm_prepare(device.index, kernel, args, &p->inputs);
     if (status != WG_OK) {
         free(p);

@@ -68,6 +68,7 @@ const wg_backend wg_cpu_backend = {
     .mul = wg_cpu_mul,
     .add = wg_cpu_add,
     .relu = wg_cpu_relu,
+    .convert = wg_cpu_convert,
     .kernels = wg_cpu_kernels,
     .kernel_count = WG_CPU_KERNEL_COUNT,
     .kernel_auto = wg_cpu_kernel_auto,

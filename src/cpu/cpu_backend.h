@@ -22,6 +22,9 @@ wg_status wg_cpu_fill_uniform(int index, float *dst, int64_t n, float low, float
 wg_status wg_cpu_mul(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_cpu_add(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_cpu_relu(int index, const float *x, float *out, int64_t n);
+/* fp32 <-> bf16 (backend.h's convert entry): dtype.c's vectorised array conversions. */
+wg_status wg_cpu_convert(int index, const void *src, wg_dtype from, void *dst, wg_dtype to,
+                         int64_t n);
 
 /* The CPU's kernel registry (cpu_kernels.c) and the backend's entries for it: the SGEMM
  * entry runs a registered kernel, NULL meaning the packed GEMM of the chosen ISA. */

@@ -1,6 +1,6 @@
 /*
- * cpu_elementwise.c - fill, seeded uniform fill and elementwise multiply, add and ReLU on
- * the CPU.
+ * cpu_elementwise.c - fill, seeded uniform fill, elementwise multiply, add and ReLU, and
+ * the fp32 <-> bf16 conversion on the CPU.
  *
  * Small tensors take a plain loop: starting OpenMP threads costs microseconds, a thousand
  * times the work of squaring one float. Large ones are split across threads in static
@@ -8,6 +8,7 @@
  */
 #include "cpu_backend.h"
 
+#include "../error.h"
 #include "../rng.h"
 
 /* Below this many elements one thread is faster than waking the others. */
@@ -72,4 +73,20 @@ wg_status wg_cpu_relu(int index, const float *x, float *out, int64_t n)
 #pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < n; i++) out[i] = relu1(x[i]);
     return WG_OK;
+}
+
+wg_status wg_cpu_convert(int index, const void *src, wg_dtype from, void *dst, wg_dtype to,
+                         int64_t n)
+{
+    (void)index;
+    if (from == WG_DTYPE_FP32 && to == WG_DTYPE_BF16) {
+        wg_bf16_from_floats(src, dst, n);
+        return WG_OK;
+    }
+    if (from == WG_DTYPE_BF16 && to == WG_DTYPE_FP32) {
+        wg_floats_from_bf16(src, dst, n);
+        return WG_OK;
+    }
+    return wg_fail(WG_ERR_ARGUMENT, "cpu convert: no conversion from %s to %s",
+                   wg_dtype_name(from), wg_dtype_name(to));
 }

@@ -19,6 +19,7 @@ const wg_backend wg_cuda_backend = {
     .mul = wg_cuda_mul,
     .add = wg_cuda_add,
     .relu = wg_cuda_relu,
+    .convert = wg_cuda_convert,
     WG_CUDA_BACKEND_KERNELS,
     .synchronize = wg_cuda_synchronize,
     .timer_start = wg_cuda_timer_start,

@@ -36,6 +36,9 @@ wg_status wg_cuda_fill_uniform(int index, float *dst, int64_t n, float low, floa
 wg_status wg_cuda_mul(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_cuda_add(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_cuda_relu(int index, const float *x, float *out, int64_t n);
+/* fp32 <-> bf16 on the device (cuda_elementwise.cu), bit for bit wg_bf16_from_float's. */
+wg_status wg_cuda_convert(int index, const void *src, wg_dtype from, void *dst, wg_dtype to,
+                          int64_t n);
 wg_status wg_cuda_synchronize(int index);
 /* cuBLAS's GEMM of a precision (cublas.cu; A and B are BF16 copies for BF16); launched,
  * not waited for. */

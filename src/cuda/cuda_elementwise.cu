@@ -1,7 +1,7 @@
 /*
  * cuda_elementwise.cu - the elementwise CUDA kernels: fill, fill_uniform (the shared
  * counter-based generator of src/rng.h, so the GPU gives the CPU's values bit for bit)
- * and mul, add and relu.
+ * and mul, add and relu, and the fp32 <-> bf16 conversion.
  *
  * All are grid-stride loops with 64-bit indices over a grid capped at 32 blocks per SM, so
  * any n (up to 2^63) is covered by a modest launch. They are memory-bound: each element is
@@ -113,6 +113,32 @@ static __global__ void relu_vec4_kernel(const float *x, float *out, int64_t n)
         out4[i] = make_float4(relu1(v.x), relu1(v.y), relu1(v.z), relu1(v.w));
     }
     for (int64_t i = 4 * n4 + start; i < n; i += stride) out[i] = relu1(x[i]);
+}
+
+/* float32 -> bfloat16 with wg_bf16_from_float's integer rounding (ties to even, NaN kept
+ * with its sign and top payload, quieted), so every device rounds bit for bit alike;
+ * __float2bfloat16_rn would turn every NaN into one canonical NaN. */
+static __device__ __forceinline__ uint16_t bf16_round(float x)
+{
+    const uint32_t bits = __float_as_uint(x);
+    if ((bits & 0x7f800000u) == 0x7f800000u && (bits & 0x007fffffu) != 0)
+        return (uint16_t)((bits >> 16) | 0x0040u);
+    return (uint16_t)((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+}
+
+static __global__ void to_bf16_kernel(const float *src, uint16_t *dst, int64_t n)
+{
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+        dst[i] = bf16_round(src[i]);
+}
+
+/* bfloat16 -> float32: the 16 bits become the high half (exact). */
+static __global__ void from_bf16_kernel(const uint16_t *src, float *dst, int64_t n)
+{
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+        dst[i] = __uint_as_float((uint32_t)src[i] << 16);
 }
 
 /* ---------------------------------------------------------------- launching ------- */
@@ -242,5 +268,31 @@ wg_status wg_cuda_relu(int index, const float *x, float *out, int64_t n)
     WG_CUDA_LAUNCH_CHECK("launching the relu kernel on cuda:%d (%" PRId64
                          " elements, %u blocks of %u threads)",
                          index, n, blocks, threads);
+    return WG_OK;
+}
+
+wg_status wg_cuda_convert(int index, const void *src, wg_dtype from, void *dst, wg_dtype to,
+                          int64_t n)
+{
+    int skip = 0;
+    wg_status status = prepare(index, "convert", n, &skip);
+    if (status != WG_OK || skip) return status;
+    if (!src || !dst) return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_convert: NULL pointer");
+    const int narrow = from == WG_DTYPE_FP32 && to == WG_DTYPE_BF16;
+    if (!narrow && !(from == WG_DTYPE_BF16 && to == WG_DTYPE_FP32))
+        return wg_fail(WG_ERR_ARGUMENT, "cuda:%d convert: no conversion from %s to %s", index,
+                       wg_dtype_name(from), wg_dtype_name(to));
+    unsigned blocks = 0, threads = 0;
+    status = launch_shape(index, n, &blocks, &threads);
+    if (status != WG_OK) return status;
+    if (narrow)
+        to_bf16_kernel<<<blocks, threads>>>(static_cast<const float *>(src),
+                                            static_cast<uint16_t *>(dst), n);
+    else
+        from_bf16_kernel<<<blocks, threads>>>(static_cast<const uint16_t *>(src),
+                                              static_cast<float *>(dst), n);
+    WG_CUDA_LAUNCH_CHECK("launching the %s -> %s conversion on cuda:%d (%" PRId64
+                         " elements, %u blocks of %u threads)",
+                         wg_dtype_name(from), wg_dtype_name(to), index, n, blocks, threads);
     return WG_OK;
 }

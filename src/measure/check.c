@@ -1,7 +1,8 @@
 /*
  * check.c - the result check that comes before every timing a claim rests on: sampled
  * elements of a matmul against float64 (cheap enough for a 10000x10000 product: 64
- * dot products instead of 10^12 multiply-adds).
+ * dot products instead of 10^12 multiply-adds). BF16 inputs (input_dtype) are read as the
+ * bf16 values they are, so the reference is the exact product of what the kernel was given.
  */
 #include <math.h>
 
@@ -29,12 +30,20 @@ static void sample_position(int s, int64_t m, int64_t n, uint64_t seed, int64_t 
     *j = (int64_t)((h >> 32) % (uint64_t)n);
 }
 
+/* Element `at` of an input matrix stored as `dtype` (bf16 values widen exactly). */
+static double input_at(const float *m, wg_dtype dtype, int64_t at)
+{
+    if (dtype == WG_DTYPE_BF16) return (double)wg_float_from_bf16(((const wg_bf16 *)m)[at]);
+    return (double)m[at];
+}
+
 double wg_gemm_element_error(const wg_gemm_args *g, int64_t i, int64_t j)
 {
     double sum = 0.0, scale = 0.0;
+    const wg_dtype dt = g->input_dtype;
     for (int64_t p = 0; p < g->k; p++) {
-        const double a = g->trans_a ? g->a[p * g->lda + i] : g->a[i * g->lda + p];
-        const double b = g->trans_b ? g->b[j * g->ldb + p] : g->b[p * g->ldb + j];
+        const double a = input_at(g->a, dt, g->trans_a ? p * g->lda + i : i * g->lda + p);
+        const double b = input_at(g->b, dt, g->trans_b ? j * g->ldb + p : p * g->ldb + j);
         sum += a * b;
         scale += fabs(a * b);
     }

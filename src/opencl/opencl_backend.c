@@ -18,6 +18,7 @@ const wg_backend wg_opencl_backend = {
     .mul = wg_ocl_mul,
     .add = wg_ocl_add,
     .relu = wg_ocl_relu,
+    .convert = wg_ocl_convert,
     WG_OPENCL_BACKEND_KERNELS,
     .synchronize = wg_ocl_synchronize,
     .timer_start = wg_ocl_timer_start,

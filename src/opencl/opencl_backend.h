@@ -36,6 +36,8 @@ wg_status wg_ocl_fill_uniform(int index, float *dst, int64_t n, float low, float
 wg_status wg_ocl_mul(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_ocl_add(int index, const float *a, const float *b, float *out, int64_t n);
 wg_status wg_ocl_relu(int index, const float *x, float *out, int64_t n);
+wg_status wg_ocl_convert(int index, const void *src, wg_dtype from, void *dst, wg_dtype to,
+                         int64_t n);
 wg_status wg_ocl_synchronize(int index);
 wg_status wg_ocl_timer_start(int index, wg_device_timer *timer);
 wg_status wg_ocl_timer_stop(int index, wg_device_timer *timer, double *seconds);

@@ -1,6 +1,6 @@
 /*
  * opencl_elementwise.c - the backend's elementwise entries (kernels/elementwise.cl):
- * fill, fill_uniform, mul, add, relu. Launched on the device's queue, not waited for.
+ * fill, fill_uniform, mul, add, relu, convert (fp32 <-> bf16). Launched on the device's queue, not waited for.
  */
 #include <inttypes.h>
 
@@ -124,4 +124,29 @@ wg_status wg_ocl_relu(int index, const float *x, float *out, int64_t n)
     const wg_ocl_arg args[] = {WG_CL_ARG(mx), WG_CL_ARG(ox), WG_CL_ARG(mo), WG_CL_ARG(oo),
                                WG_CL_ARG(count)};
     return launch(dev, kernel, args, 5, n, "the relu kernel");
+}
+
+wg_status wg_ocl_convert(int index, const void *src, wg_dtype from, void *dst, wg_dtype to,
+                         int64_t n)
+{
+    const int narrow = from == WG_DTYPE_FP32 && to == WG_DTYPE_BF16;
+    if (!narrow && !(from == WG_DTYPE_BF16 && to == WG_DTYPE_FP32))
+        return wg_fail(WG_ERR_ARGUMENT, "opencl:%d convert: no conversion from %s to %s", index,
+                       wg_dtype_name(from), wg_dtype_name(to));
+    const char *name = narrow ? "wg_to_bf16" : "wg_from_bf16";
+    wg_ocl_device *dev = NULL;
+    cl_kernel kernel = NULL;
+    int skip = 0;
+    wg_status status = prepare(index, name, n, &dev, &kernel, &skip);
+    if (status != WG_OK || skip) return status;
+    cl_mem ms = NULL, md = NULL;
+    cl_ulong os = 0, od = 0;
+    status = wg_ocl_resolve_elems(index, src, n, wg_dtype_size(from), &ms, &os);
+    if (status == WG_OK) status = wg_ocl_resolve_elems(index, dst, n, wg_dtype_size(to), &md, &od);
+    if (status != WG_OK) return status;
+    const cl_long count = n;
+    const wg_ocl_arg args[] = {WG_CL_ARG(ms), WG_CL_ARG(os), WG_CL_ARG(md), WG_CL_ARG(od),
+                               WG_CL_ARG(count)};
+    return launch(dev, kernel, args, 5, n, narrow ? "the fp32 -> bf16 conversion"
+                                                  : "the bf16 -> fp32 conversion");
 }
