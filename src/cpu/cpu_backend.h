@@ -28,11 +28,25 @@ wg_status wg_cpu_convert(int index, const void *src, wg_dtype from, void *dst, w
 
 /* The CPU's kernel registry (cpu_kernels.c) and the backend's entries for it: the SGEMM
  * entry runs a registered kernel, NULL meaning the packed GEMM of the chosen ISA. */
-#define WG_CPU_KERNEL_COUNT 4
+#define WG_CPU_KERNEL_COUNT 7
 extern const wg_kernel wg_cpu_kernels[WG_CPU_KERNEL_COUNT];
 wg_status wg_cpu_kernel_auto(int index, const wg_kernel **out);
 wg_status wg_cpu_kernel_available(int index, const wg_kernel *kernel);
 wg_status wg_cpu_gemm_entry(int index, const wg_kernel *kernel, const wg_gemm_args *args);
+
+/* The bf16 GEMMs (bfloat16 inputs, fp32 accumulation and C; args->input_dtype FP32 inputs
+ * are rounded to nearest even while packing), best first: AMX-BF16 tiles, AVX512-BF16
+ * vdpbf16ps, and the fallback every CPU runs (the inputs widened to fp32 copies, then the
+ * fp32 GEMM). wg_cpu_bf16_available says why one cannot run here (the CPU, the build, or
+ * the kernel refusing the AMX permission); wg_cpu_gemm_bf16 runs one, failing the same way
+ * when it cannot. wg_cpu_gemm with bf16 inputs runs the first available one. */
+typedef enum wg_cpu_bf16_kernel {
+    WG_CPU_BF16_AMX = 0,
+    WG_CPU_BF16_AVX512,
+    WG_CPU_BF16_VIA_FP32,
+} wg_cpu_bf16_kernel;
+wg_status wg_cpu_bf16_available(wg_cpu_bf16_kernel which);
+wg_status wg_cpu_gemm_bf16(wg_cpu_bf16_kernel which, const wg_gemm_args *args);
 
 /* The textbook triple loop (any arguments wg_gemm_args_check accepts). */
 void wg_cpu_gemm_triple_loop(const wg_gemm_args *args);

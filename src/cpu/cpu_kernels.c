@@ -1,7 +1,8 @@
 /*
  * cpu_kernels.c - the CPU device's kernel registry and its GEMM entry: the packed (BLIS-
  * style) GEMM once per instruction set, and the textbook triple loop it is measured
- * against. "auto" is the packed GEMM of the instruction set wg_cpu_matmul_isa chooses.
+ * against; and the bf16 GEMMs (AMX, AVX512-BF16, the widen-to-fp32 fallback), best first.
+ * "auto" is the packed GEMM of the instruction set wg_cpu_matmul_isa chooses.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,16 @@
 #include "cpu_isa.h"
 
 /* The backend's selector of each entry (wg_kernel.id). */
-enum { CPU_AVX512, CPU_AVX2, CPU_GENERIC, CPU_TRIPLE_LOOP };
+enum { CPU_AVX512, CPU_AVX2, CPU_GENERIC, CPU_TRIPLE_LOOP, CPU_AMX_BF16, CPU_AVX512_BF16,
+       CPU_BF16_VIA_FP32 };
+
+/* The bf16 entries' kernels (cpu_backend.h), by id. */
+static wg_cpu_bf16_kernel bf16_of(int id)
+{
+    return id == CPU_AMX_BF16      ? WG_CPU_BF16_AMX
+           : id == CPU_AVX512_BF16 ? WG_CPU_BF16_AVX512
+                                   : WG_CPU_BF16_VIA_FP32;
+}
 
 /* The instruction set of each packed entry, as wg_cpu_gemm_isa names it. */
 static const char *const isa_of[] = {"avx512", "avx2", "generic"};
@@ -29,6 +39,16 @@ const wg_kernel wg_cpu_kernels[WG_CPU_KERNEL_COUNT] = {
     {"triple-loop", WG_DEVICE_CPU, WG_PRECISION_FP32,
      "the textbook i-k-j loop: no blocking, operands stream from memory; the baseline", 0, 0,
      CPU_TRIPLE_LOOP},
+    /* bf16, best first (wg_kernel_best takes the first that runs) */
+    {"packed-amx-bf16", WG_DEVICE_CPU, WG_PRECISION_BF16,
+     "packed GEMM on AMX tiles: tdpbf16ps does 16x16x32 bf16 multiply-adds into fp32 tile "
+     "registers, 32x the work of one AVX-512 instruction", 0, 0, CPU_AMX_BF16},
+    {"packed-avx512-bf16", WG_DEVICE_CPU, WG_PRECISION_BF16,
+     "packed GEMM with vdpbf16ps: pairs of bf16 products per fp32 lane, twice an FMA's work",
+     0, 0, CPU_AVX512_BF16},
+    {"bf16-via-fp32", WG_DEVICE_CPU, WG_PRECISION_BF16,
+     "bf16 inputs widened to fp32 (exact), then the fp32 GEMM: the bf16 answer on any CPU, "
+     "at fp32 speed", 0, 0, CPU_BF16_VIA_FP32},
 };
 
 wg_status wg_cpu_kernel_auto(int index, const wg_kernel **out)
@@ -51,6 +71,7 @@ wg_status wg_cpu_kernel_available(int index, const wg_kernel *kernel)
 {
     if (index != 0) return wg_fail(WG_ERR_NO_DEVICE, "cpu:%d does not exist", index);
     if (kernel->id == CPU_TRIPLE_LOOP) return WG_OK;
+    if (kernel->precision == WG_PRECISION_BF16) return wg_cpu_bf16_available(bf16_of(kernel->id));
     /* The one ISA table (cpu_isa.c) knows which instruction sets this build and CPU run. */
     wg_cpu_isa isa = WG_CPU_ISA_GENERIC;
     wg_status status = wg_cpu_isa_from_name(isa_of[kernel->id], &isa);
@@ -64,6 +85,11 @@ wg_status wg_cpu_gemm_entry(int index, const wg_kernel *kernel, const wg_gemm_ar
 {
     (void)index;
     if (!kernel) return wg_cpu_gemm(args);
+    if (kernel->precision == WG_PRECISION_BF16) return wg_cpu_gemm_bf16(bf16_of(kernel->id), args);
+    if (args->input_dtype != WG_DTYPE_FP32)
+        return wg_fail(WG_ERR_UNSUPPORTED, "gemm: kernel '%s' reads float32 inputs, but these "
+                       "are %s (bf16 inputs need a bf16 kernel)", kernel->name,
+                       wg_dtype_name(args->input_dtype));
     if (kernel->id == CPU_TRIPLE_LOOP) {
         wg_cpu_gemm_triple_loop(args);
         return WG_OK;

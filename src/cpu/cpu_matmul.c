@@ -146,17 +146,18 @@ static void read_caches(void)
 /* A product with a handful of columns whose op(A) has its rows contiguous in k (the
  * network's 10-wide forward product X.W) runs as dot products along k (gemm_dot.inc),
  * when k is deep enough to fill vectors and op(B)^T (n x k) is small (at most 1 MiB). */
-static int dot_suits(const wg_gemm_tile *tile, const wg_gemm_args *g)
+static int dot_suits(const wg_gemm_microkernels *uk, const wg_gemm_args *g)
 {
-    return !g->trans_a && g->n <= tile->dot_n && g->k >= 64 && g->m >= 2 * g->n &&
+    const wg_gemm_tile *tile = &uk->tile;
+    return uk->dot && !g->trans_a && g->n <= tile->dot_n && g->k >= 64 && g->m >= 2 * g->n &&
            g->n * round_up(g->k, WG_GEMM_DOT_K_ALIGN) <= (1 << 18);
 }
 
 /* Narrower than half a tile (the network's 10 outputs) but tall, and not taken by the
  * dot-product kernel: computed transposed (see gemm_run). */
-static int computed_transposed(const wg_gemm_tile *tile, const wg_gemm_args *g)
+static int computed_transposed(const wg_gemm_microkernels *uk, const wg_gemm_args *g)
 {
-    return !dot_suits(tile, g) && g->n * 2 <= tile->nr && g->m >= 2 * g->n;
+    return !dot_suits(uk, g) && g->n * 2 <= uk->tile.nr && g->m >= 2 * g->n;
 }
 
 /* The plan: the path (wg_gemm_path) and the block sizes from the caches (each overridable
@@ -176,18 +177,25 @@ static int computed_transposed(const wg_gemm_tile *tile, const wg_gemm_args *g)
  * Products no deeper than a vector's lanes (unless computed transposed) take the shallow
  * path, products with a handful of columns the dot-product path: neither uses these
  * blocks. */
-static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_transposed,
+static void make_plan(const wg_gemm_microkernels *uk, const wg_gemm_args *g, int c_transposed,
                       wg_gemm_plan *plan)
 {
     pthread_once(&caches_once, read_caches);
+    const wg_gemm_tile *tile = &uk->tile;
     const int64_t mr = tile->mr, nr = tile->nr;
     plan->tile = *tile;
     const int64_t b_block_bytes = caches.l2 / 2;
-    int64_t kc = clamp64(round_down(b_block_bytes / (128 * 4), 16), 128, 1024);
-    kc = clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096);
-    int64_t mc_n = round_down(b_block_bytes / (kc * 4), nr);
+    /* bf16 panels (2-byte elements, k padded to uk->k_pad): kc such that the A
+     * micro-panel (MR x kc) takes two thirds of L1, where the AMX tile loads read it from
+     * on every B micro-panel; B's block half of L2 as for fp32 */
+    const int64_t bytes = uk->elem_bytes ? uk->elem_bytes : 4;
+    const int64_t kpad = uk->k_pad > 1 ? uk->k_pad : 1;
+    int64_t kc = bytes == 4 ? clamp64(round_down(b_block_bytes / (128 * 4), 16), 128, 1024)
+                            : clamp64(round_down(caches.l1 * 2 / 3 / (mr * bytes), kpad), 64, 1024);
+    kc = round_up(clamp64(env_size("WHYGPU_GEMM_KC", kc), 16, 4096), kpad);
+    int64_t mc_n = round_down(b_block_bytes / (kc * bytes), nr);
     mc_n = round_down(clamp64(env_size("WHYGPU_GEMM_MC", mc_n), nr, 1 << 16), nr);
-    int64_t nc_m = round_up(clamp64(caches.l3 / 2, 1 << 20, 8 << 20) / (kc * 4), mr);
+    int64_t nc_m = round_up(clamp64(caches.l3 / 2, 1 << 20, 8 << 20) / (kc * bytes), mr);
     nc_m = round_down(clamp64(env_size("WHYGPU_GEMM_NC", nc_m), mr, 1 << 20), mr);
     /* never larger than the problem */
     plan->kc = kc < g->k ? kc : g->k;
@@ -200,7 +208,7 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_tra
     if (g->m * g->n * g->k < ((int64_t)1 << 17)) threads = 1;
     if ((int64_t)threads > tiles) threads = (int)tiles;
     plan->threads = threads;
-    if (!c_transposed && g->k <= tile->shallow_k) {
+    if (!c_transposed && uk->shallow && g->k <= tile->shallow_k) {
         /* each thread: op(B)'s panels, a chunk at a time; no A */
         plan->path = WG_GEMM_PATH_SHALLOW;
         plan->a_pack_floats = 0;
@@ -208,7 +216,7 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_tra
         plan->workspace_floats = threads * plan->b_pack_floats;
         return;
     }
-    if (dot_suits(tile, g)) { /* each thread: op(B)^T, n x k padded; no A is packed */
+    if (dot_suits(uk, g)) { /* each thread: op(B)^T, n x k padded; no A is packed */
         plan->path = WG_GEMM_PATH_DOT;
         plan->a_pack_floats = 0;
         plan->b_pack_floats = round_up(g->n * round_up(g->k, WG_GEMM_DOT_K_ALIGN), 1024);
@@ -218,13 +226,14 @@ static void make_plan(const wg_gemm_tile *tile, const wg_gemm_args *g, int c_tra
     /* one A block (all of m and k) of at most 16 KiB: a copy per thread (its size computed
      * only once m and k are known to be block-sized, so it cannot overflow) */
     const int one_block = g->m <= plan->nc_m && g->k <= plan->kc;
-    const int64_t a_block = one_block ? round_up(g->m, mr) * g->k : 0;
+    const int64_t a_block = one_block ? wg_gemm_panel_floats(uk, round_up(g->m, mr), g->k) : 0;
     const int own_a = one_block && a_block <= 4096;
     plan->path = c_transposed ? (own_a ? WG_GEMM_PATH_TRANSPOSED_OWN_A : WG_GEMM_PATH_TRANSPOSED)
                               : (own_a ? WG_GEMM_PATH_PACKED_OWN_A : WG_GEMM_PATH_PACKED);
-    plan->a_pack_floats = own_a ? 0 : round_up(plan->kc * plan->nc_m, 1024);
+    plan->a_pack_floats = own_a ? 0 : round_up(wg_gemm_panel_floats(uk, plan->nc_m, plan->kc), 1024);
     /* 4 KiB apart: no false sharing */
-    plan->b_pack_floats = round_up(plan->kc * plan->mc_n + (own_a ? a_block : 0), 1024);
+    plan->b_pack_floats =
+        round_up(wg_gemm_panel_floats(uk, plan->mc_n, plan->kc) + (own_a ? a_block : 0), 1024);
     plan->workspace_floats = plan->a_pack_floats + threads * plan->b_pack_floats;
 }
 
@@ -302,16 +311,20 @@ static wg_status gemm_run(const wg_gemm_microkernels *kernels, const wg_gemm_arg
      * of each tile; unless the dot-product kernel takes it, it is computed as
      * C^T = op(B)^T op(A)^T, its long side along the vectors, and C written transposed. */
     wg_gemm_args swapped;
-    const int swap = computed_transposed(&kernels->tile, g);
+    if (g->input_dtype != WG_DTYPE_FP32 && !kernels->elem_bytes)
+        return wg_fail(WG_ERR_UNSUPPORTED, "gemm: the %s kernel reads float32 inputs, but "
+                       "these are %s (bf16 inputs need a bf16 kernel: wg_kernel_best)",
+                       wg_cpu_isa_name(kernels->isa), wg_dtype_name(g->input_dtype));
+    const int swap = computed_transposed(kernels, g);
     if (swap) {
         swapped = (wg_gemm_args){.trans_a = !g->trans_b, .trans_b = !g->trans_a, .m = g->n,
                                  .n = g->m, .k = g->k, .alpha = g->alpha, .beta = g->beta,
                                  .a = g->b, .lda = g->ldb, .b = g->a, .ldb = g->lda,
-                                 .c = g->c, .ldc = g->ldc};
+                                 .c = g->c, .ldc = g->ldc, .input_dtype = g->input_dtype};
         g = &swapped;
     }
     wg_gemm_plan plan;
-    make_plan(&kernels->tile, g, swap, &plan);
+    make_plan(kernels, g, swap, &plan);
     float *ws = NULL;
     wg_status status = get_workspace(plan.workspace_floats, &ws);
     if (status != WG_OK) return status;
@@ -336,7 +349,7 @@ wg_status wg_cpu_gemm_plan(const char *isa, const wg_gemm_args *args, wg_gemm_pl
         status = chosen_kernels(&kernels);
         if (status != WG_OK) return status;
     }
-    make_plan(&kernels->tile, args, computed_transposed(&kernels->tile, args), out);
+    make_plan(kernels, args, computed_transposed(kernels, args), out);
     return WG_OK;
 }
 
@@ -353,9 +366,114 @@ wg_status wg_cpu_gemm_isa(const char *isa, const wg_gemm_args *args)
 wg_status wg_cpu_gemm(const wg_gemm_args *args)
 {
     wg_status status = wg_gemm_args_check("gemm", args);
+    if (status == WG_OK && args->input_dtype == WG_DTYPE_BF16) {
+        /* bf16 inputs: the best bf16 kernel this CPU runs (the last one always does) */
+        wg_cpu_bf16_kernel which = WG_CPU_BF16_AMX;
+        while (which < WG_CPU_BF16_VIA_FP32 && wg_cpu_bf16_available(which) != WG_OK) which++;
+        return wg_cpu_gemm_bf16(which, args);
+    }
     const wg_gemm_microkernels *kernels = NULL;
     if (status == WG_OK) status = chosen_kernels(&kernels);
     return status == WG_OK ? gemm_run(kernels, args) : status;
+}
+
+/* ---------------------------------------------------------------- bf16 ------------ */
+
+static const char *const bf16_names[] = {"packed-amx-bf16", "packed-avx512-bf16",
+                                         "bf16-via-fp32"};
+
+wg_status wg_cpu_bf16_available(wg_cpu_bf16_kernel which)
+{
+    if (which == WG_CPU_BF16_VIA_FP32) return WG_OK;
+    if (which != WG_CPU_BF16_AMX && which != WG_CPU_BF16_AVX512)
+        return wg_fail(WG_ERR_ARGUMENT, "bf16 kernel %d is out of range", (int)which);
+#ifdef WG_CPU_HAVE_X86_KERNELS
+    const wg_cpu_info *info = cpu_info();
+    /* both pack with AVX512-BF16's conversions */
+    if (!(info->avx512f && info->avx512bw && info->avx512vl && info->avx512_bf16))
+        return wg_fail(WG_ERR_UNSUPPORTED, "this CPU (%s) cannot run %s: cpuid reports "
+                       "avx512f=%d avx512bw=%d avx512vl=%d avx512_bf16=%d",
+                       info->model[0] ? info->model : "unknown", bf16_names[which],
+                       info->avx512f, info->avx512bw, info->avx512vl, info->avx512_bf16);
+    if (which == WG_CPU_BF16_AMX) {
+        if (!(info->amx_tile && info->amx_bf16))
+            return wg_fail(WG_ERR_UNSUPPORTED, "this CPU (%s) cannot run %s: cpuid reports "
+                           "amx_tile=%d amx_bf16=%d (or the OS does not enable the tile "
+                           "state)", info->model[0] ? info->model : "unknown",
+                           bf16_names[which], info->amx_tile, info->amx_bf16);
+        wg_status status = wg_cpu_amx_permission();
+        if (status != WG_OK) return wg_fail_context(status, "%s: ", bf16_names[which]);
+    }
+    return WG_OK;
+#else
+    return wg_fail(WG_ERR_UNSUPPORTED, "%s is not built into this library (x86-64 GCC only)",
+                   bf16_names[which]);
+#endif
+}
+
+/* op(X) stored rows x cols (leading dimension ld, either dtype) as dense float32 holding
+ * bfloat16 values: a bf16 input widened (exact), a float32 one rounded to nearest even. */
+static wg_status widen_bf16(const wg_gemm_args *g, const float *x, int64_t rows, int64_t cols,
+                            int64_t ld, float **out)
+{
+    void *mem = NULL;
+    wg_status status = wg_cpu_alloc(0, (size_t)(rows * cols) * sizeof(float), &mem);
+    if (status != WG_OK) return status;
+    float *dst = mem;
+    for (int64_t i = 0; i < rows; i++) {
+        if (g->input_dtype == WG_DTYPE_BF16) {
+            wg_floats_from_bf16((const wg_bf16 *)x + i * ld, dst + i * cols, cols);
+        } else {
+            for (int64_t j = 0; j < cols; j++)
+                dst[i * cols + j] = wg_float_from_bf16(wg_bf16_from_float(x[i * ld + j]));
+        }
+    }
+    *out = dst;
+    return WG_OK;
+}
+
+/* The fallback on CPUs with no bf16 unit: the inputs as bf16 values in float32 (copies),
+ * then the fp32 GEMM, whose products of two bf16 values are exact. */
+static wg_status gemm_bf16_via_fp32(const wg_gemm_args *g)
+{
+    const wg_gemm_microkernels *kernels = NULL;
+    wg_status status = chosen_kernels(&kernels);
+    if (status != WG_OK) return status;
+    wg_gemm_args wide = *g;
+    wide.input_dtype = WG_DTYPE_FP32;
+    if (g->alpha == 0.0f) return gemm_run(kernels, &wide); /* reads neither A nor B */
+    const int64_t a_rows = g->trans_a ? g->k : g->m, a_cols = g->trans_a ? g->m : g->k;
+    const int64_t b_rows = g->trans_b ? g->n : g->k, b_cols = g->trans_b ? g->k : g->n;
+    float *a = NULL, *b = NULL;
+    status = widen_bf16(g, g->a, a_rows, a_cols, g->lda, &a);
+    if (status == WG_OK) status = widen_bf16(g, g->b, b_rows, b_cols, g->ldb, &b);
+    if (status == WG_OK) {
+        wide.a = a;
+        wide.lda = a_cols;
+        wide.b = b;
+        wide.ldb = b_cols;
+        status = gemm_run(kernels, &wide);
+    }
+    wg_cpu_release(0, a);
+    wg_cpu_release(0, b);
+    return status;
+}
+
+wg_status wg_cpu_gemm_bf16(wg_cpu_bf16_kernel which, const wg_gemm_args *args)
+{
+    wg_status status = wg_gemm_args_check("gemm", args);
+    if (status != WG_OK) return status;
+    if (args->input_dtype != WG_DTYPE_FP32 && args->input_dtype != WG_DTYPE_BF16)
+        return wg_fail(WG_ERR_ARGUMENT, "gemm: unknown input dtype %d", (int)args->input_dtype);
+    status = wg_cpu_bf16_available(which);
+    if (status != WG_OK) return status;
+    switch (which) {
+#ifdef WG_CPU_HAVE_X86_KERNELS
+    case WG_CPU_BF16_AMX: return gemm_run(&wg_gemm_microkernels_amx_bf16, args);
+    case WG_CPU_BF16_AVX512: return gemm_run(&wg_gemm_microkernels_avx512_bf16, args);
+#endif
+    default: return gemm_bf16_via_fp32(args);
+    }
 }
 
 wg_status wg_cpu_matmul_isa_run(const char *isa, const float *a, const float *b, float *c,

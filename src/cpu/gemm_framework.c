@@ -95,22 +95,24 @@ static void gemm_unit(const wg_gemm_microkernels *uk, const wg_gemm_args *g,
      * network's last layer makes, computed transposed, have a single row of tiles). Only
      * whole panels: a narrower last panel is packed, as its rows cannot be read as full
      * vectors. */
-    const int in_place = !g->trans_b && ip_end - ip_begin <= 2;
+    const int in_place = !g->trans_b && ip_end - ip_begin <= 2 && !uk->elem_bytes;
+    const int64_t a_floats = wg_gemm_panel_floats(uk, mr, kc);
+    const int64_t b_floats = wg_gemm_panel_floats(uk, nr, kc);
     for (int64_t jp = 0; jp < j_panels; jp++)
         if (!in_place || g->n - (j0 + jp * nr) < nr)
-            uk->pack_b(g, pc, j0 + jp * nr, kc, b_pack + jp * nr * kc);
+            uk->pack_b(g, pc, j0 + jp * nr, kc, b_pack + jp * b_floats);
     for (int64_t ip = ip_begin; ip < ip_end; ip++) {
         const int64_t i0 = jc + ip * mr;
         const int64_t rows = gemm_min(mr, g->m - i0);
-        const float *a_panel = a_pack + ip * mr * kc;
+        const float *a_panel = a_pack + ip * a_floats;
         /* the next A micro-panel comes from L3 or memory: it is fetched
          * into L2 during this one's first tile (the last panel re-asks
          * for itself, which costs nothing) */
-        const float *a_next = ip + 1 < ip_end ? a_panel + mr * kc : a_panel;
+        const float *a_next = ip + 1 < ip_end ? a_panel + a_floats : a_panel;
         for (int64_t jp = 0; jp < j_panels; jp++) {
             const int64_t col = j0 + jp * nr;
             const int direct = in_place && g->n - col >= nr;
-            uk->tile_kernel(kc, a_panel, direct ? g->b + pc * g->ldb + col : b_pack + jp * nr * kc,
+            uk->tile_kernel(kc, a_panel, direct ? g->b + pc * g->ldb + col : b_pack + jp * b_floats,
                             direct ? g->ldb : nr, g->c + i0 * rs + col * cs, rs, cs, g->alpha,
                             beta, rows, gemm_min(nr, g->n - col), jp == 0 ? a_next : a_panel);
         }
@@ -132,7 +134,8 @@ static void gemm_team(const wg_gemm_microkernels *uk, const wg_gemm_args *g,
      * the work it shared: a core writing lines the other core has read must take each
      * back from it first, and that repacking, not the barrier, was most of what a second
      * thread lost on the network's 10-wide layers (timestamps inside the team). */
-    float *const a_pack = own_a ? b_pack + plan->kc * plan->mc_n : workspace;
+    float *const a_pack =
+        own_a ? b_pack + wg_gemm_panel_floats(uk, plan->mc_n, plan->kc) : workspace;
     /* Small products (one small A block) and shallow ones (k below 64) do so little
      * arithmetic per element of C that a C line last written by the other core costs
      * more than its tile: their units are dealt out
@@ -146,6 +149,7 @@ static void gemm_team(const wg_gemm_microkernels *uk, const wg_gemm_args *g,
         const int64_t a_panels = (gemm_min(plan->nc_m, g->m - jc) + mr - 1) / mr;
         for (int64_t pc = 0; pc < g->k; pc += plan->kc) {
             const int64_t kc = gemm_min(plan->kc, g->k - pc);
+            const int64_t a_floats = wg_gemm_panel_floats(uk, mr, kc);
             const float beta = pc == 0 ? g->beta : 1.0f; /* later panels accumulate */
 
             if (own_a || team == 1) {
@@ -157,11 +161,11 @@ static void gemm_team(const wg_gemm_microkernels *uk, const wg_gemm_args *g,
                     ip_hi = gemm_max(ip_hi, a_panels * (slice + 1) / split->slices);
                 }
                 for (int64_t ip = ip_lo; ip < ip_hi; ip++)
-                    uk->pack_a(g, jc + ip * mr, pc, kc, a_pack + ip * mr * kc);
+                    uk->pack_a(g, jc + ip * mr, pc, kc, a_pack + ip * a_floats);
             } else {
 #pragma omp for schedule(static)
                 for (int64_t ip = 0; ip < a_panels; ip++)
-                    uk->pack_a(g, jc + ip * mr, pc, kc, a_pack + ip * mr * kc);
+                    uk->pack_a(g, jc + ip * mr, pc, kc, a_pack + ip * a_floats);
                 /* (the implicit barrier: A is packed before anyone reads it) */
             }
 
@@ -201,7 +205,9 @@ static void gemm_thread(const wg_gemm_microkernels *uk, const wg_gemm_args *g,
         const gemm_split split = gemm_split_columns(g->n, g->k, uk->tile.nr, plan->mc_n, team);
         const int transposed = wg_gemm_path_c_transposed(plan->path);
         const int64_t rs = transposed ? 1 : g->ldc, cs = transposed ? g->ldc : 1;
+        if (uk->thread_begin) uk->thread_begin();
         gemm_team(uk, g, plan, workspace, &split, rs, cs, t, team);
+        if (uk->thread_end) uk->thread_end();
         return;
     }
     }

@@ -106,13 +106,50 @@ typedef struct wg_gemm_microkernels {
                 int team);
     void (*shallow)(const wg_gemm_args *g, const wg_gemm_plan *plan, float *workspace, int t,
                     int team);
+    /* The bf16 tables (gemm_amx.c, gemm_avx512bf16.c; zero in the fp32 ones): panels hold
+     * bfloat16 elements (elem_bytes 2; 0 means 4, floats) in the table's own layout, k
+     * padded with zeros to a multiple of k_pad (0 means 1), so a micro-panel takes
+     * wg_gemm_panel_floats() float slots; B is always packed (never read in place); dot and
+     * shallow are NULL (those paths are fp32 only). thread_begin/thread_end, when set, run
+     * on each thread around its share of the packed loops (AMX: load and release the tile
+     * configuration, which is per thread). */
+    int elem_bytes, k_pad;
+    void (*thread_begin)(void);
+    void (*thread_end)(void);
 } wg_gemm_microkernels;
+
+/* Float slots a packed micro-panel of `rows` rows (or columns) and depth kc takes. */
+static inline int64_t wg_gemm_panel_floats(const wg_gemm_microkernels *uk, int64_t rows,
+                                           int64_t kc)
+{
+    const int64_t pad = uk->k_pad > 1 ? uk->k_pad : 1;
+    const int64_t bytes = uk->elem_bytes ? uk->elem_bytes : 4;
+    return rows * ((kc + pad - 1) / pad * pad) * bytes / 4;
+}
 
 #ifdef WG_CPU_HAVE_X86_KERNELS
 extern const wg_gemm_microkernels wg_gemm_microkernels_avx512; /* gemm_avx512.c */
 extern const wg_gemm_microkernels wg_gemm_microkernels_avx2;   /* gemm_avx2.c */
 #endif
 extern const wg_gemm_microkernels wg_gemm_microkernels_generic; /* gemm_generic.c */
+
+/* ---------------------------------------------------------------- bf16 ------------ */
+
+/* The bf16 products' tables: bfloat16 panels (inputs of either dtype rounded to nearest
+ * even while packing), fp32 accumulation, fp32 C. AMX-BF16: a 32 x 32 tile of C in four
+ * 16 x 16 tile registers (gemm_amx.c); AVX512-BF16: vdpbf16ps on pairs of k
+ * (gemm_avx512bf16.c). */
+#ifdef WG_CPU_HAVE_X86_KERNELS
+extern const wg_gemm_microkernels wg_gemm_microkernels_amx_bf16;
+extern const wg_gemm_microkernels wg_gemm_microkernels_avx512_bf16;
+#endif
+
+/* Asks Linux, once per process (thread-safe), for permission to use the AMX tile data
+ * state (arch_prctl ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA); WG_OK when granted, else
+ * WG_ERR_UNSUPPORTED saying why (the kernel refused, or this build has no AMX code). The
+ * environment variable WHYGPU_AMX_DENY=1 makes it answer as a refusal (read on every
+ * call), so that the fallback can be tested on a machine that grants it. */
+wg_status wg_cpu_amx_permission(void);
 
 /* C = alpha op(A) op(B) + beta C as `plan` says, with `kernels`' pieces, on `plan->threads`
  * threads; workspace: plan->workspace_floats floats, 64-byte aligned (gemm_framework.c). */
