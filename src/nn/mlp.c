@@ -59,11 +59,8 @@ void wg_mlp_free(wg_mlp *mlp)
     release_device(mlp, mlp->stats);
     release_device(mlp, mlp->params16);
     release_device(mlp, mlp->x16);
-    free(mlp->widened[0]);
-    free(mlp->widened[1]);
     free(mlp->cpu_scratch);
     free(mlp->cpu_stats);
-    free(mlp->cpu_widened);
     free(mlp);
 }
 
@@ -86,12 +83,10 @@ static wg_status check_sizes(int layers, const int64_t *sizes, int64_t capacity)
     return WG_OK;
 }
 
-/* The products' kernel of a BF16 model: the device's best BF16 kernel; on a CPU whose
- * registry has none, NULL with float32 scratch for widening the inputs (the products are
- * then exact products of the bf16 values summed in float32, as a BF16 kernel computes). */
-static wg_status choose_bf16_kernel(wg_mlp *mlp, int *widen)
+/* The products' kernel of a BF16 model: the device's best BF16 kernel (on the CPU there
+ * is always one: AMX, AVX512-BF16, or the inputs widened to fp32). */
+static wg_status choose_bf16_kernel(wg_mlp *mlp)
 {
-    *widen = 0;
     if (!mlp->nn->to_bf16 || !mlp->nn->bias_act_bf16 || !mlp->nn->bias_act_backward_bf16 ||
         !mlp->nn->sgd_bf16 || !mlp->nn->adam_bf16) {
         char device[32];
@@ -99,10 +94,7 @@ static wg_status choose_bf16_kernel(wg_mlp *mlp, int *widen)
                        "on %s", wg_device_format(mlp->device, device, sizeof device));
     }
     wg_status status = wg_kernel_best(mlp->device, WG_PRECISION_BF16, &mlp->kernel);
-    if (status == WG_OK) return WG_OK;
-    if (mlp->device.kind != WG_DEVICE_CPU) return status;
-    mlp->kernel = NULL;
-    *widen = 1;
+    if (status != WG_OK) return wg_fail_context(status, "mixed precision (bf16) training");
     return WG_OK;
 }
 
@@ -130,13 +122,12 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
     mlp->capacity = capacity;
     mlp->dtype = dtype;
     memcpy(mlp->sizes, sizes, (size_t)(layers + 1) * sizeof *sizes);
-    int widen = 0;
     if (dtype != WG_DTYPE_FP32 && (dtype != WG_DTYPE_BF16 || inference)) {
         free(mlp);
         return wg_fail(WG_ERR_ARGUMENT, "mlp: dtype %d is not supported here (fp32, or bf16 "
                        "for training)", (int)dtype);
     }
-    if (dtype == WG_DTYPE_BF16 && (status = choose_bf16_kernel(mlp, &widen)) != WG_OK) {
+    if (dtype == WG_DTYPE_BF16 && (status = choose_bf16_kernel(mlp)) != WG_OK) {
         free(mlp);
         return status;
     }
@@ -170,20 +161,11 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
                                     activations * (int64_t)sizeof(float) * (inference ? 1 : 2),
                                     inference ? "activations" : "activations and their gradients");
     /* BF16: the parameters' copies, the input batch's and each layer's output and dZ */
-    int64_t widest = 0; /* floats of the largest stored product input */
-    for (int l = 0; l < layers; l++) {
-        const int64_t acts = capacity * sizes[l], weights = sizes[l] * sizes[l + 1];
-        widest = acts > widest ? acts : widest;
-        widest = weights > widest ? weights : widest;
-    }
     if (status == WG_OK && dtype == WG_DTYPE_BF16)
         status = wg_memory_plan_add(&plan, device,
                                     (offset + capacity * sizes[0] + 2 * activations) *
                                         (int64_t)sizeof(wg_bf16),
                                     "bfloat16 copies of the parameters and activations");
-    if (status == WG_OK && widen)
-        status = wg_memory_plan_add(&plan, wg_cpu(), 2 * widest * (int64_t)sizeof(float),
-                                    "float32 scratch widening bfloat16 product inputs");
     if (status == WG_OK) status = wg_memory_plan_check(&plan);
     if (status != WG_OK) {
         char model[160];
@@ -218,11 +200,7 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
                                       (void **)&mlp->grad16[l]);
         }
     }
-    for (int i = 0; i < 2 && widen && status == WG_OK; i++) {
-        mlp->widened[i] = malloc((size_t)widest * sizeof(float));
-        if (!mlp->widened[i]) status = wg_fail(WG_ERR_NO_MEMORY, "mlp: out of host memory");
-    }
-    mlp->widened_count = widen ? widest : 0;
+
     /* Zero everything: the padding between tensors is never written again, and a model
      * used before wg_mlp_init computes with zeros rather than garbage. */
     for (int b = 0; b < buffers && status == WG_OK; b++)
@@ -306,28 +284,13 @@ static wg_status check_rows(const wg_mlp *mlp, const char *who, int64_t rows)
     return WG_OK;
 }
 
-wg_status wg_mlp_gemm(const wg_mlp *mlp, float *const widened[2], int trans_a, int trans_b,
-                      int64_t m, int64_t n, int64_t k, const void *a, int64_t lda,
-                      const void *b, int64_t ldb, float *c, int64_t ldc)
+wg_status wg_mlp_gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, int64_t n,
+                      int64_t k, const void *a, int64_t lda, const void *b, int64_t ldb,
+                      float *c, int64_t ldc)
 {
-    wg_gemm_args args = {.trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k,
-                         .alpha = 1.0f, .beta = 0.0f, .a = a, .lda = lda, .b = b, .ldb = ldb,
-                         .c = c, .ldc = ldc, .input_dtype = mlp->dtype};
-    if (mlp->dtype == WG_DTYPE_BF16 && mlp->widened_count > 0) {
-        /* no BF16 kernel on this CPU: the stored inputs widened (exactly) to float32, from
-         * the first element to the last one the product reads */
-        const int64_t a_count = ((trans_a ? k : m) - 1) * lda + (trans_a ? m : k);
-        const int64_t b_count = ((trans_b ? n : k) - 1) * ldb + (trans_b ? k : n);
-        if (a_count > mlp->widened_count || b_count > mlp->widened_count)
-            return wg_fail(WG_ERR_ARGUMENT, "mlp: a product's inputs (%" PRId64 ", %" PRId64
-                           " elements) exceed the scratch of %" PRId64, a_count, b_count,
-                           mlp->widened_count);
-        wg_floats_from_bf16(a, widened[0], a_count);
-        wg_floats_from_bf16(b, widened[1], b_count);
-        args.a = widened[0];
-        args.b = widened[1];
-        args.input_dtype = WG_DTYPE_FP32;
-    }
+    const wg_gemm_args args = {.trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k,
+                               .alpha = 1.0f, .beta = 0.0f, .a = a, .lda = lda, .b = b,
+                               .ldb = ldb, .c = c, .ldc = ldc, .input_dtype = mlp->dtype};
     return wg_gemm_on(mlp->device, mlp->kernel, &args);
 }
 
@@ -335,7 +298,7 @@ static wg_status gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, in
                       int64_t k, const void *a, int64_t lda, const void *b, int64_t ldb,
                       float *c, int64_t ldc)
 {
-    return wg_mlp_gemm(mlp, mlp->widened, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc);
+    return wg_mlp_gemm(mlp, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc);
 }
 
 wg_status wg_mlp_refresh_copies(wg_mlp *mlp)

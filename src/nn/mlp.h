@@ -77,17 +77,12 @@ typedef struct wg_mlp {
     wg_bf16 *x16;                         /* [capacity, sizes[0]] the input batch */
     wg_bf16 *act16[WG_MLP_MAX_LAYERS];    /* hidden layers' outputs (not the logits) */
     wg_bf16 *grad16[WG_MLP_MAX_LAYERS];   /* dZ of each layer */
-    float *widened[2];                    /* CPU without a BF16 kernel: float32 scratch for
-                                             the two inputs of a product */
-    int64_t widened_count;                /* floats in each */
     /* The CPU's data-parallel step (mlp_cpu_step.c): per-thread scratch, made at its first
      * step. */
     float *cpu_scratch;                   /* 2 x threads rows of bias-gradient partial sums */
     int cpu_scratch_threads;
     int64_t cpu_scratch_row;              /* floats a row */
     wg_nn_stats *cpu_stats;               /* [threads] loss statistics */
-    float *cpu_widened;                   /* [threads][2][widened_count] (BF16 without a
-                                             BF16 kernel) */
 } wg_mlp;
 
 /* A model with `layers` weight layers of sizes[0] -> sizes[1] -> ... -> sizes[layers] on
@@ -146,11 +141,10 @@ wg_status wg_mlp_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels, 
  * wg_mlp_update). */
 int wg_mlp_cpu_step_suits(const wg_mlp *mlp, int64_t rows);
 /* A product of the model's dtype (a and b point at bf16 elements for BF16) with its
- * kernel; a CPU without a BF16 kernel widens the inputs into `widened` (two buffers of
- * widened_count floats: the model's own, or a thread's). */
-wg_status wg_mlp_gemm(const wg_mlp *mlp, float *const widened[2], int trans_a, int trans_b,
-                      int64_t m, int64_t n, int64_t k, const void *a, int64_t lda,
-                      const void *b, int64_t ldb, float *c, int64_t ldc);
+ * kernel. */
+wg_status wg_mlp_gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, int64_t n,
+                      int64_t k, const void *a, int64_t lda, const void *b, int64_t ldb,
+                      float *c, int64_t ldc);
 wg_status wg_mlp_cpu_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
                                 int64_t rows, const wg_optimizer *optimizer, float lr,
                                 float lr_t, float eps_t);

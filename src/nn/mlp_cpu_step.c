@@ -64,31 +64,16 @@ static wg_status scratch_for(wg_mlp *mlp, int threads)
     }
     mlp->cpu_scratch_threads = threads;
     mlp->cpu_scratch_row = row;
-    free(mlp->cpu_widened);
-    mlp->cpu_widened = NULL;
-    if (mlp->widened_count > 0) {
-        mlp->cpu_widened = malloc((size_t)(2 * threads * mlp->widened_count) * sizeof(float));
-        if (!mlp->cpu_widened) {
-            mlp->cpu_scratch_threads = 0; /* made again, all of it, next time */
-            return wg_fail(WG_ERR_NO_MEMORY, "mlp: out of host memory for the step's scratch");
-        }
-    }
     return WG_OK;
 }
 
-/* A product on this thread alone (an empty band does nothing); `me` picks its widening
- * scratch where a BF16 model has no BF16 kernel. */
-static wg_status gemm1(const wg_mlp *mlp, int me, int trans_a, int trans_b, int64_t m,
-                       int64_t n, int64_t k, const void *a, int64_t lda, const void *b,
-                       int64_t ldb, float *c, int64_t ldc)
+/* A product on this thread alone (an empty band does nothing). */
+static wg_status gemm1(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, int64_t n,
+                       int64_t k, const void *a, int64_t lda, const void *b, int64_t ldb,
+                       float *c, int64_t ldc)
 {
     if (m < 1 || n < 1) return WG_OK;
-    float *widened[2] = {NULL, NULL};
-    if (mlp->cpu_widened) {
-        widened[0] = mlp->cpu_widened + (int64_t)me * 2 * mlp->widened_count;
-        widened[1] = widened[0] + mlp->widened_count;
-    }
-    return wg_mlp_gemm(mlp, widened, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc);
+    return wg_mlp_gemm(mlp, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc);
 }
 
 /* The product inputs of a model: its float32 buffers, or their bf16 copies (element
@@ -124,7 +109,7 @@ static wg_status thread_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
         float *out = mlp->act[l] + r0 * fan_out;
         const float *bias = params + mlp->params[2 * l + 1].offset;
         const int hidden = l + 1 < mlp->layers;
-        status = gemm1(mlp, me, 0, 0, mine, fan_out, fan_in, in, fan_in,
+        status = gemm1(mlp, 0, 0, mine, fan_out, fan_in, in, fan_in,
                        input_at(mlp, params, mlp->params16, mlp->params[2 * l].offset), fan_out,
                        out, fan_out);
         if (status == WG_OK && bf16 && hidden)
@@ -170,12 +155,12 @@ static wg_status thread_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
         const void *input = l > 0 ? input_at(mlp, mlp->act[l - 1], mlp->act16[l - 1], 0)
                                   : input_at(mlp, x, mlp->x16, 0);
         if (status == WG_OK)
-            status = gemm1(mlp, me, 1, 0, fan_in, c1 - c0, rows, input, fan_in,
+            status = gemm1(mlp, 1, 0, fan_in, c1 - c0, rows, input, fan_in,
                            input_at(mlp, mlp->grad[l], mlp->grad16[l], c0), fan_out,
                            grads + mlp->params[2 * l].offset + c0, fan_out);
         /* d(in) for this thread's rows: needs only its rows of dZ */
         if (status == WG_OK && l > 0)
-            status = gemm1(mlp, me, 0, 1, mine, fan_in, fan_out,
+            status = gemm1(mlp, 0, 1, mine, fan_in, fan_out,
                            input_at(mlp, mlp->grad[l], mlp->grad16[l], r0 * fan_out), fan_out,
                            input_at(mlp, params, mlp->params16, mlp->params[2 * l].offset),
                            fan_out, mlp->grad[l - 1] + r0 * fan_in, fan_in);
