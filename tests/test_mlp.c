@@ -467,8 +467,9 @@ TEST(mlp_cpu_data_parallel_step_matches_generic)
                     for (int64_t i = 0; i < fast->params[p].count; i++)
                         worst = fmax(worst, fabs((double)u[i] - v[i]) / fmax(1e-3, fabs(v[i])));
                 }
-            CHECK_MSG(worst <= (dtype == WG_DTYPE_BF16 ? 2e-2 : 1e-4), "%d threads, %s, %s: parameters, gradients or state "
-                      "differ by %.3g (relative)", threads, wg_optimizer_name(opt.kind),
+            CHECK_MSG(worst <= (dtype == WG_DTYPE_BF16 ? 2e-2 : 1e-4),
+                      "%d threads, %s, %s: parameters, gradients or state differ by %.3g "
+                      "(relative)", threads, wg_optimizer_name(opt.kind),
                       wg_dtype_name(dtype), worst);
             CHECK(fast->optimizer_steps == plain->optimizer_steps);
             wg_mlp_free(fast);

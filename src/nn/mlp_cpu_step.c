@@ -81,7 +81,8 @@ static wg_status gemm1(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, i
 static const void *input_at(const wg_mlp *mlp, const float *f32, const wg_bf16 *bf16,
                             int64_t offset)
 {
-    return mlp->dtype == WG_DTYPE_BF16 ? (const void *)(bf16 + offset) : (const void *)(f32 + offset);
+    if (mlp->dtype == WG_DTYPE_BF16) return bf16 + offset;
+    return f32 + offset;
 }
 
 /* One thread's part of the step. Returns its first failure; it still reaches every
