@@ -153,6 +153,9 @@ $(BUILD)/src/cpu/gemm_%.o: CFLAGS += -O3 -ffp-contract=fast
 # The measurement loops (src/measure/simd_*.c) likewise; the copy loop must stay a loop, not
 # become a call to memcpy.
 $(BUILD)/src/measure/simd_%.o: CFLAGS += -O3 -ffp-contract=fast -fno-tree-loop-distribute-patterns
+# The training step's layer operations (bias, ReLU, their backward, the optimisers): -O3 so
+# their per-ISA clones are vectorised.
+$(BUILD)/src/nn/nn_cpu.o: CFLAGS += -O3
 
 $(BUILD)/tests/%.o: CPPFLAGS += $(TEST_CPPFLAGS)
 $(BUILD)/tools/%.o: CPPFLAGS += $(TEST_CPPFLAGS)

@@ -740,10 +740,14 @@ typedef struct wg_train_options {
     float lr;
     wg_lr_schedule schedule;
     uint64_t seed;
+    /* The products' inputs: WG_DTYPE_FP32, or WG_DTYPE_BF16 for mixed precision (bf16
+     * copies of the weights and activations in the products, float32 accumulation, master
+     * weights, optimiser state and loss; checkpoints keep the float32 masters). */
+    wg_dtype dtype;
 } wg_train_options;
 
 /* The defaults: cpu, 512,256 hidden, batch 256, 10 epochs, SGD momentum 0.9, lr 0.1 with a
- * cosine schedule, seed 42 (Adam's betas 0.9/0.999, eps 1e-8, for when Adam is chosen). */
+ * cosine schedule, seed 42, fp32 (Adam's betas 0.9/0.999, eps 1e-8, for when Adam is chosen). */
 void wg_train_defaults(wg_train_options *options);
 
 /* What a checkpoint file says about itself. */
@@ -838,6 +842,12 @@ wg_status wg_trainer_load(wg_trainer *trainer, const char *path, wg_mlp_checkpoi
  * Both run float32 with differently ordered sums (and the GPU's fast exp), so they drift
  * apart by ~1e-6 a step; a wrong kernel is off by far more than this. */
 #define WG_TRAIN_COMPARE_TOLERANCE 2e-3
+/* The same for mixed precision (bf16 inputs to the products): a float32 sum that differs
+ * in its last bits can round a copy to the neighbouring bfloat16 (2^-8 apart), so the two
+ * devices' losses wander ~1e-3 apart over ten steps; still far below a wrong kernel. */
+#define WG_TRAIN_COMPARE_TOLERANCE_BF16 2e-2
+/* The tolerance of a comparison whose products read `dtype` inputs. */
+double wg_train_compare_tolerance(wg_dtype dtype);
 
 typedef struct wg_train_compare_run {
     wg_device device;
@@ -857,7 +867,7 @@ typedef struct wg_train_compare_result {
     wg_train_compare_run runs[2]; /* [0] the CPU, [1] options->device */
     double speedup;           /* CPU time/step over the other's; NaN unless both ran */
     double loss_max_relative_difference; /* NaN unless both ran */
-    double tolerance;         /* WG_TRAIN_COMPARE_TOLERANCE */
+    double tolerance;         /* wg_train_compare_tolerance(options->dtype) */
     int agree;                /* both ran and the difference is within the tolerance */
 } wg_train_compare_result;
 

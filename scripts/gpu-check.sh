@@ -253,6 +253,18 @@ grep -E '^(PASS|FAIL|SKIP) (bf16_|mismatched_dtypes).*\[cuda' "$OUT/tests.log" 2
 # ---- end dtype
 
 # A run where the GPU tests skipped verified nothing on a GPU: say so, and fail.
+# ---- train (issue 17 item 5): mixed precision on the GPU ----
+# train --dtype bf16: 200 steps on the CPU and the GPU (cuBLAS BF16 there), exit 1 when the
+# losses disagree beyond the bf16 tolerance; then 2 epochs on the GPU alone against fp32
+# (test accuracy and images/s in the logs). ~1 min in all.
+step train-bf16 90 ./"$build"/whygpu train --compare --dtype bf16 --steps 200 --data "$data" \
+    --no-progress
+step train-bf16-epochs 90 ./"$build"/whygpu train --device cuda --dtype bf16 --epochs 2 \
+    --data "$data" --no-progress
+step train-fp32-epochs 90 ./"$build"/whygpu train --device cuda --epochs 2 --data "$data" \
+    --no-progress
+# ---- end of train (issue 17 item 5) ----
+
 if grep -q '^SKIP .*cuda' "$OUT/tests.log" 2>/dev/null; then
     echo "== GPU tests were SKIPPED (no usable GPU?): this run verified nothing on a GPU" |
         tee -a "$summary"

@@ -267,6 +267,45 @@ TEST(cli_runs_predict_refuses_overflowing_model)
     nn_remove_dir(dir);
 }
 
+/* #17 item 5: train --dtype bf16 trains (and says so), records the dtype in its JSON, saves
+ * a checkpoint an fp32 run resumes from; a dtype it does not know is bad usage naming it. */
+TEST(cli_runs_train_dtype_bf16)
+{
+    char dir[64], model[128], json[128];
+    REQUIRE(tiny_data(dir, sizeof dir) == 0);
+    snprintf(model, sizeof model, "%s/model.ck", dir);
+    snprintf(json, sizeof json, "%s/run.json", dir);
+    const char *train[] = {"train", "--data", dir, "--epochs", "1", "--batch", "20", "--hidden",
+                           "16", "--dtype", "bf16", "--save", model, "--json", json,
+                           "--no-progress", NULL};
+    cli_run_result r = cli_run(train, NULL);
+    CHECK_MSG(r.exit_code == 0, "train --dtype bf16: exit %d: %s", r.exit_code, r.err ? r.err : "");
+    CHECK_MSG(r.out && strstr(r.out, "bf16 mixed precision"), "stdout: %s", r.out ? r.out : "");
+    cli_run_free(&r);
+    size_t size = 0;
+    uint8_t *bytes = nn_read_file(json, &size);
+    char *doc = bytes ? calloc(size + 1, 1) : NULL; /* the file as a C string */
+    if (doc) memcpy(doc, bytes, size);
+    CHECK_MSG(doc && strstr(doc, "\"dtype\": \"bf16\""), "json: %s", doc ? doc : "(none)");
+    free(bytes);
+    free(doc);
+    const char *resume[] = {"train", "--data", dir, "--epochs", "2", "--batch", "20", "--hidden",
+                            "16", "--load", model, "--no-progress", NULL};
+    r = cli_run(resume, NULL);
+    CHECK_MSG(r.exit_code == 0, "fp32 resume of a bf16 checkpoint: exit %d: %s", r.exit_code,
+              r.err ? r.err : "");
+    cli_run_free(&r);
+    const char *bad[] = {"train", "--dtype", "fp16", "--data", dir, NULL};
+    const char *says[] = {"--dtype", "'fp16'", NULL};
+    check_one_line(bad, NULL, 2, says);
+    const char *help[] = {"train", "--help", NULL};
+    r = cli_run(help, NULL);
+    CHECK_MSG(r.exit_code == 0 && r.out && strstr(r.out, "--dtype T"), "help: %s",
+              r.out ? r.out : "");
+    cli_run_free(&r);
+    nn_remove_dir(dir);
+}
+
 /* ---------------------------------------------------------------- messages -------- */
 
 /* #14, #20: the INDEX's messages: the real test-set size, and "-1" as an index. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "blobs.h"
 #include "check.h"
 #include "nn/mlp.h"
 #include "nn/mlp_checkpoint.h"
@@ -206,10 +207,8 @@ DEVICE_TEST(mlp_rejects_bad_sizes)
 
 /* ---------------------------------------------------------------- training -------- */
 
-/* A learnable problem: `classes` Gaussian blobs in `features` dimensions (noise well under
- * the distance between centres); the same centre seed with another noise seed gives a
- * test set of the same problem. */
-static int make_blobs(wg_dataset *d, int64_t count, int64_t features, int classes,
+/* blobs.h */
+int make_blobs(wg_dataset *d, int64_t count, int64_t features, int classes,
                       uint64_t centre_seed, uint64_t noise_seed)
 {
     memset(d, 0, sizeof *d);
@@ -409,6 +408,76 @@ TEST(mlp_gpu_matches_cpu)
     wg_trainer_free(t[0]);
     wg_trainer_free(t[1]);
     wg_dataset_free(&data);
+}
+
+/* ---------------------------------------------------------------- CPU step -------- */
+
+/* The CPU's data-parallel step (mlp_cpu_step.c) against the four generic calls on a twin
+ * model, for SGD and Adam, FP32 and BF16, with 2 and 3 threads (uneven bands) and a batch
+ * whose rows and widths do not divide evenly: the same parameters, optimiser state and loss
+ * statistics to float32 rounding (only the order of the bias gradients' sums differs; in
+ * BF16 that can move a rounded copy to its neighbour, hence the looser bound there). */
+TEST(mlp_cpu_data_parallel_step_matches_generic)
+{
+    const int64_t sizes[] = {37, 50, 21, 7};
+    const int64_t rows = 101;
+    float *x = malloc(rows * 37 * sizeof *x);
+    uint8_t y[101];
+    REQUIRE(x);
+    ref_random(x, rows * 37, 12);
+    for (int i = 0; i < rows; i++) y[i] = (uint8_t)((i * 5 + 3) % 7);
+    for (int run = 0; run < 8; run++) {
+        const int threads = 2 + (run & 1), kind = (run >> 1) & 1;
+        const wg_dtype dtype = run >= 4 ? WG_DTYPE_BF16 : WG_DTYPE_FP32;
+        {
+            wg_set_cpu_threads(threads);
+            wg_mlp *fast = NULL, *plain = NULL;
+            REQUIRE_OK(wg_mlp_create_dtype(wg_cpu(), 3, sizes, 128, dtype, &fast));
+            REQUIRE_OK(wg_mlp_create_dtype(wg_cpu(), 3, sizes, 128, dtype, &plain));
+            REQUIRE_OK(wg_mlp_init(fast, 4));
+            REQUIRE_OK(wg_mlp_init(plain, 4));
+            CHECK(wg_mlp_cpu_step_suits(fast, rows) && !wg_mlp_cpu_step_suits(fast, 40));
+            wg_optimizer opt = {.kind = (wg_optimizer_kind)kind, .momentum = 0.9f,
+                                .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f};
+            const float lr = kind ? 0.01f : 0.1f;
+            wg_nn_stats a = {0, 0}, b = {0, 0};
+            for (int step = 0; step < 4; step++) {
+                REQUIRE_OK(wg_mlp_stats_reset(fast));
+                REQUIRE_OK(wg_mlp_stats_reset(plain));
+                REQUIRE_OK(wg_mlp_train_step(fast, x, y, rows, &opt, lr));
+                REQUIRE_OK(wg_mlp_forward(plain, x, rows));
+                REQUIRE_OK(wg_mlp_loss(plain, y, rows, 1));
+                REQUIRE_OK(wg_mlp_backward(plain, x, rows));
+                REQUIRE_OK(wg_mlp_update(plain, &opt, lr));
+                REQUIRE_OK(wg_mlp_stats_read(fast, &a));
+                REQUIRE_OK(wg_mlp_stats_read(plain, &b));
+            }
+            const double bound = dtype == WG_DTYPE_BF16 ? 1e-2 : 1e-5;
+            CHECK_MSG(fabs(a.loss_sum - b.loss_sum) <= bound * fabs(b.loss_sum) &&
+                          fabs(a.correct - b.correct) <= (dtype == WG_DTYPE_BF16),
+                      "%d threads, %s, %s: loss sum %.7g correct %g, generic %.7g and %g",
+                      threads, wg_optimizer_name(opt.kind), wg_dtype_name(dtype), a.loss_sum,
+                      a.correct, b.loss_sum, b.correct);
+            double worst = 0;
+            for (int buf = WG_MLP_PARAMS; buf < WG_MLP_BUFFERS; buf++)
+                for (int p = 0; p < fast->param_tensors; p++) {
+                    float u[37 * 50], v[37 * 50]; /* the largest tensor */
+                    REQUIRE_OK(wg_mlp_read(fast, (wg_mlp_buffer)buf, p, u));
+                    REQUIRE_OK(wg_mlp_read(plain, (wg_mlp_buffer)buf, p, v));
+                    for (int64_t i = 0; i < fast->params[p].count; i++)
+                        worst = fmax(worst, fabs((double)u[i] - v[i]) / fmax(1e-3, fabs(v[i])));
+                }
+            CHECK_MSG(worst <= (dtype == WG_DTYPE_BF16 ? 2e-2 : 1e-4),
+                      "%d threads, %s, %s: parameters, gradients or state differ by %.3g "
+                      "(relative)", threads, wg_optimizer_name(opt.kind),
+                      wg_dtype_name(dtype), worst);
+            CHECK(fast->optimizer_steps == plain->optimizer_steps);
+            wg_mlp_free(fast);
+            wg_mlp_free(plain);
+        }
+    }
+    wg_set_cpu_threads(0);
+    free(x);
 }
 
 /* ---------------------------------------------------------------- trainer info ---- */

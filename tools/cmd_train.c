@@ -50,7 +50,8 @@ static void print_header(const train_outcome *r)
     printf(", lr %g (%s schedule), batch %" PRId64 ", %" PRId64 " epochs", (double)o->lr,
            wg_lr_schedule_name(o->schedule), o->batch, o->epochs);
     if (o->max_steps > 0) printf(" or %" PRId64 " steps", o->max_steps);
-    printf(", seed %" PRIu64 "\n", o->seed);
+    printf(", seed %" PRIu64 "%s\n", o->seed,
+           o->dtype == WG_DTYPE_BF16 ? ", bf16 mixed precision" : "");
     if (r->c->load_path)
         printf("resumed from %s: epoch %" PRId64 ", step %" PRId64 "%s\n", r->c->load_path,
                r->loaded.epoch, r->loaded.step,

@@ -23,8 +23,9 @@ typedef struct compare_progress {
 static void print_plan(const train_cli *c, const wg_train_compare_result *r)
 {
     printf("%s (%" PRId64 " parameters): %" PRId64 " steps of batch %" PRId64
-           " on the CPU and on the GPU, same seed (%" PRIu64 ")\n", r->model, r->parameters,
-           r->steps, r->batch, c->train.seed);
+           " on the CPU and on the GPU, same seed (%" PRIu64 "), %s\n", r->model,
+           r->parameters, r->steps, r->batch, c->train.seed,
+           c->train.dtype == WG_DTYPE_BF16 ? "bf16 mixed precision" : "fp32");
     fflush(stdout);
 }
 

@@ -20,7 +20,7 @@ static void train_usage(FILE *out)
             "                    [--optimizer sgd|adam] [--lr X] [--momentum X]\n"
             "                    [--schedule cosine|step|constant] [--seed N] [--data DIR]\n"
             "                    [--steps N] [--json FILE|-] [--save FILE] [--load FILE]\n"
-            "                    [--compare] [--no-progress]\n"
+            "                    [--dtype fp32|bf16] [--compare] [--no-progress]\n"
             "\n"
             "Trains a multilayer perceptron (784-512-256-10, ReLU, softmax cross-entropy) on\n"
             "Fashion-MNIST, on the CPU or the GPU: the same code, the device chosen here. Prints\n"
@@ -46,6 +46,9 @@ static void train_usage(FILE *out)
             "  --save FILE      save a checkpoint after every epoch (atomically)\n"
             "  --load FILE      resume from a checkpoint of the same model; one that finished\n"
             "                   its epochs is only evaluated\n"
+            "  --dtype T        the products' inputs: fp32 (default) or bf16 (mixed\n"
+            "                   precision: bf16 weights and activations in the products,\n"
+            "                   fp32 accumulation, fp32 master weights, optimiser and loss)\n"
             "  --compare        run the same steps on the CPU and on the GPU (--device names\n"
             "                   the GPU, default cuda): time per step, images/s, speed-up, and\n"
             "                   the two devices' losses over the first steps must agree\n"
@@ -105,7 +108,8 @@ int train_parse_options(int argc, char **argv, train_cli *c)
         {"steps", required_argument, NULL, 's'},    {"json", required_argument, NULL, 'j'},
         {"save", required_argument, NULL, 'w'},     {"load", required_argument, NULL, 'L'},
         {"compare", no_argument, NULL, 'C'},        {"no-progress", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+        {"dtype", required_argument, NULL, 'T'},    {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     memset(c, 0, sizeof *c);
     wg_train_defaults(&c->train);
     c->progress = 1;
@@ -163,6 +167,10 @@ int train_parse_options(int argc, char **argv, train_cli *c)
         case 'w': c->save_path = optarg; break;
         case 'L': c->load_path = optarg; break;
         case 'C': c->compare = 1; break;
+        case 'T':
+            if (wg_dtype_parse(optarg, &c->train.dtype) != WG_OK)
+                return cli_usage_error("train", "--dtype: %s", wg_error_message());
+            break;
         case 'P': c->progress = 0; break;
         case 'h': train_usage(stdout); return -1;
         case ':': return cli_usage_error("train", "option %s needs a value", argv[optind - 1]);

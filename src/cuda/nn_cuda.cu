@@ -8,9 +8,15 @@
  * parameter at once) and no host synchronisation anywhere in a step. Statistics (loss
  * sum, correct count) stay in device memory until the caller reads them.
  *
+ * Mixed precision (train --dtype bf16) uses the same kernels with a non-NULL `copy`: each
+ * also stores the bfloat16 of what it wrote (__float2bfloat16_rn: round to nearest even),
+ * the input the next cuBLAS BF16 product reads, so no launch is added for it but the input
+ * batch's rounding.
+ *
  * All launches go to the legacy default stream, the stream cuBLAS uses here, so the
  * kernels and the GEMMs of a step run in order without events.
  */
+#include <cuda_bf16.h>
 #include <inttypes.h>
 #include <stdint.h>
 
@@ -25,7 +31,7 @@
 /* y = act(y + bias), grid-stride over rows x cols. The column of element i is kept up to
  * date by addition (one 64-bit division per thread, not one per element). */
 static __global__ void bias_act_kernel(float *y, const float *__restrict__ bias, int64_t rows,
-                                       int64_t cols, int relu)
+                                       int64_t cols, int relu, __nv_bfloat16 *copy)
 {
     const int64_t n = rows * cols;
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
@@ -34,7 +40,9 @@ static __global__ void bias_act_kernel(float *y, const float *__restrict__ bias,
     int64_t c = start % cols;
     for (int64_t i = start; i < n; i += stride) {
         const float v = y[i] + bias[c];
-        y[i] = relu ? (v > 0.0f ? v : 0.0f) : v;
+        const float out = relu ? (v > 0.0f ? v : 0.0f) : v;
+        y[i] = out;
+        if (copy) copy[i] = __float2bfloat16_rn(out);
         c += step;
         if (c >= cols) c -= cols;
     }
@@ -47,7 +55,8 @@ static __global__ void bias_act_kernel(float *y, const float *__restrict__ bias,
  * the caller zeroed first. */
 static __global__ void bias_act_backward_kernel(float *dy, const float *__restrict__ y,
                                                 float *dbias, int64_t rows, int64_t cols,
-                                                int relu, int64_t rows_per_band)
+                                                int relu, int64_t rows_per_band,
+                                                __nv_bfloat16 *copy)
 {
     __shared__ float partial[8][33];
     const int64_t c = (int64_t)blockIdx.x * 32 + threadIdx.x;
@@ -62,6 +71,7 @@ static __global__ void bias_act_backward_kernel(float *dy, const float *__restri
                 g = y[i] > 0.0f ? g : 0.0f;
                 dy[i] = g;
             }
+            if (copy) copy[i] = __float2bfloat16_rn(g);
             sum += g;
         }
     }
@@ -136,20 +146,23 @@ static __global__ void stats_reset_kernel(wg_nn_stats *stats)
 /* SGD with momentum over every parameter of the model in one launch. */
 static __global__ void sgd_kernel(float *__restrict__ w, float *__restrict__ v,
                                   const float *__restrict__ g, int64_t n, float lr,
-                                  float momentum)
+                                  float momentum, __nv_bfloat16 *__restrict__ copy)
 {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
         const float vi = momentum * v[i] + g[i];
+        const float wi = w[i] - lr * vi;
         v[i] = vi;
-        w[i] -= lr * vi;
+        w[i] = wi;
+        if (copy) copy[i] = __float2bfloat16_rn(wi);
     }
 }
 
 /* Adam over every parameter in one launch (bias corrections folded in by the caller). */
 static __global__ void adam_kernel(float *__restrict__ w, float *__restrict__ m,
                                    float *__restrict__ v, const float *__restrict__ g,
-                                   int64_t n, float lr_t, float beta1, float beta2, float eps_t)
+                                   int64_t n, float lr_t, float beta1, float beta2, float eps_t,
+                                   __nv_bfloat16 *__restrict__ copy)
 {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
@@ -158,8 +171,19 @@ static __global__ void adam_kernel(float *__restrict__ w, float *__restrict__ m,
         const float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        w[i] -= lr_t * mi / (sqrtf(vi) + eps_t);
+        const float wi = w[i] - lr_t * mi / (sqrtf(vi) + eps_t);
+        w[i] = wi;
+        if (copy) copy[i] = __float2bfloat16_rn(wi);
     }
+}
+
+/* dst = bf16(src): the input batch of a mixed-precision forward pass. */
+static __global__ void to_bf16_kernel(const float *__restrict__ src,
+                                      __nv_bfloat16 *__restrict__ dst, int64_t n)
+{
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+        dst[i] = __float2bfloat16_rn(src[i]);
 }
 
 /* The mini-batch gather from the dataset kept in device memory: grid-stride over the
@@ -206,20 +230,27 @@ static wg_status grid_for(int index, int64_t items, unsigned *blocks)
     return WG_OK;
 }
 
-static wg_status cuda_bias_act(int index, float *y, const float *bias, int64_t rows,
-                               int64_t cols, int relu)
+static wg_status cuda_bias_act_bf16(int index, float *y, const float *bias, int64_t rows,
+                                    int64_t cols, int relu, wg_bf16 *y16)
 {
     unsigned blocks = 0;
     wg_status status = grid_for(index, rows * cols, &blocks);
     if (status != WG_OK) return status;
-    bias_act_kernel<<<blocks, NN_THREADS>>>(y, bias, rows, cols, relu);
+    bias_act_kernel<<<blocks, NN_THREADS>>>(y, bias, rows, cols, relu, (__nv_bfloat16 *)y16);
     WG_CUDA_LAUNCH_CHECK("launching bias_act on cuda:%d (%" PRId64 " x %" PRId64 ")", index,
                          rows, cols);
     return WG_OK;
 }
 
-static wg_status cuda_bias_act_backward(int index, float *dy, const float *y, float *dbias,
-                                        int64_t rows, int64_t cols, int relu)
+static wg_status cuda_bias_act(int index, float *y, const float *bias, int64_t rows,
+                               int64_t cols, int relu)
+{
+    return cuda_bias_act_bf16(index, y, bias, rows, cols, relu, NULL);
+}
+
+static wg_status cuda_bias_act_backward_bf16(int index, float *dy, const float *y,
+                                             float *dbias, int64_t rows, int64_t cols,
+                                             int relu, wg_bf16 *dy16)
 {
     wg_status status = wg_cuda_use(index);
     if (status != WG_OK) return status;
@@ -240,10 +271,17 @@ static wg_status cuda_bias_act_backward(int index, float *dy, const float *y, fl
         WG_CUDA_TRY(cudaMemsetAsync(dbias, 0, (size_t)cols * sizeof(float), 0),
                     "zeroing a bias gradient of %" PRId64 " floats on cuda:%d", cols, index);
     dim3 grid((unsigned)col_blocks, (unsigned)bands), block(32, 8);
-    bias_act_backward_kernel<<<grid, block>>>(dy, y, dbias, rows, cols, relu, rows_per_band);
+    bias_act_backward_kernel<<<grid, block>>>(dy, y, dbias, rows, cols, relu, rows_per_band,
+                                              (__nv_bfloat16 *)dy16);
     WG_CUDA_LAUNCH_CHECK("launching bias_act_backward on cuda:%d (%" PRId64 " x %" PRId64 ")",
                          index, rows, cols);
     return WG_OK;
+}
+
+static wg_status cuda_bias_act_backward(int index, float *dy, const float *y, float *dbias,
+                                        int64_t rows, int64_t cols, int relu)
+{
+    return cuda_bias_act_backward_bf16(index, dy, y, dbias, rows, cols, relu, NULL);
 }
 
 static wg_status cuda_softmax_xent(int index, const float *logits, const uint8_t *labels,
@@ -269,25 +307,49 @@ static wg_status cuda_stats_reset(int index, wg_nn_stats *stats)
     return WG_OK;
 }
 
-static wg_status cuda_sgd(int index, float *w, float *v, const float *g, int64_t n, float lr,
-                          float momentum)
+static wg_status cuda_sgd_bf16(int index, float *w, float *v, const float *g, int64_t n,
+                               float lr, float momentum, wg_bf16 *w16)
 {
     unsigned blocks = 0;
     wg_status status = grid_for(index, n, &blocks);
     if (status != WG_OK) return status;
-    sgd_kernel<<<blocks, NN_THREADS>>>(w, v, g, n, lr, momentum);
+    sgd_kernel<<<blocks, NN_THREADS>>>(w, v, g, n, lr, momentum, (__nv_bfloat16 *)w16);
     WG_CUDA_LAUNCH_CHECK("launching sgd on cuda:%d (%" PRId64 " parameters)", index, n);
+    return WG_OK;
+}
+
+static wg_status cuda_sgd(int index, float *w, float *v, const float *g, int64_t n, float lr,
+                          float momentum)
+{
+    return cuda_sgd_bf16(index, w, v, g, n, lr, momentum, NULL);
+}
+
+static wg_status cuda_adam_bf16(int index, float *w, float *m, float *v, const float *g,
+                                int64_t n, float lr_t, float beta1, float beta2, float eps_t,
+                                wg_bf16 *w16)
+{
+    unsigned blocks = 0;
+    wg_status status = grid_for(index, n, &blocks);
+    if (status != WG_OK) return status;
+    adam_kernel<<<blocks, NN_THREADS>>>(w, m, v, g, n, lr_t, beta1, beta2, eps_t,
+                                        (__nv_bfloat16 *)w16);
+    WG_CUDA_LAUNCH_CHECK("launching adam on cuda:%d (%" PRId64 " parameters)", index, n);
     return WG_OK;
 }
 
 static wg_status cuda_adam(int index, float *w, float *m, float *v, const float *g, int64_t n,
                            float lr_t, float beta1, float beta2, float eps_t)
 {
+    return cuda_adam_bf16(index, w, m, v, g, n, lr_t, beta1, beta2, eps_t, NULL);
+}
+
+static wg_status cuda_to_bf16(int index, const float *src, wg_bf16 *dst, int64_t n)
+{
     unsigned blocks = 0;
     wg_status status = grid_for(index, n, &blocks);
     if (status != WG_OK) return status;
-    adam_kernel<<<blocks, NN_THREADS>>>(w, m, v, g, n, lr_t, beta1, beta2, eps_t);
-    WG_CUDA_LAUNCH_CHECK("launching adam on cuda:%d (%" PRId64 " parameters)", index, n);
+    to_bf16_kernel<<<blocks, NN_THREADS>>>(src, (__nv_bfloat16 *)dst, n);
+    WG_CUDA_LAUNCH_CHECK("launching to_bf16 on cuda:%d (%" PRId64 " values)", index, n);
     return WG_OK;
 }
 
@@ -307,4 +369,7 @@ static wg_status cuda_gather(int index, const float *images, const uint8_t *labe
 extern "C" const wg_nn_backend wg_nn_cuda = {
     cuda_bias_act, cuda_bias_act_backward, cuda_softmax_xent, cuda_stats_reset,
     cuda_sgd,      cuda_adam,              cuda_gather,
+    /* mixed precision */
+    cuda_to_bf16,  cuda_bias_act_bf16,     cuda_bias_act_backward_bf16,
+    cuda_sgd_bf16, cuda_adam_bf16,
 };

@@ -53,8 +53,14 @@ void wg_mlp_free(wg_mlp *mlp)
     for (int l = 0; l < mlp->layers; l++) {
         release_device(mlp, mlp->act[l]);
         release_device(mlp, mlp->grad[l]);
+        release_device(mlp, mlp->act16[l]);
+        release_device(mlp, mlp->grad16[l]);
     }
     release_device(mlp, mlp->stats);
+    release_device(mlp, mlp->params16);
+    release_device(mlp, mlp->x16);
+    free(mlp->cpu_scratch);
+    free(mlp->cpu_stats);
     free(mlp);
 }
 
@@ -77,11 +83,26 @@ static wg_status check_sizes(int layers, const int64_t *sizes, int64_t capacity)
     return WG_OK;
 }
 
+/* The products' kernel of a BF16 model: the device's best BF16 kernel (on the CPU there
+ * is always one: AMX, AVX512-BF16, or the inputs widened to fp32). */
+static wg_status choose_bf16_kernel(wg_mlp *mlp)
+{
+    if (!mlp->nn->to_bf16 || !mlp->nn->bias_act_bf16 || !mlp->nn->bias_act_backward_bf16 ||
+        !mlp->nn->sgd_bf16 || !mlp->nn->adam_bf16) {
+        char device[32];
+        return wg_fail(WG_ERR_UNSUPPORTED, "mixed precision (bf16) training is not implemented "
+                       "on %s", wg_device_format(mlp->device, device, sizeof device));
+    }
+    wg_status status = wg_kernel_best(mlp->device, WG_PRECISION_BF16, &mlp->kernel);
+    if (status != WG_OK) return wg_fail_context(status, "mixed precision (bf16) training");
+    return WG_OK;
+}
+
 /* A model for training (parameters, gradients, optimiser state, activations and their
  * gradients) or, with `inference`, only what a forward pass reads and writes: the
- * parameters and the activations. */
+ * parameters and the activations. BF16 adds the bfloat16 copies (training only). */
 static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
-                            int inference, wg_mlp **out)
+                            int inference, wg_dtype dtype, wg_mlp **out)
 {
     if (!out) return wg_fail(WG_ERR_ARGUMENT, "mlp: NULL output");
     wg_status status = check_sizes(layers, sizes, capacity);
@@ -99,7 +120,17 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
     mlp->nn = nn;
     mlp->layers = layers;
     mlp->capacity = capacity;
+    mlp->dtype = dtype;
     memcpy(mlp->sizes, sizes, (size_t)(layers + 1) * sizeof *sizes);
+    if (dtype != WG_DTYPE_FP32 && (dtype != WG_DTYPE_BF16 || inference)) {
+        free(mlp);
+        return wg_fail(WG_ERR_ARGUMENT, "mlp: dtype %d is not supported here (fp32, or bf16 "
+                       "for training)", (int)dtype);
+    }
+    if (dtype == WG_DTYPE_BF16 && (status = choose_bf16_kernel(mlp)) != WG_OK) {
+        free(mlp);
+        return status;
+    }
 
     int64_t offset = 0;
     for (int l = 0; l < layers; l++) {
@@ -129,6 +160,12 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
         status = wg_memory_plan_add(&plan, device,
                                     activations * (int64_t)sizeof(float) * (inference ? 1 : 2),
                                     inference ? "activations" : "activations and their gradients");
+    /* BF16: the parameters' copies, the input batch's and each layer's output and dZ */
+    if (status == WG_OK && dtype == WG_DTYPE_BF16)
+        status = wg_memory_plan_add(&plan, device,
+                                    (offset + capacity * sizes[0] + 2 * activations) *
+                                        (int64_t)sizeof(wg_bf16),
+                                    "bfloat16 copies of the parameters and activations");
     if (status == WG_OK) status = wg_memory_plan_check(&plan);
     if (status != WG_OK) {
         char model[160];
@@ -148,6 +185,22 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
             status = alloc_device(mlp, count, sizeof(float), (void **)&mlp->grad[l]);
     }
     if (status == WG_OK) status = alloc_device(mlp, 1, sizeof(wg_nn_stats), (void **)&mlp->stats);
+    if (dtype == WG_DTYPE_BF16) {
+        mlp->params16_stale = 1;
+        if (status == WG_OK)
+            status = alloc_device(mlp, offset, sizeof(wg_bf16), (void **)&mlp->params16);
+        if (status == WG_OK)
+            status = alloc_device(mlp, capacity * sizes[0], sizeof(wg_bf16), (void **)&mlp->x16);
+        for (int l = 0; l < layers && status == WG_OK; l++) {
+            if (l + 1 < layers)
+                status = alloc_device(mlp, capacity * sizes[l + 1], sizeof(wg_bf16),
+                                      (void **)&mlp->act16[l]);
+            if (status == WG_OK)
+                status = alloc_device(mlp, capacity * sizes[l + 1], sizeof(wg_bf16),
+                                      (void **)&mlp->grad16[l]);
+        }
+    }
+
     /* Zero everything: the padding between tensors is never written again, and a model
      * used before wg_mlp_init computes with zeros rather than garbage. */
     for (int b = 0; b < buffers && status == WG_OK; b++)
@@ -166,13 +219,19 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
 wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
                         wg_mlp **out)
 {
-    return mlp_create(device, layers, sizes, capacity, 0, out);
+    return mlp_create(device, layers, sizes, capacity, 0, WG_DTYPE_FP32, out);
+}
+
+wg_status wg_mlp_create_dtype(wg_device device, int layers, const int64_t *sizes,
+                              int64_t capacity, wg_dtype dtype, wg_mlp **out)
+{
+    return mlp_create(device, layers, sizes, capacity, 0, dtype, out);
 }
 
 wg_status wg_mlp_create_inference(wg_device device, int layers, const int64_t *sizes,
                                   int64_t capacity, wg_mlp **out)
 {
-    return mlp_create(device, layers, sizes, capacity, 1, out);
+    return mlp_create(device, layers, sizes, capacity, 1, WG_DTYPE_FP32, out);
 }
 
 const char *wg_mlp_describe_sizes(int layers, const int64_t *sizes, char *buf, size_t size)
@@ -212,6 +271,7 @@ wg_status wg_mlp_init(wg_mlp *mlp, uint64_t seed)
                                             w->count, -limit, limit, layer_seed);
     }
     mlp->optimizer_steps = 0;
+    mlp->params16_stale = 1;
     if (status != WG_OK) return wg_fail_context(status, "initialising the mlp");
     return WG_OK;
 }
@@ -224,20 +284,64 @@ static wg_status check_rows(const wg_mlp *mlp, const char *who, int64_t rows)
     return WG_OK;
 }
 
-static wg_status gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, int64_t n,
-                      int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb,
+wg_status wg_mlp_gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, int64_t n,
+                      int64_t k, const void *a, int64_t lda, const void *b, int64_t ldb,
                       float *c, int64_t ldc)
 {
-    wg_gemm_args args = {.trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k,
-                         .alpha = 1.0f, .beta = 0.0f, .a = a, .lda = lda, .b = b, .ldb = ldb,
-                         .c = c, .ldc = ldc};
-    return wg_gemm_on(mlp->device, NULL, &args);
+    const wg_gemm_args args = {.trans_a = trans_a, .trans_b = trans_b, .m = m, .n = n, .k = k,
+                               .alpha = 1.0f, .beta = 0.0f, .a = a, .lda = lda, .b = b,
+                               .ldb = ldb, .c = c, .ldc = ldc, .input_dtype = mlp->dtype};
+    return wg_gemm_on(mlp->device, mlp->kernel, &args);
+}
+
+static wg_status gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, int64_t n,
+                      int64_t k, const void *a, int64_t lda, const void *b, int64_t ldb,
+                      float *c, int64_t ldc)
+{
+    return wg_mlp_gemm(mlp, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc);
+}
+
+wg_status wg_mlp_refresh_copies(wg_mlp *mlp)
+{
+    if (!mlp) return wg_fail(WG_ERR_ARGUMENT, "mlp refresh: NULL model");
+    if (mlp->dtype != WG_DTYPE_BF16) return WG_OK;
+    wg_status status = mlp->nn->to_bf16(mlp->device.index, mlp->buffer[WG_MLP_PARAMS],
+                                        mlp->params16, mlp->param_count);
+    if (status == WG_OK) mlp->params16_stale = 0;
+    return status;
+}
+
+/* The forward pass of a BF16 model: the input batch rounded once, then every product on
+ * bf16 copies; bias+ReLU writes each hidden output and its copy in one pass. */
+static wg_status forward_bf16(wg_mlp *mlp, const float *x, int64_t rows)
+{
+    const int index = mlp->device.index;
+    const float *params = mlp->buffer[WG_MLP_PARAMS];
+    wg_status status = mlp->params16_stale ? wg_mlp_refresh_copies(mlp) : WG_OK;
+    if (status == WG_OK) status = mlp->nn->to_bf16(index, x, mlp->x16, rows * mlp->sizes[0]);
+    const wg_bf16 *in = mlp->x16;
+    for (int l = 0; l < mlp->layers && status == WG_OK; l++) {
+        const int64_t fan_in = mlp->sizes[l], fan_out = mlp->sizes[l + 1];
+        const wg_bf16 *w = mlp->params16 + mlp->params[2 * l].offset;
+        const float *bias = params + mlp->params[2 * l + 1].offset;
+        const int hidden = l + 1 < mlp->layers;
+        status = gemm(mlp, 0, 0, rows, fan_out, fan_in, in, fan_in, w, fan_out, mlp->act[l],
+                      fan_out);
+        if (status == WG_OK && hidden)
+            status = mlp->nn->bias_act_bf16(index, mlp->act[l], bias, rows, fan_out, 1,
+                                            mlp->act16[l]);
+        else if (status == WG_OK) /* the logits: float32 only, for the loss */
+            status = mlp->nn->bias_act(index, mlp->act[l], bias, rows, fan_out, 0);
+        in = mlp->act16[l];
+    }
+    return status;
 }
 
 wg_status wg_mlp_forward(wg_mlp *mlp, const float *x, int64_t rows)
 {
     if (!mlp || !x) return wg_fail(WG_ERR_ARGUMENT, "mlp forward: NULL argument");
     wg_status status = check_rows(mlp, "forward", rows);
+    if (status == WG_OK && mlp->dtype == WG_DTYPE_BF16) return forward_bf16(mlp, x, rows);
     const int index = mlp->device.index;
     const float *params = mlp->buffer[WG_MLP_PARAMS];
     const float *in = x;
@@ -267,10 +371,36 @@ wg_status wg_mlp_loss(wg_mlp *mlp, const uint8_t *labels, int64_t rows, int with
                                  with_grad ? mlp->grad[last] : NULL, mlp->stats);
 }
 
+/* The backward pass of a BF16 model: the ReLU mask and bias gradient write dZ's copy in the
+ * same pass; the products read the copies the forward pass made (x16, act16) and the
+ * parameters' copies, and write float32 gradients. */
+static wg_status backward_bf16(wg_mlp *mlp, int64_t rows)
+{
+    const int index = mlp->device.index;
+    float *grads = mlp->buffer[WG_MLP_GRADS];
+    wg_status status = WG_OK;
+    for (int l = mlp->layers - 1; l >= 0 && status == WG_OK; l--) {
+        const int64_t fan_in = mlp->sizes[l], fan_out = mlp->sizes[l + 1];
+        const wg_mlp_param *w = &mlp->params[2 * l], *b = &mlp->params[2 * l + 1];
+        const wg_bf16 *in = l > 0 ? mlp->act16[l - 1] : mlp->x16;
+        status = mlp->nn->bias_act_backward_bf16(index, mlp->grad[l], mlp->act[l],
+                                                 grads + b->offset, rows, fan_out,
+                                                 l + 1 < mlp->layers, mlp->grad16[l]);
+        if (status == WG_OK)
+            status = gemm(mlp, 1, 0, fan_in, fan_out, rows, in, fan_in, mlp->grad16[l], fan_out,
+                          grads + w->offset, fan_out);
+        if (status == WG_OK && l > 0)
+            status = gemm(mlp, 0, 1, rows, fan_in, fan_out, mlp->grad16[l], fan_out,
+                          mlp->params16 + w->offset, fan_out, mlp->grad[l - 1], fan_in);
+    }
+    return status;
+}
+
 wg_status wg_mlp_backward(wg_mlp *mlp, const float *x, int64_t rows)
 {
     if (!mlp || !x) return wg_fail(WG_ERR_ARGUMENT, "mlp backward: NULL argument");
     wg_status status = check_rows(mlp, "backward", rows);
+    if (status == WG_OK && mlp->dtype == WG_DTYPE_BF16) return backward_bf16(mlp, rows);
     const int index = mlp->device.index;
     const float *params = mlp->buffer[WG_MLP_PARAMS];
     float *grads = mlp->buffer[WG_MLP_GRADS];
@@ -294,30 +424,72 @@ wg_status wg_mlp_backward(wg_mlp *mlp, const float *x, int64_t rows)
     return status;
 }
 
-wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr)
+static wg_status check_update(const wg_mlp *mlp, const wg_optimizer *optimizer, float lr)
 {
     if (!mlp || !optimizer) return wg_fail(WG_ERR_ARGUMENT, "mlp update: NULL argument");
     if (!(lr >= 0.0f) || !isfinite(lr))
         return wg_fail(WG_ERR_ARGUMENT, "mlp update: learning rate %g is not a finite value >= 0",
                        (double)lr);
-    const int index = mlp->device.index;
-    float **buf = mlp->buffer;
-    if (optimizer->kind == WG_OPTIMIZER_SGD)
-        return mlp->nn->sgd(index, buf[WG_MLP_PARAMS], buf[WG_MLP_STATE1], buf[WG_MLP_GRADS],
-                            mlp->param_count, lr, optimizer->momentum);
-    if (optimizer->kind != WG_OPTIMIZER_ADAM)
+    if (optimizer->kind != WG_OPTIMIZER_SGD && optimizer->kind != WG_OPTIMIZER_ADAM)
         return wg_fail(WG_ERR_ARGUMENT, "mlp update: unknown optimizer %d", (int)optimizer->kind);
+    return WG_OK;
+}
+
+/* Adam's step t (counted here) folded into the rate and epsilon (see nn_backend.h). */
+static void adam_rates(wg_mlp *mlp, const wg_optimizer *optimizer, float lr, float *lr_t,
+                       float *eps_t)
+{
     const double t = (double)++mlp->optimizer_steps;
     const double c1 = 1.0 - pow((double)optimizer->beta1, t);
     const double c2 = sqrt(1.0 - pow((double)optimizer->beta2, t));
-    return mlp->nn->adam(index, buf[WG_MLP_PARAMS], buf[WG_MLP_STATE1], buf[WG_MLP_STATE2],
-                         buf[WG_MLP_GRADS], mlp->param_count, (float)(lr * c2 / c1),
-                         optimizer->beta1, optimizer->beta2, (float)(optimizer->eps * c2));
+    *lr_t = (float)(lr * c2 / c1);
+    *eps_t = (float)(optimizer->eps * c2);
+}
+
+wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr)
+{
+    wg_status checked = check_update(mlp, optimizer, lr);
+    if (checked != WG_OK) return checked;
+    const int index = mlp->device.index;
+    float **buf = mlp->buffer;
+    /* BF16: the parameters' copies are rewritten by the update's own pass */
+    wg_bf16 *copies = mlp->dtype == WG_DTYPE_BF16 ? mlp->params16 : NULL;
+    wg_status status;
+    if (optimizer->kind == WG_OPTIMIZER_SGD) {
+        status = copies ? mlp->nn->sgd_bf16(index, buf[WG_MLP_PARAMS], buf[WG_MLP_STATE1],
+                                            buf[WG_MLP_GRADS], mlp->param_count, lr,
+                                            optimizer->momentum, copies)
+                        : mlp->nn->sgd(index, buf[WG_MLP_PARAMS], buf[WG_MLP_STATE1],
+                                       buf[WG_MLP_GRADS], mlp->param_count, lr,
+                                       optimizer->momentum);
+    } else {
+        float lr_t, eps_t;
+        adam_rates(mlp, optimizer, lr, &lr_t, &eps_t);
+        status = copies ? mlp->nn->adam_bf16(index, buf[WG_MLP_PARAMS], buf[WG_MLP_STATE1],
+                                             buf[WG_MLP_STATE2], buf[WG_MLP_GRADS],
+                                             mlp->param_count, lr_t, optimizer->beta1,
+                                             optimizer->beta2, eps_t, copies)
+                        : mlp->nn->adam(index, buf[WG_MLP_PARAMS], buf[WG_MLP_STATE1],
+                                        buf[WG_MLP_STATE2], buf[WG_MLP_GRADS], mlp->param_count,
+                                        lr_t, optimizer->beta1, optimizer->beta2, eps_t);
+    }
+    /* the update rewrote every copy from the new masters */
+    if (status == WG_OK && copies) mlp->params16_stale = 0;
+    return status;
 }
 
 wg_status wg_mlp_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels, int64_t rows,
                             const wg_optimizer *optimizer, float lr)
 {
+    if (mlp && x && labels && wg_mlp_cpu_step_suits(mlp, rows) && rows <= mlp->capacity) {
+        wg_status status = check_update(mlp, optimizer, lr);
+        float lr_t = 0.0f, eps_t = 0.0f;
+        if (status == WG_OK && optimizer->kind == WG_OPTIMIZER_ADAM)
+            adam_rates(mlp, optimizer, lr, &lr_t, &eps_t);
+        return status == WG_OK ? wg_mlp_cpu_train_step(mlp, x, labels, rows, optimizer, lr,
+                                                        lr_t, eps_t)
+                               : status;
+    }
     wg_status status = wg_mlp_forward(mlp, x, rows);
     if (status == WG_OK) status = wg_mlp_loss(mlp, labels, rows, 1);
     if (status == WG_OK) status = wg_mlp_backward(mlp, x, rows);
@@ -365,6 +537,7 @@ wg_status wg_mlp_write(wg_mlp *mlp, wg_mlp_buffer which, int index, const float 
     wg_status status = check_param(mlp, which, index, host);
     if (status != WG_OK) return status;
     const wg_mlp_param *p = &mlp->params[index];
+    if (which == WG_MLP_PARAMS) mlp->params16_stale = 1;
     return mlp->backend->copy_from_host(mlp->device.index, mlp->buffer[which] + p->offset, host,
                                         (size_t)p->count * sizeof(float));
 }

@@ -14,6 +14,13 @@
  * uses the first rows. All parameters live in one flat buffer (each tensor starting on a
  * 64-byte boundary), as do their gradients and the optimiser state, so an optimiser step
  * is one pass (one kernel launch) over the whole model.
+ *
+ * Mixed precision (dtype BF16): the products read bfloat16 copies of their inputs (the
+ * parameters, the input batch, the hidden layers' outputs and the gradients dZ) and
+ * accumulate in float32 into float32 outputs; the master parameters, gradients, optimiser
+ * state, biases, activations and the loss stay float32. Each copy is written by the pass
+ * that produces its values (bias+ReLU, ReLU backward, the optimiser step), so bf16 adds no
+ * pass of its own except rounding the input batch.
  */
 #ifndef WG_NN_MLP_H
 #define WG_NN_MLP_H
@@ -62,6 +69,20 @@ typedef struct wg_mlp {
     float *grad[WG_MLP_MAX_LAYERS];       /* [capacity, sizes[l+1]]: gradient there */
     wg_nn_stats *stats;                   /* device memory */
     int64_t optimizer_steps;              /* Adam's t */
+    /* Mixed precision: everything below is NULL / 0 for FP32. */
+    wg_dtype dtype;                       /* of the products' inputs */
+    const wg_kernel *kernel;              /* the products' kernel (NULL: the device's auto) */
+    wg_bf16 *params16;                    /* [param_count] copies of the parameters */
+    int params16_stale;                   /* parameters written since the copies were made */
+    wg_bf16 *x16;                         /* [capacity, sizes[0]] the input batch */
+    wg_bf16 *act16[WG_MLP_MAX_LAYERS];    /* hidden layers' outputs (not the logits) */
+    wg_bf16 *grad16[WG_MLP_MAX_LAYERS];   /* dZ of each layer */
+    /* The CPU's data-parallel step (mlp_cpu_step.c): per-thread scratch, made at its first
+     * step. */
+    float *cpu_scratch;                   /* 2 x threads rows of bias-gradient partial sums */
+    int cpu_scratch_threads;
+    int64_t cpu_scratch_row;              /* floats a row */
+    wg_nn_stats *cpu_stats;               /* [threads] loss statistics */
 } wg_mlp;
 
 /* A model with `layers` weight layers of sizes[0] -> sizes[1] -> ... -> sizes[layers] on
@@ -69,12 +90,20 @@ typedef struct wg_mlp {
  * wg_mlp_init. */
 wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
                         wg_mlp **out);
+/* The same with the products' input dtype: FP32 (as wg_mlp_create) or BF16 (mixed
+ * precision, see above): WG_ERR_UNSUPPORTED when the device has no BF16 product or no
+ * mixed-precision layer operations. */
+wg_status wg_mlp_create_dtype(wg_device device, int layers, const int64_t *sizes,
+                              int64_t capacity, wg_dtype dtype, wg_mlp **out);
 /* The same for forward passes only (prediction): the parameters and activations, no
  * gradients or optimiser state (buffer[] other than WG_MLP_PARAMS and grad[] are NULL), so
  * the memory plan counts a quarter of the parameters' training footprint. Not for
  * wg_mlp_loss with gradients, backward, update or wg_mlp_load. */
 wg_status wg_mlp_create_inference(wg_device device, int layers, const int64_t *sizes,
                                   int64_t capacity, wg_mlp **out);
+/* The BF16 model's parameter copies made again from the float32 masters (after the
+ * parameters were written other than by an update; forward does it when needed). */
+wg_status wg_mlp_refresh_copies(wg_mlp *mlp);
 void wg_mlp_free(wg_mlp *mlp);
 
 /* "mlp 784-512-256-10 relu softmax-xent": what a checkpoint must match. */
@@ -98,9 +127,27 @@ wg_status wg_mlp_loss(wg_mlp *mlp, const uint8_t *labels, int64_t rows, int with
 wg_status wg_mlp_backward(wg_mlp *mlp, const float *x, int64_t rows);
 /* One optimiser step with learning rate lr. */
 wg_status wg_mlp_update(wg_mlp *mlp, const wg_optimizer *optimizer, float lr);
-/* All four: one training step on a batch. Queues work only (no host synchronisation). */
+/* All four: one training step on a batch. Queues work only (no host synchronisation). On
+ * the CPU in float32 with several threads and enough rows, the data-parallel step below. */
 wg_status wg_mlp_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels, int64_t rows,
                             const wg_optimizer *optimizer, float lr);
+
+/* mlp_cpu_step.c: the CPU's step (float32 or BF16) in one parallel region, each thread a
+ * band of the rows (forward, loss, ReLU backward, d(in)) and of the gradients' columns
+ * (after a barrier a layer), then of the optimiser's parameters; the same arithmetic as
+ * the four calls above, summed in another order. _suits says whether it applies (the CPU,
+ * a training model, more than one thread and at least 32 rows each, not inside a parallel
+ * region). lr_t and eps_t are Adam's corrected rate and epsilon for this step (see
+ * wg_mlp_update). */
+int wg_mlp_cpu_step_suits(const wg_mlp *mlp, int64_t rows);
+/* A product of the model's dtype (a and b point at bf16 elements for BF16) with its
+ * kernel. */
+wg_status wg_mlp_gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, int64_t n,
+                      int64_t k, const void *a, int64_t lda, const void *b, int64_t ldb,
+                      float *c, int64_t ldc);
+wg_status wg_mlp_cpu_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
+                                int64_t rows, const wg_optimizer *optimizer, float lr,
+                                float lr_t, float eps_t);
 
 /* The accumulated loss sum and correct count: reset, and read (waits for the device). */
 wg_status wg_mlp_stats_reset(wg_mlp *mlp);

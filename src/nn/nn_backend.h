@@ -59,6 +59,24 @@ typedef struct wg_nn_backend {
     wg_status (*gather)(int index, const float *images, const uint8_t *labels,
                         const int32_t *order, int64_t first, int64_t rows, int64_t features,
                         float *x, uint8_t *y);
+
+    /* ---- mixed precision (train --dtype bf16): the same operations, each also writing
+     * the bfloat16 copy (rounded to nearest even, NaN kept) of what it produced, which the
+     * next products read. NULL on a device without them (the model then refuses bf16). */
+    /* dst[i] = bf16(src[i]) */
+    wg_status (*to_bf16)(int index, const float *src, wg_bf16 *dst, int64_t n);
+    /* bias_act, then y16 = bf16(y) */
+    wg_status (*bias_act_bf16)(int index, float *y, const float *bias, int64_t rows,
+                               int64_t cols, int relu, wg_bf16 *y16);
+    /* bias_act_backward, then dy16 = bf16(dy) (dy masked) */
+    wg_status (*bias_act_backward_bf16)(int index, float *dy, const float *y, float *dbias,
+                                        int64_t rows, int64_t cols, int relu, wg_bf16 *dy16);
+    /* sgd and adam on the float32 master weights, then w16 = bf16(w): the copies the
+     * products read are refreshed in the same pass as the update. */
+    wg_status (*sgd_bf16)(int index, float *w, float *v, const float *g, int64_t n, float lr,
+                          float momentum, wg_bf16 *w16);
+    wg_status (*adam_bf16)(int index, float *w, float *m, float *v, const float *g, int64_t n,
+                           float lr_t, float beta1, float beta2, float eps_t, wg_bf16 *w16);
 } wg_nn_backend;
 
 extern const wg_nn_backend wg_nn_cpu;

@@ -66,6 +66,7 @@ void wg_train_defaults(wg_train_options *o)
     o->lr = 0.1f;
     o->schedule = WG_LR_COSINE;
     o->seed = 42;
+    o->dtype = WG_DTYPE_FP32;
 }
 
 /* ---------------------------------------------------------------- datasets -------- */
@@ -212,7 +213,8 @@ wg_status wg_trainer_create(const wg_train_options *options, const wg_dataset *t
     sizes[layers] = train->classes;
     /* Evaluation batches use the same buffers: at least a few hundred rows. */
     const int64_t capacity = batch > 1024 ? batch : 1024;
-    status = wg_mlp_create(options->device, layers, sizes, capacity, &t->model);
+    status = wg_mlp_create_dtype(options->device, layers, sizes, capacity, options->dtype,
+                                 &t->model);
     if (status == WG_OK) status = wg_mlp_init(t->model, options->seed);
     if (status == WG_OK) status = wg_device_dataset_upload(train, options->device, &t->train);
     if (status == WG_OK && test) status = wg_device_dataset_upload(test, options->device, &t->test);

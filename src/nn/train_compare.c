@@ -73,6 +73,11 @@ static void plan_model(const wg_train_options *o, const wg_dataset *train,
     for (int l = 0; l < layers; l++) out->parameters += sizes[l] * sizes[l + 1] + sizes[l + 1];
 }
 
+double wg_train_compare_tolerance(wg_dtype dtype)
+{
+    return dtype == WG_DTYPE_BF16 ? WG_TRAIN_COMPARE_TOLERANCE_BF16 : WG_TRAIN_COMPARE_TOLERANCE;
+}
+
 wg_status wg_train_compare(const wg_train_options *options, const wg_dataset *train,
                            wg_train_compare_progress_fn progress, void *context,
                            wg_train_compare_result *out)
@@ -81,7 +86,7 @@ wg_status wg_train_compare(const wg_train_options *options, const wg_dataset *tr
     memset(out, 0, sizeof *out);
     out->speedup = NAN;
     out->loss_max_relative_difference = NAN;
-    out->tolerance = WG_TRAIN_COMPARE_TOLERANCE;
+    out->tolerance = wg_train_compare_tolerance(options->dtype);
     if (train->count < 1 || options->batch < 1 || options->max_steps < 0 ||
         options->hidden_layers < 0 || options->hidden_layers > WG_MLP_MAX_LAYERS - 1)
         return wg_fail(WG_ERR_ARGUMENT, "train compare: %" PRId64 " training images, batch %"
