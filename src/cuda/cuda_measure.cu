@@ -866,3 +866,17 @@ wg_status wg_cuda_measure_launch_latency(int device, int launches, wg_launch_lat
     if (status != WG_OK) memset(out, 0, sizeof *out);
     return status;
 }
+
+/* ---------------------------------------------------------------- PCI bus id ------ */
+
+wg_status wg_cuda_pci_bus_id(int device, char *buf, int size)
+{
+    if (!buf || size < 16)
+        return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_pci_bus_id: buffer of %d bytes", size);
+    buf[0] = '\0';
+    wg_status status = wg_cuda_check(device);
+    if (status != WG_OK) return status;
+    WG_CUDA_TRY(cudaDeviceGetPCIBusId(buf, size, device), "reading the PCI bus id of "
+                "cuda:%d (cudaDeviceGetPCIBusId)", device);
+    return WG_OK;
+}

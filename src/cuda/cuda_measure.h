@@ -49,6 +49,10 @@ wg_status wg_cuda_measure_read_bandwidth(int device, int64_t bytes, double min_s
  * 4-byte cudaMemcpy device->host, each `launches` times after a warm-up, per call. */
 wg_status wg_cuda_measure_launch_latency(int device, int launches, wg_launch_latency *out);
 
+/* The PCI bus id of cuda:device ("0000:3B:00.0"), by which NVML finds the same GPU
+ * (src/measure/energy_nvml.c): CUDA and NVML may number GPUs differently. */
+wg_status wg_cuda_pci_bus_id(int device, char *buf, int size);
+
 #ifdef __cplusplus
 }
 #endif
