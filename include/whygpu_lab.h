@@ -83,14 +83,17 @@ typedef struct wg_transfer_result {
     int64_t bytes;
     int to_device;    /* 1 host->device, 0 device->host */
     int pinned;       /* host buffer from cudaMallocHost (1) or malloc (0) */
-    int async;        /* cudaMemcpyAsync + stream synchronise (1) or cudaMemcpy (0) */
+    int async;        /* cudaMemcpyAsync timed by events on its stream, the device's time
+                       * (1), or cudaMemcpy timed by the host's clock around the call (0) */
     int trials;
     double best_s;
     double median_s;
     double best_gbs;  /* bytes / best_s / 1e9 */
 } wg_transfer_result;
 
-/* One host<->device copy of `bytes`, timed with events around the copy. */
+/* One host<->device copy of `bytes`: async 1 the device's time for cudaMemcpyAsync (events
+ * on its stream, queued behind a gate kernel so the host's submission is not counted);
+ * async 0 the host's time around a blocking cudaMemcpy. */
 wg_status wg_gpu_transfer(int device, int64_t bytes, int to_device, int pinned, int async,
                           int trials, wg_transfer_result *out);
 
@@ -513,6 +516,9 @@ typedef struct wg_sweep_cell {
     double check_error;     /* largest relative error against float64 */
     double check_tolerance;
     int check_passed;
+    /* (gpu-energy) mlp-step: the energy of one call (the timing's average power x the
+     * median), with the SM clock and power at its end on a GPU; others: not measured */
+    wg_energy_reading energy;
 } wg_sweep_cell;
 
 /* Times the op on one column (`gpu` names the device of the GPU columns) with `timing`,
@@ -911,6 +917,7 @@ typedef struct wg_train_compare_run {
     double losses[WG_TRAIN_COMPARE_LOSS_STEPS]; /* mean loss of each of the first steps */
     double seconds;           /* of the timed steps, the device finished */
     double seconds_per_step, images_per_s;
+    wg_energy_reading energy; /* (gpu-energy) of the timed steps; SM clock at their end */
 } wg_train_compare_run;
 
 typedef struct wg_train_compare_result {

@@ -221,6 +221,18 @@ else
     fi
 fi
 
+# ---- energy, copies, L2 edge, clocks (helper gpu-energy; issue 20 items 4-6) ------------
+# Joules per image on the GPU and the CPU (train --compare, 6000 steps; sweep --op mlp-step),
+# the copy bandwidths against cudaMemcpy/cudaMemcpyAsync and the L2 edge from explain.json,
+# nvidia-smi's clocks and power before and after: all into gpu-check.log (about 1 min).
+echo "== energy: scripts/gpu-energy-check.sh (output below)" | tee -a "$summary"
+BUILD="$build" DATA="$data" EXPLAIN_JSON="$OUT/explain.json" timeout 420 \
+    scripts/gpu-energy-check.sh >>"$summary" 2>&1
+rc=$?
+echo "   exit status $rc" >>"$summary"
+[ "$rc" -ne 0 ] && { echo "== energy FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+# ---- end of energy ----------------------------------------------------------------------
+
 # A run where the GPU tests skipped verified nothing on a GPU: say so, and fail.
 if grep -q '^SKIP .*cuda' "$OUT/tests.log" 2>/dev/null; then
     echo "== GPU tests were SKIPPED (no usable GPU?): this run verified nothing on a GPU" |

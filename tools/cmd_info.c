@@ -41,7 +41,9 @@ typedef struct info_facts {
         int ok;              /* info valid; else error says why */
         wg_gpu_info info;
         char error[512];
+        wg_gpu_power power;  /* (gpu-energy) clock and power now, or why not (NVML) */
     } gpus[INFO_MAX_GPUS];
+    wg_energy_meter rapl;    /* (gpu-energy) whether the CPU's energy can be read, or why not */
 } info_facts;
 
 static wg_status info_facts_get(info_facts *f)
@@ -63,7 +65,9 @@ static wg_status info_facts_get(info_facts *f)
         f->gpus[i].ok = wg_gpu_info_get(i, &f->gpus[i].info) == WG_OK;
         if (!f->gpus[i].ok)
             snprintf(f->gpus[i].error, sizeof f->gpus[i].error, "%s", wg_error_message());
+        (void)wg_gpu_power_get(i, &f->gpus[i].power);
     }
+    (void)wg_energy_start_rapl(NULL, &f->rapl);
     return WG_OK;
 }
 
@@ -154,6 +158,11 @@ static void print_text(const info_facts *f)
            known_bytes(cpu->l3_bytes, c, sizeof c));
     printf("  memory            %s total, %s available\n",
            known_bytes(cpu->memory_bytes, a, sizeof a), format_bytes(f->available, b, sizeof b));
+    if (f->rapl.available)
+        printf("  energy counter    RAPL, %d package%s\n", f->rapl.packages,
+               f->rapl.packages == 1 ? "" : "s");
+    else
+        printf("  energy counter    unavailable: %s\n", f->rapl.reason);
 
     printf("\nGPU\n");
     printf("  whygpu built %s CUDA\n", wg_built_with_cuda() ? "with" : "without");
@@ -182,6 +191,9 @@ static void print_text(const info_facts *f)
         printf("    driver / runtime    CUDA %s / %s\n",
                format_cuda_version(gpu->driver_version, a, sizeof a),
                format_cuda_version(gpu->runtime_version, b, sizeof b));
+        char power[600];
+        wg_gpu_power_format(&f->gpus[i].power, power, sizeof power);
+        printf("    clock / power now   %s\n", power);
     }
 }
 
@@ -287,6 +299,13 @@ static int print_json(const info_facts *f, const char *command_line)
     json_size_or_null(&json, "l3_bytes", cpu->l3_bytes);
     json_size_or_null(&json, "memory_bytes", cpu->memory_bytes);
     json_size_or_null(&json, "memory_available_bytes", f->available);
+    wg_json_key(&json, "energy_counter"); /* (gpu-energy) RAPL, or why not */
+    wg_json_begin_object(&json);
+    wg_json_key(&json, "source"); wg_json_string(&json, "rapl");
+    wg_json_key(&json, "available"); wg_json_bool(&json, f->rapl.available);
+    wg_json_key(&json, "packages"); wg_json_int(&json, f->rapl.packages);
+    wg_json_key(&json, "reason"); wg_json_string(&json, f->rapl.available ? NULL : f->rapl.reason);
+    wg_json_end_object(&json);
     wg_json_end_object(&json);
 
     wg_json_key(&json, "gpu");
@@ -301,6 +320,8 @@ static int print_json(const info_facts *f, const char *command_line)
         wg_json_begin_object(&json);
         if (f->gpus[i].ok) {
             json_gpu(&json, &f->gpus[i].info);
+            wg_json_key(&json, "clock_power"); /* (gpu-energy) */
+            wg_json_gpu_power(&json, &f->gpus[i].power);
         } else {
             json_int_at(&json, "index", i);
             json_string_at(&json, "error", f->gpus[i].error);
