@@ -88,18 +88,18 @@ TEST(energy_rapl_fake_powercap)
     REQUIRE(nn_temp_dir(root, sizeof root) == 0);
     /* two packages, a subzone (core, part of package 0) and psys (the platform): only the
      * packages count */
-    REQUIRE(put(root, "intel-rapl:0", "name", "package-0\n"));
-    REQUIRE(put(root, "intel-rapl:0", "energy_uj", "262143000000\n"));
-    REQUIRE(put(root, "intel-rapl:0", "max_energy_range_uj", "262143328850\n"));
-    REQUIRE(put(root, "intel-rapl:0:0", "name", "core\n"));
-    REQUIRE(put(root, "intel-rapl:0:0", "energy_uj", "5\n"));
-    REQUIRE(put(root, "intel-rapl:0:0", "max_energy_range_uj", "1000\n"));
-    REQUIRE(put(root, "intel-rapl:1", "name", "package-1\n"));
-    REQUIRE(put(root, "intel-rapl:1", "energy_uj", "1000000\n"));
-    REQUIRE(put(root, "intel-rapl:1", "max_energy_range_uj", "262143328850\n"));
-    REQUIRE(put(root, "intel-rapl:2", "name", "psys\n"));
-    REQUIRE(put(root, "intel-rapl:2", "energy_uj", "7\n"));
-    REQUIRE(put(root, "intel-rapl:2", "max_energy_range_uj", "1000\n"));
+    static const char *const zones[][4] = {
+        /* zone, name, energy_uj, max_energy_range_uj */
+        {"intel-rapl:0", "package-0\n", "262143000000\n", "262143328850\n"},
+        {"intel-rapl:0:0", "core\n", "5\n", "1000\n"},
+        {"intel-rapl:1", "package-1\n", "1000000\n", "262143328850\n"},
+        {"intel-rapl:2", "psys\n", "7\n", "1000\n"},
+    };
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        REQUIRE(put(root, zones[z][0], "name", zones[z][1]));
+        REQUIRE(put(root, zones[z][0], "energy_uj", zones[z][2]));
+        REQUIRE(put(root, zones[z][0], "max_energy_range_uj", zones[z][3]));
+    }
 
     wg_energy_meter m;
     REQUIRE_OK(wg_energy_start_rapl(root, &m));
