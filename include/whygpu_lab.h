@@ -83,14 +83,17 @@ typedef struct wg_transfer_result {
     int64_t bytes;
     int to_device;    /* 1 host->device, 0 device->host */
     int pinned;       /* host buffer from cudaMallocHost (1) or malloc (0) */
-    int async;        /* cudaMemcpyAsync + stream synchronise (1) or cudaMemcpy (0) */
+    int async;        /* cudaMemcpyAsync timed by events on its stream, the device's time
+                       * (1), or cudaMemcpy timed by the host's clock around the call (0) */
     int trials;
     double best_s;
     double median_s;
     double best_gbs;  /* bytes / best_s / 1e9 */
 } wg_transfer_result;
 
-/* One host<->device copy of `bytes`, timed with events around the copy. */
+/* One host<->device copy of `bytes`: async 1 the device's time for cudaMemcpyAsync (events
+ * on its stream, queued behind a gate kernel so the host's submission is not counted);
+ * async 0 the host's time around a blocking cudaMemcpy. */
 wg_status wg_gpu_transfer(int device, int64_t bytes, int to_device, int pinned, int async,
                           int trials, wg_transfer_result *out);
 
@@ -288,6 +291,96 @@ wg_status wg_op_measure(const wg_op_inputs *inputs, const wg_op_run *run, wg_op_
  * out->kernel for matmul, FP32 when it is NULL), not_finite and check_passed. */
 void wg_op_check(const wg_op_inputs *inputs, wg_op_result *out);
 
+/* ---------------------------------------------------------------- energy (gpu-energy) */
+/* Energy meters (src/measure/energy.c): started before a measurement and stopped after it,
+ * they give the joules it took and the average watts. GPU: NVML's total-energy counter
+ * (libnvidia-ml opened at run time with dlopen; $WHYGPU_NVML names another library), plus
+ * the SM clock and board power at the end. CPU: RAPL's package counters in
+ * /sys/class/powercap ($WHYGPU_POWERCAP names another folder), wraparound handled. Where a
+ * counter cannot be read the meter says why (no driver, no powercap in a VM, root-only);
+ * absence is a result, not an error: only NULL arguments fail. */
+#define WG_ENERGY_REASON 400
+#define WG_ENERGY_PATH 256
+#define WG_RAPL_MAX_PACKAGES 8
+/* Windows shorter than this are marked rough: the counters update every few to tens of
+ * milliseconds. */
+#define WG_ENERGY_MIN_SECONDS 0.5
+
+/* One GPU's clock and power now (NVML). NaN for what NVML does not report. */
+typedef struct wg_gpu_power {
+    int available;                 /* 0: reason says why */
+    char reason[WG_ENERGY_REASON];
+    double sm_clock_mhz, sm_clock_max_mhz;
+    double power_watts, power_limit_watts; /* board power now; the enforced limit */
+    double temperature_c;
+} wg_gpu_power;
+
+typedef struct wg_energy_meter {
+    wg_device device;
+    int available;                 /* 0: reason says why */
+    char reason[WG_ENERGY_REASON];
+    char source[8];                /* "nvml" or "rapl" */
+    double start_s;                /* wg_now() at the start */
+    /* RAPL */
+    char root[WG_ENERGY_PATH];
+    int packages;
+    char rapl_zone[WG_RAPL_MAX_PACKAGES][32];
+    uint64_t rapl_range_uj[WG_RAPL_MAX_PACKAGES], rapl_start_uj[WG_RAPL_MAX_PACKAGES];
+    /* NVML */
+    void *nvml_device;
+    uint64_t nvml_start_mj;
+} wg_energy_meter;
+
+typedef struct wg_energy_reading {
+    int available;                 /* joules, seconds, average_watts are valid */
+    char reason[WG_ENERGY_REASON]; /* why not; when available, "" or a note ("rough: ...") */
+    char source[8];                /* "nvml", "rapl" */
+    double joules, seconds, average_watts;
+    double sm_clock_mhz, power_watts; /* GPU: at the stop; NaN otherwise */
+} wg_energy_reading;
+
+/* Starts a meter for `device`: NVML for cuda:N, RAPL for the CPU, unavailable (with the
+ * reason) for other devices. */
+wg_status wg_energy_start(wg_device device, wg_energy_meter *meter);
+/* The CPU meter reading RAPL under `root` (NULL: $WHYGPU_POWERCAP or /sys/class/powercap). */
+wg_status wg_energy_start_rapl(const char *root, wg_energy_meter *meter);
+/* Reads the counters again: the joules since the start. */
+wg_status wg_energy_stop(wg_energy_meter *meter, wg_energy_reading *out);
+
+/* end - start of a counter that wraps to 0 after `range` (RAPL's max_energy_range_uj; 0:
+ * never wraps). A start above the range, or a wrap with range 0, gives 0 (unreadable). */
+uint64_t wg_energy_counter_delta(uint64_t start, uint64_t end, uint64_t range);
+
+/* A reading's energy per unit of work; NaN where the reading or the count is missing. */
+typedef struct wg_energy_work {
+    double joules_per_step, joules_per_image, images_per_joule;
+} wg_energy_work;
+void wg_energy_per_work(const wg_energy_reading *reading, double steps, double images,
+                        wg_energy_work *out);
+/* The energy of `seconds` at a window's average power (per-call energy from a window that
+ * also held warm-up calls: average watts x time per call). out may be window. */
+wg_status wg_energy_scaled(const wg_energy_reading *window, double seconds,
+                           wg_energy_reading *out);
+
+/* The SM clock and power of cuda:device now; unavailable with the reason without NVML. */
+wg_status wg_gpu_power_get(int device, wg_gpu_power *out);
+/* "SM 1980/1980 MHz, 650 W of 700 W, 61 C" or "clock/power unavailable: reason". */
+void wg_gpu_power_format(const wg_gpu_power *power, char *buf, size_t size);
+/* "12.3 J in 2.01 s, 612 W average (nvml), 0.05 J/step, 0.2 mJ/image, 5000 images/J, SM
+ * clock 1980 MHz at the end" or "energy unavailable (rapl): reason". steps, images <= 0:
+ * left out. */
+void wg_energy_format(const wg_energy_reading *reading, double steps, double images,
+                      char *buf, size_t size);
+/* As JSON objects (docs/json.md, "Energy and clock"): {available, reason, sm_clock_mhz,
+ * sm_clock_max_mhz, power_watts, power_limit_watts, temperature_c} and {source, available,
+ * reason, joules, seconds, average_watts, sm_clock_mhz, power_watts, joules_per_step,
+ * joules_per_image, images_per_joule}. */
+struct wg_json;
+void wg_json_gpu_power(struct wg_json *json, const wg_gpu_power *power);
+void wg_json_energy(struct wg_json *json, const wg_energy_reading *reading, double steps,
+                    double images);
+/* ---------------------------------------------------------------- end of energy ---- */
+
 /* ================================================================ sweep ============= */
 
 /* The size sweep behind `whygpu sweep`: one operation timed at log-spaced sizes on the
@@ -446,6 +539,9 @@ typedef struct wg_sweep_cell {
     double check_tolerance;
     int check_passed;
     wg_precision precision; /* the arithmetic used: matmul's kernel's; FP32 for the others */
+    /* (gpu-energy) mlp-step: the energy of one call (the timing's average power x the
+     * median), with the SM clock and power at its end on a GPU; others: not measured */
+    wg_energy_reading energy;
 } wg_sweep_cell;
 
 /* Times the op on one column (`gpu` names the device of the GPU columns) with `timing`,
@@ -857,6 +953,7 @@ typedef struct wg_train_compare_run {
     double losses[WG_TRAIN_COMPARE_LOSS_STEPS]; /* mean loss of each of the first steps */
     double seconds;           /* of the timed steps, the device finished */
     double seconds_per_step, images_per_s;
+    wg_energy_reading energy; /* (gpu-energy) of the timed steps; SM clock at their end */
 } wg_train_compare_run;
 
 typedef struct wg_train_compare_result {

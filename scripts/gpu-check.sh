@@ -251,6 +251,17 @@ echo "== dtype: the bf16 tests of the tests step on cuda:0" | tee -a "$summary"
 grep -E '^(PASS|FAIL|SKIP) (bf16_|mismatched_dtypes).*\[cuda' "$OUT/tests.log" 2>/dev/null |
     tee -a "$summary" || echo "   (none found in tests.log)" | tee -a "$summary"
 # ---- end dtype
+# ---- energy, copies, L2 edge, clocks (helper gpu-energy; issue 20 items 4-6) ------------
+# Joules per image on the GPU and the CPU (train --compare, 6000 steps; sweep --op mlp-step),
+# the copy bandwidths against cudaMemcpy/cudaMemcpyAsync and the L2 edge from explain.json,
+# nvidia-smi's clocks and power before and after: all into gpu-check.log (about 1 min).
+echo "== energy: scripts/gpu-energy-check.sh (output below)" | tee -a "$summary"
+BUILD="$build" DATA="$data" EXPLAIN_JSON="$OUT/explain.json" timeout 420 \
+    scripts/gpu-energy-check.sh >>"$summary" 2>&1
+rc=$?
+echo "   exit status $rc" >>"$summary"
+[ "$rc" -ne 0 ] && { echo "== energy FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+# ---- end of energy ----------------------------------------------------------------------
 
 # A run where the GPU tests skipped verified nothing on a GPU: say so, and fail.
 # ---- train (issue 17 item 5): mixed precision on the GPU ----

@@ -36,6 +36,12 @@ wg_status wg_cuda_gpu_info(int index, wg_gpu_info *out)
     return no_cuda(index);
 }
 
+wg_status wg_cuda_pci_bus_id(int device, char *buf, int size)
+{
+    if (buf && size > 0) buf[0] = '\0';
+    return no_cuda(device);
+}
+
 /* ---------------------------------------------------------------- backend table --- */
 
 #define STUB_FAIL no_cuda

@@ -588,6 +588,8 @@ TEST(cli_train_save_resume_predict)
         CHECK_MSG(r.exit_code == 1, "compare without a GPU: exit %d", r.exit_code);
         CHECK_MSG(strstr(r.err, "no GPU") != NULL, "compare stderr: %s", r.err);
         CHECK_MSG(strstr(r.out, "cpu") != NULL, "compare output: %s", r.out);
+        /* (gpu-energy) the CPU run's energy, or why it is unavailable */
+        CHECK_MSG(strstr(r.out, "cpu       energy: ") != NULL, "compare output: %s", r.out);
     } else {
         CHECK_MSG(r.exit_code == 0, "compare: exit %d: %s", r.exit_code, r.err);
         CHECK_MSG(strstr(r.out, "they agree") != NULL, "compare output: %s", r.out);

@@ -148,7 +148,12 @@ static wg_status run_cell(const demo_options *o, const wg_op_inputs *inputs, dem
     const wg_op_run run = {.device = cell->device,
                            .kernel = on_cpu ? o->cpu_kernel : o->gpu_kernel, .timing = &t};
     wg_op_result r;
+    wg_energy_meter meter;
+    wg_energy_reading window;
+    (void)wg_energy_start(cell->device, &meter);
     wg_status status = wg_op_measure(inputs, &run, &r);
+    (void)wg_energy_stop(&meter, &window);
+    if (status == WG_OK) (void)wg_energy_scaled(&window, r.time.median_s, &cell->energy);
     progress_end(&p);
     if (status != WG_OK) return status;
     cell->measured = 1;

@@ -45,9 +45,11 @@ typedef struct info_facts {
         int ok;              /* info valid; else error says why */
         wg_gpu_info info;
         char error[512];
+        wg_gpu_power power;  /* (gpu-energy) clock and power now, or why not (NVML) */
     } gpus[INFO_MAX_GPUS];
     double fma_peak_gflops;  /* the FP32 FMA peak, all threads; NaN if it failed */
     wg_bf16_peak bf16;       /* the bf16 units' peaks, all threads */
+    wg_energy_meter rapl;    /* (gpu-energy) whether the CPU's energy can be read, or why not */
 } info_facts;
 
 /* Seconds each peak's trial lasts: short, info is a quick look (bench gemm reads longer). */
@@ -72,9 +74,11 @@ static wg_status info_facts_get(info_facts *f)
         f->gpus[i].ok = wg_gpu_info_get(i, &f->gpus[i].info) == WG_OK;
         if (!f->gpus[i].ok)
             snprintf(f->gpus[i].error, sizeof f->gpus[i].error, "%s", wg_error_message());
+        (void)wg_gpu_power_get(i, &f->gpus[i].power);
     }
     if (wg_cpu_fma_peak(NULL, 0, INFO_PEAK_SECONDS, &f->fma_peak_gflops) != WG_OK)
         f->fma_peak_gflops = NAN;
+    (void)wg_energy_start_rapl(NULL, &f->rapl);
     return wg_cpu_bf16_peak(0, INFO_PEAK_SECONDS, &f->bf16);
 }
 
@@ -176,6 +180,11 @@ static void print_text(const info_facts *f)
                    wg_bf16_unit_name((wg_bf16_unit)unit), f->bf16.gflops[unit],
                    unit == f->bf16.best ? " (the CPU bf16 peak)" : "");
     }
+    if (f->rapl.available)
+        printf("  energy counter    RAPL, %d package%s\n", f->rapl.packages,
+               f->rapl.packages == 1 ? "" : "s");
+    else
+        printf("  energy counter    unavailable: %s\n", f->rapl.reason);
 
     printf("\nGPU\n");
     printf("  whygpu built %s CUDA\n", wg_built_with_cuda() ? "with" : "without");
@@ -204,6 +213,9 @@ static void print_text(const info_facts *f)
         printf("    driver / runtime    CUDA %s / %s\n",
                format_cuda_version(gpu->driver_version, a, sizeof a),
                format_cuda_version(gpu->runtime_version, b, sizeof b));
+        char power[600];
+        wg_gpu_power_format(&f->gpus[i].power, power, sizeof power);
+        printf("    clock / power now   %s\n", power);
     }
 }
 
@@ -324,6 +336,13 @@ static int print_json(const info_facts *f, const char *command_line)
     wg_json_end_array(&json);
     wg_json_key(&json, "bf16_peak_gflops");
     wg_json_number(&json, f->bf16.best_gflops);
+    wg_json_key(&json, "energy_counter"); /* (gpu-energy) RAPL, or why not */
+    wg_json_begin_object(&json);
+    wg_json_key(&json, "source"); wg_json_string(&json, "rapl");
+    wg_json_key(&json, "available"); wg_json_bool(&json, f->rapl.available);
+    wg_json_key(&json, "packages"); wg_json_int(&json, f->rapl.packages);
+    wg_json_key(&json, "reason"); wg_json_string(&json, f->rapl.available ? NULL : f->rapl.reason);
+    wg_json_end_object(&json);
     wg_json_end_object(&json);
 
     wg_json_key(&json, "gpu");
@@ -338,6 +357,8 @@ static int print_json(const info_facts *f, const char *command_line)
         wg_json_begin_object(&json);
         if (f->gpus[i].ok) {
             json_gpu(&json, &f->gpus[i].info);
+            wg_json_key(&json, "clock_power"); /* (gpu-energy) */
+            wg_json_gpu_power(&json, &f->gpus[i].power);
         } else {
             json_int_at(&json, "index", i);
             json_string_at(&json, "error", f->gpus[i].error);

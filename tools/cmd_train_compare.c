@@ -50,6 +50,27 @@ static void on_phase(void *context, const wg_train_compare_result *r, int run, c
     progress_on_phase(&p->bar, phase, 0, 0, 0);
 }
 
+/* (gpu-energy) The energy of each run's timed steps (or why it is unavailable), and the
+ * images per joule of the two side by side when both were measured. */
+static void print_energy(const wg_train_compare_result *r)
+{
+    double per_joule[2] = {NAN, NAN};
+    for (int i = 0; i < 2; i++) {
+        const wg_train_compare_run *run = &r->runs[i];
+        if (!run->ran) continue;
+        char device[32], text[1024];
+        const double images = (double)(run->timed_steps * r->batch);
+        wg_energy_format(&run->energy, (double)run->timed_steps, images, text, sizeof text);
+        printf("%-8s  energy: %s\n", wg_device_format(run->device, device, sizeof device), text);
+        wg_energy_work work;
+        wg_energy_per_work(&run->energy, (double)run->timed_steps, images, &work);
+        per_joule[i] = work.images_per_joule;
+    }
+    if (isfinite(per_joule[0]) && isfinite(per_joule[1]))
+        printf("images per joule: GPU %.0f, CPU %.0f: the GPU does %.1fx the work per joule\n",
+               per_joule[1], per_joule[0], per_joule[1] / per_joule[0]);
+}
+
 static void print_text(const wg_train_compare_result *r, const wg_machine_facts *m)
 {
     printf("\n%-8s  %12s  %12s  %s\n", "device", "time/step", "images/s", "loss at steps 1..");
@@ -66,6 +87,7 @@ static void print_text(const wg_train_compare_result *r, const wg_machine_facts 
         for (int64_t k = 0; k < run->loss_steps; k++) printf(" %.5f", run->losses[k]);
         printf("\n");
     }
+    print_energy(r);
     if (!r->runs[0].ran || !r->runs[1].ran) return;
     char gpu_name[512];
     if (r->runs[1].device.kind == WG_DEVICE_OPENCL) /* PoCL: says it is a CPU */
@@ -108,6 +130,9 @@ static int print_json(FILE *f, const train_cli *c, const wg_train_compare_result
         wg_json_begin_array(j);
         for (int64_t k = 0; run->ran && k < run->loss_steps; k++) wg_json_number(j, run->losses[k]);
         wg_json_end_array(j);
+        wg_json_key(j, "energy"); /* (gpu-energy) of the timed steps */
+        wg_json_energy(j, run->ran ? &run->energy : NULL, (double)run->timed_steps,
+                       (double)(run->timed_steps * r->batch));
         wg_json_end_object(j);
     }
     wg_json_end_array(j);

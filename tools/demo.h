@@ -43,6 +43,7 @@ typedef struct demo_cell {
     int check_passed;
     wg_precision precision; /* the arithmetic the cell used (the square: always FP32) */
     double gflops;       /* flops / median / 1e9; NaN when not measured */
+    wg_energy_reading energy; /* (gpu-energy) one call's: the cell's average power x median */
 } demo_cell;
 
 /* One row of the table: the same op on the CPU and on the GPU. */

@@ -251,6 +251,23 @@ static void print_recorded_reading(const demo_options *o, const demo_result *r)
     }
 }
 
+/* (gpu-energy) The matmul's energy per call on each device (average power over the cell x
+ * the median time) and GFLOP per joule, or why the energy is unavailable. */
+static void print_energy(const demo_cell cells[DEMO_CELLS])
+{
+    for (int i = 1; i < DEMO_CELLS; i += 2) { /* cells 2 and 4: the matmuls */
+        const demo_cell *c = &cells[i];
+        if (!c->measured) continue;
+        char device[32], text[1024];
+        wg_energy_format(&c->energy, 1.0, 0.0, text, sizeof text);
+        printf("Energy of one matmul on %s: %s", wg_device_format(c->device, device, sizeof device),
+               text);
+        if (c->energy.available && c->energy.joules > 0.0)
+            printf("; %.3g GFLOP per joule", c->flops / c->energy.joules / 1e9);
+        printf(".\n");
+    }
+}
+
 void demo_print_text(const demo_options *o, const demo_result *r)
 {
     const demo_cell *cells = r->cells;
@@ -324,6 +341,7 @@ void demo_print_text(const demo_options *o, const demo_result *r)
                cells[i].check_passed ? "ok" : "FAILED");
     }
     printf(".\n");
+    print_energy(cells);
     print_reading(o, cells, gpu_reason, rec->ref.loaded);
     print_precision_reading(cells);
     if (rec->ref.loaded) print_recorded_reading(o, r);
@@ -414,6 +432,11 @@ int demo_print_json(const demo_options *o, const demo_result *r, const char *com
         } else {
             wg_json_null(&j);
         }
+        wg_json_key(&j, "energy"); /* (gpu-energy) one call's */
+        wg_json_energy(&j, c->measured ? &c->energy : NULL, 1.0, 0.0);
+        wg_json_key(&j, "gflop_per_joule");
+        wg_json_number(&j, c->measured && c->energy.available && c->energy.joules > 0.0
+                               ? c->flops / c->energy.joules / 1e9 : NAN);
         wg_json_end_object(&j);
     }
     wg_json_end_array(&j);

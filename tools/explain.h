@@ -126,6 +126,9 @@ wg_status explain_gpu_memcpy_bandwidth(const explain_ctx *x, int64_t bytes, int 
 wg_status explain_gpu_read_bandwidth(const explain_ctx *x, int64_t bytes, double min_seconds,
                                      double *gbs);
 wg_status explain_gpu_launch_latency(const explain_ctx *x, int launches, wg_launch_latency *out);
+/* (gpu-energy) The GPU's SM clock and power right after its figures (NVML), beside them:
+ * JSON "key": {available, reason, sm_clock_mhz, ...}; text a line. CUDA GPUs only. */
+void explain_gpu_clock(explain_ctx *x, const char *key);
 /* The GPU's kernel for a role: "naive" (CUDA coalesced, OpenCL coalesced), "tiled" (CUDA
  * smem-tiled, OpenCL local-tiled), "vendor" (cublas-fp32, clblast) or "best" (cublas-fp32;
  * on OpenCL NULL, auto). */

@@ -67,7 +67,8 @@ static wg_status transfers(explain_ctx *x, double *best_h2d_gbs, double *small_c
     static const int64_t sizes[] = {4096, 65536, 1 << 20, 16 << 20, 256 << 20};
     const int64_t *list = x->quick ? quick_sizes : sizes;
     int count = x->quick ? 3 : 5;
-    explain_table_begin(x, "transfers", "Host <-> GPU copies (best of 10; async = cudaMemcpyAsync)",
+    explain_table_begin(x, "transfers", "Host <-> GPU copies (best of 10; pinned: cudaMemcpy, the host's time "
+                        "around it; async: cudaMemcpyAsync, the GPU's time for the copy)",
                         transfer_cols, TRANSFER_COLS);
     for (int i = 0; i < count; i++) {
         for (int to_device = 1; to_device >= 0; to_device--) {
@@ -130,8 +131,10 @@ wg_status explain_bandwidth(explain_ctx *x)
                        "%.1f", "GB/s");
         explain_figure(x, "gpu_copy_vs_memcpy", "STREAM copy / cudaMemcpy",
                        NUM(gpu_copy / memcpy_gbs), "%.2f", "");
+        explain_gpu_clock(x, "gpu_stream_clock");
         status = transfers(x, &h2d, &small_copy);
         if (status != WG_OK) return status;
+        explain_gpu_clock(x, "transfers_clock");
     } else {
         explain_skip(x, "gpu", "GPU STREAM and host<->GPU copies", x->machine.gpu_reason);
     }

@@ -84,6 +84,7 @@ static wg_status sweep(explain_ctx *x, int gpu, int *matched, int *reported_coun
         explain_table_row(x, sweep_cols, row, gpu ? 2 : 3);
     }
     explain_table_end(x);
+    if (gpu) explain_gpu_clock(x, "gpu_sweep_clock");
     *first_gbs = gbs[0];
     *last_gbs = gbs[count - 1];
     *first_ns = ns[0];

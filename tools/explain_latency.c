@@ -50,6 +50,7 @@ wg_status explain_latency(explain_ctx *x)
         explain_skip(x, "gpu", "GPU launch and round-trip latency", x->machine.gpu_reason);
     }
     explain_table_end(x);
+    explain_gpu_clock(x, "gpu_latency_clock");
 
     if (x->cpu_fma_peak_gflops > 0)
         explain_say(x, "The CPU squares a number held in a tensor in %.3g ns, nearly all of it "

@@ -56,6 +56,21 @@ wg_status explain_gpu_launch_latency(const explain_ctx *x, int launches, wg_laun
     return wg_gpu_launch_latency(x->gpu.index, launches, out);
 }
 
+void explain_gpu_clock(explain_ctx *x, const char *key)
+{
+    if (!x->machine.gpu_available || x->gpu.kind != WG_DEVICE_CUDA) return;
+    wg_gpu_power power;
+    (void)wg_gpu_power_get(x->gpu.index, &power);
+    if (x->json) {
+        wg_json_key(&x->json_out, key);
+        wg_json_gpu_power(&x->json_out, &power);
+        return;
+    }
+    char text[600];
+    wg_gpu_power_format(&power, text, sizeof text);
+    printf("  GPU clock/power after these figures: %s\n", text);
+}
+
 const wg_kernel *explain_gpu_kernel(const explain_ctx *x, const char *role)
 {
     const int opencl = x->gpu.kind == WG_DEVICE_OPENCL;

@@ -138,6 +138,54 @@ static void describe_one_crossover(const sweep_run *run, const wg_crossover *x, 
     }
 }
 
+/* (gpu-energy) 1 when a call's inputs and output (wg_sweep_traffic_bytes) fit in the GPU's
+ * L2, so that the resident column's repeats find them there. */
+static int sweep_fits_in_l2(const sweep_run *run, int64_t size)
+{
+    return run->machine.gpu_available && run->machine.gpu.l2_bytes > 0 &&
+           wg_sweep_traffic_bytes(run->o.op, size) <= (double)run->machine.gpu.l2_bytes;
+}
+
+/* (gpu-energy) Which resident GPU cells ran from L2. They are not flushed between calls:
+ * the timing calls the op back to back, as a program's consecutive ops run, and those
+ * find their operands in L2 too; a flush would time a cold start no program pays. */
+static void print_l2_note(const sweep_run *run)
+{
+    if (!run->machine.gpu_available || run->machine.gpu.l2_bytes <= 0) return;
+    int64_t largest = -1;
+    for (int i = 0; i < run->r.count; i++)
+        if (sweep_fits_in_l2(run, run->r.points[i].size)) largest = run->r.points[i].size;
+    char l2[32];
+    wg_format_bytes((double)run->machine.gpu.l2_bytes, l2, sizeof l2);
+    if (largest < 0)
+        printf("No resident GPU cell fits in the GPU's %s L2: they read GPU memory.\n", l2);
+    else
+        printf("Resident GPU cells up to %s = %" PRId64 " keep inputs and output in the GPU's "
+               "%s L2 between calls (not flushed: back-to-back ops in a program do the same); "
+               "larger ones read GPU memory.\n", wg_sweep_size_name(run->o.op), largest, l2);
+}
+
+/* (gpu-energy) mlp-step: one step's energy on each column, per image and images per joule,
+ * or why it was not measured; the GPU cells with their SM clock at the end. */
+static void print_energy(const sweep_run *run)
+{
+    printf("Energy per step (average power over the cell's timing x the median step):\n");
+    int said[COLUMNS] = {0}; /* a column's reason for no energy, once */
+    for (int i = 0; i < run->r.count; i++) {
+        const wg_sweep_point *p = &run->r.points[i];
+        for (int c = 0; c < COLUMNS; c++) {
+            const wg_sweep_cell_result *r = &p->col[c];
+            if (!r->measured) continue;
+            char label[128], text[1024];
+            if (!r->cell.energy.available && said[c]++) continue;
+            wg_sweep_cell_label(run->o.op, p->size, (wg_sweep_column)c, run->o.gpu, label,
+                                sizeof label);
+            wg_energy_format(&r->cell.energy, 1.0, (double)p->size, text, sizeof text);
+            printf("  %s: %s\n", label, text);
+        }
+    }
+}
+
 void sweep_print_table(const sweep_run *run)
 {
     const sweep_options *o = &run->o;
@@ -190,6 +238,8 @@ void sweep_print_table(const sweep_run *run)
     }
     printf("\nTimes are per call, the median of the repeats; speed-up = CPU time / GPU time "
            "(above 1x the GPU wins).\n");
+    print_l2_note(run);
+    if (o->op == WG_SWEEP_MLP_STEP) print_energy(run);
     char text[640];
     describe_crossover(run, WG_SWEEP_GPU, text, sizeof text);
     printf("Crossover, data resident on the GPU: %s.\n", text);
@@ -261,7 +311,7 @@ static void json_crossover(wg_json *j, const sweep_run *run, int c)
     wg_json_end_object(j);
 }
 
-static void json_cell(wg_json *j, const wg_sweep_cell_result *r)
+static void json_cell(wg_json *j, const wg_sweep_cell_result *r, wg_sweep_op op, int64_t size)
 {
     const wg_timeit_result *t = &r->cell.time;
     int timed = r->cell.measured;
@@ -283,6 +333,10 @@ static void json_cell(wg_json *j, const wg_sweep_cell_result *r)
     wg_json_key(j, "precision");
     wg_json_string(j, timed ? wg_precision_name(r->cell.precision) : NULL);
     wg_json_key(j, "rel_error"); wg_json_number(j, timed ? r->cell.check_error : NAN);
+    if (op == WG_SWEEP_MLP_STEP) { /* (gpu-energy) one step's energy, batch = size images */
+        wg_json_key(j, "energy");
+        wg_json_energy(j, timed ? &r->cell.energy : NULL, 1.0, (double)size);
+    }
     wg_json_end_object(j);
 }
 
@@ -356,9 +410,16 @@ int sweep_write_json(const sweep_run *run, FILE *out)
         wg_json_key(&j, "size"); wg_json_int(&j, p->size);
         wg_json_key(&j, "flops"); wg_json_number(&j, wg_sweep_flops(o->op, p->size));
         wg_json_key(&j, "bytes"); wg_json_number(&j, wg_sweep_traffic_bytes(o->op, p->size));
+        /* (gpu-energy) the resident GPU cell's inputs and output stay in the GPU's L2
+         * from one call to the next when they fit there: said, not flushed */
+        wg_json_key(&j, "gpu_resident_in_l2");
+        if (run->machine.gpu_available && run->machine.gpu.l2_bytes > 0)
+            wg_json_bool(&j, sweep_fits_in_l2(run, p->size));
+        else
+            wg_json_null(&j);
         for (int c = 0; c < COLUMNS; c++) {
             wg_json_key(&j, wg_sweep_column_key((wg_sweep_column)c));
-            json_cell(&j, &p->col[c]);
+            json_cell(&j, &p->col[c], o->op, p->size);
         }
         wg_json_key(&j, "speedup"); wg_json_number(&j, cpu / median_or_nan(p, WG_SWEEP_GPU));
         wg_json_key(&j, "speedup_with_copies");

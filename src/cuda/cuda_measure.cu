@@ -4,8 +4,11 @@
  * sweep (L1, L2, HBM) and launch latency. C-style CUDA; every call is checked
  * (cuda_check.h); nothing is printed.
  *
- * Timing: a pair of CUDA events around the work, on the stream that runs it, so the
- * interval is the device's own time; one untimed warm-up first (it pays for module
+ * Timing: a pair of CUDA events around the work, on the stream that runs it, behind a
+ * gate kernel that holds the stream while the host queues them (gated_start), so the
+ * interval is the device's own time for the work; a blocking cudaMemcpy is timed with the
+ * host's clock instead (an event after it is queued only once it returned, so it would
+ * time the host's round trip while claiming the device's). One untimed warm-up first (it pays for module
  * loading, first-touch of pages and clock ramp-up); the best trial is reported (STREAM's
  * rule) and the median next to it. Launch latency is host time (wg_now), since the host's
  * side of a launch is what it measures.
@@ -23,14 +26,12 @@
 #include "cuda_backend.h"
 #include "cuda_check.h"
 #include "cuda_measure.h"
+#include "measure_index.h"
 
 #define WG_MEASURE_THREADS 256 /* default threads per block */
 #define WG_STREAM_Q 3.0f       /* STREAM's scalar */
-/* The read kernel: threads per block (fixed: the reduction and the index math rely on
- * it), how many bytes at least each block rereads once the buffer outgrows them (more
- * than any SM's L1, so a slice never fits in L1: see read_kernel), and trials. */
-#define WG_READ_THREADS 256
-#define WG_READ_MIN_SPAN_BYTES (1 << 20)
+/* The read kernel's trials (its threads per block, WG_READ_THREADS, fixed because the
+ * reduction relies on it, and its slices are in measure_index.h). */
 #define WG_READ_TRIALS 5
 #define WG_READ_MAX_PASSES (1 << 30)
 /* Host buffer for reading STREAM arrays back: 16 MiB at a time. */
@@ -49,16 +50,17 @@
  * __restrict__.
  */
 
-/* copy: c = a (2 arrays, 0 flops per element) */
+/* copy: c = a (2 arrays, 0 flops per element). Four float4 loads in flight per thread
+ * (wg_copy_thread, measure_index.h): the copy has no arithmetic to hide a load's latency
+ * behind, so only more outstanding loads per thread bring it to cudaMemcpy's rate. */
 static __global__ void stream_copy_kernel(const float *__restrict__ a, float *__restrict__ c,
                                           int64_t n)
 {
     const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const int64_t n4 = n / 4;
-    const float4 *a4 = reinterpret_cast<const float4 *>(a);
-    float4 *c4 = reinterpret_cast<float4 *>(c);
-    for (int64_t i = start; i < n4; i += stride) c4[i] = a4[i];
+    wg_copy_thread(reinterpret_cast<const float4 *>(a), reinterpret_cast<float4 *>(c), n4,
+                   start, stride);
     for (int64_t i = 4 * n4 + start; i < n; i += stride) c[i] = a[i];
 }
 
@@ -120,44 +122,33 @@ static __global__ void stream_triad_kernel(const float *__restrict__ b,
  * L1, then L2, then HBM as n4 grows). It only loads and adds, and each block writes one
  * sum, so the loads cannot be dropped and are the whole cost.
  *
- * Access pattern. Block b starts at its own offset, b * n4 / gridDim (rounded down to 128
- * bytes), and reads span4 consecutive float4s from there, wrapping around the end of the
- * buffer; its threads read consecutive float4s (a warp loads 512 contiguous bytes), and it
- * does this `passes` times inside the kernel (a block never leaves its SM, so rereads can
- * hit that SM's L1):
- *  - buffers up to WG_READ_MIN_SPAN_BYTES (1 MiB): span4 = n4, every block rereads the
- *    WHOLE buffer, so the working set of each SM is the buffer itself: it is served by
- *    the SM's L1 while it fits there (about 200 KiB of the 256 KiB L1/shared on
- *    A100/H100; the kernel asks for the largest L1 carve-out), and by L2 beyond;
- *  - larger buffers: span4 = max(1 MiB, n4 / blocks + 128 B), so the spans still cover
- *    the whole buffer but a block's share is larger than any L1: L1 cannot help, and the
- *    working set of the chip is the buffer: L2 while it fits (50 MB on H100), HBM beyond.
- * The staggered starts matter for large buffers: if every block started at 0 they would
- * read the same lines at about the same time and most loads would hit in L2 however big
- * the buffer. Staggered, a line read by one block is next read by the block before it only
- * after the whole chip has read about n4 float4s (the buffer's size) in between, so a
- * buffer larger than L2 is evicted before it is reread and comes from HBM.
- *
- * Each pass starts 8 float4s (128 bytes) further on, so no load is the same from one pass
- * to the next (the compiler cannot hoist a pass's loads out of the pass loop) and warps
- * stay aligned to 128-byte lines.
+ * Access pattern, the same at every size (measure_index.h): the buffer is cut into
+ * `shares` slices; in pass p block b reads span4 float4s from the start of slice
+ * (b + p) mod shares, wrapping around the end, its threads reading consecutive float4s
+ * (a warp loads 512 contiguous bytes). Every pass reads the whole buffer once, so a line
+ * is reread only after the chip has read the whole buffer: from L2 while the buffer fits
+ * there (50 MB on H100), from HBM beyond. Over `shares` passes every block reads the whole
+ * buffer, so an SM's L1 serves it while it fits (about 200 KiB of the 256 KiB L1/shared
+ * on A100/H100; the kernel asks for the largest L1 carve-out). A slice is read by one
+ * block at a time once the buffer holds 4 KiB per block, so blocks cannot ride on each
+ * other's misses. (An earlier pattern gave each block the whole buffer up to 1 MiB and its
+ * own slice beyond, and the curve showed that switch instead of the L2.)
  *
  * Index math in int: the wrapper limits n4 to 2^30 (16 GiB), so base + i < 2 * n4 fits,
- * and n4 >= blockDim.x (>= 4 KiB), so one subtraction wraps any index. The sums use 16
- * independent float chains (4 accumulators x 4 lanes) to keep loads in flight, then
- * double for the reduction; with the buffer all 1.0f the sums are exact counts (checked
- * on the host).
+ * and span4 <= n4, so one subtraction wraps any index. The sums use 16 independent float
+ * chains (4 accumulators x 4 lanes) to keep loads in flight, then double for the
+ * reduction; with the buffer all 1.0f the sums are exact counts (checked on the host).
  */
 static __global__ void __launch_bounds__(WG_READ_THREADS)
-    read_kernel(const float4 *__restrict__ buf, int n4, int span4, int passes,
+    read_kernel(const float4 *__restrict__ buf, int n4, int shares, int span4, int passes,
                 double *__restrict__ partial)
 {
     const int step = WG_READ_THREADS;
-    int base = (int)(((int64_t)blockIdx.x * n4) / gridDim.x) & ~7;
     float4 acc0 = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
     float4 acc1 = acc0, acc2 = acc0, acc3 = acc0;
 
     for (int p = 0; p < passes; ++p) {
+        const int base = (int)wg_read_start(n4, shares, (int)blockIdx.x, p);
         int i = (int)threadIdx.x;
         for (; i + 3 * step < span4; i += 4 * step) {
             int j0 = base + i;
@@ -183,8 +174,6 @@ static __global__ void __launch_bounds__(WG_READ_THREADS)
             const float4 x = buf[j];
             acc0.x += x.x; acc0.y += x.y; acc0.z += x.z; acc0.w += x.w;
         }
-        base += 8;
-        if (base >= n4) base -= n4;
     }
 
     double sum = ((double)acc0.x + (double)acc0.y + (double)acc0.z + (double)acc0.w) +
@@ -205,6 +194,21 @@ static __global__ void __launch_bounds__(WG_READ_THREADS)
 
 /* Does nothing: its launch and completion are the whole cost (launch latency). */
 static __global__ void empty_kernel(void) {}
+
+/* Keeps the stream busy for `ns` nanoseconds of the GPU's global timer. Launched before a
+ * timed trial's start event, it holds the stream while the host queues the event, the
+ * work and the stop event, so the interval between the events is the work alone, not the
+ * host's time to submit it (a few microseconds that a small copy would otherwise carry). */
+static __global__ void gate_kernel(unsigned long long ns)
+{
+    unsigned long long start, now;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(start));
+    do {
+        asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(now));
+    } while (now - start < ns);
+}
+
+#define WG_GATE_NS 50000ULL /* far longer than queueing two events and one call */
 
 /* ---------------------------------------------------------------- resources ------- */
 
@@ -270,6 +274,17 @@ static wg_status event_seconds(resources *r, const char *what, double *seconds)
     WG_CUDA_TRY(cudaEventElapsedTime(&ms, r->start, r->stop), "timing %s on cuda:%d "
                 "(cudaEventElapsedTime)", what, r->device);
     *seconds = (double)ms * 1e-3;
+    return WG_OK;
+}
+
+/* Holds `stream` with gate_kernel, then records r->start on it: the next work queued is
+ * timed from when the GPU reaches it, not from when the host queued the event. */
+static wg_status gated_start(resources *r, cudaStream_t stream)
+{
+    gate_kernel<<<1, 1, 0, stream>>>(WG_GATE_NS);
+    WG_CUDA_LAUNCH_CHECK("launching the gate kernel on cuda:%d", r->device);
+    WG_CUDA_TRY(cudaEventRecord(r->start, stream), "recording a timing event on cuda:%d "
+                "(cudaEventRecord)", r->device);
     return WG_OK;
 }
 
@@ -449,8 +464,8 @@ static wg_status stream_run(resources *r, wg_stream_kernel kernel, int64_t eleme
                 "(cudaDeviceSynchronize)", stream_name(kernel), device);
 
     for (int t = 0; t < trials; ++t) {
-        WG_CUDA_TRY(cudaEventRecord(r->start, 0), "recording a timing event on cuda:%d "
-                    "(cudaEventRecord)", device);
+        status = gated_start(r, 0);
+        if (status != WG_OK) return status;
         status = stream_launch(r, kernel, elements, grid_u, threads_u);
         if (status != WG_OK) return status;
         WG_CUDA_TRY(cudaEventRecord(r->stop, 0), "recording a timing event on cuda:%d "
@@ -533,10 +548,10 @@ static wg_status memcpy_run(resources *r, int64_t bytes, int trials, double *bes
     if (status != WG_OK) return status;
 
     for (int t = -1; t < trials; ++t) { /* t = -1: the warm-up */
-        WG_CUDA_TRY(cudaEventRecord(r->start, 0), "recording a timing event on cuda:%d "
-                    "(cudaEventRecord)", device);
-        WG_CUDA_TRY(cudaMemcpy(r->dev[1], r->dev[0], size, cudaMemcpyDeviceToDevice),
-                    "cudaMemcpy cuda:%d->cuda:%d of %zu bytes", device, device, size);
+        status = gated_start(r, 0); /* as STREAM's trials, so the two compare */
+        if (status != WG_OK) return status;
+        WG_CUDA_TRY(cudaMemcpyAsync(r->dev[1], r->dev[0], size, cudaMemcpyDeviceToDevice, 0),
+                    "cudaMemcpyAsync cuda:%d->cuda:%d of %zu bytes", device, device, size);
         WG_CUDA_TRY(cudaEventRecord(r->stop, 0), "recording a timing event on cuda:%d "
                     "(cudaEventRecord)", device);
         double seconds = 0.0;
@@ -612,26 +627,27 @@ static wg_status transfer_run(resources *r, int64_t bytes, int to_device, int pi
     const cudaStream_t stream = async ? r->stream : (cudaStream_t)0;
 
     for (int t = -1; t < trials; ++t) { /* t = -1: the warm-up */
-        WG_CUDA_TRY(cudaEventRecord(r->start, stream), "recording a timing event on "
-                    "cuda:%d (cudaEventRecord)", device);
+        double seconds = 0.0;
         if (async) {
+            /* the device's time for the copy: events on its stream, behind a gate */
+            status = gated_start(r, stream);
+            if (status != WG_OK) return status;
             WG_CUDA_TRY(cudaMemcpyAsync(dst, src, size, kind, stream),
                         "cudaMemcpyAsync %s:%d of %zu bytes (%s host memory)", direction,
                         device, size, pinned ? "pinned" : "pageable");
             WG_CUDA_TRY(cudaEventRecord(r->stop, stream), "recording a timing event on "
                         "cuda:%d (cudaEventRecord)", device);
-            WG_CUDA_TRY(cudaStreamSynchronize(stream), "waiting for a copy on cuda:%d "
-                        "(cudaStreamSynchronize)", device);
+            status = event_seconds(r, "a host<->device copy", &seconds);
+            if (status != WG_OK) return status;
         } else {
+            /* a blocking call: what the caller waits for is the host's time around it
+             * (an event after it would be queued only once it had returned) */
+            const double t0 = wg_now();
             WG_CUDA_TRY(cudaMemcpy(dst, src, size, kind),
                         "cudaMemcpy %s:%d of %zu bytes (%s host memory)", direction, device,
                         size, pinned ? "pinned" : "pageable");
-            WG_CUDA_TRY(cudaEventRecord(r->stop, stream), "recording a timing event on "
-                        "cuda:%d (cudaEventRecord)", device);
+            seconds = wg_now() - t0;
         }
-        double seconds = 0.0;
-        status = event_seconds(r, "a host<->device copy", &seconds);
-        if (status != WG_OK) return status;
         if (t >= 0) r->times[t] = seconds;
     }
 
@@ -666,13 +682,13 @@ wg_status wg_cuda_measure_transfer(int device, int64_t bytes, int to_device, int
 /* ---------------------------------------------------------------- read bandwidth -- */
 
 /* One launch of read_kernel with `passes` passes, timed with events. */
-static wg_status read_launch(resources *r, int blocks, int n4, int span4, int passes,
-                             double *seconds)
+static wg_status read_launch(resources *r, int blocks, int n4, int shares, int span4,
+                             int passes, double *seconds)
 {
-    WG_CUDA_TRY(cudaEventRecord(r->start, 0), "recording a timing event on cuda:%d "
-                "(cudaEventRecord)", r->device);
-    read_kernel<<<(unsigned)blocks, WG_READ_THREADS>>>((const float4 *)r->dev[0], n4, span4,
-                                                        passes, (double *)r->dev[1]);
+    wg_status status = gated_start(r, 0);
+    if (status != WG_OK) return status;
+    read_kernel<<<(unsigned)blocks, WG_READ_THREADS>>>((const float4 *)r->dev[0], n4, shares,
+                                                        span4, passes, (double *)r->dev[1]);
     WG_CUDA_LAUNCH_CHECK("launching the read kernel on cuda:%d (%d blocks, %d float4s, %d "
                          "passes)", r->device, blocks, n4, passes);
     WG_CUDA_TRY(cudaEventRecord(r->stop, 0), "recording a timing event on cuda:%d "
@@ -708,11 +724,9 @@ static wg_status read_run(resources *r, int64_t bytes, double min_seconds, doubl
                        per_sm);
     const int blocks = (int)blocks64;
 
-    /* Whole buffer per block while small; else a share larger than any L1 (read_kernel). */
-    const int64_t min_span4 = WG_READ_MIN_SPAN_BYTES / 16;
-    int64_t span4_64 = (n4_64 + blocks - 1) / blocks + 8;
-    if (span4_64 < min_span4) span4_64 = min_span4;
-    if (span4_64 > n4_64) span4_64 = n4_64;
+    /* The slices of the one access pattern (read_kernel, measure_index.h). */
+    const int shares = wg_read_shares(n4_64, blocks);
+    const int64_t span4_64 = wg_read_span(n4_64, shares);
     const int span4 = (int)span4_64;
 
     const size_t size = (size_t)n4_64 * 16;
@@ -731,7 +745,7 @@ static wg_status read_run(resources *r, int64_t bytes, double min_seconds, doubl
     if (target < 1e-4) target = 1e-4;
     int passes = 1;
     double seconds = 0.0;
-    status = read_launch(r, blocks, n4, span4, passes, &seconds);
+    status = read_launch(r, blocks, n4, shares, span4, passes, &seconds);
     if (status != WG_OK) return status;
     while (seconds < target && passes < WG_READ_MAX_PASSES) {
         double grow = seconds > 0.0 ? 1.2 * target / seconds : 1000.0;
@@ -739,13 +753,13 @@ static wg_status read_run(resources *r, int64_t bytes, double min_seconds, doubl
         if (grow > 1000.0) grow = 1000.0;
         const double next = std::ceil((double)passes * grow);
         passes = next >= (double)WG_READ_MAX_PASSES ? WG_READ_MAX_PASSES : (int)next;
-        status = read_launch(r, blocks, n4, span4, passes, &seconds);
+        status = read_launch(r, blocks, n4, shares, span4, passes, &seconds);
         if (status != WG_OK) return status;
     }
 
     double best = 0.0;
     for (int t = 0; t < WG_READ_TRIALS; ++t) {
-        status = read_launch(r, blocks, n4, span4, passes, &seconds);
+        status = read_launch(r, blocks, n4, shares, span4, passes, &seconds);
         if (status != WG_OK) return status;
         if (t == 0 || seconds < best) best = seconds;
     }
@@ -865,4 +879,18 @@ wg_status wg_cuda_measure_launch_latency(int device, int launches, wg_launch_lat
     resources_free(&r);
     if (status != WG_OK) memset(out, 0, sizeof *out);
     return status;
+}
+
+/* ---------------------------------------------------------------- PCI bus id ------ */
+
+wg_status wg_cuda_pci_bus_id(int device, char *buf, int size)
+{
+    if (!buf || size < 16)
+        return wg_fail(WG_ERR_ARGUMENT, "wg_cuda_pci_bus_id: buffer of %d bytes", size);
+    buf[0] = '\0';
+    wg_status status = wg_cuda_check(device);
+    if (status != WG_OK) return status;
+    WG_CUDA_TRY(cudaDeviceGetPCIBusId(buf, size, device), "reading the PCI bus id of "
+                "cuda:%d (cudaDeviceGetPCIBusId)", device);
+    return WG_OK;
 }

@@ -29,13 +29,14 @@ wg_status wg_cuda_measure_stream(int device, wg_stream_kernel kernel, int64_t el
                                  int64_t blocks, int threads_per_block, int trials,
                                  wg_stream_result *out);
 
-/* cudaMemcpy device-to-device of `bytes`; best of `trials` (after a warm-up) as
- * 2 * bytes / best_s / 1e9. */
+/* cudaMemcpyAsync device-to-device of `bytes` (timed as STREAM's trials are, behind a
+ * gate kernel); best of `trials` (after a warm-up) as 2 * bytes / best_s / 1e9. */
 wg_status wg_cuda_measure_memcpy(int device, int64_t bytes, int trials, double *best_gbs);
 
 /* A host<->device copy of `bytes`: host memory from malloc (pinned 0) or cudaMallocHost
- * (pinned 1); cudaMemcpy (async 0) or cudaMemcpyAsync on a stream of its own followed by
- * cudaStreamSynchronize (async 1); events on the copy's stream around the copy. */
+ * (pinned 1). async 1: cudaMemcpyAsync on a stream of its own between two events queued
+ * behind a gate kernel, so the time is the device's for the copy alone; async 0: cudaMemcpy
+ * timed with the host's clock around the call (the latency a caller waiting on it sees). */
 wg_status wg_cuda_measure_transfer(int device, int64_t bytes, int to_device, int pinned,
                                    int async, int trials, wg_transfer_result *out);
 
@@ -48,6 +49,10 @@ wg_status wg_cuda_measure_read_bandwidth(int device, int64_t bytes, double min_s
 /* An empty kernel <<<1, 1>>>: launch + cudaDeviceSynchronize, launches back to back, and a
  * 4-byte cudaMemcpy device->host, each `launches` times after a warm-up, per call. */
 wg_status wg_cuda_measure_launch_latency(int device, int launches, wg_launch_latency *out);
+
+/* The PCI bus id of cuda:device ("0000:3B:00.0"), by which NVML finds the same GPU
+ * (src/measure/energy_nvml.c): CUDA and NVML may number GPUs differently. */
+wg_status wg_cuda_pci_bus_id(int device, char *buf, int size);
 
 #ifdef __cplusplus
 }

@@ -169,7 +169,14 @@ wg_status wg_sweep_measure_mlp_step(const wg_sweep_inputs *inputs, wg_sweep_colu
             call.host_labels = inputs->labels;
             fn = call_step_with_copies;
         }
+        /* energy of the timing alone (not the check), per step: the window's average
+         * power x the median time of a step */
+        wg_energy_meter meter;
+        wg_energy_reading window;
+        (void)wg_energy_start(device, &meter);
         status = wg_timeit(device, fn, &call, timing, &out->time);
+        (void)wg_energy_stop(&meter, &window);
+        if (status == WG_OK) (void)wg_energy_scaled(&window, out->time.median_s, &out->energy);
     }
     wg_mlp_free(call.model);
     if (status == WG_OK) {

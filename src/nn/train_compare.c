@@ -46,10 +46,13 @@ static wg_status compare_on(const wg_train_options *options, const wg_dataset *t
     }
     if (progress && status == WG_OK) progress(context, result, index, "timed steps");
     if (status == WG_OK) status = wg_synchronize(run->device);
+    wg_energy_meter meter; /* the timed steps' energy (unavailable: the reason) */
+    (void)wg_energy_start(run->device, &meter);
     const double start = wg_now();
     for (int64_t s = 0; s < run->timed_steps && status == WG_OK; s++) status = wg_trainer_step(t);
     if (status == WG_OK) status = wg_synchronize(run->device);
     run->seconds = wg_now() - start;
+    (void)wg_energy_stop(&meter, &run->energy);
     if (status == WG_OK) {
         run->ran = 1;
         run->seconds_per_step = run->seconds / (double)run->timed_steps;
