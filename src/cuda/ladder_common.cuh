@@ -24,6 +24,12 @@
  * same kernels on CPU threads to check their indexing without a GPU; it defines this, the
  * cp.async helpers, WG_CUDA_LAUNCH_CHECK and the CUDA built-ins itself.) */
 #define WG_LADDER_LAUNCH(kernel, grid, block, ...) kernel<<<(grid), (block)>>>(__VA_ARGS__)
+/* The same with `smem` bytes of dynamic shared memory, which a kernel names with
+ * WG_LADDER_DYNAMIC_SMEM(name) (a float array; above 48 KiB the launcher must raise
+ * cudaFuncAttributeMaxDynamicSharedMemorySize first). */
+#define WG_LADDER_LAUNCH_SMEM(kernel, grid, block, smem, ...)                              \
+    kernel<<<(grid), (block), (smem)>>>(__VA_ARGS__)
+#define WG_LADDER_DYNAMIC_SMEM(name) extern __shared__ __align__(16) float name[]
 #endif
 
 /* C[i][j] = alpha acc + beta C[i][j] for (i, j) inside C; beta == 0 never reads C (it
