@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "ladder.h"
+#include "nn/file_io.h"
 
 static const char builtin_table[] =
 #include "ladder6-tuning.txt.h"
@@ -95,33 +96,19 @@ wg_status wg_ladder_tuning_lookup(const char *table, const char *gpu, int sms, i
     return WG_OK;
 }
 
-/* Reads the whole file at path into a malloc'd string. */
+/* Reads the whole file at path into a malloc'd, NUL-terminated string. */
 static wg_status read_text(const char *path, char **out)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return wg_fail(WG_ERR_IO, "cannot open the tuning table %s: %s", path, strerror(errno));
-    size_t cap = 4096, len = 0;
-    char *text = malloc(cap);
-    while (text) {
-        len += fread(text + len, 1, cap - 1 - len, f);
-        if (len < cap - 1) break;
-        char *bigger = cap < (1u << 20) ? realloc(text, cap * 2) : NULL;
-        if (!bigger) {
-            free(text);
-            text = NULL;
-            break;
-        }
-        text = bigger;
-        cap *= 2;
+    uint8_t *data = NULL;
+    size_t size = 0;
+    wg_status status = wg_read_whole_file(path, &data, &size);
+    if (status != WG_OK) return status;
+    char *text = realloc(data, size + 1);
+    if (!text) {
+        free(data);
+        return wg_fail(WG_ERR_NO_MEMORY, "reading the tuning table %s: out of memory", path);
     }
-    const int failed = ferror(f);
-    fclose(f);
-    if (!text || failed) {
-        free(text);
-        return wg_fail(WG_ERR_IO, "cannot read the tuning table %s (larger than 1 MiB, or a "
-                       "read error)", path);
-    }
-    text[len] = '\0';
+    text[size] = '\0';
     *out = text;
     return WG_OK;
 }

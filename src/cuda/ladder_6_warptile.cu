@@ -12,12 +12,13 @@
  *  - Occupancy: __launch_bounds__(NT, MIN_BLOCKS) caps the registers (128 for 256 threads
  *    and two blocks), so two blocks share an SM and one block's barrier or wait does not
  *    idle the SM. Everything inside the k-loop is 32-bit offsets and pointer bumps.
- *  - Loads: the operand stored along x (B as stored, A transposed) goes by 16-byte cp.async
- *    straight into shared memory. The operand stored along k (A as stored, B transposed)
- *    must be transposed into S[k][x]: it is read with float4 global loads into registers
- *    (issued before the compute of a tile, stored after it) and written with four scalar
- *    stores whose lanes cover 16 rows x 2 column groups of a warp: bank-conflict free.
- *    Unaligned matrices fall back to scalar loads in the same places.
+ *  - Loads: everything goes by cp.async, so no staging registers compete with the 64
+ *    accumulators under the 128-register cap. The operand stored along x (B as stored, A
+ *    transposed) is copied 16 bytes at a time (4-byte copies where unaligned). The operand
+ *    stored along k (A as stored, B transposed) must be transposed into S[k][x]: 4-byte
+ *    copies whose lanes cover 16 rows x 2 column groups of a warp, so the 32 stores of an
+ *    instruction hit 32 banks (conflict-free) and each pair of lanes reads one 32-byte
+ *    sector.
  *  - Interior tiles (inside m and n, k a multiple of BK) take a path without bounds tests
  *    on loads and on the C stores; edge tiles test and zero-fill.
  * Tile shapes are template parameters; WG_L6_VARIANTS (ladder.h) lists the compiled set and
@@ -52,51 +53,43 @@ template <int BK, int BX, int NT, bool K_CONTIG> struct tile_loader {
 
     const float *src; /* the thread's first element of the current k-tile */
     int row_step;     /* ROW_STEP stored rows, in elements (32-bit) */
+    int bump;         /* elements from one k-tile to the next (32-bit) */
     int r, c;         /* the thread's first group in the stored block (row, column) */
-    int rows_left;    /* stored rows of the block inside the matrix (K_CONTIG: along x) */
-    int cols_left;    /* stored columns inside (K_CONTIG: along k, this tile) */
-    int64_t bump;     /* elements from one k-tile to the next */
-    float4 staged[K_CONTIG ? NG : 1];
+    int x_left;       /* the block's extent along x inside the matrix */
 
-    __device__ __forceinline__ tile_loader(const float *X, int64_t ld, int64_t x0,
-                                           int64_t x_ext, int64_t k_ext, int tid)
+    __device__ __forceinline__ tile_loader(const float *X, int ld, int x0, int x_ext, int tid)
     {
         if (K_CONTIG) {
             const int chunk = tid / 32, lane = tid % 32;
             r = (chunk / CPAIRS) * 16 + lane / 2;
             c = ((chunk % CPAIRS) * 2 + lane % 2) * 4;
-            src = X + (x0 + r) * ld + c;
-            rows_left = (int)(x_ext - x0 < BX ? x_ext - x0 : BX);
-            cols_left = (int)(k_ext < BK ? k_ext : BK);
+            src = X + (int64_t)(x0 + r) * ld + c;
             bump = BK;
         } else {
             r = tid / (BX / 4);
             c = (tid % (BX / 4)) * 4;
-            src = X + r * ld + x0 + c;
-            rows_left = (int)(k_ext < BK ? k_ext : BK);
-            cols_left = (int)(x_ext - x0 < BX ? x_ext - x0 : BX);
+            src = X + (int64_t)r * ld + x0 + c;
             bump = BK * ld;
         }
-        row_step = (int)(ROW_STEP * ld);
+        x_left = x_ext - x0 < BX ? x_ext - x0 : BX;
+        row_step = ROW_STEP * ld;
     }
 
-    /* Starts the loads of one k-tile; k_left = k - k0 (only EDGE looks at it). */
+    /* Starts the copies of one k-tile into S; k_left = k - k0 (only EDGE looks at it). */
     template <bool EDGE>
-    __device__ __forceinline__ void start(float *S, bool vec, int64_t k_left)
+    __device__ __forceinline__ void start(float *S, bool vec, int k_left)
     {
-        if (K_CONTIG) {
-            const int kc = EDGE ? (int)(k_left < BK ? k_left : BK) : BK;
+        if (K_CONTIG) { /* 4-byte copies, transposed: a warp's 32 stores hit 32 banks */
+            const int kc = EDGE ? (k_left < BK ? k_left : BK) : BK;
 #pragma unroll
             for (int it = 0; it < NG; ++it) {
                 const float *p = src + it * row_step;
-                const bool row_in = !EDGE || r + it * ROW_STEP < rows_left;
-                if (vec && (!EDGE || (row_in && c + 4 <= kc))) {
-                    staged[it] = __ldg(reinterpret_cast<const float4 *>(p));
-                } else {
-                    staged[it].x = row_in && c + 0 < kc ? p[0] : 0.0f;
-                    staged[it].y = row_in && c + 1 < kc ? p[1] : 0.0f;
-                    staged[it].z = row_in && c + 2 < kc ? p[2] : 0.0f;
-                    staged[it].w = row_in && c + 3 < kc ? p[3] : 0.0f;
+                float *d = S + c * LDS + r + it * ROW_STEP;
+                const bool row_in = !EDGE || r + it * ROW_STEP < x_left;
+#pragma unroll
+                for (int q = 0; q < 4; ++q) {
+                    const bool in = row_in && (!EDGE || c + q < kc);
+                    cp_async_4(d + q * LDS, in ? p + q : p, in ? 4 : 0);
                 }
             }
         } else {
@@ -105,33 +98,18 @@ template <int BK, int BX, int NT, bool K_CONTIG> struct tile_loader {
                 const float *p = src + it * row_step;
                 float *d = S + (r + it * ROW_STEP) * LDS + c;
                 const bool row_in = !EDGE || r + it * ROW_STEP < k_left;
-                if (vec && (!EDGE || (row_in && c + 4 <= cols_left))) {
+                if (vec && (!EDGE || (row_in && c + 4 <= x_left))) {
                     cp_async_16(d, p);
                 } else {
 #pragma unroll
                     for (int q = 0; q < 4; ++q) {
-                        const bool in = row_in && (!EDGE || c + q < cols_left);
+                        const bool in = row_in && (!EDGE || c + q < x_left);
                         cp_async_4(d + q, in ? p + q : p - c, in ? 4 : 0);
                     }
                 }
             }
         }
         src += bump;
-    }
-
-    /* Finishes a k-tile started by start(): the transposing shared stores (K_CONTIG). */
-    __device__ __forceinline__ void finish(float *S) const
-    {
-        if (K_CONTIG) {
-#pragma unroll
-            for (int it = 0; it < NG; ++it) {
-                float *d = S + c * LDS + r + it * ROW_STEP;
-                d[0] = staged[it].x;
-                d[LDS] = staged[it].y;
-                d[2 * LDS] = staged[it].z;
-                d[3 * LDS] = staged[it].w;
-            }
-        }
     }
 };
 
@@ -145,8 +123,8 @@ template <int BM, int BN, int BK, int STAGES> constexpr int smem_bytes()
  * crosses m or n, or k is not a multiple of BK: loads and stores test bounds. */
 template <int BM, int BN, int BK, int WM, int WN, int STAGES, int NT, bool TA, bool TB,
           bool EDGE>
-__device__ __forceinline__ void warptile_tile(const wg_gemm_args &g, float *smem, int64_t row0,
-                                              int64_t col0, bool vec_a, bool vec_b, bool vec_c,
+__device__ __forceinline__ void warptile_tile(const wg_gemm_args &g, float *smem, int row0,
+                                              int col0, bool vec_a, bool vec_b, bool vec_c,
                                               int tid)
 {
     typedef tile_loader<BK, BM, NT, !TA> loader_a;
@@ -162,19 +140,18 @@ __device__ __forceinline__ void warptile_tile(const wg_gemm_args &g, float *smem
     const int lane_row = (lane / LANES_N) * 4, lane_col = (lane % LANES_N) * 4;
     const int a_off = warp_row + lane_row, b_off = warp_col + lane_col;
 
-    loader_a la(static_cast<const float *>(g.a), g.lda, row0, g.m, g.k, tid);
-    loader_b lb(static_cast<const float *>(g.b), g.ldb, col0, g.n, g.k, tid);
-    const int steps = (int)((g.k + BK - 1) / BK);
+    const int m = (int)g.m, n = (int)g.n, k = (int)g.k; /* < 2^31: wg_ladder_launch_6 */
+    loader_a la(static_cast<const float *>(g.a), (int)g.lda, row0, m, tid);
+    loader_b lb(static_cast<const float *>(g.b), (int)g.ldb, col0, n, tid);
+    const int steps = (k + BK - 1) / BK;
 
     /* Prologue: tiles 0 .. STAGES-2, one commit group each (empty ones too, so that the
      * wait count below is the same in every iteration). */
 #pragma unroll
     for (int s = 0; s < STAGES - 1; ++s) {
         if (s < steps) {
-            la.template start<EDGE>(a_ring + s * TILE_A, vec_a, g.k - (int64_t)s * BK);
-            lb.template start<EDGE>(b_ring + s * TILE_B, vec_b, g.k - (int64_t)s * BK);
-            la.finish(a_ring + s * TILE_A);
-            lb.finish(b_ring + s * TILE_B);
+            la.template start<EDGE>(a_ring + s * TILE_A, vec_a, k - s * BK);
+            lb.template start<EDGE>(b_ring + s * TILE_B, vec_b, k - s * BK);
         }
         cp_async_commit();
     }
@@ -185,7 +162,7 @@ __device__ __forceinline__ void warptile_tile(const wg_gemm_args &g, float *smem
         cp_async_wait<STAGES - 2>(); /* this thread's copies of tile s have landed */
         __syncthreads(); /* ... everyone's; and slot `write` (tile s-1) is free again */
         const bool more = s + STAGES - 1 < steps;
-        const int64_t k_left = g.k - (int64_t)(s + STAGES - 1) * BK;
+        const int k_left = k - (s + STAGES - 1) * BK;
         if (more) {
             la.template start<EDGE>(a_ring + write * TILE_A, vec_a, k_left);
             lb.template start<EDGE>(b_ring + write * TILE_B, vec_b, k_left);
@@ -208,10 +185,6 @@ __device__ __forceinline__ void warptile_tile(const wg_gemm_args &g, float *smem
                 for (int j = 0; j < 8; ++j) acc[i][j] += a_reg[i] * b_reg[j];
         }
 
-        if (more) { /* the transposing stores, after the compute so their loads overlap it */
-            la.finish(a_ring + write * TILE_A);
-            lb.finish(b_ring + write * TILE_B);
-        }
         read = read + 1 == STAGES ? 0 : read + 1;
         write = write + 1 == STAGES ? 0 : write + 1;
     }
@@ -219,10 +192,10 @@ __device__ __forceinline__ void warptile_tile(const wg_gemm_args &g, float *smem
     __syncthreads(); /* the ring is reused by this block's next tile */
 
     /* Epilogue: rows a_off + {0..3, WM/2 + 0..3}, columns b_off + {0..3, WN/2 + 0..3}. */
-    float *c_base = g.c + (row0 + a_off) * g.ldc + col0 + b_off;
     const int ldc = (int)g.ldc;
-    const int rows_left = (int)(g.m - row0 < BM ? g.m - row0 : BM) - a_off;
-    const int cols_left = (int)(g.n - col0 < BN ? g.n - col0 : BN) - b_off;
+    float *c_base = g.c + (int64_t)(row0 + a_off) * ldc + col0 + b_off;
+    const int rows_left = (m - row0 < BM ? m - row0 : BM) - a_off;
+    const int cols_left = (n - col0 < BN ? n - col0 : BN) - b_off;
 #pragma unroll
     for (int i = 0; i < 8; ++i) {
         const int ri = i < 4 ? i : WM / 2 + i - 4;
@@ -261,7 +234,7 @@ __global__ void __launch_bounds__((BM / WM) * (BN / WN) * 32, MIN_BLOCKS)
     const bool k_whole = g.k % BK == 0;
     for (int tm = (int)blockIdx.y; tm < tiles_m; tm += (int)gridDim.y) {
         for (int tn = (int)blockIdx.x; tn < tiles_n; tn += (int)gridDim.x) {
-            const int64_t row0 = (int64_t)tm * BM, col0 = (int64_t)tn * BN;
+            const int row0 = tm * BM, col0 = tn * BN;
             if (k_whole && row0 + BM <= g.m && col0 + BN <= g.n)
                 warptile_tile<BM, BN, BK, WM, WN, STAGES, NT, TA, TB, false>(
                     g, smem, row0, col0, vec_a != 0, vec_b != 0, vec_c != 0, tid);
@@ -309,7 +282,8 @@ extern "C" wg_status wg_ladder_launch_6(const wg_ladder_plan *plan, const wg_gem
     const int64_t ld_max = (ops->lda > ops->ldb ? ops->lda : ops->ldb) > ops->ldc
                                ? (ops->lda > ops->ldb ? ops->lda : ops->ldb)
                                : ops->ldc;
-    if (ld_max > INT32_MAX / 256 || ops->m > INT32_MAX || ops->n > INT32_MAX)
+    if (ld_max > INT32_MAX / 256 || ops->m > INT32_MAX / 2 || ops->n > INT32_MAX / 2 ||
+        ops->k > INT32_MAX / 2)
         return wg_fail(WG_ERR_ARGUMENT, "ladder rung 6: leading dimension %" PRId64
                        " or size too large for its 32-bit offsets (at most %d)", ld_max,
                        INT32_MAX / 256);
