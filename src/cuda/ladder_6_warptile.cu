@@ -1,6 +1,6 @@
 /*
  * ladder_6_warptile.cu - rung 6 of the matmul ladder: warp tiling and a multi-stage
- * cp.async pipeline, at two blocks per SM.
+ * cp.async pipeline, several blocks per SM.
  *
  * What changes from rung 5:
  *  - Pipelining: STAGES (3-4) shared-memory buffers per operand in a ring. While the block
@@ -9,9 +9,10 @@
  *  - Warp tiling: each warp owns a WM x WN piece of the block's tile; a thread's 8x8
  *    outputs are four 4x4 blocks WM/2 rows and WN/2 columns apart, so the lanes of a warp
  *    read contiguous 16-byte runs of the shared tiles (broadcasts, no bank conflicts).
- *  - Occupancy: __launch_bounds__(NT, MIN_BLOCKS) caps the registers (128 for 256 threads
- *    and two blocks), so two blocks share an SM and one block's barrier or wait does not
- *    idle the SM. Everything inside the k-loop is 32-bit offsets and pointer bumps.
+ *  - Occupancy: __launch_bounds__(NT, MIN_BLOCKS) caps the registers (168 for three
+ *    128-thread blocks), so several blocks share an SM and one block's barrier or wait
+ *    does not idle the SM. Everything inside the k-loop is 32-bit offsets and pointer
+ *    bumps.
  *  - Loads: everything goes by cp.async, so no staging registers compete with the 64
  *    accumulators under the 128-register cap. The operand stored along x (B as stored, A
  *    transposed) is copied 16 bytes at a time (4-byte copies where unaligned). The operand
@@ -23,11 +24,11 @@
  *    on loads and on the C stores; edge tiles test and zero-fill.
  * Tile shapes are template parameters; WG_L6_VARIANTS (ladder.h) lists the compiled set and
  * the tuning table (src/ladder_tuning.c) picks one per GPU.
- * Reason it exploits: parallelism in time (copy and compute overlap, two blocks per SM)
+ * Reason it exploits: parallelism in time (copy and compute overlap, several blocks per SM)
  * and shared memory (conflict-free, warp-local reads and transposing stores).
  *
  * Prediction (H100 SXM, 67 TFLOP/s FP32): FFMA issue-bound with ~85% FFMA in the k-loop
- * and both blocks hiding each other's barriers: about 43 TFLOP/s at n = 4096 and 45 at
+ * and the blocks of an SM hiding each other's barriers: about 43 TFLOP/s at n = 4096 and 45 at
  * 8192 (~83-87% of cuBLAS FP32 pedantic at ~52).
  */
 #include "../error.h"
