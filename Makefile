@@ -127,6 +127,14 @@ $(BUILD)/gen/opencl/%.cl.h: src/opencl/kernels/%.cl
 $(BUILD)/src/opencl/%.o: CPPFLAGS += -I$(BUILD)/gen/opencl
 $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/opencl/*.c)): | $(CL_HEADERS)
 
+# Rung 6's tuning table (src/ladder6-tuning.txt), compiled in as a string literal the
+# same way.
+$(BUILD)/gen/ladder6-tuning.txt.h: src/ladder6-tuning.txt
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/src/ladder_tuning.o: CPPFLAGS += -I$(BUILD)/gen
+$(BUILD)/src/ladder_tuning.o: $(BUILD)/gen/ladder6-tuning.txt.h
+
 TOOL_SRC := $(wildcard tools/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_LIBS :=

@@ -153,7 +153,10 @@ wg_status wg_cuda_gemm_run_prepared(int index, const wg_kernel *kernel,
 {
     if (kernel->vendor) return wg_cuda_cublas_gemm(index, kernel->precision, &inputs->args);
     wg_ladder_plan plan;
-    wg_status status = wg_ladder_plan_make(kernel->rung, &inputs->args, &plan);
+    int variant = 0; /* rung 6: the tile variant its tuning table names for this GPU */
+    wg_status status = kernel->rung == 6 ? wg_cuda_ladder6_variant(index, &variant) : WG_OK;
+    if (status == WG_OK)
+        status = wg_ladder_plan_make_variant(kernel->rung, variant, &inputs->args, &plan);
     if (status != WG_OK) return status;
     return wg_cuda_ladder_launch(index, &plan, &inputs->args);
 }

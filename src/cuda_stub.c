@@ -64,6 +64,12 @@ wg_status wg_cuda_ladder_launch(int index, const wg_ladder_plan *plan,
     return no_cuda(index);
 }
 
+wg_status wg_cuda_ladder6_variant(int index, int *variant)
+{
+    (void)variant;
+    return no_cuda(index);
+}
+
 wg_status wg_cuda_cublas_gemm(int index, wg_precision precision, const wg_gemm_args *args)
 {
     (void)precision, (void)args;

@@ -116,6 +116,12 @@ static unsigned capped(int64_t blocks, unsigned limit)
 
 wg_status wg_ladder_plan_make(int rung_number, const wg_gemm_args *ops, wg_ladder_plan *out)
 {
+    return wg_ladder_plan_make_variant(rung_number, 0, ops, out);
+}
+
+wg_status wg_ladder_plan_make_variant(int rung_number, int variant, const wg_gemm_args *ops,
+                                      wg_ladder_plan *out)
+{
     const wg_ladder_rung *rung = NULL;
     wg_status status = wg_ladder_rung_get(rung_number, &rung);
     if (status != WG_OK) return status;
@@ -123,10 +129,22 @@ wg_status wg_ladder_plan_make(int rung_number, const wg_gemm_args *ops, wg_ladde
     if (ops->m < 1 || ops->n < 1 || ops->k < 1)
         return wg_fail(WG_ERR_ARGUMENT, "ladder rung %d: sizes must be >= 1, got m=%" PRId64
                        ", n=%" PRId64 ", k=%" PRId64, rung_number, ops->m, ops->n, ops->k);
+    int block_m = rung->block_m, block_n = rung->block_n, block_k = rung->block_k;
     memset(out, 0, sizeof *out);
     out->rung = rung_number;
     out->block_x = rung->threads_x;
     out->block_y = rung->threads_y;
+    if (rung_number == 6) {
+        const wg_ladder6_variant *v = wg_ladder6_variant_get(variant);
+        if (!v)
+            return wg_fail(WG_ERR_ARGUMENT, "ladder rung 6: no variant %d (0 to %d)", variant,
+                           WG_L6_VARIANT_COUNT - 1);
+        out->variant = variant;
+        out->block_x = (unsigned)v->threads;
+        block_m = v->bm;
+        block_n = v->bn;
+        block_k = v->bk;
+    }
     out->elem_bytes = rung->precision == WG_PRECISION_BF16 ? 2 : 4;
     /* Rung 1 puts threadIdx.x (and grid x) along the rows of C; every other rung along
      * the columns, with grid y along the rows. */
@@ -134,15 +152,15 @@ wg_status wg_ladder_plan_make(int rung_number, const wg_gemm_args *ops, wg_ladde
         out->tiles_x = ceil_div(ops->m, rung->block_m);
         out->tiles_y = ceil_div(ops->n, rung->block_n);
     } else {
-        out->tiles_x = ceil_div(ops->n, rung->block_n);
-        out->tiles_y = ceil_div(ops->m, rung->block_m);
+        out->tiles_x = ceil_div(ops->n, block_n);
+        out->tiles_y = ceil_div(ops->m, block_m);
     }
     out->grid_x = capped(out->tiles_x, WG_CUDA_MAX_GRID_X);
     out->grid_y = capped(out->tiles_y, WG_CUDA_MAX_GRID_Y);
     out->grid_loops = out->grid_x < out->tiles_x || out->grid_y < out->tiles_y;
-    out->edge_m = ops->m % rung->block_m != 0;
-    out->edge_n = ops->n % rung->block_n != 0;
-    out->edge_k = ops->k % rung->block_k != 0;
+    out->edge_m = ops->m % block_m != 0;
+    out->edge_n = ops->n % block_n != 0;
+    out->edge_k = ops->k % block_k != 0;
     if (rung->vector_bytes) {
         out->vec_a = wg_ladder_vector_ok(ops->a, ops->lda, out->elem_bytes);
         out->vec_b = wg_ladder_vector_ok(ops->b, ops->ldb, out->elem_bytes);
@@ -151,3 +169,21 @@ wg_status wg_ladder_plan_make(int rung_number, const wg_gemm_args *ops, wg_ladde
 }
 
 int wg_ladder_default_rung(void) { return WG_LADDER_DEFAULT_RUNG; }
+
+#define WG_L6_ENTRY(index, name, bm, bn, bk, wm, wn, stages, min_blocks)                 \
+    {name, bm, bn, bk, wm, wn, stages, min_blocks, (bm / wm) * (bn / wn) * 32,            \
+     stages * bk * ((bm + 4) + (bn + 4)) * 4},
+static const wg_ladder6_variant l6_variants[WG_L6_VARIANT_COUNT] = {WG_L6_VARIANTS(WG_L6_ENTRY)};
+#undef WG_L6_ENTRY
+
+const wg_ladder6_variant *wg_ladder6_variant_get(int index)
+{
+    return index >= 0 && index < WG_L6_VARIANT_COUNT ? &l6_variants[index] : NULL;
+}
+
+int wg_ladder6_variant_find(const char *name)
+{
+    for (int i = 0; name && i < WG_L6_VARIANT_COUNT; i++)
+        if (strcmp(name, l6_variants[i].name) == 0) return i;
+    return -1;
+}

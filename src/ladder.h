@@ -41,12 +41,25 @@ extern "C" {
 #define WG_L5_TM 8
 #define WG_L5_TN 8
 #define WG_L5_THREADS (WG_L5_BM * WG_L5_BN / (WG_L5_TM * WG_L5_TN)) /* 256 */
-#define WG_L6_BM 128     /* rung 6: 128x128 tile, BK 16, 8 warps of 64x32, 8x8 per thread */
-#define WG_L6_BN 128
+#define WG_L6_BM 128     /* rung 6 (default variant): 128x64 tile, BK 16, 4 warps of 64x32, */
+#define WG_L6_BN 64      /* 8x8 per thread, 4 cp.async stages, 2+ blocks per SM */
 #define WG_L6_BK 16
 #define WG_L6_WM 64
 #define WG_L6_WN 32
-#define WG_L6_THREADS 256
+#define WG_L6_THREADS 128
+/* Rung 6's compiled variants (ladder_6_warptile.cu instantiates each; the tuning table of
+ * ladder_tuning.c picks one per GPU; variant 0 is the default and the shape above):
+ * X(index, name, BM, BN, BK, WM, WN, STAGES, MIN_BLOCKS), MIN_BLOCKS the blocks per SM the
+ * register cap of __launch_bounds__ is set for (65536 / (MIN_BLOCKS x threads) registers).
+ * Caps that spilled on sm_90 are not offered: 168 (three 128-thread blocks) spilled in the
+ * A^T kernels, 128 (two 256-thread blocks of 128x128) everywhere; so 128x128 is kept at
+ * one block per SM, the first version's occupancy, as the autotune's baseline. */
+#define WG_L6_VARIANTS(X)                                   \
+    X(0, "128x64x16-s4", 128, 64, 16, 64, 32, 4, 2)         \
+    X(1, "128x64x16-s3", 128, 64, 16, 64, 32, 3, 2)         \
+    X(2, "64x128x16-s4", 64, 128, 16, 32, 64, 4, 2)         \
+    X(3, "128x128x16-s3", 128, 128, 16, 64, 32, 3, 1)
+#define WG_L6_VARIANT_COUNT 4
 #define WG_L7_BM 128     /* rung 7: 128x128 tile, BK 16 (two TF32 k-steps of 8), 8 warps */
 #define WG_L7_BN 128
 #define WG_L7_BK 16
@@ -72,11 +85,43 @@ typedef struct wg_ladder_plan {
                                    kernels guard or zero-pad that edge */
     int vec_a, vec_b;          /* 16-byte loads of A / B (only rungs with vector_bytes) */
     int elem_bytes;            /* bytes per input element: 4, or 2 for BF16 */
+    int variant;               /* rung 6: index into WG_L6_VARIANTS (0 otherwise) */
 } wg_ladder_plan;
 
 /* Plans the launch of `rung` for these arguments, as the kernel reads them (pointers are
  * only looked at for the alignment of vector loads). Checks the rung and the sizes. */
 wg_status wg_ladder_plan_make(int rung, const wg_gemm_args *args, wg_ladder_plan *out);
+
+/* ---- rung 6 variants and their tuning table (ladder_tuning.c) ---- */
+
+typedef struct wg_ladder6_variant {
+    const char *name; /* e.g. "128x128x16-s3" */
+    int bm, bn, bk, wm, wn, stages, min_blocks;
+    int threads;      /* (bm / wm) * (bn / wn) * 32 */
+    int smem_bytes;   /* the shared-memory ring: stages * bk * (bm + 4 + bn + 4) floats */
+} wg_ladder6_variant;
+
+/* Variant i (0 .. WG_L6_VARIANT_COUNT - 1), or NULL. */
+const wg_ladder6_variant *wg_ladder6_variant_get(int index);
+/* The index of the variant called name, or -1. */
+int wg_ladder6_variant_find(const char *name);
+
+/* As wg_ladder_plan_make, with rung 6's tile shape taken from `variant` (ignored for other
+ * rungs; wg_ladder_plan_make uses variant 0). */
+wg_status wg_ladder_plan_make_variant(int rung, int variant, const wg_gemm_args *args,
+                                      wg_ladder_plan *out);
+
+/* The tuning table: text, one GPU a line, "SMS<TAB>VARIANT<TAB>GPU NAME[<TAB># note]";
+ * '#' starts a comment line; blank lines are skipped. Looks up the line for this GPU name
+ * and SM count: *variant is its index, or 0 (the default) when no line matches. Fails on
+ * a malformed line or an unknown variant name, naming the line. scripts/ladder-autotune.sh
+ * writes the table. */
+wg_status wg_ladder_tuning_lookup(const char *table, const char *gpu, int sms, int *variant);
+/* The table compiled into the library (src/ladder6-tuning.txt). */
+const char *wg_ladder_tuning_builtin(void);
+/* The variant rung 6 uses on this GPU: WHYGPU_LADDER6_VARIANT (a variant name) when set,
+ * else the table in the file WHYGPU_LADDER_TUNING when set, else the built-in table. */
+wg_status wg_ladder6_choose(const char *gpu, int sms, int *variant);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,12 @@
  * same kernels on CPU threads to check their indexing without a GPU; it defines this, the
  * cp.async helpers, WG_CUDA_LAUNCH_CHECK and the CUDA built-ins itself.) */
 #define WG_LADDER_LAUNCH(kernel, grid, block, ...) kernel<<<(grid), (block)>>>(__VA_ARGS__)
+/* The same with `smem` bytes of dynamic shared memory, which a kernel names with
+ * WG_LADDER_DYNAMIC_SMEM(name) (a float array; above 48 KiB the launcher must raise
+ * cudaFuncAttributeMaxDynamicSharedMemorySize first). */
+#define WG_LADDER_LAUNCH_SMEM(kernel, grid, block, smem, ...)                              \
+    kernel<<<(grid), (block), (smem)>>>(__VA_ARGS__)
+#define WG_LADDER_DYNAMIC_SMEM(name) extern __shared__ __align__(16) float name[]
 #endif
 
 /* C[i][j] = alpha acc + beta C[i][j] for (i, j) inside C; beta == 0 never reads C (it
@@ -136,43 +142,6 @@ template <int N> static __device__ __forceinline__ void cp_async_wait()
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
 }
 #endif /* WG_LADDER_EMULATE */
-
-/* Asynchronous version of load_tile_kx for FP32 with VW 4 (rung 6): a group stored along
- * x that is whole and aligned is one 16-byte cp.async; everything else (groups stored
- * along k, which must be transposed, and edge or unaligned groups) is four 4-byte
- * cp.async, zero-filled outside the matrix. */
-template <int BK, int BX, int LDS, int NT, bool K_CONTIG>
-static __device__ __forceinline__ void load_tile_kx_async(float *S, const float *X,
-                                                          int64_t ld, int64_t x0, int64_t k0,
-                                                          int64_t x_ext, int64_t k_ext,
-                                                          bool vec, int tid)
-{
-    constexpr int VW = 4;
-    constexpr int ROWS = K_CONTIG ? BX : BK;
-    constexpr int COLS = K_CONTIG ? BK : BX;
-    constexpr int GROUPS = ROWS * COLS / VW;
-    static_assert(COLS % VW == 0 && GROUPS % NT == 0, "the threads must tile the block");
-    static_assert(LDS % 4 == 0, "rows of S must stay 16-byte aligned");
-    const int64_t row0 = K_CONTIG ? x0 : k0, col0 = K_CONTIG ? k0 : x0;
-    const int64_t row_ext = K_CONTIG ? x_ext : k_ext, col_ext = K_CONTIG ? k_ext : x_ext;
-#pragma unroll
-    for (int it = 0; it < GROUPS / NT; ++it) {
-        const int group = tid + it * NT;
-        const int r = group / (COLS / VW);
-        const int c = (group % (COLS / VW)) * VW;
-        const int64_t gr = row0 + r, gc = col0 + c;
-        if (!K_CONTIG && vec && gr < row_ext && gc + VW <= col_ext) {
-            cp_async_16(S + r * LDS + c, X + gr * ld + gc);
-            continue;
-        }
-#pragma unroll
-        for (int q = 0; q < VW; ++q) {
-            const bool inside = gr < row_ext && gc + q < col_ext;
-            float *dst = K_CONTIG ? S + (c + q) * LDS + r : S + r * LDS + c + q;
-            cp_async_4(dst, inside ? X + gr * ld + gc + q : X, inside ? 4 : 0);
-        }
-    }
-}
 
 /* Copies the ROWS x COLS block of the stored matrix X at (row0, col0) into S (leading
  * dimension LDS) unchanged in layout, zero outside row_ext x col_ext (rungs 7-8: WMMA reads

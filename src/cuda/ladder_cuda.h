@@ -24,6 +24,10 @@ wg_status wg_cuda_ladder_to_bf16(int index, const float *src, int64_t rows, int6
                                  int64_t src_ld, int64_t dst_ld, void **out);
 void wg_cuda_ladder_free(int index, void *ptr);
 
+/* Rung 6's tile variant for cuda:index (its tuning table, ladder_tuning.c), chosen once
+ * per device and process. */
+wg_status wg_cuda_ladder6_variant(int index, int *variant);
+
 /* One launcher per rung (ladder_N_*.cu); the device is already current. */
 wg_status wg_ladder_launch_1(const wg_ladder_plan *plan, const wg_gemm_args *ops);
 wg_status wg_ladder_launch_2(const wg_ladder_plan *plan, const wg_gemm_args *ops);

@@ -7,11 +7,14 @@
  * A launch runs one POSIX thread per CUDA thread of a block; the blocks of the grid run one
  * after another. __shared__ becomes `static` (one copy, shared by the block's threads),
  * __syncthreads and __syncwarp are a barrier of the whole block (the kernels call both
- * uniformly), cp.async copies synchronously (with the alignment the hardware demands
- * asserted), and a WMMA fragment holds its whole tile in every thread.
+ * uniformly), and a WMMA fragment holds its whole tile in every thread. cp.async is
+ * deferred as on the GPU, at its latest: a copy is queued (alignment asserted), commit
+ * closes the thread's group, and a copy lands only when cp.async.wait_group makes it, so
+ * reading a stage before waiting for it reads stale or poisoned data and the result is
+ * wrong. Dynamic shared memory is one NaN-poisoned buffer per launch.
  *
- * What it cannot check: timing, the asynchrony of cp.async (a missing wait would go
- * unseen), bank conflicts, and the compiler's real code generation.
+ * What it cannot check: timing, copies landing earlier than their wait (harmless when
+ * the waits are right), bank conflicts, and the compiler's real code generation.
  */
 #ifndef WG_CUDA_SHIM_H
 #define WG_CUDA_SHIM_H
@@ -75,14 +78,24 @@ inline float emu_float(__nv_bfloat16 b)
     return f;
 }
 
-/* cp.async, synchronously. */
+/* cp.async, deferred: per thread, the copies not yet committed and the committed groups. */
+struct emu_copy {
+    void *dst;
+    const void *src;
+    int bytes, src_bytes; /* src_bytes < bytes: zero fill the rest */
+};
+inline thread_local std::vector<emu_copy> emu_uncommitted;
+inline thread_local std::vector<std::vector<emu_copy>> emu_groups;
+inline void emu_copy_land(const emu_copy &c)
+{
+    std::memset(c.dst, 0, (size_t)c.bytes);
+    if (c.src_bytes > 0) std::memcpy(c.dst, c.src, (size_t)c.src_bytes);
+}
 inline void cp_async_4(void *smem, const void *gmem, int src_bytes)
 {
     assert((uintptr_t)smem % 4 == 0 && (uintptr_t)gmem % 4 == 0);
-    if (src_bytes == 4)
-        std::memcpy(smem, gmem, 4);
-    else
-        std::memset(smem, 0, 4);
+    assert(src_bytes == 0 || src_bytes == 4);
+    emu_uncommitted.push_back(emu_copy{smem, gmem, 4, src_bytes});
 }
 inline void cp_async_16(void *smem, const void *gmem)
 {
@@ -90,16 +103,51 @@ inline void cp_async_16(void *smem, const void *gmem)
         std::fprintf(stderr, "cp.async 16 bytes: misaligned (shared %p, global %p)\n", smem, gmem);
         std::abort();
     }
-    std::memcpy(smem, gmem, 16);
+    emu_uncommitted.push_back(emu_copy{smem, gmem, 16, 16});
 }
-inline void cp_async_commit() {}
-template <int N> inline void cp_async_wait() {}
+inline void cp_async_commit()
+{
+    emu_groups.push_back(emu_uncommitted);
+    emu_uncommitted.clear();
+}
+/* Lands every committed group but the N most recent. */
+template <int N> inline void cp_async_wait()
+{
+    while (emu_groups.size() > (size_t)N) {
+        for (const emu_copy &c : emu_groups.front()) emu_copy_land(c);
+        emu_groups.erase(emu_groups.begin());
+    }
+}
+/* A kernel that ends with copies in flight: they land (the GPU would finish them), but a
+ * copy never committed is a bug the harness reports. */
+inline bool emu_copies_drain()
+{
+    cp_async_wait<0>();
+    const bool clean = emu_uncommitted.empty();
+    for (const emu_copy &c : emu_uncommitted) emu_copy_land(c);
+    emu_uncommitted.clear();
+    return clean;
+}
+inline float4 __ldg(const float4 *p)
+{
+    assert((uintptr_t)p % 16 == 0);
+    return *p;
+}
 
 #define WG_CUDA_LAUNCH_CHECK(...) ((void)0)
 
-/* Runs body for every block of grid, with block.x * block.y * block.z threads. */
-inline void emu_launch(dim3 grid, dim3 block, const std::function<void()> &body)
+/* The dynamic shared memory of the running launch (WG_LADDER_DYNAMIC_SMEM). */
+inline float *emu_dynamic_smem;
+#define WG_LADDER_DYNAMIC_SMEM(name) float *const name = emu_dynamic_smem
+
+/* Runs body for every block of grid, with block.x * block.y * block.z threads and
+ * smem_bytes of dynamic shared memory (NaN-poisoned, so a read before its copy shows). */
+inline void emu_launch(dim3 grid, dim3 block, const std::function<void()> &body,
+                       size_t smem_bytes = 0)
 {
+    std::vector<float> dynamic_smem(smem_bytes / sizeof(float) + 4, NAN);
+    emu_dynamic_smem = reinterpret_cast<float *>(
+        (reinterpret_cast<uintptr_t>(dynamic_smem.data()) + 15) / 16 * 16);
     gridDim = grid;
     blockDim = block;
     const unsigned threads = block.x * block.y * block.z;
@@ -119,6 +167,10 @@ inline void emu_launch(dim3 grid, dim3 block, const std::function<void()> &body)
                     blockIdx.y = by;
                     blockIdx.z = 0;
                     (*w->body)();
+                    if (!emu_copies_drain()) {
+                        std::fprintf(stderr, "emulator: cp.async copies never committed\n");
+                        std::abort();
+                    }
                     pthread_barrier_wait(&emu_barrier); /* the block is done */
                 }
             return NULL;
@@ -143,6 +195,8 @@ inline void emu_launch(dim3 grid, dim3 block, const std::function<void()> &body)
 
 #define WG_LADDER_LAUNCH(kernel, grid, block, ...) \
     emu_launch((grid), (block), [&]() { kernel(__VA_ARGS__); })
+#define WG_LADDER_LAUNCH_SMEM(kernel, grid, block, smem, ...) \
+    emu_launch((grid), (block), [&]() { kernel(__VA_ARGS__); }, (smem))
 
 /* WMMA: each thread holds the whole tile of a fragment. */
 namespace nvcuda {

@@ -42,6 +42,8 @@ static const gemm_case cases[] = {
     {200, 150, 40, 0, 1, 1.0f, 0.0f, 0},  {257, 129, 50, 1, 0, 1.0f, 0.0f, 1},
     {140, 300, 33, 0, 0, 0.75f, -1.0f, 2}, {1, 300, 70, 0, 0, 1.0f, 0.0f, 0},
     {300, 1, 70, 2, 0, 1.0f, 0.0f, 0},
+    /* whole tiles and more k-tiles than pipeline stages (rung 6's interior path, float4 C) */
+    {256, 256, 96, 0, 0, 1.0f, 0.5f, 0},   {256, 192, 80, 4, 0, 1.0f, 0.0f, 1},
 };
 
 static uint64_t state = 88172645463325252ull;
@@ -71,7 +73,7 @@ struct buffer {
 static int64_t span(int64_t rows, int64_t cols, int64_t ld) { return (rows - 1) * ld + cols; }
 
 /* Runs one case; returns 1 if it passed. */
-static int run_case(int rung_number, const gemm_case &gc, int trans_a, int trans_b)
+static int run_case(int rung_number, int variant, const gemm_case &gc, int trans_a, int trans_b)
 {
     const wg_ladder_rung *rung = wg_ladder_rung_find(rung_number);
     const bool bf16 = rung->precision == WG_PRECISION_BF16;
@@ -118,7 +120,7 @@ static int run_case(int rung_number, const gemm_case &gc, int trans_a, int trans
     ops.b = static_cast<const float *>(b_buf.data); ops.ldb = kldb;
     ops.c = c; ops.ldc = ldc;
     wg_ladder_plan plan;
-    if (wg_ladder_plan_make(rung_number, &ops, &plan) != WG_OK) {
+    if (wg_ladder_plan_make_variant(rung_number, variant, &ops, &plan) != WG_OK) {
         std::printf("FAIL rung %d: plan: %s\n", rung_number, wg_error_message());
         return 0;
     }
@@ -126,7 +128,10 @@ static int run_case(int rung_number, const gemm_case &gc, int trans_a, int trans
         if (plan.grid_x > gc.max_grid) plan.grid_x = gc.max_grid;
         if (plan.grid_y > gc.max_grid) plan.grid_y = gc.max_grid;
     }
-    launchers[rung_number](&plan, &ops);
+    if (launchers[rung_number](&plan, &ops) != WG_OK) {
+        std::printf("FAIL rung %d: launch: %s\n", rung_number, wg_error_message());
+        return 0;
+    }
 
     double diff = 0, norm = 0;
     int64_t bad_gap = 0, not_finite = 0;
@@ -148,10 +153,10 @@ static int run_case(int rung_number, const gemm_case &gc, int trans_a, int trans
     const double bound = wg_ladder_error_bound(rung->precision);
     const bool ok = error <= bound && bad_gap == 0;
     if (!ok)
-        std::printf("FAIL rung %d (%s) m=%" PRId64 " n=%" PRId64 " k=%" PRId64 " %s%s ld+%d%s "
+        std::printf("FAIL rung %d (%s, variant %d) m=%" PRId64 " n=%" PRId64 " k=%" PRId64 " %s%s ld+%d%s "
                     "alpha=%g beta=%g grid %ux%u (vec %d/%d): error %.3g (bound %.0e), "
                     "%" PRId64 " not finite, %" PRId64 " gap elements written\n",
-                    rung_number, rung->name, m, n, k, trans_a ? "A^T" : "A",
+                    rung_number, rung->name, variant, m, n, k, trans_a ? "A^T" : "A",
                     trans_b ? ".B^T" : ".B", gc.ld_pad, gc.misalign ? " misaligned" : "",
                     gc.alpha, gc.beta, plan.grid_x, plan.grid_y, plan.vec_a, plan.vec_b, error,
                     bound, not_finite, bad_gap);
@@ -171,15 +176,18 @@ int main(int argc, char **argv)
             return 2;
         }
         int rung_failed = 0;
-        for (const gemm_case &gc : cases)
-            for (int t = 0; t < 4; t++) {
-                if (run_case(r, gc, t >> 1, t & 1))
-                    passed++;
-                else
-                    rung_failed++;
-            }
-        std::printf("%s rung %d (%s): %zu cases x 4 transposes\n", rung_failed ? "FAIL" : "PASS", r,
-                    wg_ladder_rung_find(r)->name, sizeof cases / sizeof cases[0]);
+        const int variants = r == 6 ? WG_L6_VARIANT_COUNT : 1; /* rung 6: every tile variant */
+        for (int v = 0; v < variants; v++)
+            for (const gemm_case &gc : cases)
+                for (int t = 0; t < 4; t++) {
+                    if (run_case(r, v, gc, t >> 1, t & 1))
+                        passed++;
+                    else
+                        rung_failed++;
+                }
+        std::printf("%s rung %d (%s): %zu cases x 4 transposes x %d variant(s)\n",
+                    rung_failed ? "FAIL" : "PASS", r, wg_ladder_rung_find(r)->name,
+                    sizeof cases / sizeof cases[0], variants);
         std::fflush(stdout);
         failed += rung_failed;
     }
