@@ -116,22 +116,18 @@ static int run_case(int rung_number, const gemm_case &gc, int trans_a, int trans
     buffer ka_buf(k_major ? span(m, k, kld) * esize : 1, 0);
     buffer kb_buf(k_major ? span(n, k, kld) * esize : 1, 0);
     if (k_major) {
-        for (int64_t i = 0; i < m; i++)
-            for (int64_t p = 0; p < k; p++) {
-                const float v = trans_a ? a[p * lda + i] : a[i * lda + p];
-                if (bf16)
-                    static_cast<__nv_bfloat16 *>(ka_buf.data)[i * kld + p] = __float2bfloat16_rn(v);
-                else
-                    static_cast<float *>(ka_buf.data)[i * kld + p] = v;
-            }
-        for (int64_t j = 0; j < n; j++)
-            for (int64_t p = 0; p < k; p++) {
-                const float v = trans_b ? b[j * ldb + p] : b[p * ldb + j];
-                if (bf16)
-                    static_cast<__nv_bfloat16 *>(kb_buf.data)[j * kld + p] = __float2bfloat16_rn(v);
-                else
-                    static_cast<float *>(kb_buf.data)[j * kld + p] = v;
-            }
+        /* row x of the copy holds op(X)[x][0..k) (A) or op(B)[0..k)[x] (B) */
+        auto fill = [&](void *dst, int64_t rows, const std::function<float(int64_t, int64_t)> &at) {
+            for (int64_t x = 0; x < rows; x++)
+                for (int64_t p = 0; p < k; p++) {
+                    if (bf16)
+                        static_cast<__nv_bfloat16 *>(dst)[x * kld + p] = __float2bfloat16_rn(at(x, p));
+                    else
+                        static_cast<float *>(dst)[x * kld + p] = at(x, p);
+                }
+        };
+        fill(ka_buf.data, m, [&](int64_t i, int64_t p) { return trans_a ? a[p * lda + i] : a[i * lda + p]; });
+        fill(kb_buf.data, n, [&](int64_t j, int64_t p) { return trans_b ? b[j * ldb + p] : b[p * ldb + j]; });
         ops.trans_a = 0; ops.trans_b = 1;
         ops.a = static_cast<const float *>(ka_buf.data); ops.lda = kld;
         ops.b = static_cast<const float *>(kb_buf.data); ops.ldb = kld;
