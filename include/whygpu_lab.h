@@ -628,7 +628,7 @@ wg_status wg_sweep_run(const wg_sweep_request *request, wg_sweep_result *out);
 
 /* ================================================================ ladder ============ */
 
-/* The GPU matmul ladder: eight CUDA SGEMM kernels, from one thread per output to tensor
+/* The GPU matmul ladder: ten CUDA SGEMM kernels, from one thread per output to tensor
  * cores, each a small step from the one before (docs/ladder.md), and the cuBLAS figure of
  * each precision they are compared with. Each rung is an entry of the CUDA kernel registry
  * (wg_kernel_find(WG_DEVICE_CUDA, rung->name, ...)), whose summary says what it changes.
@@ -640,9 +640,11 @@ wg_status wg_sweep_run(const wg_sweep_request *request, wg_sweep_result *out);
  *   5 regblock-2d   a thread computes 8x8 outputs; 16-byte vector loads
  *   6 warptile      warp tiles and a double-buffered cp.async pipeline
  *   7 wmma-tf32     tensor cores (WMMA), TF32 inputs, FP32 accumulation
- *   8 wmma-bf16     tensor cores (WMMA), BF16 inputs, FP32 accumulation */
+ *   8 wmma-bf16     tensor cores (WMMA), BF16 inputs, FP32 accumulation
+ *   9 wgmma-bf16    Hopper (sm_90a): TMA + mbarrier ring + wgmma from shared memory, BF16
+ *  10 wgmma-tf32    the same on FP32 inputs read as TF32 */
 
-#define WG_LADDER_RUNGS 8
+#define WG_LADDER_RUNGS 10
 
 typedef struct wg_ladder_rung {
     int number;             /* 1 .. WG_LADDER_RUNGS */

@@ -23,7 +23,7 @@ san="-fsanitize=$sanitizers -fno-sanitize-recover=all -fno-omit-frame-pointer"
 cxxflags="-std=c++17 -O1 -g -Wall -Wextra -Wno-unknown-pragmas -Iinclude -Isrc -DWG_LADDER_EMULATE $san"
 
 objs=()
-for src in src/cuda/ladder_[1-8]_*.cu tests/emulate/ladder_emulate.cpp; do
+for src in src/cuda/ladder_[0-9]*_*.cu tests/emulate/ladder_emulate.cpp; do
     obj=$out/$(basename "$src" | sed 's/\.[^.]*$//').o
     "$cxx" $cxxflags -include tests/emulate/cuda_shim.h -x c++ -c "$src" -o "$obj"
     objs+=("$obj")

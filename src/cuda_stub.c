@@ -76,10 +76,12 @@ wg_status wg_cuda_cublas_gemm(int index, wg_precision precision, const wg_gemm_a
     return no_cuda(index);
 }
 
-wg_status wg_cuda_ladder_to_bf16(int index, const float *src, int64_t rows, int64_t cols,
-                                 int64_t src_ld, int64_t dst_ld, void **out)
+wg_status wg_cuda_ladder_copy(int index, const float *src, int src_bf16, int64_t rows,
+                              int64_t cols, int64_t src_ld, int transpose, int bf16,
+                              int64_t dst_ld, void **out)
 {
-    (void)src, (void)rows, (void)cols, (void)src_ld, (void)dst_ld, (void)out;
+    (void)src, (void)src_bf16, (void)rows, (void)cols, (void)src_ld, (void)transpose, (void)bf16, (void)dst_ld;
+    (void)out;
     return no_cuda(index);
 }
 

@@ -39,6 +39,10 @@ static const wg_ladder_rung rungs[WG_LADDER_RUNGS] = {
      WG_L7_BM, WG_L7_BN, WG_L7_BK, WG_L7_THREADS, 1, 16, 150.0, 160.0},
     {8, "wmma-bf16", WG_PRECISION_BF16,
      "tensor cores", WG_L8_BM, WG_L8_BN, WG_L8_BK, WG_L8_THREADS, 1, 16, 280.0, 300.0},
+    {9, "wgmma-bf16", WG_PRECISION_BF16,
+     "tensor cores", WG_L9_BM, WG_L9_BN, WG_L9_BK, WG_L9_THREADS, 1, 16, 560.0, 600.0},
+    {10, "wgmma-tf32", WG_PRECISION_TF32,
+     "tensor cores", WG_L9_BM, WG_L9_BN, WG_L10_BK, WG_L9_THREADS, 1, 16, 280.0, 300.0},
 };
 
 double wg_ladder_error_bound(wg_precision precision)
@@ -98,7 +102,7 @@ wg_status wg_ladder_parse(const char *text, int *rung)
     }
     return wg_fail(WG_ERR_ARGUMENT, "unknown ladder rung '%s': expected 1 to %d or a name "
                    "(naive, coalesced, smem-tiled, regblock-1d, regblock-2d, warptile, "
-                   "wmma-tf32, wmma-bf16)", text, WG_LADDER_RUNGS);
+                   "wmma-tf32, wmma-bf16, wgmma-bf16, wgmma-tf32)", text, WG_LADDER_RUNGS);
 }
 
 int wg_ladder_vector_ok(const void *ptr, int64_t ld, int elem_bytes)

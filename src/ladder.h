@@ -4,7 +4,8 @@
  *
  * Every rung computes the row-major SGEMM of wg_gemm_args (any m, n, k >= 1, both
  * transposes, alpha and beta; beta == 0 does not read C), on the arguments as the kernel
- * reads them: for rung 8, a and b point at BF16 copies made by wg_gemm_prepare.
+ * reads them: for rung 8, a and b point at BF16 copies made by wg_gemm_prepare; for rungs 9
+ * and 10 at K-major copies (A m x k, B n x k: trans_a 0, trans_b 1; BF16 for rung 9).
  *
  * This file and ladder.c are plain C, compiled in every build (CPU-only too), so the host
  * side - the rung table, launch planning, alignment checks - is unit-tested on any
@@ -68,6 +69,16 @@ extern "C" {
 #define WG_L8_BN 128
 #define WG_L8_BK 32
 #define WG_L8_THREADS 256
+/* rungs 9 (BF16) and 10 (TF32), Hopper wgmma + TMA (src/cuda/ladder_hopper.cuh): 128x256
+ * tile, one 128-byte row along k per stage (64 BF16 or 32 FP32 values), 3 warpgroups */
+#define WG_L9_BM 128
+#define WG_L9_BN 256
+#define WG_L9_BK 64
+#define WG_L10_BK 32
+#define WG_L9_THREADS 384
+/* Rungs that read A stored m x k and B stored n x k only (trans_a 0, trans_b 1, 16-byte
+ * aligned rows): wg_cuda_gemm_prepare makes such copies for them. */
+#define WG_LADDER_K_MAJOR(rung) ((rung) >= 9)
 
 /* 1 when 16-byte vector loads of a row-major matrix are safe: the base pointer is 16-byte
  * aligned and every row starts 16-byte aligned (ld * elem_bytes a multiple of 16). The

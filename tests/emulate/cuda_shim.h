@@ -282,4 +282,6 @@ inline void store_matrix_sync(float *p, const fragment<accumulator, M, N, K, flo
 } // namespace wmma
 } // namespace nvcuda
 
+#include "hopper_shim.h" /* TMA, mbarriers and wgmma for rungs 9-10 */
+
 #endif /* WG_CUDA_SHIM_H */

@@ -2,7 +2,10 @@
  * ladder_emulate.cpp - runs every rung of the GPU matmul ladder on CPU threads through
  * cuda_shim.h and checks it against float64: awkward sizes, all four transposes, padded and
  * misaligned leading dimensions, alpha and beta, C poisoned with NaN (beta == 0) and the
- * gaps between its rows checked untouched, grids capped so blocks loop over tiles. Built
+ * gaps between its rows checked untouched, grids capped so blocks loop over tiles. The
+ * Hopper rungs (9, 10) read K-major copies (A m x k, B n x k, rows padded to 16 bytes) as
+ * wg_cuda_gemm_prepare makes them, and also run longer products whose many k-steps wrap
+ * the mbarrier ring's phases, some with one block looping over every tile. Built
  * with AddressSanitizer by scripts/ladder-emulate.sh, so a read or write outside A, B, C
  * or a shared-memory array stops it.
  *
@@ -25,7 +28,8 @@ extern "C" wg_status wg_synchronize(wg_device) { std::abort(); }
 typedef wg_status (*launcher)(const wg_ladder_plan *, const wg_gemm_args *);
 static const launcher launchers[WG_LADDER_RUNGS + 1] = {
     nullptr, wg_ladder_launch_1, wg_ladder_launch_2, wg_ladder_launch_3, wg_ladder_launch_4,
-    wg_ladder_launch_5, wg_ladder_launch_6, wg_ladder_launch_7, wg_ladder_launch_8};
+    wg_ladder_launch_5, wg_ladder_launch_6, wg_ladder_launch_7, wg_ladder_launch_8,
+    wg_ladder_launch_9, wg_ladder_launch_10};
 
 struct gemm_case {
     int64_t m, n, k;
@@ -44,6 +48,13 @@ static const gemm_case cases[] = {
     {300, 1, 70, 2, 0, 1.0f, 0.0f, 0},
     /* whole tiles and more k-tiles than pipeline stages (rung 6's interior path, float4 C) */
     {256, 256, 96, 0, 0, 1.0f, 0.5f, 0},   {256, 192, 80, 4, 0, 1.0f, 0.0f, 1},
+};
+
+/* More for the Hopper rungs: k-steps beyond the 4-stage ring (phases wrap), tiles looped
+ * over by a capped grid (the ring's phases carry across tiles), edges in every dimension. */
+static const gemm_case hopper_cases[] = {
+    {130, 300, 600, 0, 0, 1.0f, 0.0f, 1}, {257, 513, 200, 3, 0, 1.0f, 0.5f, 2},
+    {128, 256, 512, 0, 0, 1.0f, 0.0f, 0}, {64, 40, 1000, 1, 0, -1.0f, 0.0f, 0},
 };
 
 static uint64_t state = 88172645463325252ull;
@@ -77,6 +88,7 @@ static int run_case(int rung_number, int variant, const gemm_case &gc, int trans
 {
     const wg_ladder_rung *rung = wg_ladder_rung_find(rung_number);
     const bool bf16 = rung->precision == WG_PRECISION_BF16;
+    const bool k_major = WG_LADDER_K_MAJOR(rung_number);
     const int64_t m = gc.m, n = gc.n, k = gc.k;
     const int64_t a_rows = trans_a ? k : m, a_cols = trans_a ? m : k;
     const int64_t b_rows = trans_b ? n : k, b_cols = trans_b ? k : n;
@@ -93,32 +105,57 @@ static int run_case(int rung_number, int variant, const gemm_case &gc, int trans
         c0[i] = gap ? 12345.0f : gc.beta == 0.0f ? NAN : next_random();
         c[i] = c0[i];
     }
-    /* the operands as the kernel reads them: FP32, or BF16 copies with rows padded to 8 */
+    wg_gemm_args ops = {};
+    ops.trans_a = trans_a; ops.trans_b = trans_b;
+    ops.m = m; ops.n = n; ops.k = k;
+    ops.alpha = gc.alpha; ops.beta = gc.beta;
+    ops.c = c; ops.ldc = ldc;
     const int esize = bf16 ? 2 : 4;
+    /* K-major rungs: op(A) as m x k and op(B)^T as n x k, rows padded to 16 bytes (and by
+     * the case's ld_pad rounded up to 16 bytes too) */
+    const int64_t per16 = 16 / esize;
+    const int64_t kld = (k + gc.ld_pad + per16 - 1) / per16 * per16;
+    buffer ka_buf(k_major ? span(m, k, kld) * esize : 1, 0);
+    buffer kb_buf(k_major ? span(n, k, kld) * esize : 1, 0);
+    if (k_major) {
+        /* row x of the copy holds op(X)[x][0..k) (A) or op(B)[0..k)[x] (B) */
+        auto fill = [&](void *dst, int64_t rows, const std::function<float(int64_t, int64_t)> &at) {
+            for (int64_t x = 0; x < rows; x++)
+                for (int64_t p = 0; p < k; p++) {
+                    if (bf16)
+                        static_cast<__nv_bfloat16 *>(dst)[x * kld + p] = __float2bfloat16_rn(at(x, p));
+                    else
+                        static_cast<float *>(dst)[x * kld + p] = at(x, p);
+                }
+        };
+        fill(ka_buf.data, m, [&](int64_t i, int64_t p) { return trans_a ? a[p * lda + i] : a[i * lda + p]; });
+        fill(kb_buf.data, n, [&](int64_t j, int64_t p) { return trans_b ? b[j * ldb + p] : b[p * ldb + j]; });
+        ops.trans_a = 0; ops.trans_b = 1;
+        ops.a = static_cast<const float *>(ka_buf.data); ops.lda = kld;
+        ops.b = static_cast<const float *>(kb_buf.data); ops.ldb = kld;
+    }
+    /* the operands as the kernel reads them: FP32, or BF16 copies with rows padded to 8 */
     const int64_t klda = bf16 ? (a_cols + 7) / 8 * 8 : lda, kldb = bf16 ? (b_cols + 7) / 8 * 8 : ldb;
-    buffer a_buf(span(a_rows, a_cols, klda) * esize, gc.misalign && !bf16);
-    buffer b_buf(span(b_rows, b_cols, kldb) * esize, gc.misalign && !bf16);
-    for (int64_t r = 0; r < a_rows; r++)
+    buffer a_buf(k_major ? 1 : span(a_rows, a_cols, klda) * esize, gc.misalign && !bf16);
+    buffer b_buf(k_major ? 1 : span(b_rows, b_cols, kldb) * esize, gc.misalign && !bf16);
+    for (int64_t r = 0; r < a_rows && !k_major; r++)
         for (int64_t q = 0; q < a_cols; q++) {
             if (bf16)
                 static_cast<__nv_bfloat16 *>(a_buf.data)[r * klda + q] = __float2bfloat16_rn(a[r * lda + q]);
             else
                 static_cast<float *>(a_buf.data)[r * klda + q] = a[r * lda + q];
         }
-    for (int64_t r = 0; r < b_rows; r++)
+    for (int64_t r = 0; r < b_rows && !k_major; r++)
         for (int64_t q = 0; q < b_cols; q++) {
             if (bf16)
                 static_cast<__nv_bfloat16 *>(b_buf.data)[r * kldb + q] = __float2bfloat16_rn(b[r * ldb + q]);
             else
                 static_cast<float *>(b_buf.data)[r * kldb + q] = b[r * ldb + q];
         }
-    wg_gemm_args ops = {};
-    ops.trans_a = trans_a; ops.trans_b = trans_b;
-    ops.m = m; ops.n = n; ops.k = k;
-    ops.alpha = gc.alpha; ops.beta = gc.beta;
-    ops.a = static_cast<const float *>(a_buf.data); ops.lda = klda; /* BF16 data for rung 8 */
-    ops.b = static_cast<const float *>(b_buf.data); ops.ldb = kldb;
-    ops.c = c; ops.ldc = ldc;
+    if (!k_major) {
+        ops.a = static_cast<const float *>(a_buf.data); ops.lda = klda; /* BF16 data for rung 8 */
+        ops.b = static_cast<const float *>(b_buf.data); ops.ldb = kldb;
+    }
     wg_ladder_plan plan;
     if (wg_ladder_plan_make_variant(rung_number, variant, &ops, &plan) != WG_OK) {
         std::printf("FAIL rung %d: plan: %s\n", rung_number, wg_error_message());
@@ -177,17 +214,25 @@ int main(int argc, char **argv)
         }
         int rung_failed = 0;
         const int variants = r == 6 ? WG_L6_VARIANT_COUNT : 1; /* rung 6: every tile variant */
+        std::vector<gemm_case> list(cases, cases + sizeof cases / sizeof cases[0]);
+        if (WG_LADDER_K_MAJOR(r))
+            list.insert(list.end(), hopper_cases,
+                        hopper_cases + sizeof hopper_cases / sizeof hopper_cases[0]);
         for (int v = 0; v < variants; v++)
-            for (const gemm_case &gc : cases)
+            for (size_t c = 0; c < list.size(); c++)
                 for (int t = 0; t < 4; t++) {
+                    const gemm_case &gc = list[c];
+                    /* the long Hopper cases once each: the transposes are the harness's copies */
+                    if (c >= sizeof cases / sizeof cases[0] && t != (int)(c % 4)) continue;
                     if (run_case(r, v, gc, t >> 1, t & 1))
                         passed++;
                     else
                         rung_failed++;
                 }
-        std::printf("%s rung %d (%s): %zu cases x 4 transposes x %d variant(s)\n",
+        std::printf("%s rung %d (%s): %zu cases x 4 transposes x %d variant(s)%s\n",
                     rung_failed ? "FAIL" : "PASS", r, wg_ladder_rung_find(r)->name,
-                    sizeof cases / sizeof cases[0], variants);
+                    sizeof cases / sizeof cases[0], variants,
+                    WG_LADDER_K_MAJOR(r) ? " + 4 long cases (K-major copies)" : "");
         std::fflush(stdout);
         failed += rung_failed;
     }

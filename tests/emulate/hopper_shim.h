@@ -1,0 +1,298 @@
+/*
+ * hopper_shim.h - CPU versions of the Hopper primitives the wgmma rungs use
+ * (src/cuda/ladder_hopper.cuh), included at the end of cuda_shim.h, so those kernels run on
+ * CPU threads like the others:
+ *  - shared memory is one 1024-byte aligned window; a kernel's dynamic shared memory starts
+ *    16 bytes into it (so the kernel's rounding up to the swizzle's alignment is exercised),
+ *    and shared addresses are offsets into the window, as on the GPU;
+ *  - an mbarrier has a real phase, pending-arrival count and transaction count (a side table
+ *    keyed by its shared address, under one mutex); try_wait.parity(P) passes when the phase
+ *    of parity P has completed, so a fresh barrier passes parity 1; a wait that never ends
+ *    (wrong parity, wrong expected byte count) aborts after 20 s with the barrier's state;
+ *  - a tensor map is encoded with the driver's documented limits checked (16-byte aligned
+ *    base and strides, box of at most 256 per side and one 128-byte row with the 128-byte
+ *    swizzle); a TMA load is a synchronous box copy that zero-fills outside the matrix,
+ *    places each 16-byte chunk by the 128-byte swizzle of its shared address, and then
+ *    completes the box's bytes on the barrier;
+ *  - wgmma decodes the two shared-memory descriptors (start, leading and stride byte
+ *    offsets, base offset, swizzle mode; anything but the one layout the kernels use
+ *    aborts), reads A and B through them with the same swizzle, and adds A.B to the 128
+ *    accumulator values this thread holds in the wgmma fragment layout; TF32 truncates each
+ *    input to 10 mantissa bits.
+ *
+ * What it cannot catch: the asynchrony (TMA and wgmma complete immediately, so a missing
+ * wgmma.wait_group, fence.proxy.async or wgmma.fence goes unseen); whether the real hardware
+ * decodes a descriptor or places a swizzled chunk as this file does (the encoder in
+ * ladder_hopper.cuh and the decoder here come from the same reading of the PTX manual, so
+ * they agree by construction: only a GPU run checks them); setmaxnreg; timing and bank
+ * conflicts.
+ */
+#ifndef WG_HOPPER_SHIM_H
+#define WG_HOPPER_SHIM_H
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
+#include "ladder.h" /* wg_status */
+
+#define __grid_constant__
+
+/* ---------------------------------------------------------------- shared memory ---- */
+
+constexpr uint32_t emu_smem_window_bytes = 256 * 1024;
+alignas(1024) inline unsigned char emu_smem_window[emu_smem_window_bytes];
+constexpr uint32_t emu_dynamic_offset = 16; /* where a kernel's dynamic shared memory starts */
+
+#define WG_HOPPER_DYNAMIC_SMEM(name) unsigned char *const name = emu_smem_window + emu_dynamic_offset
+#define WG_HOPPER_LAUNCH(kernel, grid, block, smem, ...)                                    \
+    do {                                                                                    \
+        if ((size_t)(smem) + emu_dynamic_offset > emu_smem_window_bytes) {                   \
+            std::fprintf(stderr, "emulator: %zu bytes of dynamic shared memory do not fit\n", \
+                         (size_t)(smem));                                                   \
+            std::abort();                                                                   \
+        }                                                                                   \
+        emu_launch((grid), (block), [&]() { kernel(__VA_ARGS__); });                        \
+    } while (0)
+
+inline uint32_t smem_addr(const void *p)
+{
+    const unsigned char *c = static_cast<const unsigned char *>(p);
+    if (c < emu_smem_window || c >= emu_smem_window + emu_smem_window_bytes) {
+        std::fprintf(stderr, "emulator: %p is not in shared memory\n", p);
+        std::abort();
+    }
+    return (uint32_t)(c - emu_smem_window);
+}
+/* The bytes at shared address addr .. addr + bytes - 1. */
+inline unsigned char *emu_smem(uint32_t addr, uint32_t bytes)
+{
+    if ((uint64_t)addr + bytes > emu_smem_window_bytes) {
+        std::fprintf(stderr, "emulator: shared address %u + %u bytes is outside the window\n",
+                     addr, bytes);
+        std::abort();
+    }
+    return emu_smem_window + addr;
+}
+/* The 128-byte swizzle: the 16-byte chunk index (address bits 4-6) XOR the row within the
+ * 1024-byte period (bits 7-9). */
+inline uint32_t emu_swizzle128(uint32_t addr) { return addr ^ (((addr >> 7) & 7u) << 4); }
+
+/* ---------------------------------------------------------------- mbarrier --------- */
+
+struct emu_mbarrier {
+    uint32_t count, pending;
+    int64_t tx;
+    uint32_t phase;
+};
+inline std::mutex emu_mbar_mutex;
+inline std::condition_variable emu_mbar_cv;
+inline std::map<uint32_t, emu_mbarrier> emu_mbars;
+
+inline emu_mbarrier &emu_mbar_find(uint32_t bar, const char *op)
+{
+    auto found = emu_mbars.find(bar);
+    if (found == emu_mbars.end() || bar % 8 != 0) {
+        std::fprintf(stderr, "emulator: %s on shared address %u: no initialised mbarrier there\n",
+                     op, bar);
+        std::abort();
+    }
+    return found->second;
+}
+/* Ends the phase once every arrival and every expected byte is in. */
+inline void emu_mbar_settle(emu_mbarrier &b)
+{
+    if (b.pending == 0 && b.tx == 0) {
+        b.phase++;
+        b.pending = b.count;
+        emu_mbar_cv.notify_all();
+    }
+}
+inline void mbar_init(uint32_t bar, uint32_t count)
+{
+    std::lock_guard<std::mutex> lock(emu_mbar_mutex);
+    if (bar % 8 != 0 || count == 0) {
+        std::fprintf(stderr, "emulator: mbarrier.init at %u with count %u\n", bar, count);
+        std::abort();
+    }
+    emu_mbars[bar] = emu_mbarrier{count, count, 0, 0};
+}
+inline void mbar_init_fence() {}
+inline void emu_mbar_arrive(uint32_t bar, uint32_t bytes, const char *op)
+{
+    std::lock_guard<std::mutex> lock(emu_mbar_mutex);
+    emu_mbarrier &b = emu_mbar_find(bar, op);
+    b.tx += bytes;
+    b.pending--;
+    emu_mbar_settle(b);
+}
+inline void mbar_arrive(uint32_t bar) { emu_mbar_arrive(bar, 0, "mbarrier.arrive"); }
+inline void mbar_arrive_expect_tx(uint32_t bar, uint32_t bytes)
+{
+    emu_mbar_arrive(bar, bytes, "mbarrier.arrive.expect_tx");
+}
+inline void emu_mbar_complete_tx(uint32_t bar, uint32_t bytes)
+{
+    std::lock_guard<std::mutex> lock(emu_mbar_mutex);
+    emu_mbarrier &b = emu_mbar_find(bar, "complete_tx");
+    b.tx -= bytes;
+    if (b.tx < 0 && b.pending == b.count) {
+        /* bytes landed on a phase nobody announced: the hardware would count them against
+         * the next expect_tx; here it is always a bug of the producer */
+        std::fprintf(stderr, "emulator: %u bytes completed on mbarrier %u with no expect_tx\n",
+                     bytes, bar);
+        std::abort();
+    }
+    emu_mbar_settle(b);
+}
+inline void mbar_wait(uint32_t bar, uint32_t parity)
+{
+    std::unique_lock<std::mutex> lock(emu_mbar_mutex);
+    emu_mbarrier *b = &emu_mbar_find(bar, "mbarrier.try_wait.parity");
+    const bool ok = emu_mbar_cv.wait_for(lock, std::chrono::seconds(20), [&] {
+        b = &emu_mbar_find(bar, "mbarrier.try_wait.parity");
+        return (b->phase & 1u) != parity;
+    });
+    if (!ok) {
+        std::fprintf(stderr, "emulator: thread %u waited 20 s on mbarrier %u for parity %u: phase "
+                     "%u, %u of %u arrivals pending, %lld bytes pending (a deadlock)\n",
+                     threadIdx.x, bar, parity, b->phase, b->pending, b->count, (long long)b->tx);
+        std::abort();
+    }
+}
+
+/* ---------------------------------------------------------------- TMA -------------- */
+
+struct CUtensorMap {
+    const unsigned char *base;
+    int elem;
+    uint64_t dims[2];   /* elements: inner (contiguous), outer */
+    uint64_t stride;    /* bytes between outer rows */
+    uint32_t box[2];
+};
+
+inline wg_status hopper_tensor_map(CUtensorMap *map, const void *base, bool bf16, int64_t cols,
+                                   int64_t rows, int64_t ld, uint32_t box_rows)
+{
+    const int elem = bf16 ? 2 : 4;
+    const uint32_t box0 = 128 / elem; /* one 128-byte row */
+    /* cuTensorMapEncodeTiled's documented requirements */
+    if ((uintptr_t)base % 16 != 0 || (ld * elem) % 16 != 0 || ld * elem >= ((int64_t)1 << 40) ||
+        ld < cols || cols < 1 || rows < 1 || cols > ((int64_t)1 << 32) ||
+        rows > ((int64_t)1 << 32) || box0 > 256 || box_rows > 256 || box_rows < 1 ||
+        box0 * elem > 128 /* one 128-byte swizzle row */) {
+        std::fprintf(stderr, "emulator: cuTensorMapEncodeTiled would refuse base %p, %lld x %lld, "
+                     "ld %lld, box %u x %u\n", base, (long long)rows, (long long)cols,
+                     (long long)ld, box_rows, box0);
+        std::abort();
+    }
+    *map = CUtensorMap{static_cast<const unsigned char *>(base), elem,
+                       {(uint64_t)cols, (uint64_t)rows}, (uint64_t)(ld * elem), {box0, box_rows}};
+    return WG_OK;
+}
+
+inline void tma_load_2d(uint32_t dst, const CUtensorMap *map, int c0, int c1, uint32_t bar)
+{
+    const uint32_t row_bytes = map->box[0] * map->elem, bytes = row_bytes * map->box[1];
+    if (dst % 1024 != 0) { /* the 128-byte swizzle's period */
+        std::fprintf(stderr, "emulator: TMA into shared address %u, not 1024-byte aligned\n", dst);
+        std::abort();
+    }
+    emu_smem(dst, bytes);
+    for (uint32_t r = 0; r < map->box[1]; r++)
+        for (uint32_t e = 0; e < map->box[0]; e++) {
+            const int64_t gr = (int64_t)c1 + r, gc = (int64_t)c0 + e;
+            unsigned char *to = emu_smem(emu_swizzle128(dst + r * row_bytes + e * map->elem), map->elem);
+            if (gr >= 0 && gc >= 0 && (uint64_t)gr < map->dims[1] && (uint64_t)gc < map->dims[0])
+                std::memcpy(to, map->base + gr * map->stride + gc * map->elem, map->elem);
+            else
+                std::memset(to, 0, map->elem);
+        }
+    emu_mbar_complete_tx(bar, bytes);
+}
+
+/* ---------------------------------------------------------------- wgmma ------------ */
+
+template <int N> inline void setmaxnreg_inc() {}
+template <int N> inline void setmaxnreg_dec() {}
+inline void wgmma_fence() {}
+inline void wgmma_commit() {}
+template <int N> inline void wgmma_wait() {}
+
+/* The address of element (row r, byte offset kb along k) of a K-major operand described by
+ * desc: only the 128-byte swizzled layout with 1024-byte row groups is accepted. */
+inline uint32_t emu_desc_addr(uint64_t desc, int r, int kb)
+{
+    const uint32_t start = (uint32_t)(desc & 0x3FFF) << 4;
+    const uint32_t stride = (uint32_t)((desc >> 32) & 0x3FFF) << 4;
+    const uint32_t base_offset = (uint32_t)((desc >> 49) & 7);
+    const uint32_t swizzle = (uint32_t)(desc >> 62);
+    if (swizzle != 1 || stride != 1024 || base_offset != 0 || (desc >> 46 & 7) != 0 ||
+        (desc >> 52 & 0x3FF) != 0) {
+        std::fprintf(stderr, "emulator: wgmma descriptor %#llx: expected 128-byte swizzle, "
+                     "stride 1024, base offset 0 (got swizzle %u, stride %u, base offset %u)\n",
+                     (unsigned long long)desc, swizzle, stride, base_offset);
+        std::abort();
+    }
+    return emu_swizzle128(start + (uint32_t)(r / 8) * stride + (uint32_t)(r % 8) * 128 + (uint32_t)kb);
+}
+
+inline float emu_tf32(float f)
+{
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    u &= 0xFFFFE000u; /* the tensor cores read the top 19 bits */
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+/* Element kk of row r of an operand, as the tensor cores see it. */
+template <typename T> inline float emu_operand(uint64_t desc, int r, int kk)
+{
+    T v;
+    std::memcpy(&v, emu_smem(emu_desc_addr(desc, r, kk * (int)sizeof(T)), sizeof(T)), sizeof(T));
+    if constexpr (std::is_same<T, float>::value)
+        return emu_tf32(v);
+    else
+        return emu_float(v);
+}
+
+template <typename T>
+inline void emu_wgmma_m64n256(float (&d)[128], uint64_t desc_a, uint64_t desc_b, int k_step)
+{
+    /* a thread's values cover rows r0 and r0 + 8 of A and 64 columns of B: read those once */
+    const unsigned t = threadIdx.x % 128, warp = t / 32, lane = t % 32;
+    const int r0 = (int)(warp * 16 + lane / 4);
+    float a[2][16], b[64][16];
+    for (int kk = 0; kk < k_step; kk++) {
+        a[0][kk] = emu_operand<T>(desc_a, r0, kk);
+        a[1][kk] = emu_operand<T>(desc_a, r0 + 8, kk);
+        for (int c = 0; c < 64; c++)
+            b[c][kk] = emu_operand<T>(desc_b, (c / 2) * 8 + (int)(lane % 4) * 2 + c % 2, kk);
+    }
+    for (int i = 0; i < 128; i++) {
+        /* value i: row r0 + 8 * ((i / 2) % 2), column (i / 4) * 8 + (lane % 4) * 2 + i % 2 */
+        const float *ar = a[(i / 2) % 2], *bc = b[(i / 4) * 2 + i % 2];
+        float sum = 0.0f;
+        for (int kk = 0; kk < k_step; kk++) sum += ar[kk] * bc[kk];
+        d[i] += sum;
+    }
+}
+inline void wgmma_bf16(float (&d)[128], uint64_t desc_a, uint64_t desc_b)
+{
+    emu_wgmma_m64n256<__nv_bfloat16>(d, desc_a, desc_b, 16);
+}
+inline void wgmma_tf32(float (&d)[128], uint64_t desc_a, uint64_t desc_b)
+{
+    emu_wgmma_m64n256<float>(d, desc_a, desc_b, 8);
+}
+
+/* Host side: nothing to set. */
+enum cudaFuncAttribute { cudaFuncAttributeMaxDynamicSharedMemorySize };
+typedef int cudaError_t;
+constexpr cudaError_t cudaSuccess = 0;
+template <typename F> inline cudaError_t cudaFuncSetAttribute(F, cudaFuncAttribute, int) { return cudaSuccess; }
+inline wg_status wg_cuda_fail(cudaError_t, const char *, ...) { std::abort(); }
+
+#endif /* WG_HOPPER_SHIM_H */
