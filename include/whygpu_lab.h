@@ -703,6 +703,16 @@ wg_status wg_lr_schedule_parse(const char *text, wg_lr_schedule *out);
 /* The learning rate of step `step` (0-based) of `total`. */
 float wg_lr_at(wg_lr_schedule schedule, float lr, int64_t step, int64_t total);
 
+/* ---- gpu-step (#20 item 1): the training step as a CUDA graph ---- */
+/* ON (the default): on a CUDA device each step is captured once into a CUDA graph (one for
+ * the full batch, one for the epoch's last shorter batch) and replayed, falling back to
+ * launching the step's kernels one by one, with the reason kept, when capture fails;
+ * other devices always run eagerly. OFF: eagerly everywhere. */
+typedef enum wg_graph_mode { WG_GRAPH_ON = 0, WG_GRAPH_OFF } wg_graph_mode;
+const char *wg_graph_mode_name(wg_graph_mode mode); /* "on", "off" */
+wg_status wg_graph_mode_parse(const char *text, wg_graph_mode *out);
+/* ---- end gpu-step ---- */
+
 typedef struct wg_train_options {
     wg_device device;
     int hidden_layers;                        /* 0 .. WG_MLP_MAX_LAYERS - 1 */
@@ -714,6 +724,7 @@ typedef struct wg_train_options {
     float lr;
     wg_lr_schedule schedule;
     uint64_t seed;
+    wg_graph_mode graph;                      /* gpu-step: CUDA graphs for the step */
 } wg_train_options;
 
 /* The defaults: cpu, 512,256 hidden, batch 256, 10 epochs, SGD momentum 0.9, lr 0.1 with a
@@ -757,6 +768,10 @@ typedef struct wg_trainer_info {
     int64_t epoch;            /* epochs completed */
     int64_t step;             /* steps completed, in all */
     int mid_epoch;            /* 1 when the last step did not end an epoch */
+    /* gpu-step: how the steps so far ran: "cuda graph (2 captured, 235 steps replayed)"
+     * or "eager (<why>)"; graph_steps of them were graph replays */
+    char step_mode[320];
+    int64_t graph_steps;
 } wg_trainer_info;
 
 wg_status wg_trainer_info_get(const wg_trainer *trainer, wg_trainer_info *out);
@@ -821,6 +836,7 @@ typedef struct wg_train_compare_run {
     double losses[WG_TRAIN_COMPARE_LOSS_STEPS]; /* mean loss of each of the first steps */
     double seconds;           /* of the timed steps, the device finished */
     double seconds_per_step, images_per_s;
+    char step_mode[320];      /* gpu-step: as wg_trainer_info's, after the run */
 } wg_train_compare_run;
 
 typedef struct wg_train_compare_result {

@@ -92,6 +92,7 @@ static void print_summary(const train_outcome *r)
                seconds > 0 ? images / seconds : 0.0);
     }
     printf("\n");
+    if (r->count > 0) printf("steps ran as: %s\n", r->info.step_mode);
     if (r->c->save_path) printf("saved to %s\n", r->c->save_path);
 }
 
@@ -143,6 +144,8 @@ static int print_json(FILE *f, const train_outcome *r, int argc, char **argv)
     wg_json_key(j, "steps_done"); wg_json_int(j, r->info.step);
     wg_json_key(j, "test_loss"); wg_json_number(j, r->final_loss);
     wg_json_key(j, "test_accuracy"); wg_json_number(j, r->final_accuracy);
+    wg_json_key(j, "step_mode"); wg_json_string(j, r->info.step_mode);
+    wg_json_key(j, "graph_steps"); wg_json_int(j, r->info.graph_steps);
     wg_json_end_object(j);
     wg_json_key(j, "saved_to"); wg_json_string(j, c->save_path);
     wg_json_end_object(j);

@@ -20,7 +20,7 @@ static void train_usage(FILE *out)
             "                    [--optimizer sgd|adam] [--lr X] [--momentum X]\n"
             "                    [--schedule cosine|step|constant] [--seed N] [--data DIR]\n"
             "                    [--steps N] [--json FILE|-] [--save FILE] [--load FILE]\n"
-            "                    [--compare] [--no-progress]\n"
+            "                    [--compare] [--graph on|off] [--no-progress]\n"
             "\n"
             "Trains a multilayer perceptron (784-512-256-10, ReLU, softmax cross-entropy) on\n"
             "Fashion-MNIST, on the CPU or the GPU: the same code, the device chosen here. Prints\n"
@@ -49,6 +49,10 @@ static void train_usage(FILE *out)
             "  --compare        run the same steps on the CPU and on the GPU (--device names\n"
             "                   the GPU, default cuda): time per step, images/s, speed-up, and\n"
             "                   the two devices' losses over the first steps must agree\n"
+            "  --graph on|off   on a CUDA GPU, capture each step once into a CUDA graph and\n"
+            "                   replay it (one launch a step instead of one per kernel), or\n"
+            "                   launch the kernels one by one (default on; a capture that\n"
+            "                   fails falls back to launching, and the output says why)\n"
             "  --no-progress    no progress on stderr\n"
             "  -h, --help       this help\n"
             "\n"
@@ -105,6 +109,7 @@ int train_parse_options(int argc, char **argv, train_cli *c)
         {"steps", required_argument, NULL, 's'},    {"json", required_argument, NULL, 'j'},
         {"save", required_argument, NULL, 'w'},     {"load", required_argument, NULL, 'L'},
         {"compare", no_argument, NULL, 'C'},        {"no-progress", no_argument, NULL, 'P'},
+        {"graph", required_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     memset(c, 0, sizeof *c);
     wg_train_defaults(&c->train);
@@ -163,6 +168,10 @@ int train_parse_options(int argc, char **argv, train_cli *c)
         case 'w': c->save_path = optarg; break;
         case 'L': c->load_path = optarg; break;
         case 'C': c->compare = 1; break;
+        case 'G':
+            if (wg_graph_mode_parse(optarg, &c->train.graph) != WG_OK)
+                return cli_usage_error("train", "--graph: %s", wg_error_message());
+            break;
         case 'P': c->progress = 0; break;
         case 'h': train_usage(stdout); return -1;
         case ':': return cli_usage_error("train", "option %s needs a value", argv[optind - 1]);
