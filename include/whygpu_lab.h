@@ -869,6 +869,15 @@ wg_status wg_train_compare(const wg_train_options *options, const wg_dataset *tr
                            wg_train_compare_progress_fn progress, void *context,
                            wg_train_compare_result *out);
 
+/* ---- gpu-step (#20 item 2): the batch-size curve ---- */
+/* Of `count` comparisons (one per batch size), the index of the one whose GPU run made the
+ * most images per second (*best_rate) and of the one with the largest speed-up over the
+ * CPU (*best_speedup); -1 for each when no comparison ran on both devices. Either pointer
+ * may be NULL. */
+void wg_train_curve_best(const wg_train_compare_result *results, int count, int *best_rate,
+                         int *best_speedup);
+/* ---- end gpu-step ---- */
+
 /* ---- classifying one image with a saved model ---- */
 
 typedef struct wg_prediction {

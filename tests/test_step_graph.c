@@ -241,3 +241,47 @@ TEST(cli_train_graph_option)
     CHECK(r.exit_code == 0 && r.out && strstr(r.out, "--graph on|off"));
     cli_run_free(&r);
 }
+
+/* ---------------------------------------------------------------- batch curve ----- */
+
+static void curve_point(wg_train_compare_result *r, int64_t batch, int ran, double gpu_rate,
+                        double speedup)
+{
+    memset(r, 0, sizeof *r);
+    r->batch = batch;
+    r->runs[0].ran = 1;
+    r->runs[1].ran = ran;
+    r->runs[1].images_per_s = gpu_rate;
+    r->speedup = ran ? speedup : NAN;
+}
+
+TEST(train_curve_names_the_best_batch)
+{
+    wg_train_compare_result r[4];
+    curve_point(&r[0], 64, 1, 1e5, 3.0);
+    curve_point(&r[1], 256, 1, 4e5, 12.0);
+    curve_point(&r[2], 1024, 1, 9e5, 9.0);  /* the most images/s, a smaller lead */
+    curve_point(&r[3], 4096, 0, 5e6, 99.0); /* did not run on the GPU: never the best */
+    int best = -2, lead = -2;
+    wg_train_curve_best(r, 4, &best, &lead);
+    CHECK(best == 2 && lead == 1);
+    wg_train_curve_best(r + 3, 1, &best, &lead);
+    CHECK(best == -1 && lead == -1);
+    wg_train_curve_best(r, 4, NULL, &lead); /* either output may be left out */
+    CHECK(lead == 1);
+}
+
+TEST(cli_train_batches_option)
+{
+    const char *no_compare[] = {"train", "--batches", "64,256", NULL};
+    const char *bad[] = {"train", "--compare", "--batches", "64,,256", NULL};
+    const char *zero[] = {"train", "--compare", "--batches", "64,0", NULL};
+    const char *const *cases[] = {no_compare, bad, zero};
+    const char *want[] = {"--compare", "64,,256", "'0'"};
+    for (int i = 0; i < 3; i++) {
+        cli_run_result r = cli_run(cases[i], NULL);
+        CHECK_MSG(r.exit_code == 2 && r.err && strstr(r.err, want[i]), "case %d: exit %d: %s", i,
+                  r.exit_code, r.err ? r.err : "");
+        cli_run_free(&r);
+    }
+}

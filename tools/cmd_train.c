@@ -284,5 +284,6 @@ int cmd_train(int argc, char **argv)
     train_cli c;
     int rc = train_parse_options(argc, argv, &c);
     if (rc) return rc < 0 ? CLI_EXIT_OK : rc;
+    if (c.compare && c.batch_count > 0) return train_curve_run(&c, argc, argv); /* gpu-step */
     return c.compare ? train_compare_run(&c, argc, argv) : train_run(&c, argc, argv);
 }
