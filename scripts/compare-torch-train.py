@@ -31,13 +31,8 @@ import subprocess
 import sys
 import time
 
-TORCH_CHILD = r'''
-import gzip, os, sys, time, json
-import numpy as np
-import torch
-data, steps, batch, threads, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-if threads > 0:
-    torch.set_num_threads(threads)
+# The IDX reader both child scripts share (they run as `python -c`).
+IDX_READER = r'''
 def idx(path):
     with (gzip.open(path) if path.endswith(".gz") else open(path, "rb")) as f:
         raw = f.read()
@@ -50,7 +45,16 @@ def find(name):
         if os.path.exists(p):
             return p
     raise SystemExit("missing " + name + " in " + data)
-x = torch.from_numpy(idx(find("train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0)
+'''
+
+TORCH_CHILD = r'''
+import gzip, os, sys, time, json
+import numpy as np
+import torch
+data, steps, batch, threads, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+if threads > 0:
+    torch.set_num_threads(threads)
+''' + IDX_READER + r'''x = torch.from_numpy(idx(find("train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0)
 y = torch.from_numpy(idx(find("train-labels-idx1-ubyte")).astype(np.int64))
 torch.manual_seed(seed)
 model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 256),
@@ -127,19 +131,7 @@ data, steps, batch, seed, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 if not torch.cuda.is_available():
     raise SystemExit("CUDA is absent: torch %s sees no GPU (torch.cuda.is_available() is False)" % torch.__version__)
 dev = torch.device("cuda")
-def idx(path):
-    with (gzip.open(path) if path.endswith(".gz") else open(path, "rb")) as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-def find(name):
-    for candidate in (name, name + ".gz"):
-        p = os.path.join(data, candidate)
-        if os.path.exists(p):
-            return p
-    raise SystemExit("missing " + name + " in " + data)
-x = torch.from_numpy(idx(find("train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0).to(dev)
+""" + IDX_READER + r"""x = torch.from_numpy(idx(find("train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0).to(dev)
 y = torch.from_numpy(idx(find("train-labels-idx1-ubyte")).astype(np.int64)).to(dev)
 torch.manual_seed(seed)
 torch.backends.cuda.matmul.allow_tf32 = False   # fp32 GEMMs, as whygpu's cublas-fp32
