@@ -234,7 +234,8 @@ TEST(cli_train_graph_option)
     const char *bad[] = {"train", "--graph", "maybe", NULL};
     cli_run_result r = cli_run(bad, NULL);
     CHECK(r.exit_code == 2);
-    CHECK_MSG(r.err && strstr(r.err, "--graph") && strstr(r.err, "maybe"), "%s", r.err ? r.err : "");
+    CHECK_MSG(r.err && strstr(r.err, "--graph") && strstr(r.err, "maybe"), "%s",
+              r.err ? r.err : "");
     cli_run_free(&r);
     const char *help[] = {"train", "--help", NULL};
     r = cli_run(help, NULL);

@@ -255,7 +255,8 @@ static wg_status cuda_bias_act_backward(int index, float *dy, const float *y, fl
         WG_CUDA_TRY(cudaMemsetAsync(dbias, 0, (size_t)cols * sizeof(float), stream),
                     "zeroing a bias gradient of %" PRId64 " floats on cuda:%d", cols, index);
     dim3 grid((unsigned)col_blocks, (unsigned)bands), block(32, 8);
-    bias_act_backward_kernel<<<grid, block, 0, stream>>>(dy, y, dbias, rows, cols, relu, rows_per_band);
+    bias_act_backward_kernel<<<grid, block, 0, stream>>>(dy, y, dbias, rows, cols, relu,
+                                                         rows_per_band);
     WG_CUDA_LAUNCH_CHECK("launching bias_act_backward on cuda:%d (%" PRId64 " x %" PRId64 ")",
                          index, rows, cols);
     return WG_OK;
@@ -269,8 +270,8 @@ static wg_status cuda_softmax_xent(int index, const float *logits, const uint8_t
     cudaStream_t stream = NULL;
     wg_status status = grid_for(index, rows * 32, &blocks, &stream);
     if (status != WG_OK) return status;
-    softmax_xent_kernel<<<blocks, NN_THREADS, 0, stream>>>(logits, labels, rows, classes, scale, dlogits,
-                                                stats);
+    softmax_xent_kernel<<<blocks, NN_THREADS, 0, stream>>>(logits, labels, rows, classes, scale,
+                                                           dlogits, stats);
     WG_CUDA_LAUNCH_CHECK("launching softmax_xent on cuda:%d (%" PRId64 " x %" PRId64 ")",
                          index, rows, classes);
     return WG_OK;
