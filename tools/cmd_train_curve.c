@@ -102,35 +102,43 @@ int train_curve_run(train_cli *c, int argc, char **argv)
         fprintf(stderr, "whygpu train: out of host memory\n");
         return CLI_EXIT_FAILURE;
     }
-    int rc = CLI_EXIT_OK;
-    for (int i = 0; i < c->batch_count && rc == CLI_EXIT_OK; i++) {
+    int rc = CLI_EXIT_OK, done = 0;
+    for (int i = 0; i < c->batch_count; i++) {
         wg_train_options o = c->train;
         o.batch = c->batches[i];
         if (c->progress)
             fprintf(stderr, "whygpu train: batch %" PRId64 " (%d of %d)\n", o.batch, i + 1,
                     c->batch_count);
         status = wg_train_compare(&o, &train, NULL, NULL, &r[i]);
-        if (status == WG_ERR_ARGUMENT && r[i].steps > 0 && r[i].steps < 2)
+        if (status == WG_ERR_ARGUMENT && r[i].steps > 0 && r[i].steps < 2) {
             rc = cli_usage_error("train", "--compare needs at least 2 steps, got %" PRId64
                                  " at batch %" PRId64, r[i].steps, o.batch);
-        else if (r[i].steps == 0)
+            break;
+        }
+        if (r[i].steps == 0) {
             rc = cli_failure("train", status);
-        else if (!r[i].runs[0].ran || !r[i].runs[1].ran || !r[i].agree)
-            rc = CLI_EXIT_FAILURE; /* the curve goes on: the table says why */
+            break;
+        }
+        done = i + 1;
+        if (!r[i].runs[0].ran || !r[i].runs[1].ran || !r[i].agree)
+            rc = CLI_EXIT_FAILURE; /* the table says why */
+        if (status == WG_ERR_NO_DEVICE) break; /* no GPU: the other batches would say the same */
     }
     const int64_t train_images = train.count;
     wg_dataset_free(&train);
-    if (rc == CLI_EXIT_USAGE || r[0].steps == 0) {
+    if (done == 0) {
         free(r);
         return rc;
     }
-    if (c->text) print_curve(c, r, c->batch_count);
+    if (c->text) print_curve(c, r, done);
     if (rc != CLI_EXIT_OK)
-        fprintf(stderr, "whygpu train: some batch sizes did not run on both devices or their "
-                "losses disagree (see the table or the JSON)\n");
+        fprintf(stderr, "whygpu train: %s\n", done < c->batch_count
+                ? "the curve stopped: the GPU could not run (see the table or the JSON)"
+                : "some batch sizes did not run on both devices or their losses disagree (see "
+                  "the table or the JSON)");
     if (c->json_path) {
         FILE *f = train_json_open(c->json_path);
-        if (!f || print_json(f, c, r, c->batch_count, &machine, train_images, argc, argv))
+        if (!f || print_json(f, c, r, done, &machine, train_images, argc, argv))
             rc = CLI_EXIT_FAILURE;
     }
     free(r);
