@@ -827,6 +827,16 @@ wg_status wg_lr_schedule_parse(const char *text, wg_lr_schedule *out);
 /* The learning rate of step `step` (0-based) of `total`. */
 float wg_lr_at(wg_lr_schedule schedule, float lr, int64_t step, int64_t total);
 
+/* ---- gpu-step (#20 item 1): the training step as a CUDA graph ---- */
+/* ON (the default): on a CUDA device each step is captured once into a CUDA graph (one for
+ * the full batch, one for the epoch's last shorter batch) and replayed, falling back to
+ * launching the step's kernels one by one, with the reason kept, when capture fails;
+ * other devices always run eagerly. OFF: eagerly everywhere. */
+typedef enum wg_graph_mode { WG_GRAPH_ON = 0, WG_GRAPH_OFF } wg_graph_mode;
+const char *wg_graph_mode_name(wg_graph_mode mode); /* "on", "off" */
+wg_status wg_graph_mode_parse(const char *text, wg_graph_mode *out);
+/* ---- end gpu-step ---- */
+
 typedef struct wg_train_options {
     wg_device device;
     int hidden_layers;                        /* 0 .. WG_MLP_MAX_LAYERS - 1 */
@@ -842,6 +852,7 @@ typedef struct wg_train_options {
      * copies of the weights and activations in the products, float32 accumulation, master
      * weights, optimiser state and loss; checkpoints keep the float32 masters). */
     wg_dtype dtype;
+    wg_graph_mode graph;                      /* gpu-step: CUDA graphs for the step */
 } wg_train_options;
 
 /* The defaults: cpu, 512,256 hidden, batch 256, 10 epochs, SGD momentum 0.9, lr 0.1 with a
@@ -885,6 +896,10 @@ typedef struct wg_trainer_info {
     int64_t epoch;            /* epochs completed */
     int64_t step;             /* steps completed, in all */
     int mid_epoch;            /* 1 when the last step did not end an epoch */
+    /* gpu-step: how the steps so far ran: "cuda graph (2 captured, 235 steps replayed)"
+     * or "eager (<why>)"; graph_steps of them were graph replays */
+    char step_mode[320];
+    int64_t graph_steps;
 } wg_trainer_info;
 
 wg_status wg_trainer_info_get(const wg_trainer *trainer, wg_trainer_info *out);
@@ -956,6 +971,7 @@ typedef struct wg_train_compare_run {
     double seconds;           /* of the timed steps, the device finished */
     double seconds_per_step, images_per_s;
     wg_energy_reading energy; /* (gpu-energy) of the timed steps; SM clock at their end */
+    char step_mode[320];      /* gpu-step: as wg_trainer_info's, after the run */
 } wg_train_compare_run;
 
 typedef struct wg_train_compare_result {
@@ -987,6 +1003,15 @@ typedef void (*wg_train_compare_progress_fn)(void *context, const wg_train_compa
 wg_status wg_train_compare(const wg_train_options *options, const wg_dataset *train,
                            wg_train_compare_progress_fn progress, void *context,
                            wg_train_compare_result *out);
+
+/* ---- gpu-step (#20 item 2): the batch-size curve ---- */
+/* Of `count` comparisons (one per batch size), the index of the one whose GPU run made the
+ * most images per second (*best_rate) and of the one with the largest speed-up over the
+ * CPU (*best_speedup); -1 for each when no comparison ran on both devices. Either pointer
+ * may be NULL. */
+void wg_train_curve_best(const wg_train_compare_result *results, int count, int *best_rate,
+                         int *best_speedup);
+/* ---- end gpu-step ---- */
 
 /* ---- classifying one image with a saved model ---- */
 

@@ -262,6 +262,16 @@ rc=$?
 echo "   exit status $rc" >>"$summary"
 [ "$rc" -ne 0 ] && { echo "== energy FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
 # ---- end of energy ----------------------------------------------------------------------
+# ---- gpu-step (#20 items 1-3): the step with CUDA graphs on and off at batch 256, the
+# batch curve (train --compare --batches, sweep --op mlp-step 64:8192) and PyTorch CUDA
+# side by side (scripts/compare-torch-train.py --device cuda; TORCH_PYTHON names the Python
+# whose torch has CUDA), about 3 minutes, into ONE file: gpu-step.tar.gz.
+echo "== gpu-step: scripts/gpu-step-check.sh $build $OUT $data" | tee -a "$summary"
+timeout 900 scripts/gpu-step-check.sh "$build" "$OUT" "$data" >>"$summary" 2>&1
+rc=$?
+echo "   exit status $rc" >>"$summary"
+[ "$rc" -ne 0 ] && { echo "== gpu-step FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+# ---- end gpu-step ----
 
 # A run where the GPU tests skipped verified nothing on a GPU: say so, and fail.
 # ---- train (issue 17 item 5): mixed precision on the GPU ----

@@ -7,6 +7,7 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_measure.h"
 #include "cuda/ladder_cuda.h"
+#include "cuda/step_graph.h"
 #include "cuda_kernels.h"
 #include "error.h"
 #include "nn/nn_backend.h"
@@ -126,3 +127,53 @@ wg_status wg_cuda_measure_launch_latency(int device, int launches, wg_launch_lat
 /* ---------------------------------------------------------------- layer operations  */
 
 const wg_nn_backend wg_nn_cuda = WG_STUB_NN_TABLE;
+
+/* ---- gpu-step: the graph-replayed training step (cuda/step_graph.h) ---- */
+
+wg_status wg_cuda_step_gather(int index, const float *images, const uint8_t *labels,
+                              const int32_t *order, const wg_step_params *table,
+                              const int64_t *cursor, int64_t rows, int64_t features, float *x,
+                              uint8_t *y)
+{
+    (void)images, (void)labels, (void)order, (void)table, (void)cursor, (void)rows;
+    (void)features, (void)x, (void)y;
+    return no_cuda(index);
+}
+
+wg_status wg_cuda_step_sgd(int index, float *w, float *v, const float *g, int64_t n,
+                           float momentum, const wg_step_params *table, const int64_t *cursor)
+{
+    (void)w, (void)v, (void)g, (void)n, (void)momentum, (void)table, (void)cursor;
+    return no_cuda(index);
+}
+
+wg_status wg_cuda_step_adam(int index, float *w, float *m, float *v, const float *g, int64_t n,
+                            float beta1, float beta2, const wg_step_params *table,
+                            const int64_t *cursor)
+{
+    (void)w, (void)m, (void)v, (void)g, (void)n, (void)beta1, (void)beta2, (void)table;
+    (void)cursor;
+    return no_cuda(index);
+}
+
+wg_status wg_cuda_step_advance(int index, int64_t *cursor)
+{
+    (void)cursor;
+    return no_cuda(index);
+}
+
+wg_status wg_cuda_graph_capture(int index, wg_cuda_enqueue_fn enqueue, void *context,
+                                wg_cuda_graph **out)
+{
+    (void)enqueue, (void)context;
+    if (out) *out = NULL;
+    return no_cuda(index);
+}
+
+wg_status wg_cuda_graph_launch(int index, wg_cuda_graph *graph)
+{
+    (void)graph;
+    return no_cuda(index);
+}
+
+void wg_cuda_graph_free(int index, wg_cuda_graph *graph) { (void)index, (void)graph; }

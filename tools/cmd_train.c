@@ -93,6 +93,7 @@ static void print_summary(const train_outcome *r)
                seconds > 0 ? images / seconds : 0.0);
     }
     printf("\n");
+    if (r->count > 0) printf("steps ran as: %s\n", r->info.step_mode);
     if (r->c->save_path) printf("saved to %s\n", r->c->save_path);
 }
 
@@ -144,6 +145,8 @@ static int print_json(FILE *f, const train_outcome *r, int argc, char **argv)
     wg_json_key(j, "steps_done"); wg_json_int(j, r->info.step);
     wg_json_key(j, "test_loss"); wg_json_number(j, r->final_loss);
     wg_json_key(j, "test_accuracy"); wg_json_number(j, r->final_accuracy);
+    wg_json_key(j, "step_mode"); wg_json_string(j, r->info.step_mode);
+    wg_json_key(j, "graph_steps"); wg_json_int(j, r->info.graph_steps);
     wg_json_end_object(j);
     wg_json_key(j, "saved_to"); wg_json_string(j, c->save_path);
     wg_json_end_object(j);
@@ -282,5 +285,6 @@ int cmd_train(int argc, char **argv)
     train_cli c;
     int rc = train_parse_options(argc, argv, &c);
     if (rc) return rc < 0 ? CLI_EXIT_OK : rc;
+    if (c.compare && c.batch_count > 0) return train_curve_run(&c, argc, argv); /* gpu-step */
     return c.compare ? train_compare_run(&c, argc, argv) : train_run(&c, argc, argv);
 }

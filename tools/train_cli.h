@@ -11,6 +11,8 @@
 #include "whygpu.h"
 #include "whygpu_lab.h"
 
+#define TRAIN_CLI_MAX_BATCHES 16
+
 typedef struct train_cli {
     wg_train_options train;
     int lr_given, hidden_given;
@@ -21,6 +23,9 @@ typedef struct train_cli {
     int compare;
     int progress;
     int text;              /* the table on stdout (not when the JSON goes there) */
+    /* gpu-step: --batches, the batch-size curve of --compare (cmd_train_curve.c) */
+    int64_t batches[TRAIN_CLI_MAX_BATCHES];
+    int batch_count;
 } train_cli;
 
 /* Parses `whygpu train`'s options: 0 to run, -1 after --help, else an exit code. */
@@ -29,6 +34,8 @@ int train_parse_options(int argc, char **argv, train_cli *c);
 /* The two modes, after parsing. */
 int train_run(train_cli *c, int argc, char **argv);
 int train_compare_run(train_cli *c, int argc, char **argv);
+/* --compare --batches: one comparison per batch size, the curve and its best batch. */
+int train_curve_run(train_cli *c, int argc, char **argv);
 
 /* The machine the run used: the CPU, and the GPU when one was named (the document's one
  * machine block); the matmul kernels are those of the devices that trained. */

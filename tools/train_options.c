@@ -20,7 +20,8 @@ static void train_usage(FILE *out)
             "                    [--optimizer sgd|adam] [--lr X] [--momentum X]\n"
             "                    [--schedule cosine|step|constant] [--seed N] [--data DIR]\n"
             "                    [--steps N] [--json FILE|-] [--save FILE] [--load FILE]\n"
-            "                    [--dtype fp32|bf16] [--compare] [--no-progress]\n"
+            "                    [--dtype fp32|bf16] [--graph on|off]\n"
+            "                    [--compare [--batches LIST]] [--no-progress]\n"
             "\n"
             "Trains a multilayer perceptron (784-512-256-10, ReLU, softmax cross-entropy) on\n"
             "Fashion-MNIST, on the CPU or the GPU: the same code, the device chosen here. Prints\n"
@@ -52,11 +53,19 @@ static void train_usage(FILE *out)
             "  --compare        run the same steps on the CPU and on the GPU (--device names\n"
             "                   the GPU, default cuda): time per step, images/s, speed-up, and\n"
             "                   the two devices' losses over the first steps must agree\n"
+            "  --batches LIST   with --compare: the batch-size curve, one comparison per batch\n"
+            "                   size (comma-separated, at most %d, e.g. 64,256,1024,4096,8192):\n"
+            "                   CPU and GPU images/s at each, and the best batch named\n"
+            "  --graph on|off   on a CUDA GPU, capture each step once into a CUDA graph and\n"
+            "                   replay it (one launch a step instead of one per kernel), or\n"
+            "                   launch the kernels one by one (default on; a capture that\n"
+            "                   fails falls back to launching, and the output says why)\n"
             "  --no-progress    no progress on stderr\n"
             "  -h, --help       this help\n"
             "\n"
             "exit status: 0 trained (--compare: both devices ran and agree), 1 failure (no\n"
-            "dataset, no GPU for --compare or --device cuda, losses disagree), 2 bad usage\n");
+            "dataset, no GPU for --compare or --device cuda, losses disagree), 2 bad usage\n",
+            TRAIN_CLI_MAX_BATCHES);
 }
 
 /* A float in [min, max] (strict: the whole text a finite decimal number, cli.c). */
@@ -97,6 +106,28 @@ static int parse_hidden(const char *text, wg_train_options *o)
     return 0;
 }
 
+/* "64,256,1024" into the batch sizes of the curve (gpu-step). */
+static int parse_batches(const char *text, train_cli *c)
+{
+    char copy[256];
+    if (strlen(text) >= sizeof copy || !*text || text[0] == ',' ||
+        text[strlen(text) - 1] == ',' || strstr(text, ",,"))
+        return cli_usage_error("train", "--batches expects sizes like 64,256,1024, got '%s'",
+                               text);
+    strcpy(copy, text);
+    c->batch_count = 0;
+    char *save = NULL;
+    for (char *part = strtok_r(copy, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+        if (c->batch_count == TRAIN_CLI_MAX_BATCHES)
+            return cli_usage_error("train", "--batches: at most %d sizes, got '%s'",
+                                   TRAIN_CLI_MAX_BATCHES, text);
+        int64_t batch = 0;
+        if (cli_parse_int("train", "--batches", part, 1, 1 << 20, &batch)) return CLI_EXIT_USAGE;
+        c->batches[c->batch_count++] = batch;
+    }
+    return 0;
+}
+
 int train_parse_options(int argc, char **argv, train_cli *c)
 {
     static const struct option longs[] = {
@@ -108,7 +139,8 @@ int train_parse_options(int argc, char **argv, train_cli *c)
         {"steps", required_argument, NULL, 's'},    {"json", required_argument, NULL, 'j'},
         {"save", required_argument, NULL, 'w'},     {"load", required_argument, NULL, 'L'},
         {"compare", no_argument, NULL, 'C'},        {"no-progress", no_argument, NULL, 'P'},
-        {"dtype", required_argument, NULL, 'T'},    {"help", no_argument, NULL, 'h'},
+        {"dtype", required_argument, NULL, 'T'},    {"graph", required_argument, NULL, 'G'},
+        {"batches", required_argument, NULL, 'B'},  {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(c, 0, sizeof *c);
     wg_train_defaults(&c->train);
@@ -171,6 +203,13 @@ int train_parse_options(int argc, char **argv, train_cli *c)
             if (wg_dtype_parse(optarg, &c->train.dtype) != WG_OK)
                 return cli_usage_error("train", "--dtype: %s", wg_error_message());
             break;
+        case 'B':
+            if (parse_batches(optarg, c)) return CLI_EXIT_USAGE;
+            break;
+        case 'G':
+            if (wg_graph_mode_parse(optarg, &c->train.graph) != WG_OK)
+                return cli_usage_error("train", "--graph: %s", wg_error_message());
+            break;
         case 'P': c->progress = 0; break;
         case 'h': train_usage(stdout); return -1;
         case ':': return cli_usage_error("train", "option %s needs a value", argv[optind - 1]);
@@ -185,6 +224,8 @@ int train_parse_options(int argc, char **argv, train_cli *c)
     int bad = cli_output_check("train", "--json", c->json_path, 1);
     if (!bad) bad = cli_output_check("train", "--save", c->save_path, 0);
     if (bad) return bad;
+    if (c->batch_count > 0 && !c->compare)
+        return cli_usage_error("train", "--batches is for --compare (the batch-size curve)");
     if (c->compare) {
         if (c->load_path || c->save_path)
             return cli_usage_error("train", "--compare cannot be combined with --load or --save");

@@ -11,6 +11,11 @@
  *   bf16  cublasGemmEx, BF16 A/B (converted copies, see wg_gemm_prepare), FP32 C,
  *         CUBLAS_COMPUTE_32F - rung 8's opponent.
  * Math mode is a property of the handle, so each call sets the one its precision needs.
+ *
+ * The handle works on the device's own stream (wg_cuda_stream) with a workspace set once,
+ * so that its GEMMs queue behind the training kernels and can be captured into a CUDA
+ * graph (cuBLAS allocates nothing inside a capture when it has a workspace of its own).
+ * After the first call, finding the handle is an atomic load: no lock per GEMM.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -20,30 +25,47 @@
 #include "cuda_check.h"
 
 #define WG_CUBLAS_MAX_DEVICES 64
+/* cuBLAS's recommended workspace on Hopper (32 MiB; 4 MiB suffices on older GPUs) */
+#define WG_CUBLAS_WORKSPACE_BYTES ((size_t)32 << 20)
 
 static cublasHandle_t handles[WG_CUBLAS_MAX_DEVICES];
 static pthread_mutex_t handle_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The handle of device `index` (already current), created on first use and kept for the
- * life of the process (a handle is bound to the device current when it was created). */
+ * life of the process (a handle is bound to the device current when it was created), on
+ * the device's stream with its own workspace. */
 static wg_status get_handle(int index, cublasHandle_t *out)
 {
     if (index < 0 || index >= WG_CUBLAS_MAX_DEVICES)
         return wg_fail(WG_ERR_UNSUPPORTED, "cuda:%d: cuBLAS is supported on cuda:0 to "
                        "cuda:%d only", index, WG_CUBLAS_MAX_DEVICES - 1);
+    *out = __atomic_load_n(&handles[index], __ATOMIC_ACQUIRE);
+    if (*out) return WG_OK;
+    cudaStream_t stream = NULL;
+    wg_status status = wg_cuda_stream(index, &stream);
+    if (status != WG_OK) return status;
     if (pthread_mutex_lock(&handle_lock) != 0)
         return wg_fail(WG_ERR_BACKEND, "cuda:%d: could not lock the cuBLAS handle table",
                        index);
-    wg_status status = WG_OK;
     if (!handles[index]) {
         cublasHandle_t handle = NULL;
+        void *workspace = NULL;
         cublasStatus_t st = cublasCreate(&handle);
         if (st == CUBLAS_STATUS_SUCCESS) st = cublasSetPointerMode(handle, CUBLAS_POINTER_MODE_HOST);
-        if (st == CUBLAS_STATUS_SUCCESS) st = cublasSetStream(handle, 0);
+        /* the stream first: setting it resets the workspace to cuBLAS's own pool */
+        if (st == CUBLAS_STATUS_SUCCESS) st = cublasSetStream(handle, stream);
+        if (st == CUBLAS_STATUS_SUCCESS &&
+            cudaMalloc(&workspace, WG_CUBLAS_WORKSPACE_BYTES) != cudaSuccess) {
+            (void)cudaGetLastError();
+            workspace = NULL; /* cuBLAS's pool then: eager GEMMs work, capture may not */
+        }
+        if (st == CUBLAS_STATUS_SUCCESS && workspace)
+            st = cublasSetWorkspace(handle, workspace, WG_CUBLAS_WORKSPACE_BYTES);
         if (st == CUBLAS_STATUS_SUCCESS) {
-            handles[index] = handle;
+            __atomic_store_n(&handles[index], handle, __ATOMIC_RELEASE);
         } else {
             if (handle) (void)cublasDestroy(handle);
+            if (workspace) (void)cudaFree(workspace);
             status = wg_cublas_fail(st, "creating the cuBLAS handle of cuda:%d", index);
         }
     }

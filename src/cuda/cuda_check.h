@@ -123,6 +123,9 @@ wg_status wg_cuda_check_index(int index);
  * creating the context) is WG_ERR_BACKEND. */
 static inline wg_status wg_cuda_use(int index)
 {
+    /* cudaGetDevice only reads the thread's state: the switch is paid when it is needed */
+    int current = -1;
+    if (cudaGetDevice(&current) == cudaSuccess && current == index) return WG_OK;
     cudaError_t err = cudaSetDevice(index);
     if (err == cudaSuccess) return WG_OK;
     if (err == cudaErrorInvalidDevice || err == cudaErrorNoDevice ||
@@ -134,5 +137,13 @@ static inline wg_status wg_cuda_use(int index)
     }
     return wg_cuda_fail(err, "making cuda:%d current (cudaSetDevice)", index);
 }
+
+/* The per-device state every launch needs, looked up once (cuda_stream.cu): the device's
+ * own stream, on which the training kernels and cuBLAS run (a stream that can be captured
+ * into a CUDA graph, unlike the legacy default stream; created blocking, so the legacy
+ * stream's copies and kernels still wait for it and it for them), and its SM count. Both
+ * make the device current first. */
+wg_status wg_cuda_stream(int index, cudaStream_t *out);
+wg_status wg_cuda_sm_count(int index, int *out);
 
 #endif /* WG_CUDA_CHECK_H */

@@ -13,8 +13,10 @@
  * the input the next cuBLAS BF16 product reads, so no launch is added for it but the input
  * batch's rounding.
  *
- * All launches go to the legacy default stream, the stream cuBLAS uses here, so the
- * kernels and the GEMMs of a step run in order without events.
+ * All launches go to the device's own stream (wg_cuda_stream), the stream cuBLAS uses
+ * too, so the kernels and the GEMMs of a step run in order without events, and the whole
+ * step can be captured into a CUDA graph (src/nn/step_graph.c). The stream and the SM
+ * count are looked up once per device, not per launch.
  */
 #include <cuda_bf16.h>
 #include <inttypes.h>
@@ -22,6 +24,7 @@
 
 #include "../nn/nn_backend.h"
 #include "cuda_check.h"
+#include "step_graph.h"
 
 #define NN_THREADS 256
 #define NN_BLOCKS_PER_SM 8
@@ -143,11 +146,15 @@ static __global__ void stats_reset_kernel(wg_nn_stats *stats)
     stats->correct = 0.0;
 }
 
-/* SGD with momentum over every parameter of the model in one launch. */
+/* SGD with momentum over every parameter of the model in one launch. With a step table
+ * (a captured graph's launch), the learning rate is the current step's, read on the
+ * device. */
 static __global__ void sgd_kernel(float *__restrict__ w, float *__restrict__ v,
                                   const float *__restrict__ g, int64_t n, float lr,
-                                  float momentum, __nv_bfloat16 *__restrict__ copy)
+                                  float momentum, const wg_step_params *table,
+                                  const int64_t *cursor, __nv_bfloat16 *__restrict__ copy)
 {
+    if (table) lr = table[*cursor].lr;
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
         const float vi = momentum * v[i] + g[i];
@@ -158,12 +165,18 @@ static __global__ void sgd_kernel(float *__restrict__ w, float *__restrict__ v,
     }
 }
 
-/* Adam over every parameter in one launch (bias corrections folded in by the caller). */
+/* Adam over every parameter in one launch (bias corrections folded in by the caller, or
+ * read from the current step of a step table). */
 static __global__ void adam_kernel(float *__restrict__ w, float *__restrict__ m,
                                    float *__restrict__ v, const float *__restrict__ g,
                                    int64_t n, float lr_t, float beta1, float beta2, float eps_t,
+                                   const wg_step_params *table, const int64_t *cursor,
                                    __nv_bfloat16 *__restrict__ copy)
 {
+    if (table) {
+        lr_t = table[*cursor].lr_t;
+        eps_t = table[*cursor].eps_t;
+    }
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride) {
         const float gi = g[i];
@@ -189,13 +202,15 @@ static __global__ void to_bf16_kernel(const float *__restrict__ src,
 /* The mini-batch gather from the dataset kept in device memory: grid-stride over the
  * batch's elements (consecutive threads copy consecutive floats of one image: coalesced),
  * the row and column of element i kept up to date by addition; the first `rows` threads
- * also copy the labels. */
+ * also copy the labels. With a step table, `first` is the current step's. */
 static __global__ void gather_kernel(const float *__restrict__ images,
                                      const uint8_t *__restrict__ labels,
                                      const int32_t *__restrict__ order, int64_t first,
                                      int64_t rows, int64_t features, float *__restrict__ x,
-                                     uint8_t *__restrict__ y)
+                                     uint8_t *__restrict__ y, const wg_step_params *table,
+                                     const int64_t *cursor)
 {
+    if (table) first = table[*cursor].first;
     const int64_t n = rows * features;
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const int64_t start = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
@@ -215,15 +230,14 @@ static __global__ void gather_kernel(const float *__restrict__ images,
 
 /* ---------------------------------------------------------------- launching ------- */
 
-/* Makes the device current and picks a grid for `items` grid-stride work items. */
-static wg_status grid_for(int index, int64_t items, unsigned *blocks)
+/* Makes the device current and picks a grid for `items` grid-stride work items on the
+ * device's stream. */
+static wg_status grid_for(int index, int64_t items, unsigned *blocks, cudaStream_t *stream)
 {
-    wg_status status = wg_cuda_use(index);
-    if (status != WG_OK) return status;
     int sms = 0;
-    WG_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, index),
-                "reading the SM count of cuda:%d (cudaDeviceGetAttribute)", index);
-    if (sms < 1) sms = 1;
+    wg_status status = wg_cuda_sm_count(index, &sms);
+    if (status == WG_OK) status = wg_cuda_stream(index, stream);
+    if (status != WG_OK) return status;
     const int64_t wanted = (items + NN_THREADS - 1) / NN_THREADS;
     const int64_t cap = (int64_t)sms * NN_BLOCKS_PER_SM;
     *blocks = (unsigned)(wanted < 1 ? 1 : wanted < cap ? wanted : cap);
@@ -234,9 +248,11 @@ static wg_status cuda_bias_act_bf16(int index, float *y, const float *bias, int6
                                     int64_t cols, int relu, wg_bf16 *y16)
 {
     unsigned blocks = 0;
-    wg_status status = grid_for(index, rows * cols, &blocks);
+    cudaStream_t stream = NULL;
+    wg_status status = grid_for(index, rows * cols, &blocks, &stream);
     if (status != WG_OK) return status;
-    bias_act_kernel<<<blocks, NN_THREADS>>>(y, bias, rows, cols, relu, (__nv_bfloat16 *)y16);
+    bias_act_kernel<<<blocks, NN_THREADS, 0, stream>>>(y, bias, rows, cols, relu,
+                                                       (__nv_bfloat16 *)y16);
     WG_CUDA_LAUNCH_CHECK("launching bias_act on cuda:%d (%" PRId64 " x %" PRId64 ")", index,
                          rows, cols);
     return WG_OK;
@@ -252,15 +268,15 @@ static wg_status cuda_bias_act_backward_bf16(int index, float *dy, const float *
                                              float *dbias, int64_t rows, int64_t cols,
                                              int relu, wg_bf16 *dy16)
 {
-    wg_status status = wg_cuda_use(index);
-    if (status != WG_OK) return status;
     int sms = 0;
-    WG_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, index),
-                "reading the SM count of cuda:%d (cudaDeviceGetAttribute)", index);
+    cudaStream_t stream = NULL;
+    wg_status status = wg_cuda_sm_count(index, &sms);
+    if (status == WG_OK) status = wg_cuda_stream(index, &stream);
+    if (status != WG_OK) return status;
     /* Enough row bands to give every SM a few blocks, but at least 256 rows a band (so a
      * usual batch is one band: no zeroing, no atomics). */
     const int64_t col_blocks = (cols + 31) / 32;
-    int64_t bands = (4 * (int64_t)(sms > 0 ? sms : 1) + col_blocks - 1) / col_blocks;
+    int64_t bands = (4 * (int64_t)sms + col_blocks - 1) / col_blocks;
     const int64_t max_bands = (rows + 255) / 256;
     if (bands > max_bands) bands = max_bands;
     if (bands < 1) bands = 1;
@@ -268,11 +284,11 @@ static wg_status cuda_bias_act_backward_bf16(int index, float *dy, const float *
     const int64_t rows_per_band = (rows + bands - 1) / bands;
     bands = (rows + rows_per_band - 1) / rows_per_band;
     if (bands > 1)
-        WG_CUDA_TRY(cudaMemsetAsync(dbias, 0, (size_t)cols * sizeof(float), 0),
+        WG_CUDA_TRY(cudaMemsetAsync(dbias, 0, (size_t)cols * sizeof(float), stream),
                     "zeroing a bias gradient of %" PRId64 " floats on cuda:%d", cols, index);
     dim3 grid((unsigned)col_blocks, (unsigned)bands), block(32, 8);
-    bias_act_backward_kernel<<<grid, block>>>(dy, y, dbias, rows, cols, relu, rows_per_band,
-                                              (__nv_bfloat16 *)dy16);
+    bias_act_backward_kernel<<<grid, block, 0, stream>>>(dy, y, dbias, rows, cols, relu,
+                                                         rows_per_band, (__nv_bfloat16 *)dy16);
     WG_CUDA_LAUNCH_CHECK("launching bias_act_backward on cuda:%d (%" PRId64 " x %" PRId64 ")",
                          index, rows, cols);
     return WG_OK;
@@ -289,10 +305,11 @@ static wg_status cuda_softmax_xent(int index, const float *logits, const uint8_t
                                    wg_nn_stats *stats)
 {
     unsigned blocks = 0;
-    wg_status status = grid_for(index, rows * 32, &blocks);
+    cudaStream_t stream = NULL;
+    wg_status status = grid_for(index, rows * 32, &blocks, &stream);
     if (status != WG_OK) return status;
-    softmax_xent_kernel<<<blocks, NN_THREADS>>>(logits, labels, rows, classes, scale, dlogits,
-                                                stats);
+    softmax_xent_kernel<<<blocks, NN_THREADS, 0, stream>>>(logits, labels, rows, classes, scale,
+                                                           dlogits, stats);
     WG_CUDA_LAUNCH_CHECK("launching softmax_xent on cuda:%d (%" PRId64 " x %" PRId64 ")",
                          index, rows, classes);
     return WG_OK;
@@ -300,22 +317,62 @@ static wg_status cuda_softmax_xent(int index, const float *logits, const uint8_t
 
 static wg_status cuda_stats_reset(int index, wg_nn_stats *stats)
 {
-    wg_status status = wg_cuda_use(index);
+    cudaStream_t stream = NULL;
+    wg_status status = wg_cuda_stream(index, &stream);
     if (status != WG_OK) return status;
-    stats_reset_kernel<<<1, 1>>>(stats);
+    stats_reset_kernel<<<1, 1, 0, stream>>>(stats);
     WG_CUDA_LAUNCH_CHECK("launching stats_reset on cuda:%d", index);
+    return WG_OK;
+}
+
+static wg_status sgd_launch(int index, float *w, float *v, const float *g, int64_t n, float lr,
+                            float momentum, const wg_step_params *table, const int64_t *cursor,
+                            wg_bf16 *w16)
+{
+    unsigned blocks = 0;
+    cudaStream_t stream = NULL;
+    wg_status status = grid_for(index, n, &blocks, &stream);
+    if (status != WG_OK) return status;
+    sgd_kernel<<<blocks, NN_THREADS, 0, stream>>>(w, v, g, n, lr, momentum, table, cursor,
+                                                  (__nv_bfloat16 *)w16);
+    WG_CUDA_LAUNCH_CHECK("launching sgd on cuda:%d (%" PRId64 " parameters)", index, n);
+    return WG_OK;
+}
+
+static wg_status adam_launch(int index, float *w, float *m, float *v, const float *g,
+                             int64_t n, float lr_t, float beta1, float beta2, float eps_t,
+                             const wg_step_params *table, const int64_t *cursor, wg_bf16 *w16)
+{
+    unsigned blocks = 0;
+    cudaStream_t stream = NULL;
+    wg_status status = grid_for(index, n, &blocks, &stream);
+    if (status != WG_OK) return status;
+    adam_kernel<<<blocks, NN_THREADS, 0, stream>>>(w, m, v, g, n, lr_t, beta1, beta2, eps_t,
+                                                   table, cursor, (__nv_bfloat16 *)w16);
+    WG_CUDA_LAUNCH_CHECK("launching adam on cuda:%d (%" PRId64 " parameters)", index, n);
+    return WG_OK;
+}
+
+static wg_status gather_launch(int index, const float *images, const uint8_t *labels,
+                               const int32_t *order, int64_t first, int64_t rows,
+                               int64_t features, float *x, uint8_t *y,
+                               const wg_step_params *table, const int64_t *cursor)
+{
+    unsigned blocks = 0;
+    cudaStream_t stream = NULL;
+    wg_status status = grid_for(index, rows * features, &blocks, &stream);
+    if (status != WG_OK) return status;
+    gather_kernel<<<blocks, NN_THREADS, 0, stream>>>(images, labels, order, first, rows, features,
+                                                     x, y, table, cursor);
+    WG_CUDA_LAUNCH_CHECK("launching gather on cuda:%d (%" PRId64 " rows of %" PRId64 ")",
+                         index, rows, features);
     return WG_OK;
 }
 
 static wg_status cuda_sgd_bf16(int index, float *w, float *v, const float *g, int64_t n,
                                float lr, float momentum, wg_bf16 *w16)
 {
-    unsigned blocks = 0;
-    wg_status status = grid_for(index, n, &blocks);
-    if (status != WG_OK) return status;
-    sgd_kernel<<<blocks, NN_THREADS>>>(w, v, g, n, lr, momentum, (__nv_bfloat16 *)w16);
-    WG_CUDA_LAUNCH_CHECK("launching sgd on cuda:%d (%" PRId64 " parameters)", index, n);
-    return WG_OK;
+    return sgd_launch(index, w, v, g, n, lr, momentum, NULL, NULL, w16);
 }
 
 static wg_status cuda_sgd(int index, float *w, float *v, const float *g, int64_t n, float lr,
@@ -328,13 +385,7 @@ static wg_status cuda_adam_bf16(int index, float *w, float *m, float *v, const f
                                 int64_t n, float lr_t, float beta1, float beta2, float eps_t,
                                 wg_bf16 *w16)
 {
-    unsigned blocks = 0;
-    wg_status status = grid_for(index, n, &blocks);
-    if (status != WG_OK) return status;
-    adam_kernel<<<blocks, NN_THREADS>>>(w, m, v, g, n, lr_t, beta1, beta2, eps_t,
-                                        (__nv_bfloat16 *)w16);
-    WG_CUDA_LAUNCH_CHECK("launching adam on cuda:%d (%" PRId64 " parameters)", index, n);
-    return WG_OK;
+    return adam_launch(index, w, m, v, g, n, lr_t, beta1, beta2, eps_t, NULL, NULL, w16);
 }
 
 static wg_status cuda_adam(int index, float *w, float *m, float *v, const float *g, int64_t n,
@@ -346,9 +397,10 @@ static wg_status cuda_adam(int index, float *w, float *m, float *v, const float 
 static wg_status cuda_to_bf16(int index, const float *src, wg_bf16 *dst, int64_t n)
 {
     unsigned blocks = 0;
-    wg_status status = grid_for(index, n, &blocks);
+    cudaStream_t stream = NULL;
+    wg_status status = grid_for(index, n, &blocks, &stream);
     if (status != WG_OK) return status;
-    to_bf16_kernel<<<blocks, NN_THREADS>>>(src, (__nv_bfloat16 *)dst, n);
+    to_bf16_kernel<<<blocks, NN_THREADS, 0, stream>>>(src, (__nv_bfloat16 *)dst, n);
     WG_CUDA_LAUNCH_CHECK("launching to_bf16 on cuda:%d (%" PRId64 " values)", index, n);
     return WG_OK;
 }
@@ -357,13 +409,31 @@ static wg_status cuda_gather(int index, const float *images, const uint8_t *labe
                              const int32_t *order, int64_t first, int64_t rows,
                              int64_t features, float *x, uint8_t *y)
 {
-    unsigned blocks = 0;
-    wg_status status = grid_for(index, rows * features, &blocks);
-    if (status != WG_OK) return status;
-    gather_kernel<<<blocks, NN_THREADS>>>(images, labels, order, first, rows, features, x, y);
-    WG_CUDA_LAUNCH_CHECK("launching gather on cuda:%d (%" PRId64 " rows of %" PRId64 ")",
-                         index, rows, features);
-    return WG_OK;
+    return gather_launch(index, images, labels, order, first, rows, features, x, y, NULL, NULL);
+}
+
+/* The step-table forms (step_graph.h): the same kernels, the per-step values read from
+ * table[*cursor] on the device. */
+extern "C" wg_status wg_cuda_step_gather(int index, const float *images, const uint8_t *labels,
+                                         const int32_t *order, const wg_step_params *table,
+                                         const int64_t *cursor, int64_t rows,
+                                         int64_t features, float *x, uint8_t *y)
+{
+    return gather_launch(index, images, labels, order, 0, rows, features, x, y, table, cursor);
+}
+
+extern "C" wg_status wg_cuda_step_sgd(int index, float *w, float *v, const float *g, int64_t n,
+                                      float momentum, const wg_step_params *table,
+                                      const int64_t *cursor)
+{
+    return sgd_launch(index, w, v, g, n, 0.0f, momentum, table, cursor, NULL);
+}
+
+extern "C" wg_status wg_cuda_step_adam(int index, float *w, float *m, float *v, const float *g,
+                                       int64_t n, float beta1, float beta2,
+                                       const wg_step_params *table, const int64_t *cursor)
+{
+    return adam_launch(index, w, m, v, g, n, 0.0f, beta1, beta2, 0.0f, table, cursor, NULL);
 }
 
 extern "C" const wg_nn_backend wg_nn_cuda = {

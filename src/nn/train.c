@@ -12,6 +12,7 @@
 #include "../backend.h"
 #include "../error.h"
 #include "../rng.h"
+#include "train_graph.h"
 
 const char *wg_lr_schedule_name(wg_lr_schedule schedule)
 {
@@ -67,6 +68,7 @@ void wg_train_defaults(wg_train_options *o)
     o->schedule = WG_LR_COSINE;
     o->seed = 42;
     o->dtype = WG_DTYPE_FP32;
+    o->graph = WG_GRAPH_ON;
 }
 
 /* ---------------------------------------------------------------- datasets -------- */
@@ -143,6 +145,7 @@ void wg_trainer_free(wg_trainer *t)
 {
     if (!t) return;
     const wg_backend *backend = t->model ? t->model->backend : NULL;
+    wg_train_graphs_free(t, t->graphs);
     if (backend) {
         if (t->order) backend->release(t->options.device.index, t->order);
         if (t->x) backend->release(t->options.device.index, t->x);
@@ -230,6 +233,7 @@ wg_status wg_trainer_create(const wg_train_options *options, const wg_dataset *t
         status = backend->alloc(index, (size_t)(batch * train->features) * sizeof(float),
                                 (void **)&t->x);
     if (status == WG_OK) status = backend->alloc(index, (size_t)batch, (void **)&t->y);
+    if (status == WG_OK) status = wg_train_graphs_create(t, &t->graphs);
     if (status != WG_OK) {
         wg_trainer_free(t);
         return status;
@@ -266,10 +270,13 @@ wg_status wg_trainer_step(wg_trainer *t)
     }
     const int64_t left = t->train.count - t->position;
     const int64_t rows = left < t->options.batch ? left : t->options.batch;
-    status = model->nn->gather(index, t->train.images, t->train.labels, t->order, t->position,
-                               rows, t->train.features, t->x, t->y);
+    int replayed = 0; /* the step ran as a CUDA graph (train_graph.c) */
+    status = wg_train_graphs_step(t, rows, &replayed);
+    if (status == WG_OK && !replayed)
+        status = model->nn->gather(index, t->train.images, t->train.labels, t->order,
+                                   t->position, rows, t->train.features, t->x, t->y);
     const float lr = wg_lr_at(t->options.schedule, t->options.lr, t->step, t->total_steps);
-    if (status == WG_OK)
+    if (status == WG_OK && !replayed)
         status = wg_mlp_train_step(model, t->x, t->y, rows, &t->options.optimizer, lr);
     if (status != WG_OK) return status;
     t->step++;
@@ -432,5 +439,6 @@ wg_status wg_trainer_info_get(const wg_trainer *t, wg_trainer_info *out)
     out->epoch = t->epoch;
     out->step = t->step;
     out->mid_epoch = t->position != 0;
+    wg_train_graphs_describe(t->graphs, out->step_mode, sizeof out->step_mode, &out->graph_steps);
     return WG_OK;
 }

@@ -43,6 +43,7 @@ struct wg_trainer {
     int64_t step;                  /* steps completed, in all */
     int64_t position;              /* next row of the epoch's order */
     int diverged;                  /* the loss went non-finite: nothing more is saved */
+    struct wg_train_graphs *graphs; /* gpu-step: the CUDA-graph step (train_graph.h) */
 };
 
 /* Mean loss and accuracy of the model over a device dataset, in batches of the capacity. */

@@ -11,6 +11,7 @@
 
 #include "../error.h"
 #include "train.h"
+#include "train_graph.h"
 
 /* The first `loss_steps` steps one by one, reading each batch's loss back (this waits for
  * the device, so they also serve as warm-up); then the rest timed as a block, the device
@@ -58,6 +59,7 @@ static wg_status compare_on(const wg_train_options *options, const wg_dataset *t
         run->seconds_per_step = run->seconds / (double)run->timed_steps;
         run->images_per_s = (double)(run->timed_steps * t->options.batch) / run->seconds;
     }
+    wg_train_graphs_describe(t->graphs, run->step_mode, sizeof run->step_mode, NULL);
     wg_trainer_free(t);
     if (progress) progress(context, result, index, NULL);
     return status;
