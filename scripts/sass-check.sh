@@ -51,8 +51,24 @@ cuobjdump=$(find_cuobjdump || true)
 if [ -z "$cuobjdump" ] && [ "${SASS_CHECK_PIP:-0}" = 1 ]; then
     # CI: NVIDIA's PyPI package carries cuobjdump alone (no GPU driver needed)
     pip_dir=${XDG_CACHE_HOME:-$HOME/.cache}/whygpu/cuobjdump
-    python3 -m pip install -q --target "$pip_dir" nvidia-cuda-cuobjdump >&2 || true
+    # cuobjdump -sass runs nvdisasm: both packages
+    python3 -m pip install -q --target "$pip_dir" nvidia-cuda-cuobjdump nvidia-cuda-nvdisasm >&2 ||
+        true
     cuobjdump=$(find "$pip_dir" -name cuobjdump -type f -perm -u+x 2>/dev/null | head -n 1)
+fi
+# cuobjdump -sass needs nvdisasm: beside cuobjdump (the toolkit, the PyPI packages, Triton)
+if [ -n "$cuobjdump" ] && ! command -v nvdisasm >/dev/null 2>&1; then
+    for d in "$(dirname "$cuobjdump")" "$(dirname "$cuobjdump")"/../../cu*/bin; do
+        if [ -x "$d/nvdisasm" ]; then
+            export PATH="$PATH:$(cd "$d" && pwd)"
+            break
+        fi
+    done
+fi
+if [ -n "$cuobjdump" ] && ! command -v nvdisasm >/dev/null 2>&1; then
+    echo "sass-check: nvdisasm not found (cuobjdump -sass needs it: install the CUDA toolkit's," \
+         "or 'pip install nvidia-cuda-nvdisasm')" >&2
+    exit 2
 fi
 if [ -z "$cuobjdump" ]; then
     echo "sass-check: cuobjdump not found (install the CUDA toolkit's cuobjdump, or" \
@@ -80,8 +96,12 @@ compile() {
             echo "sass-check: $src does not compile for $arch" >&2
             return 1
         fi
-        "$cuobjdump" -res-usage "$base.o" >"$base.res"
-        "$cuobjdump" -sass "$base.o" | tr -s ' \t' '  ' >"$base.sass"
+        if ! "$cuobjdump" -res-usage "$base.o" >"$base.res" ||
+            ! "$cuobjdump" -sass "$base.o" >"$base.raw"; then
+            echo "sass-check: $cuobjdump failed on $src for $arch" >&2
+            return 1
+        fi
+        tr -s ' \t' '  ' <"$base.raw" >"$base.sass"
     fi
     echo "$base"
 }
