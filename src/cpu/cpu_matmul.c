@@ -158,10 +158,10 @@ static int dot_suits(const wg_gemm_microkernels *uk, const wg_gemm_args *g)
 static int computed_transposed(const wg_gemm_microkernels *uk, const wg_gemm_args *g)
 {
     /* The bf16 tables pack a row-major op(A) with straight copies but a transposed one
-     * word by word, and the other way round for op(B): computed transposed, the network's
-     * X.W (256x10x512) packed all of X the slow way and ran at half the fp32 kernel's
-     * speed; as it is, with 22 of the tile's 32 columns zeros, at 1.4x. So they swap only
-     * a transposed A (X^T.dY), which the swap turns into a row-major B. */
+     * word by word, and the other way round for op(B); swapped, the network's X.W
+     * (256x10x512) would pack all of X the slow way, while as it is only the tile's unused
+     * columns are lost, which costs AMX little. So they swap only a transposed A
+     * (X^T.dY), which the swap turns into a row-major B (docs/cpu-gemm.md, thin products). */
     if (uk->elem_bytes && !g->trans_a) return 0;
     return !dot_suits(uk, g) && g->n * 2 <= uk->tile.nr && g->m >= 2 * g->n;
 }
@@ -489,8 +489,9 @@ wg_status wg_cpu_gemm_bf16(wg_cpu_bf16_kernel which, const wg_gemm_args *args)
     if (status != WG_OK) return status;
     /* Shallow products (k = 10: the network's input gradient dY.W^T) are nearly all
      * stores of C, which the fp32 shallow kernel makes along C's rows while the bf16
-     * tables store tiles 32 rows tall (half its speed); widening the inputs costs (m + n) k
-     * conversions against m n k products. */
+     * tables store tiles 32 rows tall, a leading dimension apart; widening the inputs
+     * costs (m + n) k conversions against m n k products, and products of bf16 values are
+     * exact in fp32. */
     if (which != WG_CPU_BF16_VIA_FP32 && args->k <= BF16_SHALLOW_K)
         return gemm_bf16_via_fp32(args);
     switch (which) {
