@@ -223,6 +223,12 @@ static void make_plan(const wg_gemm_microkernels *uk, const wg_gemm_args *g, int
     if (threads < 1) threads = 1;
     if (g->m * g->n * g->k < ((int64_t)1 << 17)) threads = 1;
     if ((int64_t)threads > tiles) threads = (int)tiles;
+    /* A bf16 product narrow enough for one column of tiles, run as it is (the network's
+     * X.W), split its rows between threads that share the packed A and wait at a barrier,
+     * which cost more than the few tiles (docs/cpu-gemm.md, thin products). */
+    if (uk->elem_bytes && !c_transposed && g->n * 2 <= nr &&
+        g->m * g->n * g->k < ((int64_t)1 << 22))
+        threads = 1;
     plan->threads = threads;
     if (!c_transposed && uk->shallow && g->k <= tile->shallow_k) {
         /* each thread: op(B)'s panels, a chunk at a time; no A */
@@ -478,6 +484,8 @@ static wg_status gemm_bf16_via_fp32(const wg_gemm_args *g)
 
 /* The deepest product the bf16 kernels hand to the fp32 kernels (widened inputs). */
 #define BF16_SHALLOW_K 16
+/* ... when C has at least this many elements */
+#define BF16_SHALLOW_MIN_C ((int64_t)1 << 17)
 
 wg_status wg_cpu_gemm_bf16(wg_cpu_bf16_kernel which, const wg_gemm_args *args)
 {
@@ -491,8 +499,10 @@ wg_status wg_cpu_gemm_bf16(wg_cpu_bf16_kernel which, const wg_gemm_args *args)
      * stores of C, which the fp32 shallow kernel makes along C's rows while the bf16
      * tables store tiles 32 rows tall, a leading dimension apart; widening the inputs
      * costs (m + n) k conversions against m n k products, and products of bf16 values are
-     * exact in fp32. */
-    if (which != WG_CPU_BF16_VIA_FP32 && args->k <= BF16_SHALLOW_K)
+     * exact in fp32. The widening runs on the calling thread alone: with a smaller C
+     * (256 x 256) two threads of the tiles were faster (docs/cpu-gemm.md). */
+    if (which != WG_CPU_BF16_VIA_FP32 && args->k <= BF16_SHALLOW_K &&
+        args->m * args->n >= BF16_SHALLOW_MIN_C)
         return gemm_bf16_via_fp32(args);
     switch (which) {
 #ifdef WG_CPU_HAVE_X86_KERNELS
