@@ -144,7 +144,7 @@ static void larger_shapes(wg_cpu_bf16_kernel which)
 {
     static const int64_t shapes[][3] = {
         {256, 512, 784}, {784, 512, 256}, {256, 784, 512}, {256, 10, 512}, {512, 10, 256},
-        {97, 131, 1111}, {300, 70, 65},
+        {97, 131, 1111}, {300, 70, 65}, {256, 512, 10},
     };
     static const int threads[] = {1, 2, 3};
     for (size_t th = 0; th < sizeof threads / sizeof threads[0]; th++) {

@@ -42,7 +42,9 @@ wg_status wg_cpu_gemm_entry(int index, const wg_kernel *kernel, const wg_gemm_ar
  * vdpbf16ps, and the fallback every CPU runs (the inputs widened to fp32 copies, then the
  * fp32 GEMM). wg_cpu_bf16_available says why one cannot run here (the CPU, the build, or
  * the kernel refusing the AMX permission); wg_cpu_gemm_bf16 runs one, failing the same way
- * when it cannot. wg_cpu_gemm with bf16 inputs runs the first available one. */
+ * when it cannot (products no deeper than 16 it hands to the fallback, whichever is named:
+ * they are stores of C, which the fp32 shallow kernel makes faster). wg_cpu_gemm with bf16
+ * inputs runs the first available one. */
 typedef enum wg_cpu_bf16_kernel {
     WG_CPU_BF16_AMX = 0,
     WG_CPU_BF16_AVX512,

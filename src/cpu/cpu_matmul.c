@@ -157,6 +157,12 @@ static int dot_suits(const wg_gemm_microkernels *uk, const wg_gemm_args *g)
  * dot-product kernel: computed transposed (see gemm_run). */
 static int computed_transposed(const wg_gemm_microkernels *uk, const wg_gemm_args *g)
 {
+    /* The bf16 tables pack a row-major op(A) with straight copies but a transposed one
+     * word by word, and the other way round for op(B); swapped, the network's X.W
+     * (256x10x512) would pack all of X the slow way, while as it is only the tile's unused
+     * columns are lost, which costs AMX little. So they swap only a transposed A
+     * (X^T.dY), which the swap turns into a row-major B (docs/cpu-gemm.md, thin products). */
+    if (uk->elem_bytes && !g->trans_a) return 0;
     return !dot_suits(uk, g) && g->n * 2 <= uk->tile.nr && g->m >= 2 * g->n;
 }
 
@@ -217,6 +223,12 @@ static void make_plan(const wg_gemm_microkernels *uk, const wg_gemm_args *g, int
     if (threads < 1) threads = 1;
     if (g->m * g->n * g->k < ((int64_t)1 << 17)) threads = 1;
     if ((int64_t)threads > tiles) threads = (int)tiles;
+    /* A bf16 product narrow enough for one column of tiles, run as it is (the network's
+     * X.W), split its rows between threads that share the packed A and wait at a barrier,
+     * which cost more than the few tiles (docs/cpu-gemm.md, thin products). */
+    if (uk->elem_bytes && !c_transposed && g->n * 2 <= nr &&
+        g->m * g->n * g->k < ((int64_t)1 << 22))
+        threads = 1;
     plan->threads = threads;
     if (!c_transposed && uk->shallow && g->k <= tile->shallow_k) {
         /* each thread: op(B)'s panels, a chunk at a time; no A */
@@ -470,6 +482,11 @@ static wg_status gemm_bf16_via_fp32(const wg_gemm_args *g)
     return status;
 }
 
+/* The deepest product the bf16 kernels hand to the fp32 kernels (widened inputs). */
+#define BF16_SHALLOW_K 16
+/* ... when C has at least this many elements */
+#define BF16_SHALLOW_MIN_C ((int64_t)1 << 17)
+
 wg_status wg_cpu_gemm_bf16(wg_cpu_bf16_kernel which, const wg_gemm_args *args)
 {
     wg_status status = wg_gemm_args_check("gemm", args);
@@ -478,6 +495,15 @@ wg_status wg_cpu_gemm_bf16(wg_cpu_bf16_kernel which, const wg_gemm_args *args)
         return wg_fail(WG_ERR_ARGUMENT, "gemm: unknown input dtype %d", (int)args->input_dtype);
     status = wg_cpu_bf16_available(which);
     if (status != WG_OK) return status;
+    /* Shallow products (k = 10: the network's input gradient dY.W^T) are nearly all
+     * stores of C, which the fp32 shallow kernel makes along C's rows while the bf16
+     * tables store tiles 32 rows tall, a leading dimension apart; widening the inputs
+     * costs (m + n) k conversions against m n k products, and products of bf16 values are
+     * exact in fp32. The widening runs on the calling thread alone: with a smaller C
+     * (256 x 256) two threads of the tiles were faster (docs/cpu-gemm.md). */
+    if (which != WG_CPU_BF16_VIA_FP32 && args->k <= BF16_SHALLOW_K &&
+        args->m * args->n >= BF16_SHALLOW_MIN_C)
+        return gemm_bf16_via_fp32(args);
     switch (which) {
 #ifdef WG_CPU_HAVE_X86_KERNELS
     case WG_CPU_BF16_AMX: return gemm_run(&wg_gemm_microkernels_amx_bf16, args);
