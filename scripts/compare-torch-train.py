@@ -31,13 +31,8 @@ import subprocess
 import sys
 import time
 
-TORCH_CHILD = r'''
-import gzip, os, sys, time, json
-import numpy as np
-import torch
-data, epochs, batch, threads, seed, dtype = (sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
-                                             int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
-torch.set_num_threads(threads)
+# The IDX reader both child scripts share (they run as `python -c`).
+IDX_READER = r'''
 def idx(path):
     with (gzip.open(path) if path.endswith(".gz") else open(path, "rb")) as f:
         raw = f.read()
@@ -50,7 +45,17 @@ def find(name):
         if os.path.exists(p):
             return p
     raise SystemExit("missing " + name + " in " + data)
-x = torch.from_numpy(idx(find("train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0)
+'''
+
+
+TORCH_CHILD = r'''
+import gzip, os, sys, time, json
+import numpy as np
+import torch
+data, epochs, batch, threads, seed, dtype = (sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
+                                             int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
+torch.set_num_threads(threads)
+''' + IDX_READER + r'''x = torch.from_numpy(idx(find("train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255.0)
 y = torch.from_numpy(idx(find("train-labels-idx1-ubyte")).astype(np.int64))
 torch.manual_seed(seed)
 model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 256),
@@ -129,23 +134,6 @@ def run_whygpu(args, seed):
 # there (as whygpu does), eagerly and with the whole step captured in a CUDA graph
 # (torch.cuda.graph), optionally torch.compile(mode="reduce-overhead"). The configurations
 # alternate, --rounds times, each in its own process.
-
-# The IDX reader of the CUDA child (it runs as `python -c`).
-IDX_READER = r'''
-def idx(path):
-    with (gzip.open(path) if path.endswith(".gz") else open(path, "rb")) as f:
-        raw = f.read()
-    dims = raw[3]
-    shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-def find(name):
-    for candidate in (name, name + ".gz"):
-        p = os.path.join(data, candidate)
-        if os.path.exists(p):
-            return p
-    raise SystemExit("missing " + name + " in " + data)
-'''
-
 
 TORCH_CUDA_CHILD = r"""
 import gzip, os, sys, time, json
