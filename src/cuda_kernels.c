@@ -30,7 +30,8 @@ const wg_kernel wg_cuda_kernels[WG_CUDA_KERNEL_COUNT] = {
     {"regblock-2d", WG_DEVICE_CUDA, WG_PRECISION_FP32,
      "each thread computes an 8x8 block; 128x128 tiles; 16-byte loads where aligned", 5, 0, 5},
     {"warptile", WG_DEVICE_CUDA, WG_PRECISION_FP32,
-     "warp tiles of 64x32 and a double-buffered cp.async pipeline that hides load latency", 6,
+     "warp tiles, a 3-4 stage cp.async ring with one barrier per k-tile, two blocks per SM "
+     "(tile variant from the tuning table)", 6,
      0, 6},
     {"wmma-tf32", WG_DEVICE_CUDA, WG_PRECISION_TF32,
      "tensor cores through WMMA (16x16x8 TF32 fragments, FP32 accumulation)", 7, 0, 7},

@@ -52,13 +52,19 @@ static void print_text(const device_kernels *d)
     char device[32];
     wg_device_format(d->device, device, sizeof device);
     printf("%s kernels (auto: %s)\n", device, d->auto_name[0] ? d->auto_name : d->auto_why);
-    printf("  %-14s %-4s %-4s %-5s %s\n", "name", "rung", "prec", "here", "what it changes");
+    int width = 4; /* the name column: as wide as the longest name */
+    for (int i = 0; i < d->count; i++) {
+        const int len = (int)strlen(d->rows[i].kernel->name);
+        if (len > width) width = len;
+    }
+    printf("  %-*s %-4s %-4s %-5s %s\n", width, "name", "rung", "prec", "here", "what it changes");
     for (int i = 0; i < d->count; i++) {
         const wg_kernel *k = d->rows[i].kernel;
         char rung[8] = "-";
         if (k->rung) snprintf(rung, sizeof rung, "%d", k->rung);
-        printf("  %-14s %-4s %-4s %-5s %s\n", k->name, rung, wg_precision_name(k->precision),
-               d->rows[i].status == WG_OK ? "yes" : "no", k->summary);
+        printf("  %-*s %-4s %-4s %-5s %s\n", width, k->name, rung,
+               wg_precision_name(k->precision), d->rows[i].status == WG_OK ? "yes" : "no",
+               k->summary);
     }
     int same = d->count > 0;
     for (int i = 0; i < d->count; i++)

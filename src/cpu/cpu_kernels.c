@@ -44,7 +44,8 @@ const wg_kernel wg_cpu_kernels[WG_CPU_KERNEL_COUNT] = {
      "packed GEMM on AMX tiles: tdpbf16ps does 16x16x32 bf16 multiply-adds into fp32 tile "
      "registers, 32x the work of one AVX-512 instruction", 0, 0, CPU_AMX_BF16},
     {"packed-avx512-bf16", WG_DEVICE_CPU, WG_PRECISION_BF16,
-     "packed GEMM with vdpbf16ps: pairs of bf16 products per fp32 lane, twice an FMA's work",
+     "packed GEMM with vdpbf16ps: pairs of bf16 products per fp32 lane, twice an FMA's work "
+     "per instruction (Intel cores issue it at half the FMA's rate: docs/bf16.md)",
      0, 0, CPU_AVX512_BF16},
     {"bf16-via-fp32", WG_DEVICE_CPU, WG_PRECISION_BF16,
      "bf16 inputs widened to fp32 (exact), then the fp32 GEMM: the bf16 answer on any CPU, "
