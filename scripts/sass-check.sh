@@ -38,10 +38,10 @@ find_cuobjdump() {
     for c in "$(dirname "$nvcc")/cuobjdump" /usr/local/cuda*/bin/cuobjdump; do
         [ -x "$c" ] && { echo "$c"; return; }
     done
-    # PyPI: nvidia-cuda-cuobjdump (nvidia/cu*/bin/) or Triton's bundled copy, in any
-    # Python environment under /work, /opt or the user's site-packages
-    for c in /work/*/lib/python3*/site-packages/nvidia/cu*/bin/cuobjdump \
-             /work/*/lib/python3*/site-packages/triton/backends/nvidia/bin/cuobjdump \
+    # PyPI: nvidia-cuda-cuobjdump (nvidia/cu*/bin/) or Triton's bundled copy, in the active
+    # virtual environment or the user's or system site-packages
+    for c in "${VIRTUAL_ENV:-/nonexistent}"/lib/python3*/site-packages/nvidia/cu*/bin/cuobjdump \
+             "${VIRTUAL_ENV:-/nonexistent}"/lib/python3*/site-packages/triton/backends/nvidia/bin/cuobjdump \
              "$HOME"/.local/lib/python3*/site-packages/nvidia/cu*/bin/cuobjdump \
              /usr/local/lib/python3*/dist-packages/nvidia/cu*/bin/cuobjdump; do
         [ -x "$c" ] && { echo "$c"; return; }
