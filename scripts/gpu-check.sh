@@ -36,7 +36,8 @@
 # (`whygpu report --from`, `whygpu plot` and `whygpu compare` read them on any machine);
 # their stderr goes to gpu-check.log. Expected time on an H100 machine: build ~1.5 min,
 # tests ~1 min, demo ~20 s, explain ~15 s, train ~30 s, bench ~40 s, sweep ~35 s, ladder
-# ~1 min: about 6 minutes.
+# ~1 min: about 6 minutes. That is the default part, core; GPU_CHECK_PARTS adds the issue
+# sections (bf16, energy, step, or all: about 15 minutes in all, more than one device call).
 # The logs start with the machine, the date and the commit, so they can be committed under
 # results/ as they are.
 set -uo pipefail
@@ -63,6 +64,12 @@ if [ -z "$data" ]; then
 fi
 
 summary=$OUT/gpu-check.log
+# The parts to run: GPU_CHECK_PARTS, a list of core (always), bf16 (the tf32/bf16 commands and
+# bf16 training, ~3.5 min), energy (~1-7 min), step (CUDA graphs, batch curve, PyTorch CUDA,
+# ~3-4 min), or all. The default, core, keeps one call near 6 minutes (the device tool allows
+# 10 a call, 15 a session): run the others in a second call, e.g. GPU_CHECK_PARTS="bf16 step".
+parts=" core ${GPU_CHECK_PARTS:-core} "
+part() { [[ $parts == *" all "* || $parts == *" $1 "* ]]; }
 
 step() { # step NAME SECONDS COMMAND...: runs with a time limit, logs to $OUT/NAME.log
     local name=$1 limit=$2
@@ -231,18 +238,20 @@ fi
 # WHYGPU_TORCH_PYTHON names a Python with PyTorch). Output into gpu-check.log (the device
 # tool brings back only 8 files); about 2.5 minutes. A CPU without a bf16 kernel makes the
 # bf16 lines fail with the reason.
-dtype_demo_size=${DTYPE_DEMO_SIZE:-8192}
-for dtype in tf32 bf16; do
-    opencl_step "matmul-$dtype" 60 ./"$build"/whygpu matmul --device cuda --dtype "$dtype" \
-        --size 4096 --no-progress
-    opencl_step "demo-$dtype" 90 ./"$build"/whygpu demo --dtype "$dtype" \
-        --size "$dtype_demo_size" --no-progress
-    opencl_step "sweep-$dtype" 90 ./"$build"/whygpu sweep --dtype "$dtype" --sizes 64:4096 \
-        --points 7 --budget 15s --no-progress
-done
-opencl_step ladder-bf16 90 ./"$build"/whygpu ladder --dtype bf16 --size 4096 --repeat 3 --no-progress
-opencl_step bench-gemm-bf16 150 ./"$build"/whygpu bench gemm --dtype bf16 --sizes 1024,4096 \
-    --no-mlp --rounds 3 --no-progress
+if part bf16; then
+    dtype_demo_size=${DTYPE_DEMO_SIZE:-8192}
+    for dtype in tf32 bf16; do
+        opencl_step "matmul-$dtype" 60 ./"$build"/whygpu matmul --device cuda --dtype "$dtype" \
+            --size 4096 --no-progress
+        opencl_step "demo-$dtype" 90 ./"$build"/whygpu demo --dtype "$dtype" \
+            --size "$dtype_demo_size" --no-progress
+        opencl_step "sweep-$dtype" 90 ./"$build"/whygpu sweep --dtype "$dtype" --sizes 64:4096 \
+            --points 7 --budget 15s --no-progress
+    done
+    opencl_step ladder-bf16 90 ./"$build"/whygpu ladder --dtype bf16 --size 4096 --repeat 3 --no-progress
+    opencl_step bench-gemm-bf16 150 ./"$build"/whygpu bench gemm --dtype bf16 --sizes 1024,4096 \
+        --no-mlp --rounds 3 --no-progress
+fi
 # --- end bf16-cli ---
 # ---- dtype (issue 17 item 1): the bf16 tensor tests on the GPU (conversion kernel bit for
 # bit against the host, bf16 elementwise ops, bf16 matmul through cublas-bf16 and wmma-bf16
@@ -255,22 +264,36 @@ grep -E '^(PASS|FAIL|SKIP) (bf16_|mismatched_dtypes).*\[cuda' "$OUT/tests.log" 2
 # Joules per image on the GPU and the CPU (train --compare, 6000 steps; sweep --op mlp-step),
 # the copy bandwidths against cudaMemcpy/cudaMemcpyAsync and the L2 edge from explain.json,
 # nvidia-smi's clocks and power before and after: all into gpu-check.log (about 1 min).
-echo "== energy: scripts/gpu-energy-check.sh (output below)" | tee -a "$summary"
-BUILD="$build" DATA="$data" EXPLAIN_JSON="$OUT/explain.json" timeout 420 \
-    scripts/gpu-energy-check.sh >>"$summary" 2>&1
-rc=$?
-echo "   exit status $rc" >>"$summary"
-[ "$rc" -ne 0 ] && { echo "== energy FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+if part energy; then
+    echo "== energy: scripts/gpu-energy-check.sh (output below)" | tee -a "$summary"
+    BUILD="$build" DATA="$data" EXPLAIN_JSON="$OUT/explain.json" timeout 420 \
+        scripts/gpu-energy-check.sh >>"$summary" 2>&1
+    rc=$?
+    echo "   exit status $rc" >>"$summary"
+    [ "$rc" -ne 0 ] && { echo "== energy FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+fi
 # ---- end of energy ----------------------------------------------------------------------
 # ---- gpu-step (#20 items 1-3): the step with CUDA graphs on and off at batch 256, the
 # batch curve (train --compare --batches, sweep --op mlp-step 64:8192) and PyTorch CUDA
 # side by side (scripts/compare-torch-train.py --device cuda; TORCH_PYTHON names the Python
 # whose torch has CUDA), about 3 minutes, into ONE file: gpu-step.tar.gz.
-echo "== gpu-step: scripts/gpu-step-check.sh $build $OUT $data" | tee -a "$summary"
-timeout 900 scripts/gpu-step-check.sh "$build" "$OUT" "$data" >>"$summary" 2>&1
-rc=$?
-echo "   exit status $rc" >>"$summary"
-[ "$rc" -ne 0 ] && { echo "== gpu-step FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+if part step; then
+    echo "== gpu-step: scripts/gpu-step-check.sh $build (folded into extra.tar.gz) $data" | tee -a "$summary"
+    step_out=$(mktemp -d)
+    timeout 540 scripts/gpu-step-check.sh "$build" "$step_out" "$data" >>"$summary" 2>&1
+    rc=$?
+    echo "   exit status $rc" >>"$summary"
+    [ "$rc" -ne 0 ] && { echo "== gpu-step FAILED (exit $rc)" | tee -a "$summary"; failed=1; }
+    # the device tool brings back 8 files: gpu-step.tar.gz goes inside extra.tar.gz
+    if [ -f "$step_out/gpu-step.tar.gz" ] && [ -f "$OUT/extra.tar.gz" ]; then
+        repack=$(mktemp -d)
+        tar -C "$repack" -xzf "$OUT/extra.tar.gz" && cp "$step_out/gpu-step.tar.gz" "$repack/" &&
+            tar -C "$repack" -czf "$OUT/extra.tar.gz" . ||
+            echo "== gpu-step: could not fold gpu-step.tar.gz into extra.tar.gz" | tee -a "$summary"
+        rm -rf "$repack"
+    fi
+    rm -rf "$step_out"
+fi
 # ---- end gpu-step ----
 
 # A run where the GPU tests skipped verified nothing on a GPU: say so, and fail.
@@ -278,12 +301,14 @@ echo "   exit status $rc" >>"$summary"
 # train --dtype bf16: 200 steps on the CPU and the GPU (cuBLAS BF16 there), exit 1 when the
 # losses disagree beyond the bf16 tolerance; then 2 epochs on the GPU alone against fp32
 # (test accuracy and images/s in the logs). ~1 min in all.
-step train-bf16 90 ./"$build"/whygpu train --compare --dtype bf16 --steps 200 --data "$data" \
-    --no-progress
-step train-bf16-epochs 90 ./"$build"/whygpu train --device cuda --dtype bf16 --epochs 2 \
-    --data "$data" --no-progress
-step train-fp32-epochs 90 ./"$build"/whygpu train --device cuda --epochs 2 --data "$data" \
-    --no-progress
+if part bf16; then
+    step train-bf16 90 ./"$build"/whygpu train --compare --dtype bf16 --steps 200 --data "$data" \
+        --no-progress
+    step train-bf16-epochs 90 ./"$build"/whygpu train --device cuda --dtype bf16 --epochs 2 \
+        --data "$data" --no-progress
+    step train-fp32-epochs 90 ./"$build"/whygpu train --device cuda --epochs 2 --data "$data" \
+        --no-progress
+fi
 # ---- end of train (issue 17 item 5) ----
 
 if grep -q '^SKIP .*cuda' "$OUT/tests.log" 2>/dev/null; then
