@@ -39,11 +39,10 @@ static void usage(FILE *out)
 
 static int write_html(const char *path, const cmp_result *result)
 {
-    FILE *out = fopen(path, "w");
-    if (!out) {
-        fprintf(stderr, "whygpu compare: cannot write '%s'\n", path);
-        return CLI_EXIT_FAILURE;
-    }
+    /* a temporary file renamed over the target: a failure keeps the user's old page */
+    cli_output output;
+    if (cli_output_open("compare", path, &output) != 0) return CLI_EXIT_FAILURE;
+    FILE *out = output.stream;
     fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                  "<title>whygpu compare</title>\n<style>body{font-family:sans-serif;"
                  "max-width:60em;margin:2em auto}table{border-collapse:collapse}td,th{padding:"
@@ -52,12 +51,8 @@ static int write_html(const char *path, const cmp_result *result)
                  "<body>\n<h1>whygpu compare</h1>\n");
     compare_print_html_section(out, result);
     fprintf(out, "</body></html>\n");
-    int failed = ferror(out);
-    if (fclose(out) != 0 || failed) {
-        fprintf(stderr, "whygpu compare: writing '%s' failed\n", path);
-        return CLI_EXIT_FAILURE;
-    }
-    return CLI_EXIT_OK;
+    return cli_output_close("compare", &output, ferror(out)) == 0 ? CLI_EXIT_OK
+                                                                   : CLI_EXIT_FAILURE;
 }
 
 int cmd_compare(int argc, char **argv)
