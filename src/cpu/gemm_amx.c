@@ -130,10 +130,24 @@ static void amx_tile_kernel(int64_t kc, const float *a_f, const float *b_f, int6
     /* a full tile with alpha 1 and beta 0 or 1: C itself is the tiles' memory */
     const int direct = rows == AMX_MR && cols == BF16_NR && cs == 1 && alpha == 1.0f &&
                        (beta == 0.0f || beta == 1.0f);
+    const int prefetch = a_next != (const char *)a_f;
+    /* the next tile of C (the next 32 columns of these rows, where the caller goes next),
+     * asked for two rows per k step so that its load finds it in cache */
+    const char *c_next = (const char *)(c + BF16_NR * cs);
+    const int64_t c_rows = cs == 1 ? AMX_MR : 0;
+    /* Software-pipelined: tiles are not renamed, so a load into a tile waits for the
+     * products still reading it. Ordered 0, 2, 1, 3, the products that read B tile 6
+     * come first, and its next k step's load is issued while 1 and 3 run (two products'
+     * time for a load from L2, not one); A's loads (from L1) get one product each. */
+    _tile_loadd(4, a, 64);
+    _tile_stream_loadd(6, b, 64);
+    _tile_loadd(5, a + 512, 64);
+    _tile_stream_loadd(7, b + 512, 64);
+    /* the operands' first loads go ahead of C's (which come from L2 or memory) */
     if (direct && beta == 1.0f) {
         _tile_loadd(0, c, ldc_bytes);
-        _tile_loadd(1, c + 16, ldc_bytes);
         _tile_loadd(2, c + 16 * rs, ldc_bytes);
+        _tile_loadd(1, c + 16, ldc_bytes);
         _tile_loadd(3, c + 16 * rs + 16, ldc_bytes);
     } else {
         _tile_zero(0);
@@ -141,13 +155,9 @@ static void amx_tile_kernel(int64_t kc, const float *a_f, const float *b_f, int6
         _tile_zero(2);
         _tile_zero(3);
     }
-    const int prefetch = a_next != (const char *)a_f;
-    /* the next tile of C (the next 32 columns of these rows, where the caller goes next),
-     * asked for two rows per k step so that its load finds it in cache */
-    const char *c_next = (const char *)(c + BF16_NR * cs);
-    const int64_t c_rows = cs == 1 ? AMX_MR : 0;
     for (int64_t kb = 0; kb < blocks; kb++) {
-        const uint16_t *ak = a + kb * 1024, *bk = b + kb * 1024;
+        const uint16_t *an = a + (kb + 1) * 1024, *bn = b + (kb + 1) * 1024;
+        const int more = kb + 1 < blocks;
         if (prefetch) /* the next A micro-panel into L2, 2 KiB per step */
             for (int line = 0; line < 2048; line += 64)
                 _mm_prefetch(a_next + kb * 2048 + line, _MM_HINT_T1);
@@ -155,15 +165,16 @@ static void amx_tile_kernel(int64_t kc, const float *a_f, const float *b_f, int6
             _mm_prefetch(c_next + r * ldc_bytes, _MM_HINT_T1);
             _mm_prefetch(c_next + r * ldc_bytes + 64, _MM_HINT_T1);
         }
-        /* each product issued as soon as its operands are loaded */
-        _tile_loadd(4, ak, 64);
-        _tile_stream_loadd(6, bk, 64);
         _tile_dpbf16ps(0, 4, 6);
-        _tile_stream_loadd(7, bk + 512, 64);
-        _tile_dpbf16ps(1, 4, 7);
-        _tile_loadd(5, ak + 512, 64);
         _tile_dpbf16ps(2, 5, 6);
+        if (more) _tile_stream_loadd(6, bn, 64);
+        _tile_dpbf16ps(1, 4, 7);
+        if (more) _tile_loadd(4, an, 64);
         _tile_dpbf16ps(3, 5, 7);
+        if (more) {
+            _tile_loadd(5, an + 512, 64);
+            _tile_stream_loadd(7, bn + 512, 64);
+        }
     }
     if (direct) {
         _tile_stored(0, c, ldc_bytes);
