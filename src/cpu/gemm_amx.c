@@ -7,6 +7,9 @@
  * loaded is used twice. Why it is fast: one tdpbf16ps does the work of 32 vdpbf16ps, so
  * the limit is the tile loads, which the blocking feeds from L1 (the A micro-panel, 32
  * rows x kc, sized to stay there while the loop streams B micro-panels past it from L2).
+ * Tile registers are not renamed, so the k loop is software-pipelined: the products run in
+ * the order that frees a B tile after the first two, and each tile's next load is issued
+ * as soon as its last reader is, with the other products' time to arrive in.
  * Packed A: block (k/32, i/16) of 16 rows x 32 k at element ((k/32) * 2 + i/16) * 512, row
  * i%16 at word (i%16) * 32: what a tile load with a 64-byte stride reads. Packed B: the
  * VNNI layout of gemm_bf16_pack.inc. C tiles that need no scaling are loaded from and
