@@ -635,6 +635,28 @@ TEST(cli_files_plot_failure_keeps_old_chart)
     CHECK_MSG(r.exit_code == 1, "plot without gnuplot: exit %d", r.exit_code);
     CHECK_MSG(file_holds(keep, "<svg>mine</svg>"), "plot without gnuplot changed keep.svg");
     result_free(&r);
+
+    /* WHYGPU_PLOT_SCRIPT (the gnuplot script saved for debugging) is an output like the
+     * others: written whole over an old file, and a path that cannot be written is an
+     * error naming the variable, with the chart left as it was. */
+    char script[128], script_env[160], bad_env[160];
+    snprintf(script, sizeof script, "%s/chart.gp", dir);
+    snprintf(script_env, sizeof script_env, "WHYGPU_PLOT_SCRIPT=%s", script);
+    snprintf(bad_env, sizeof bad_env, "WHYGPU_PLOT_SCRIPT=%s/no/such/folder/chart.gp", dir);
+    REQUIRE(cli_run_write_file(script, "old script") == 0);
+    const char *script_envs[] = {script_env, "WHYGPU_GNUPLOT=/nonexistent/gnuplot", NULL};
+    r = whygpu(draw, script_envs);
+    char *saved = read_text(script);
+    CHECK_MSG(saved && strstr(saved, "set output") && !strstr(saved, "old script"),
+              "WHYGPU_PLOT_SCRIPT did not receive the script: %s", saved ? saved : "(none)");
+    free(saved);
+    result_free(&r);
+    const char *bad_envs[] = {bad_env, NULL};
+    r = whygpu(draw, bad_envs);
+    CHECK_MSG(r.exit_code == 1 && r.err && strstr(r.err, "WHYGPU_PLOT_SCRIPT"),
+              "an unwritable WHYGPU_PLOT_SCRIPT: exit %d (%s)", r.exit_code, r.err ? r.err : "");
+    CHECK_MSG(file_holds(keep, "<svg>mine</svg>"), "a failed WHYGPU_PLOT_SCRIPT changed keep.svg");
+    result_free(&r);
     CHECK_MSG(entries_with(dir, ".tmp-") == 0, "temporary files left in %s", dir);
     remove_tree(dir);
 }

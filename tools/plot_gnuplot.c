@@ -282,11 +282,20 @@ int plot_document(const cJSON *root, const char *source, const char *out_path, c
     } else if (rc != 0) {
         snprintf(msg, size, "%s: %s", source, r.error);
     } else if (getenv("WHYGPU_PLOT_SCRIPT")) {
-        /* For debugging a chart: the script is written where asked, then run as usual. */
-        FILE *copy = fopen(getenv("WHYGPU_PLOT_SCRIPT"), "w");
-        if (copy) {
-            fwrite(script, 1, length, copy);
-            fclose(copy);
+        /* For debugging a chart: the script is written where asked (a temporary file renamed
+         * over it, like every output), then run as usual. */
+        const char *copy_path = getenv("WHYGPU_PLOT_SCRIPT");
+        wg_output_file *copy = NULL;
+        if (wg_output_open(copy_path, &copy) != WG_OK) {
+            snprintf(msg, size, "WHYGPU_PLOT_SCRIPT: %s", wg_error_message());
+            rc = -1;
+        } else if (fwrite(script, 1, length, wg_output_stream(copy)) != length) {
+            wg_output_abort(copy);
+            snprintf(msg, size, "WHYGPU_PLOT_SCRIPT: cannot write %s", copy_path);
+            rc = -1;
+        } else if (wg_output_commit(copy) != WG_OK) {
+            snprintf(msg, size, "WHYGPU_PLOT_SCRIPT: %s", wg_error_message());
+            rc = -1;
         }
     }
     if (rc == 0) rc = run_gnuplot(script, length, msg, size);
