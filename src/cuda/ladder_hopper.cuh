@@ -119,6 +119,57 @@ static __device__ __forceinline__ void tma_load_2d(uint32_t dst, const CUtensorM
                  : "memory");
 }
 
+/* ---- the cluster primitives of rung 11 (ladder_11_wgmma_cluster.cu) ---- */
+
+/* This CTA's rank within its cluster (0 or 1 for 2-CTA clusters). */
+static __device__ __forceinline__ uint32_t cluster_ctarank()
+{
+    uint32_t rank;
+    asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(rank));
+    return rank;
+}
+/* Every thread of every CTA of the cluster: released writes (barrier inits) before, acquired
+ * after; also keeps a CTA's shared memory alive until its partner is done with it. */
+static __device__ __forceinline__ void cluster_sync()
+{
+    asm volatile("barrier.cluster.arrive.release;\n" ::: "memory");
+    asm volatile("barrier.cluster.wait.acquire;\n" ::: "memory");
+}
+/* Arrives on the mbarrier at shared offset `bar` of CTA `rank` of this cluster (this CTA's
+ * own rank included): mapa turns the offset into the partner's shared::cluster address. */
+static __device__ __forceinline__ void mbar_arrive_cluster(uint32_t bar, uint32_t rank)
+{
+    asm volatile("{\n .reg .b32 remote;\n"
+                 " mapa.shared::cluster.u32 remote, %0, %1;\n"
+                 " mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n}\n"
+                 ::"r"(bar), "r"(rank)
+                 : "memory");
+}
+/* mbar_wait with cluster-scope acquire: the arrivals it waits for may come from the partner. */
+static __device__ __forceinline__ void mbar_wait_cluster(uint32_t bar, uint32_t parity)
+{
+    uint32_t done = 0;
+    do {
+        asm volatile("{\n .reg .pred p;\n"
+                     " mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 p, [%1], %2;\n"
+                     " selp.u32 %0, 1, 0, p;\n}\n"
+                     : "=r"(done)
+                     : "r"(bar), "r"(parity)
+                     : "memory");
+    } while (!done);
+}
+/* TMA multicast: the box lands at shared offset dst of every CTA in `mask` (bit i: rank i),
+ * and its bytes are counted on the barrier at offset bar of each of them. */
+static __device__ __forceinline__ void tma_load_2d_multicast(uint32_t dst, const CUtensorMap *map,
+                                                             int c0, int c1, uint32_t bar,
+                                                             uint16_t mask)
+{
+    asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+                 ".multicast::cluster [%0], [%1, {%2, %3}], [%4], %5;\n" ::"r"(dst),
+                 "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(bar), "h"(mask)
+                 : "memory");
+}
+
 template <int N> static __device__ __forceinline__ void setmaxnreg_inc()
 {
     asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(N));
@@ -195,6 +246,9 @@ static __device__ __forceinline__ void wgmma_tf32(float (&d)[128], uint64_t desc
 #define WG_HOPPER_DYNAMIC_SMEM(name) extern __shared__ __align__(1024) unsigned char name[]
 #define WG_HOPPER_LAUNCH(kernel, grid, block, smem, ...) \
     kernel<<<(grid), (block), (smem)>>>(__VA_ARGS__)
+/* a kernel with __cluster_dims__: the cluster shape is compiled in (the emulator uses it) */
+#define WG_HOPPER_LAUNCH_CLUSTER(kernel, grid, block, smem, cluster, ...) \
+    kernel<<<(grid), (block), (smem)>>>(__VA_ARGS__)
 
 /* Fills a TMA descriptor for the stored rows x cols matrix at base (leading dimension ld
  * elements, FP32 or BF16), boxes of box_rows rows by one 128-byte row along cols, 128-byte
@@ -249,14 +303,20 @@ static __device__ __forceinline__ uint64_t hopper_desc(uint32_t addr)
 
 /* Tile t of the grouped order: GROUP_M tile rows at a time, column by column within the
  * group, so consecutive blocks share B's columns and a few rows of A in L2. */
+static __device__ __forceinline__ void hopper_tile_grouped(int64_t t, int64_t tiles_m,
+                                                           int64_t tiles_n, int64_t group,
+                                                           int64_t *tm, int64_t *tn)
+{
+    const int64_t per_group = group * tiles_n;
+    const int64_t first_m = t / per_group * group;
+    const int64_t rows = tiles_m - first_m < group ? tiles_m - first_m : group;
+    *tm = first_m + t % per_group % rows;
+    *tn = t % per_group / rows;
+}
 static __device__ __forceinline__ void hopper_tile(int64_t t, int64_t tiles_m, int64_t tiles_n,
                                                    int64_t *tm, int64_t *tn)
 {
-    const int64_t per_group = (int64_t)WG_HOPPER_GROUP_M * tiles_n;
-    const int64_t first_m = t / per_group * WG_HOPPER_GROUP_M;
-    const int64_t rows = tiles_m - first_m < WG_HOPPER_GROUP_M ? tiles_m - first_m : WG_HOPPER_GROUP_M;
-    *tm = first_m + t % per_group % rows;
-    *tn = t % per_group / rows;
+    hopper_tile_grouped(t, tiles_m, tiles_n, WG_HOPPER_GROUP_M, tm, tn);
 }
 
 template <typename P>
@@ -358,12 +418,11 @@ static __global__ void __launch_bounds__(WG_HOPPER_THREADS, 1)
 #undef WG_EMPTY
 }
 
-/* Launches the kernel for a product whose operands are K-major (trans_a 0, trans_b 1),
- * 16-byte aligned with rows of whole 16-byte groups (wg_cuda_gemm_prepare makes them so). */
-template <typename P>
-static wg_status hopper_launch(int rung, const wg_ladder_plan *plan, const wg_gemm_args *ops)
+/* Refuses operands the Hopper rungs cannot read: they take A stored m x k and B stored
+ * n x k, 16-byte aligned with rows of whole 16-byte groups, sizes within TMA's 32-bit
+ * coordinates (elem: bytes per element). */
+static wg_status hopper_check_operands(int rung, const wg_gemm_args *ops, int elem)
 {
-    const int elem = (int)sizeof(typename P::element);
     if (ops->trans_a || !ops->trans_b)
         return wg_fail(WG_ERR_ARGUMENT, "ladder rung %d reads A stored m x k and B stored n x k "
                        "(trans_a 0, trans_b 1), got trans_a %d, trans_b %d", rung, ops->trans_a,
@@ -375,9 +434,19 @@ static wg_status hopper_launch(int rung, const wg_ladder_plan *plan, const wg_ge
         return wg_fail(WG_ERR_ARGUMENT, "ladder rung %d: TMA needs 16-byte aligned A and B with "
                        "rows of whole 16-byte groups, got lda=%" PRId64 ", ldb=%" PRId64, rung,
                        ops->lda, ops->ldb);
+    return WG_OK;
+}
+
+/* Launches the kernel for a product whose operands are K-major (trans_a 0, trans_b 1),
+ * 16-byte aligned with rows of whole 16-byte groups (wg_cuda_gemm_prepare makes them so). */
+template <typename P>
+static wg_status hopper_launch(int rung, const wg_ladder_plan *plan, const wg_gemm_args *ops)
+{
+    wg_status status = hopper_check_operands(rung, ops, (int)sizeof(typename P::element));
+    if (status != WG_OK) return status;
     CUtensorMap map_a, map_b;
-    wg_status status = hopper_tensor_map(&map_a, ops->a, P::is_bf16, ops->k, ops->m, ops->lda,
-                                         WG_HOPPER_BM);
+    status = hopper_tensor_map(&map_a, ops->a, P::is_bf16, ops->k, ops->m, ops->lda,
+                               WG_HOPPER_BM);
     if (status == WG_OK)
         status = hopper_tensor_map(&map_b, ops->b, P::is_bf16, ops->k, ops->n, ops->ldb,
                                    WG_HOPPER_BN);
