@@ -61,16 +61,11 @@ static __global__ void __cluster_dims__(WG_CLUSTER_CTAS, 1, 1)
     constexpr int B_HALF_ROWS = BN / WG_CLUSTER_CTAS;
     constexpr int B_HALF_BYTES = B_HALF_ROWS * WG_HOPPER_ROW_BYTES;
     constexpr int STAGE_BYTES = WG_HOPPER_STAGE_BYTES;
-    constexpr int KSTEP_BYTES = P::k_step * (int)sizeof(T); /* 32 */
-    static_assert(KSTEP_BYTES == 32 && BK % P::k_step == 0, "one wgmma k-step is 32 bytes");
     static_assert(BM == 64 * WG_HOPPER_CONSUMERS, "64 rows of C per consumer warpgroup");
     static_assert(B_HALF_BYTES % 1024 == 0, "each half of B starts on the swizzle's period");
 
     WG_HOPPER_DYNAMIC_SMEM(smem_raw);
-    /* the ring starts at the next 1024-byte boundary (the swizzle's period); the offset is
-     * the same in both CTAs, as multicast and mapa need */
-    const uint32_t raw_addr = smem_addr(smem_raw);
-    const uint32_t base = raw_addr + (1024 - raw_addr % 1024) % 1024;
+    const uint32_t base = hopper_ring_base(smem_raw); /* the same offset in both CTAs */
     const uint32_t bars = base + STAGES * STAGE_BYTES;
 #define WG_FULL(s) (bars + 8u * (uint32_t)(s))
 #define WG_EMPTY(s) (bars + 8u * (uint32_t)(STAGES + (s)))
@@ -121,7 +116,7 @@ static __global__ void __cluster_dims__(WG_CLUSTER_CTAS, 1, 1)
     } else {
         /* consumer warpgroups: 64 rows of the tile each */
         setmaxnreg_inc<232>();
-        const int c = wg - 1, t128 = tid % 128, warp = t128 / 32, lane = tid % 32;
+        const int c = wg - 1, t128 = tid % 128;
         uint32_t it = 0;
         for (int u = cluster; u < cluster_tiles; u += clusters) {
             float d[128];
@@ -130,30 +125,16 @@ static __global__ void __cluster_dims__(WG_CLUSTER_CTAS, 1, 1)
             for (int ks = 0; ks < ksteps; ++ks, ++it) {
                 const uint32_t s = it % STAGES, phase = (it / STAGES) & 1u;
                 mbar_wait(WG_FULL(s), phase);
-                const uint32_t a_addr = base + s * STAGE_BYTES + (uint32_t)c * 64 * WG_HOPPER_ROW_BYTES;
-                const uint32_t b_addr = base + s * STAGE_BYTES + A_BYTES;
-                wgmma_fence();
-#pragma unroll
-                for (int kk = 0; kk < BK / P::k_step; ++kk)
-                    wgmma_bf16(d, hopper_desc(a_addr + kk * KSTEP_BYTES),
-                               hopper_desc(b_addr + kk * KSTEP_BYTES));
-                wgmma_commit();
-                wgmma_wait<0>();
+                hopper_consume_stage<P>(d, base + s * STAGE_BYTES, c);
                 /* this warpgroup no longer reads slot s: thread r tells CTA r's producer */
                 if (t128 < WG_CLUSTER_CTAS) mbar_arrive_cluster(WG_EMPTY(s), (uint32_t)t128);
             }
-            /* Epilogue (rung 9's): value i of a thread is row warp*16 + lane/4 + 8*((i/2)%2),
-             * column (i/4)*8 + (lane%4)*2 + i%2; rows below m (the odd pair's second tile)
-             * are dropped by ladder_store's guard. The tile is found here, not before
-             * the k-loop, so its indices do not hold registers the accumulators need. */
+            /* Epilogue (rung 9's): rows below m (the odd pair's second tile) are dropped by
+             * ladder_store's guard. The tile is found here, not before the k-loop, so its
+             * indices do not hold registers the accumulators need. */
             int64_t pm, tn;
             hopper_tile_grouped(u, pairs_m, tiles_n, WG_CLUSTER_GROUP_PAIRS, &pm, &tn);
-            const int64_t tm = pm * WG_CLUSTER_CTAS + rank;
-            const int64_t row0 = tm * BM + c * 64 + warp * 16 + lane / 4;
-            const int64_t col0 = tn * BN + (lane % 4) * 2;
-#pragma unroll
-            for (int i = 0; i < 128; ++i)
-                ladder_store(g, row0 + 8 * ((i / 2) % 2), col0 + (i / 4) * 8 + i % 2, d[i]);
+            hopper_store_tile(g, d, pm * WG_CLUSTER_CTAS + rank, tn, c, tid);
         }
     }
     cluster_sync(); /* neither CTA leaves while the partner may still arrive on its barriers */

@@ -94,17 +94,20 @@ static __device__ __forceinline__ void mbar_arrive_expect_tx(uint32_t bar, uint3
     asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes)
                  : "memory");
 }
-/* Waits until the phase of parity `parity` has completed. */
+/* Waits until the phase of parity `parity` has completed; with CLUSTER, acquiring at
+ * cluster scope (the arrivals may come from the partner CTA). */
+#define WG_MBAR_TRY_WAIT(sem)                                                              \
+    "{\n .reg .pred p;\n mbarrier.try_wait.parity" sem ".shared::cta.b64 p, [%1], %2;\n" \
+    " selp.u32 %0, 1, 0, p;\n}\n"
+template <bool CLUSTER = false>
 static __device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity)
 {
     uint32_t done = 0;
     do {
-        asm volatile("{\n .reg .pred p;\n"
-                     " mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n"
-                     " selp.u32 %0, 1, 0, p;\n}\n"
-                     : "=r"(done)
-                     : "r"(bar), "r"(parity)
-                     : "memory");
+        if constexpr (CLUSTER)
+            asm volatile(WG_MBAR_TRY_WAIT(".acquire.cluster") : "=r"(done) : "r"(bar), "r"(parity) : "memory");
+        else
+            asm volatile(WG_MBAR_TRY_WAIT("") : "=r"(done) : "r"(bar), "r"(parity) : "memory");
     } while (!done);
 }
 
@@ -145,18 +148,9 @@ static __device__ __forceinline__ void mbar_arrive_cluster(uint32_t bar, uint32_
                  ::"r"(bar), "r"(rank)
                  : "memory");
 }
-/* mbar_wait with cluster-scope acquire: the arrivals it waits for may come from the partner. */
 static __device__ __forceinline__ void mbar_wait_cluster(uint32_t bar, uint32_t parity)
 {
-    uint32_t done = 0;
-    do {
-        asm volatile("{\n .reg .pred p;\n"
-                     " mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 p, [%1], %2;\n"
-                     " selp.u32 %0, 1, 0, p;\n}\n"
-                     : "=r"(done)
-                     : "r"(bar), "r"(parity)
-                     : "memory");
-    } while (!done);
+    mbar_wait<true>(bar, parity);
 }
 /* TMA multicast: the box lands at shared offset dst of every CTA in `mask` (bit i: rank i),
  * and its bytes are counted on the barrier at offset bar of each of them. */
@@ -319,6 +313,55 @@ static __device__ __forceinline__ void hopper_tile(int64_t t, int64_t tiles_m, i
     hopper_tile_grouped(t, tiles_m, tiles_n, WG_HOPPER_GROUP_M, tm, tn);
 }
 
+/* The start of the ring: the dynamic shared memory rounded up to the next 1024-byte
+ * boundary (the swizzle's period); the same offset in every CTA of a cluster, as TMA
+ * multicast and mapa need. */
+static __device__ __forceinline__ uint32_t hopper_ring_base(const void *smem_raw)
+{
+    const uint32_t raw_addr = smem_addr(smem_raw);
+    return raw_addr + (1024 - raw_addr % 1024) % 1024;
+}
+
+/* One ring stage (at shared address `stage`) for consumer warpgroup c: its 64 x 256 part of
+ * the tile, d, += rows c*64 .. c*64+63 of the stage's A times its B, one wgmma per 32 bytes
+ * of k read straight from shared memory; returns when they are complete. */
+template <typename P>
+static __device__ __forceinline__ void hopper_consume_stage(float (&d)[128], uint32_t stage, int c)
+{
+    typedef typename P::element T;
+    constexpr int BK = WG_HOPPER_ROW_BYTES / (int)sizeof(T);
+    constexpr int KSTEP_BYTES = P::k_step * (int)sizeof(T); /* 32 */
+    static_assert(KSTEP_BYTES == 32 && BK % P::k_step == 0, "one wgmma k-step is 32 bytes");
+    const uint32_t a_addr = stage + (uint32_t)c * 64 * WG_HOPPER_ROW_BYTES;
+    const uint32_t b_addr = stage + WG_HOPPER_BM * WG_HOPPER_ROW_BYTES;
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < BK / P::k_step; ++kk) {
+        if constexpr (P::is_bf16)
+            wgmma_bf16(d, hopper_desc(a_addr + kk * KSTEP_BYTES),
+                       hopper_desc(b_addr + kk * KSTEP_BYTES));
+        else
+            wgmma_tf32(d, hopper_desc(a_addr + kk * KSTEP_BYTES),
+                       hopper_desc(b_addr + kk * KSTEP_BYTES));
+    }
+    wgmma_commit();
+    wgmma_wait<0>();
+}
+
+/* Epilogue of consumer warpgroup c (thread tid of the block) for tile (tm, tn): the wgmma
+ * accumulator layout - value i of a thread is row warp*16 + lane/4 + 8*((i/2)%2), column
+ * (i/4)*8 + (lane%4)*2 + i%2 of the warpgroup's 64 rows - stored with guards and alpha/beta. */
+static __device__ __forceinline__ void hopper_store_tile(const wg_gemm_args &g, const float (&d)[128],
+                                                         int64_t tm, int64_t tn, int c, int tid)
+{
+    const int warp = tid % 128 / 32, lane = tid % 32;
+    const int64_t row0 = tm * WG_HOPPER_BM + c * 64 + warp * 16 + lane / 4;
+    const int64_t col0 = tn * WG_HOPPER_BN + (lane % 4) * 2;
+#pragma unroll
+    for (int i = 0; i < 128; ++i)
+        ladder_store(g, row0 + 8 * ((i / 2) % 2), col0 + (i / 4) * 8 + i % 2, d[i]);
+}
+
 template <typename P>
 static __global__ void __launch_bounds__(WG_HOPPER_THREADS, 1)
     hopper_gemm_kernel(const __grid_constant__ CUtensorMap map_a,
@@ -329,14 +372,10 @@ static __global__ void __launch_bounds__(WG_HOPPER_THREADS, 1)
     constexpr int BK = WG_HOPPER_ROW_BYTES / (int)sizeof(T);
     constexpr int A_BYTES = BM * WG_HOPPER_ROW_BYTES;
     constexpr int STAGE_BYTES = WG_HOPPER_STAGE_BYTES;
-    constexpr int KSTEP_BYTES = P::k_step * (int)sizeof(T); /* 32 */
-    static_assert(KSTEP_BYTES == 32 && BK % P::k_step == 0, "one wgmma k-step is 32 bytes");
     static_assert(BM == 64 * WG_HOPPER_CONSUMERS, "64 rows of C per consumer warpgroup");
 
     WG_HOPPER_DYNAMIC_SMEM(smem_raw);
-    /* the ring starts at the next 1024-byte boundary (the swizzle's period) */
-    const uint32_t raw_addr = smem_addr(smem_raw);
-    const uint32_t base = raw_addr + (1024 - raw_addr % 1024) % 1024;
+    const uint32_t base = hopper_ring_base(smem_raw);
     const uint32_t bars = base + STAGES * STAGE_BYTES;
 #define WG_FULL(s) (bars + 8u * (uint32_t)(s))
 #define WG_EMPTY(s) (bars + 8u * (uint32_t)(STAGES + (s)))
@@ -379,7 +418,7 @@ static __global__ void __launch_bounds__(WG_HOPPER_THREADS, 1)
 
     /* consumer warpgroups: 64 rows of the tile each */
     setmaxnreg_inc<232>();
-    const int c = wg - 1, warp = tid % 128 / 32, lane = tid % 32;
+    const int c = wg - 1;
     uint32_t it = 0;
     for (int64_t t = first; t < tiles; t += stride) {
         int64_t tm, tn;
@@ -390,29 +429,10 @@ static __global__ void __launch_bounds__(WG_HOPPER_THREADS, 1)
         for (int ks = 0; ks < ksteps; ++ks, ++it) {
             const uint32_t s = it % STAGES, phase = (it / STAGES) & 1u;
             mbar_wait(WG_FULL(s), phase);
-            const uint32_t a_addr = base + s * STAGE_BYTES + (uint32_t)c * 64 * WG_HOPPER_ROW_BYTES;
-            const uint32_t b_addr = base + s * STAGE_BYTES + A_BYTES;
-            wgmma_fence();
-#pragma unroll
-            for (int kk = 0; kk < BK / P::k_step; ++kk) {
-                if constexpr (P::is_bf16)
-                    wgmma_bf16(d, hopper_desc(a_addr + kk * KSTEP_BYTES),
-                               hopper_desc(b_addr + kk * KSTEP_BYTES));
-                else
-                    wgmma_tf32(d, hopper_desc(a_addr + kk * KSTEP_BYTES),
-                               hopper_desc(b_addr + kk * KSTEP_BYTES));
-            }
-            wgmma_commit();
-            wgmma_wait<0>();
+            hopper_consume_stage<P>(d, base + s * STAGE_BYTES, c);
             mbar_arrive(WG_EMPTY(s)); /* this thread no longer reads stage s */
         }
-        /* Epilogue: the wgmma accumulator layout - value i of a thread is row
-         * warp*16 + lane/4 + 8*((i/2)%2), column (i/4)*8 + (lane%4)*2 + i%2. */
-        const int64_t row0 = tm * BM + c * 64 + warp * 16 + lane / 4;
-        const int64_t col0 = tn * BN + (lane % 4) * 2;
-#pragma unroll
-        for (int i = 0; i < 128; ++i)
-            ladder_store(g, row0 + 8 * ((i / 2) % 2), col0 + (i / 4) * 8 + i % 2, d[i]);
+        hopper_store_tile(g, d, tm, tn, c, tid);
     }
 #undef WG_FULL
 #undef WG_EMPTY

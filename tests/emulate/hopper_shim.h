@@ -66,6 +66,7 @@ constexpr uint32_t emu_dynamic_offset = 16; /* where a kernel's dynamic shared m
             std::abort();                                                                   \
         }                                                                                   \
         emu_mbars.clear(); /* a barrier used before its init this launch is not found */    \
+        std::memset(emu_reads, 0, sizeof emu_reads);                                        \
         emu_launch((grid), (block), [&]() { kernel(__VA_ARGS__); }, 0, (cluster));          \
     } while (0)
 #define WG_HOPPER_LAUNCH(kernel, grid, block, smem, ...) \
@@ -97,6 +98,40 @@ inline unsigned char *emu_smem(uint32_t addr, uint32_t bytes)
 {
     return emu_smem_of(emu_cta_rank, addr, bytes);
 }
+/* The operands each thread's wgmma reads, from the wgmma until its wgmma.wait_group (the
+ * GPU reads them asynchronously in between): A's 64 rows and B's 256 rows of one stage, as
+ * [lo, hi) shared ranges of its CTA. A TMA write into such a range is a stage refilled
+ * while a warpgroup may still read it: the emulator stops there (how likely it sees it
+ * depends on the threads' timing, since the producer must get there inside the window). */
+struct emu_reading {
+    uint32_t a_lo, a_hi, b_lo, b_hi; /* empty ranges when lo == hi */
+};
+inline std::mutex emu_reads_mutex;
+inline emu_reading emu_reads[emu_max_cluster][1024];
+inline unsigned emu_thread_in_block()
+{
+    return threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+}
+inline void emu_reads_set(uint32_t a_lo, uint32_t a_hi, uint32_t b_lo, uint32_t b_hi)
+{
+    std::lock_guard<std::mutex> lock(emu_reads_mutex);
+    emu_reads[emu_cta_rank][emu_thread_in_block()] = emu_reading{a_lo, a_hi, b_lo, b_hi};
+}
+inline void emu_reads_check(unsigned rank, uint32_t lo, uint32_t hi)
+{
+    std::lock_guard<std::mutex> lock(emu_reads_mutex);
+    for (unsigned t = 0; t < 1024; t++) {
+        const emu_reading &r = emu_reads[rank][t];
+        if ((lo < r.a_hi && r.a_lo < hi) || (lo < r.b_hi && r.b_lo < hi)) {
+            std::fprintf(stderr, "emulator: TMA (issued by CTA %u) writes shared bytes %u-%u of CTA "
+                         "%u while thread %u's wgmma there has not been waited for (a stage "
+                         "refilled before its consumers released it)\n", emu_cta_rank, lo,
+                         hi - 1, rank, t);
+            std::abort();
+        }
+    }
+}
+
 /* The 128-byte swizzle: the 16-byte chunk index (address bits 4-6) XOR the row within the
  * 1024-byte period (bits 7-9). */
 inline uint32_t emu_swizzle128(uint32_t addr) { return addr ^ (((addr >> 7) & 7u) << 4); }
@@ -258,6 +293,7 @@ inline void emu_tma_box(unsigned rank, uint32_t dst, const CUtensorMap *map, int
         std::abort();
     }
     emu_smem_of(rank, dst, bytes);
+    emu_reads_check(rank, dst, dst + bytes);
     for (uint32_t r = 0; r < map->box[1]; r++)
         for (uint32_t e = 0; e < map->box[0]; e++) {
             const int64_t gr = (int64_t)c1 + r, gc = (int64_t)c0 + e;
@@ -298,12 +334,14 @@ inline void wgmma_commit() {}
  * thread per warpgroup release the stage on that basis). */
 template <int N> inline void wgmma_wait()
 {
-    const unsigned t = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+    static_assert(N == 0, "the emulator completes every wgmma group at wait_group 0 only");
+    const unsigned t = emu_thread_in_block();
     if (t / 128 >= emu_warpgroups) {
         std::fprintf(stderr, "emulator: wgmma.wait_group in thread %u: the block is not made of "
                      "whole warpgroups\n", t);
         std::abort();
     }
+    emu_reads_set(0, 0, 0, 0); /* this thread's wgmma reads are complete */
     pthread_barrier_wait(&emu_warpgroup_barrier[emu_cta_rank][t / 128]);
 }
 
@@ -348,6 +386,11 @@ template <typename T> inline float emu_operand(uint64_t desc, int r, int kk)
 template <typename T>
 inline void emu_wgmma_m64n256(float (&d)[128], uint64_t desc_a, uint64_t desc_b, int k_step)
 {
+    /* the operands stay "being read" until wgmma.wait_group: 64 rows of A, 256 of B, in
+     * 8-row groups of 1024 bytes from the start's group */
+    const uint32_t a0 = ((uint32_t)(desc_a & 0x3FFF) << 4) / 1024 * 1024;
+    const uint32_t b0 = ((uint32_t)(desc_b & 0x3FFF) << 4) / 1024 * 1024;
+    emu_reads_set(a0, a0 + 64 / 8 * 1024, b0, b0 + 256 / 8 * 1024);
     /* a thread's values cover rows r0 and r0 + 8 of A and 64 columns of B: read those once */
     const unsigned t = threadIdx.x % 128, warp = t / 32, lane = t % 32;
     const int r0 = (int)(warp * 16 + lane / 4);
