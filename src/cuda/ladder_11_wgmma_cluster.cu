@@ -180,28 +180,18 @@ static wg_status hopper_cluster_capacity(const void *kernel, int *out)
 template <typename P>
 static wg_status cluster_launch(int rung, const wg_ladder_plan *plan, const wg_gemm_args *ops)
 {
-    wg_status status = hopper_check_operands(rung, ops, (int)sizeof(typename P::element));
+    const hopper_kernel kernel = hopper_cluster_kernel<P>;
+    CUtensorMap map_a, map_b; /* each CTA loads half of B's tile */
+    wg_status status = hopper_prepare<P>(rung, ops, kernel, WG_HOPPER_BN / WG_CLUSTER_CTAS,
+                                         &map_a, &map_b);
     if (status != WG_OK) return status;
     const int64_t pairs_m = (ops->m + 2 * WG_HOPPER_BM - 1) / (2 * WG_HOPPER_BM);
     const int64_t tiles_n = (ops->n + WG_HOPPER_BN - 1) / WG_HOPPER_BN;
+    /* m and n fit in 32 bits (hopper_prepare checked), their product may not */
     if (pairs_m * tiles_n > INT32_MAX)
         return wg_fail(WG_ERR_ARGUMENT, "ladder rung %d counts its %" PRId64 " x %" PRId64
                        " cluster tiles in 32 bits (m=%" PRId64 ", n=%" PRId64 ")", rung, pairs_m,
                        tiles_n, ops->m, ops->n);
-    CUtensorMap map_a, map_b;
-    status = hopper_tensor_map(&map_a, ops->a, P::is_bf16, ops->k, ops->m, ops->lda,
-                               WG_HOPPER_BM);
-    if (status == WG_OK) /* each CTA loads half of B's tile */
-        status = hopper_tensor_map(&map_b, ops->b, P::is_bf16, ops->k, ops->n, ops->ldb,
-                                   WG_HOPPER_BN / WG_CLUSTER_CTAS);
-    if (status != WG_OK) return status;
-    void (*kernel)(const CUtensorMap, const CUtensorMap, const wg_gemm_args) =
-        hopper_cluster_kernel<P>;
-    const cudaError_t err = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                                 WG_HOPPER_SMEM_BYTES);
-    if (err != cudaSuccess)
-        return wg_cuda_fail(err, "ladder rung %d: asking for %d bytes of shared memory", rung,
-                            WG_HOPPER_SMEM_BYTES);
     int fit = 0;
     status = hopper_cluster_capacity(reinterpret_cast<const void *>(kernel), &fit);
     if (status != WG_OK) return status;

@@ -457,26 +457,40 @@ static wg_status hopper_check_operands(int rung, const wg_gemm_args *ops, int el
     return WG_OK;
 }
 
-/* Launches the kernel for a product whose operands are K-major (trans_a 0, trans_b 1),
- * 16-byte aligned with rows of whole 16-byte groups (wg_cuda_gemm_prepare makes them so). */
+/* A Hopper kernel's signature: the tensor maps of A and B, the product. */
+typedef void (*hopper_kernel)(const CUtensorMap, const CUtensorMap, const wg_gemm_args);
+
+/* What every Hopper launcher does first: refuses operands it cannot read, encodes the
+ * tensor maps (boxes of WG_HOPPER_BM rows of A and b_rows rows of B, one 128-byte row
+ * along k) and lets the kernel have the ring's dynamic shared memory. */
 template <typename P>
-static wg_status hopper_launch(int rung, const wg_ladder_plan *plan, const wg_gemm_args *ops)
+static wg_status hopper_prepare(int rung, const wg_gemm_args *ops, hopper_kernel kernel,
+                                uint32_t b_rows, CUtensorMap *map_a, CUtensorMap *map_b)
 {
     wg_status status = hopper_check_operands(rung, ops, (int)sizeof(typename P::element));
-    if (status != WG_OK) return status;
-    CUtensorMap map_a, map_b;
-    status = hopper_tensor_map(&map_a, ops->a, P::is_bf16, ops->k, ops->m, ops->lda,
-                               WG_HOPPER_BM);
     if (status == WG_OK)
-        status = hopper_tensor_map(&map_b, ops->b, P::is_bf16, ops->k, ops->n, ops->ldb,
-                                   WG_HOPPER_BN);
+        status = hopper_tensor_map(map_a, ops->a, P::is_bf16, ops->k, ops->m, ops->lda,
+                                   WG_HOPPER_BM);
+    if (status == WG_OK)
+        status = hopper_tensor_map(map_b, ops->b, P::is_bf16, ops->k, ops->n, ops->ldb, b_rows);
     if (status != WG_OK) return status;
-    void (*kernel)(const CUtensorMap, const CUtensorMap, const wg_gemm_args) = hopper_gemm_kernel<P>;
     const cudaError_t err = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                                  WG_HOPPER_SMEM_BYTES);
     if (err != cudaSuccess)
         return wg_cuda_fail(err, "ladder rung %d: asking for %d bytes of shared memory", rung,
                             WG_HOPPER_SMEM_BYTES);
+    return WG_OK;
+}
+
+/* Launches the kernel for a product whose operands are K-major (trans_a 0, trans_b 1),
+ * 16-byte aligned with rows of whole 16-byte groups (wg_cuda_gemm_prepare makes them so). */
+template <typename P>
+static wg_status hopper_launch(int rung, const wg_ladder_plan *plan, const wg_gemm_args *ops)
+{
+    const hopper_kernel kernel = hopper_gemm_kernel<P>;
+    CUtensorMap map_a, map_b;
+    const wg_status status = hopper_prepare<P>(rung, ops, kernel, WG_HOPPER_BN, &map_a, &map_b);
+    if (status != WG_OK) return status;
     WG_HOPPER_LAUNCH(kernel, dim3(plan->grid_x, plan->grid_y), dim3(WG_HOPPER_THREADS),
                      WG_HOPPER_SMEM_BYTES, map_a, map_b, *ops);
     WG_LADDER_LAUNCH_CHECK(rung, plan, ops);
