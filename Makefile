@@ -174,9 +174,9 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/src/cuda/ladder_6_%.o $(BUILD)/src/cuda/ladder_7_%.o $(BUILD)/src/cuda/ladder_8_%.o: \
     NVCCFLAGS := $(filter-out $(CUDA_GENCODE),$(NVCCFLAGS)) $(CUDA_GENCODE_SM80)
-# The Hopper rungs (9, 10: wgmma, TMA, setmaxnreg) exist only as sm_90a code (ptxas refuses
-# wgmma for plain sm_90); elsewhere the registry says why they do not run.
-$(BUILD)/src/cuda/ladder_9_%.o $(BUILD)/src/cuda/ladder_10_%.o: \
+# The Hopper rungs (9-11: wgmma, TMA, setmaxnreg, clusters) exist only as sm_90a code (ptxas
+# refuses wgmma for plain sm_90); elsewhere the registry says why they do not run.
+$(BUILD)/src/cuda/ladder_9_%.o $(BUILD)/src/cuda/ladder_10_%.o $(BUILD)/src/cuda/ladder_11_%.o: \
     NVCCFLAGS := $(filter-out $(CUDA_GENCODE),$(NVCCFLAGS)) -gencode=arch=compute_90a,code=sm_90a
 
 $(BUILD)/%.o: %.cu

@@ -628,7 +628,7 @@ wg_status wg_sweep_run(const wg_sweep_request *request, wg_sweep_result *out);
 
 /* ================================================================ ladder ============ */
 
-/* The GPU matmul ladder: ten CUDA SGEMM kernels, from one thread per output to tensor
+/* The GPU matmul ladder: eleven CUDA SGEMM kernels, from one thread per output to tensor
  * cores, each a small step from the one before (docs/ladder.md), and the cuBLAS figure of
  * each precision they are compared with. Each rung is an entry of the CUDA kernel registry
  * (wg_kernel_find(WG_DEVICE_CUDA, rung->name, ...)), whose summary says what it changes.
@@ -642,9 +642,10 @@ wg_status wg_sweep_run(const wg_sweep_request *request, wg_sweep_result *out);
  *   7 wmma-tf32     tensor cores (WMMA), TF32 inputs, FP32 accumulation
  *   8 wmma-bf16     tensor cores (WMMA), BF16 inputs, FP32 accumulation
  *   9 wgmma-bf16    Hopper (sm_90a): TMA + mbarrier ring + wgmma from shared memory, BF16
- *  10 wgmma-tf32    the same on FP32 inputs read as TF32 */
+ *  10 wgmma-tf32    the same on FP32 inputs read as TF32
+ *  11 wgmma-cluster rung 9 in 2-CTA clusters sharing B by TMA multicast, persistent grid */
 
-#define WG_LADDER_RUNGS 10
+#define WG_LADDER_RUNGS 11
 
 typedef struct wg_ladder_rung {
     int number;             /* 1 .. WG_LADDER_RUNGS */

@@ -31,7 +31,7 @@ whygpu=$build/whygpu
 tests=$build/test_whygpu
 sizes="4096 8192"
 # the fast rungs and their references; rungs 1-4 are in the tests, not worth window time
-kernels="regblock-2d warptile wmma-tf32 wgmma-tf32 wmma-bf16 wgmma-bf16"
+kernels="regblock-2d warptile wmma-tf32 wgmma-tf32 wmma-bf16 wgmma-bf16 wgmma-cluster"
 
 start=$(date +%s)
 steps_failed=0
@@ -94,7 +94,7 @@ done
 
 # 5. ncu on the top kernels (a few launches each), if installed
 if [ "$dry" -eq 1 ] || command -v ncu >/dev/null 2>&1; then
-    for k in wgmma-bf16 wgmma-tf32 warptile; do
+    for k in wgmma-cluster wgmma-bf16 wgmma-tf32 warptile; do
         run "ncu-$k" 60 ncu --section SpeedOfLight --section ComputeWorkloadAnalysis \
             --section MemoryWorkloadAnalysis --section Occupancy --launch-skip 1 --launch-count 1 \
             "$whygpu" matmul --kernel "$k" --size 4096

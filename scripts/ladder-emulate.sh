@@ -34,4 +34,4 @@ for src in src/ladder.c src/error.c; do
     objs+=("$obj")
 done
 "$cxx" $san "${objs[@]}" -lpthread -o "$out/ladder_emulate"
-ASAN_OPTIONS=detect_leaks=1 "./$out/ladder_emulate" "$@"
+ASAN_OPTIONS=detect_leaks=1 "$out/ladder_emulate" "$@" # a path with a slash: run as it is

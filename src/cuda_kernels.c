@@ -44,6 +44,9 @@ const wg_kernel wg_cuda_kernels[WG_CUDA_KERNEL_COUNT] = {
     {"wgmma-tf32", WG_DEVICE_CUDA, WG_PRECISION_TF32,
      "the wgmma-bf16 kernel on FP32 inputs read as TF32 (wgmma m64n256k8, K-major A and B)", 10,
      0, 10},
+    {"wgmma-cluster", WG_DEVICE_CUDA, WG_PRECISION_BF16,
+     "Hopper (sm_90a): the wgmma-bf16 kernel in 2-CTA clusters sharing B's tiles by TMA "
+     "multicast, on a persistent grid of one CTA per SM", 11, 0, 11},
     {"cublas-fp32", WG_DEVICE_CUDA, WG_PRECISION_FP32,
      "cuBLAS SGEMM in pedantic FP32 (no TF32): the vendor's CUDA-core kernels, the fair "
      "opponent of rungs 1-6", 0, 1, 0},
@@ -73,7 +76,7 @@ wg_status wg_cuda_kernel_auto(int index, const wg_kernel **out)
 /* What a kernel needs beyond the sm_75 code of the default build: the compute capability
  * (x10) and the feature that sets it; 0 when any supported GPU runs it. The Makefile builds
  * rungs 6-8 for sm_80 and later only (CUDA_GENCODE_SM80), so they must be refused here.
- * Rungs 9-10 are built for sm_90a alone (wgmma, TMA): see wg_cuda_kernel_available. */
+ * Rungs 9-11 are built for sm_90a alone (wgmma, TMA): see wg_cuda_kernel_available. */
 static int min_compute_capability(const wg_kernel *kernel, const char **feature)
 {
     if (kernel->rung == 6) {

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define WG_CUDA_KERNEL_COUNT 13
+#define WG_CUDA_KERNEL_COUNT 14
 
 extern const wg_kernel wg_cuda_kernels[WG_CUDA_KERNEL_COUNT];
 

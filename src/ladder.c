@@ -43,6 +43,8 @@ static const wg_ladder_rung rungs[WG_LADDER_RUNGS] = {
      "tensor cores", WG_L9_BM, WG_L9_BN, WG_L9_BK, WG_L9_THREADS, 1, 16, 560.0, 600.0},
     {10, "wgmma-tf32", WG_PRECISION_TF32,
      "tensor cores", WG_L9_BM, WG_L9_BN, WG_L10_BK, WG_L9_THREADS, 1, 16, 280.0, 300.0},
+    {11, "wgmma-cluster", WG_PRECISION_BF16,
+     "tensor cores", WG_L9_BM, WG_L9_BN, WG_L9_BK, WG_L9_THREADS, 1, 16, 640.0, 700.0},
 };
 
 double wg_ladder_error_bound(wg_precision precision)
@@ -102,7 +104,7 @@ wg_status wg_ladder_parse(const char *text, int *rung)
     }
     return wg_fail(WG_ERR_ARGUMENT, "unknown ladder rung '%s': expected 1 to %d or a name "
                    "(naive, coalesced, smem-tiled, regblock-1d, regblock-2d, warptile, "
-                   "wmma-tf32, wmma-bf16, wgmma-bf16, wgmma-tf32)", text, WG_LADDER_RUNGS);
+                   "wmma-tf32, wmma-bf16, wgmma-bf16, wgmma-tf32, wgmma-cluster)", text, WG_LADDER_RUNGS);
 }
 
 int wg_ladder_vector_ok(const void *ptr, int64_t ld, int elem_bytes)
@@ -162,6 +164,15 @@ wg_status wg_ladder_plan_make_variant(int rung_number, int variant, const wg_gem
     out->grid_x = capped(out->tiles_x, WG_CUDA_MAX_GRID_X);
     out->grid_y = capped(out->tiles_y, WG_CUDA_MAX_GRID_Y);
     out->grid_loops = out->grid_x < out->tiles_x || out->grid_y < out->tiles_y;
+    if (rung_number == 11) {
+        /* one-dimensional grid of 2-CTA clusters, one CTA per tile (the pair of tile rows
+         * of the last cluster padded); the launcher makes it persistent */
+        const int64_t ctas = ceil_div(out->tiles_y, WG_L11_CLUSTER) * WG_L11_CLUSTER * out->tiles_x;
+        const int64_t cap = WG_CUDA_MAX_GRID_X / WG_L11_CLUSTER * WG_L11_CLUSTER;
+        out->grid_x = (unsigned)(ctas < cap ? ctas : cap);
+        out->grid_y = 1;
+        out->grid_loops = ctas > cap;
+    }
     out->edge_m = ops->m % block_m != 0;
     out->edge_n = ops->n % block_n != 0;
     out->edge_k = ops->k % block_k != 0;

@@ -5,7 +5,7 @@
  * Every rung computes the row-major SGEMM of wg_gemm_args (any m, n, k >= 1, both
  * transposes, alpha and beta; beta == 0 does not read C), on the arguments as the kernel
  * reads them: for rung 8, a and b point at BF16 copies made by wg_gemm_prepare; for rungs 9
- * and 10 at K-major copies (A m x k, B n x k: trans_a 0, trans_b 1; BF16 for rung 9).
+ * and 10 at K-major copies (A m x k, B n x k: trans_a 0, trans_b 1; BF16 for rungs 9, 11).
  *
  * This file and ladder.c are plain C, compiled in every build (CPU-only too), so the host
  * side - the rung table, launch planning, alignment checks - is unit-tested on any
@@ -76,6 +76,10 @@ extern "C" {
 #define WG_L9_BK 64
 #define WG_L10_BK 32
 #define WG_L9_THREADS 384
+/* rung 11 (BF16, src/cuda/ladder_11_wgmma_cluster.cu): rung 9's tile in 2-CTA clusters
+ * along M sharing B by TMA multicast, persistent: grid_x counts CTAs (a multiple of the
+ * cluster), grid_y is 1, and the launcher lowers grid_x to the clusters that fit at once */
+#define WG_L11_CLUSTER 2
 /* Rungs that read A stored m x k and B stored n x k only (trans_a 0, trans_b 1, 16-byte
  * aligned rows): wg_cuda_gemm_prepare makes such copies for them. */
 #define WG_LADDER_K_MAJOR(rung) ((rung) >= 9)

@@ -136,14 +136,14 @@ static void entry_init(wg_ladder_entry *entry, const wg_kernel *kernel, int rung
     entry->check.relative_error = NAN;
 }
 
-/* The table's order: rungs 1-6, cuBLAS FP32, rungs 7 and 10, cuBLAS TF32, rungs 8 and 9,
- * cuBLAS BF16 (each precision's rungs above its cuBLAS); with `only`, that entry and the
+/* The table's order: rungs 1-6, cuBLAS FP32, rungs 7 and 10, cuBLAS TF32, rungs 8, 9 and
+ * 11, cuBLAS BF16 (each precision's rungs above its cuBLAS); with `only`, that entry and the
  * cuBLAS reference of its precision. Returns the count. */
 static int init_cuda_entries(const wg_kernel *only, wg_ladder_entry entries[WG_LADDER_ENTRIES])
 {
     static const int order[WG_LADDER_ENTRIES][2] = {{1, 0}, {2, 0}, {3, 0}, {4, 0}, {5, 0},
                                                     {6, 0}, {1, 1}, {7, 0}, {10, 0}, {7, 1},
-                                                    {8, 0}, {9, 0}, {8, 1}};
+                                                    {8, 0}, {9, 0}, {11, 0}, {8, 1}};
     int count = 0;
     for (int e = 0; e < WG_LADDER_ENTRIES; e++) {
         const wg_ladder_rung *rung = wg_ladder_rung_find(order[e][0]);

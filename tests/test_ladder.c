@@ -83,18 +83,20 @@ TEST(ladder_parse)
     CHECK(rung == 6);
     CHECK_STATUS(wg_ladder_parse("wgmma-tf32", &rung), WG_OK);
     CHECK(rung == 10);
-    const char *bad[] = {"0", "11", "-1", "", "1x", "x1", "naive ", "cublas", "100", "1.5"};
+    const char *bad[] = {"0", "12", "-1", "", "1x", "x1", "naive ", "cublas", "100", "1.5"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         rung = 42;
         CHECK_STATUS(wg_ladder_parse(bad[i], &rung), WG_ERR_ARGUMENT);
         CHECK_MSG(rung == 42, "a failed parse of '%s' changed the output", bad[i]);
     }
-    CHECK_STATUS(wg_ladder_parse("11", &rung), WG_ERR_ARGUMENT);
+    CHECK_STATUS(wg_ladder_parse("wgmma-cluster", &rung), WG_OK);
+    CHECK(rung == 11);
+    CHECK_STATUS(wg_ladder_parse("12", &rung), WG_ERR_ARGUMENT);
     CHECK(strstr(wg_error_message(), "11") != NULL);
     CHECK_STATUS(wg_ladder_parse(NULL, &rung), WG_ERR_ARGUMENT);
     const wg_ladder_rung *r = NULL;
-    CHECK_STATUS(wg_ladder_rung_get(11, &r), WG_ERR_ARGUMENT);
-    CHECK(strstr(wg_error_message(), "11") && strstr(wg_error_message(), "1 to 10"));
+    CHECK_STATUS(wg_ladder_rung_get(12, &r), WG_ERR_ARGUMENT);
+    CHECK(strstr(wg_error_message(), "12") && strstr(wg_error_message(), "1 to 11"));
     CHECK_STATUS(wg_ladder_rung_get(0, &r), WG_ERR_ARGUMENT);
     CHECK_STATUS(wg_ladder_rung_get(3, &r), WG_OK);
     CHECK(r && r->number == 3);
@@ -144,6 +146,20 @@ static void check_plan(int rung_number, int64_t m, int64_t n, int64_t k)
     const int64_t y_tile = rung_number == 1 ? rung->block_n : rung->block_m;
     CHECK(plan.rung == rung_number);
     CHECK(plan.grid_x >= 1 && plan.grid_x <= WG_CUDA_MAX_GRID_X);
+    if (rung_number == 11) {
+        /* a 1-D grid of 2-CTA clusters, one CTA per tile of the padded pairs of tile rows
+         * (the launcher lowers it to the clusters that fit: persistent) */
+        const int64_t ctas = (plan.tiles_y + 1) / 2 * 2 * plan.tiles_x;
+        CHECK(plan.grid_y == 1 && plan.grid_x % WG_L11_CLUSTER == 0);
+        CHECK(plan.tiles_x * rung->block_n >= n && (plan.tiles_x - 1) * rung->block_n < n);
+        CHECK(plan.tiles_y * rung->block_m >= m && (plan.tiles_y - 1) * rung->block_m < m);
+        CHECK_MSG(plan.grid_x == (ctas < WG_CUDA_MAX_GRID_X ? ctas : WG_CUDA_MAX_GRID_X - 1),
+                  "rung 11 m=%lld n=%lld: grid %u for %lld CTAs", (long long)m, (long long)n,
+                  plan.grid_x, (long long)ctas);
+        CHECK(plan.grid_loops == (ctas > (int64_t)plan.grid_x));
+        CHECK(plan.edge_m == (m % rung->block_m != 0) && plan.edge_n == (n % rung->block_n != 0));
+        return;
+    }
     CHECK(plan.grid_y >= 1 && plan.grid_y <= WG_CUDA_MAX_GRID_Y);
     CHECK(plan.block_x * plan.block_y <= 1024 && plan.block_x <= 1024 && plan.block_y <= 1024);
     CHECK_MSG(plan.tiles_x * x_tile >= x_extent && (plan.tiles_x - 1) * x_tile < x_extent,
@@ -202,10 +218,10 @@ TEST(ladder_plan_caps_huge_grids)
 TEST(ladder_plan_hopper_rungs)
 {
     static _Alignas(64) float buffer[64];
-    for (int r = 9; r <= 10; r++) {
+    for (int r = 9; r <= 11; r++) {
         const wg_ladder_rung *rung = wg_ladder_rung_find(r);
         REQUIRE(rung != NULL);
-        CHECK(WG_LADDER_K_MAJOR(r) && !WG_LADDER_K_MAJOR(r - 2));
+        CHECK(WG_LADDER_K_MAJOR(r) && !WG_LADDER_K_MAJOR(8));
         CHECK(rung->block_m == 128 && rung->block_n == 256);
         CHECK(rung->block_k * (rung->precision == WG_PRECISION_BF16 ? 2 : 4) == 128);
         wg_gemm_args ops = operands(1000, 1000, 300, buffer, 304, buffer, 304);
@@ -214,7 +230,10 @@ TEST(ladder_plan_hopper_rungs)
         REQUIRE_OK(wg_ladder_plan_make(r, &ops, &plan));
         CHECK(plan.block_x == 384 && plan.block_y == 1);
         CHECK(plan.tiles_x == 4 && plan.tiles_y == 8); /* 1000 / 256 and 1000 / 128, rounded up */
-        CHECK(plan.grid_x == 4 && plan.grid_y == 8 && !plan.grid_loops);
+        if (r == 11) /* 2-CTA clusters: 4 pairs of tile rows x 4 columns, one CTA a tile */
+            CHECK(plan.grid_x == 32 && plan.grid_y == 1 && !plan.grid_loops);
+        else
+            CHECK(plan.grid_x == 4 && plan.grid_y == 8 && !plan.grid_loops);
     }
 }
 

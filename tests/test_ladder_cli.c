@@ -23,7 +23,7 @@ TEST(cli_ladder_usage)
     const char *bad[][4] = {{"ladder", "--size", "0", NULL},   {"ladder", "--device", "cpu", NULL},
                             {"ladder", "--bogus", NULL, NULL}, {"ladder", "extra", NULL, NULL},
                             {"ladder", "--max-call-seconds", "-1", NULL},
-                            {"matmul", "--kernel", "11", NULL}, {"matmul", "--size", "x", NULL}};
+                            {"matmul", "--kernel", "12", NULL}, {"matmul", "--size", "x", NULL}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         r = cli_run(bad[i], NULL);
         CHECK_MSG(r.exit_code == 2, "whygpu %s %s: exit %d, expected 2", bad[i][0], bad[i][1],

@@ -27,6 +27,7 @@ extern "C" wg_status wg_cuda_ladder_launch(int index, const wg_ladder_plan *plan
     case 8: return wg_ladder_launch_8(plan, ops);
     case 9: return wg_ladder_launch_9(plan, ops);
     case 10: return wg_ladder_launch_10(plan, ops);
+    case 11: return wg_ladder_launch_11(plan, ops);
     default: break;
     }
     return wg_fail(WG_ERR_ARGUMENT, "cuda:%d: no ladder rung %d", index, plan->rung);

@@ -44,6 +44,7 @@ wg_status wg_ladder_launch_7(const wg_ladder_plan *plan, const wg_gemm_args *ops
 wg_status wg_ladder_launch_8(const wg_ladder_plan *plan, const wg_gemm_args *ops);
 wg_status wg_ladder_launch_9(const wg_ladder_plan *plan, const wg_gemm_args *ops);
 wg_status wg_ladder_launch_10(const wg_ladder_plan *plan, const wg_gemm_args *ops);
+wg_status wg_ladder_launch_11(const wg_ladder_plan *plan, const wg_gemm_args *ops);
 
 #ifdef __cplusplus
 }

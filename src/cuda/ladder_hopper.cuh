@@ -94,17 +94,20 @@ static __device__ __forceinline__ void mbar_arrive_expect_tx(uint32_t bar, uint3
     asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes)
                  : "memory");
 }
-/* Waits until the phase of parity `parity` has completed. */
+/* Waits until the phase of parity `parity` has completed; with CLUSTER, acquiring at
+ * cluster scope (the arrivals may come from the partner CTA). */
+#define WG_MBAR_TRY_WAIT(sem)                                                              \
+    "{\n .reg .pred p;\n mbarrier.try_wait.parity" sem ".shared::cta.b64 p, [%1], %2;\n" \
+    " selp.u32 %0, 1, 0, p;\n}\n"
+template <bool CLUSTER = false>
 static __device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity)
 {
     uint32_t done = 0;
     do {
-        asm volatile("{\n .reg .pred p;\n"
-                     " mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n"
-                     " selp.u32 %0, 1, 0, p;\n}\n"
-                     : "=r"(done)
-                     : "r"(bar), "r"(parity)
-                     : "memory");
+        if constexpr (CLUSTER)
+            asm volatile(WG_MBAR_TRY_WAIT(".acquire.cluster") : "=r"(done) : "r"(bar), "r"(parity) : "memory");
+        else
+            asm volatile(WG_MBAR_TRY_WAIT("") : "=r"(done) : "r"(bar), "r"(parity) : "memory");
     } while (!done);
 }
 
@@ -116,6 +119,48 @@ static __device__ __forceinline__ void tma_load_2d(uint32_t dst, const CUtensorM
     asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
                  " [%0], [%1, {%2, %3}], [%4];\n" ::"r"(dst),
                  "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(bar)
+                 : "memory");
+}
+
+/* ---- the cluster primitives of rung 11 (ladder_11_wgmma_cluster.cu) ---- */
+
+/* This CTA's rank within its cluster (0 or 1 for 2-CTA clusters). */
+static __device__ __forceinline__ uint32_t cluster_ctarank()
+{
+    uint32_t rank;
+    asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(rank));
+    return rank;
+}
+/* Every thread of every CTA of the cluster: released writes (barrier inits) before, acquired
+ * after; also keeps a CTA's shared memory alive until its partner is done with it. */
+static __device__ __forceinline__ void cluster_sync()
+{
+    asm volatile("barrier.cluster.arrive.release;\n" ::: "memory");
+    asm volatile("barrier.cluster.wait.acquire;\n" ::: "memory");
+}
+/* Arrives on the mbarrier at shared offset `bar` of CTA `rank` of this cluster (this CTA's
+ * own rank included): mapa turns the offset into the partner's shared::cluster address. */
+static __device__ __forceinline__ void mbar_arrive_cluster(uint32_t bar, uint32_t rank)
+{
+    asm volatile("{\n .reg .b32 remote;\n"
+                 " mapa.shared::cluster.u32 remote, %0, %1;\n"
+                 " mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n}\n"
+                 ::"r"(bar), "r"(rank)
+                 : "memory");
+}
+static __device__ __forceinline__ void mbar_wait_cluster(uint32_t bar, uint32_t parity)
+{
+    mbar_wait<true>(bar, parity);
+}
+/* TMA multicast: the box lands at shared offset dst of every CTA in `mask` (bit i: rank i),
+ * and its bytes are counted on the barrier at offset bar of each of them. */
+static __device__ __forceinline__ void tma_load_2d_multicast(uint32_t dst, const CUtensorMap *map,
+                                                             int c0, int c1, uint32_t bar,
+                                                             uint16_t mask)
+{
+    asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+                 ".multicast::cluster [%0], [%1, {%2, %3}], [%4], %5;\n" ::"r"(dst),
+                 "l"(reinterpret_cast<uint64_t>(map)), "r"(c0), "r"(c1), "r"(bar), "h"(mask)
                  : "memory");
 }
 
@@ -195,6 +240,9 @@ static __device__ __forceinline__ void wgmma_tf32(float (&d)[128], uint64_t desc
 #define WG_HOPPER_DYNAMIC_SMEM(name) extern __shared__ __align__(1024) unsigned char name[]
 #define WG_HOPPER_LAUNCH(kernel, grid, block, smem, ...) \
     kernel<<<(grid), (block), (smem)>>>(__VA_ARGS__)
+/* a kernel with __cluster_dims__: the cluster shape is compiled in (the emulator uses it) */
+#define WG_HOPPER_LAUNCH_CLUSTER(kernel, grid, block, smem, cluster, ...) \
+    kernel<<<(grid), (block), (smem)>>>(__VA_ARGS__)
 
 /* Fills a TMA descriptor for the stored rows x cols matrix at base (leading dimension ld
  * elements, FP32 or BF16), boxes of box_rows rows by one 128-byte row along cols, 128-byte
@@ -249,14 +297,69 @@ static __device__ __forceinline__ uint64_t hopper_desc(uint32_t addr)
 
 /* Tile t of the grouped order: GROUP_M tile rows at a time, column by column within the
  * group, so consecutive blocks share B's columns and a few rows of A in L2. */
+static __device__ __forceinline__ void hopper_tile_grouped(int64_t t, int64_t tiles_m,
+                                                           int64_t tiles_n, int64_t group,
+                                                           int64_t *tm, int64_t *tn)
+{
+    const int64_t per_group = group * tiles_n;
+    const int64_t first_m = t / per_group * group;
+    const int64_t rows = tiles_m - first_m < group ? tiles_m - first_m : group;
+    *tm = first_m + t % per_group % rows;
+    *tn = t % per_group / rows;
+}
 static __device__ __forceinline__ void hopper_tile(int64_t t, int64_t tiles_m, int64_t tiles_n,
                                                    int64_t *tm, int64_t *tn)
 {
-    const int64_t per_group = (int64_t)WG_HOPPER_GROUP_M * tiles_n;
-    const int64_t first_m = t / per_group * WG_HOPPER_GROUP_M;
-    const int64_t rows = tiles_m - first_m < WG_HOPPER_GROUP_M ? tiles_m - first_m : WG_HOPPER_GROUP_M;
-    *tm = first_m + t % per_group % rows;
-    *tn = t % per_group / rows;
+    hopper_tile_grouped(t, tiles_m, tiles_n, WG_HOPPER_GROUP_M, tm, tn);
+}
+
+/* The start of the ring: the dynamic shared memory rounded up to the next 1024-byte
+ * boundary (the swizzle's period); the same offset in every CTA of a cluster, as TMA
+ * multicast and mapa need. */
+static __device__ __forceinline__ uint32_t hopper_ring_base(const void *smem_raw)
+{
+    const uint32_t raw_addr = smem_addr(smem_raw);
+    return raw_addr + (1024 - raw_addr % 1024) % 1024;
+}
+
+/* One ring stage (at shared address `stage`) for consumer warpgroup c: its 64 x 256 part of
+ * the tile, d, += rows c*64 .. c*64+63 of the stage's A times its B, one wgmma per 32 bytes
+ * of k read straight from shared memory; returns when they are complete. */
+template <typename P>
+static __device__ __forceinline__ void hopper_consume_stage(float (&d)[128], uint32_t stage, int c)
+{
+    typedef typename P::element T;
+    constexpr int BK = WG_HOPPER_ROW_BYTES / (int)sizeof(T);
+    constexpr int KSTEP_BYTES = P::k_step * (int)sizeof(T); /* 32 */
+    static_assert(KSTEP_BYTES == 32 && BK % P::k_step == 0, "one wgmma k-step is 32 bytes");
+    const uint32_t a_addr = stage + (uint32_t)c * 64 * WG_HOPPER_ROW_BYTES;
+    const uint32_t b_addr = stage + WG_HOPPER_BM * WG_HOPPER_ROW_BYTES;
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < BK / P::k_step; ++kk) {
+        if constexpr (P::is_bf16)
+            wgmma_bf16(d, hopper_desc(a_addr + kk * KSTEP_BYTES),
+                       hopper_desc(b_addr + kk * KSTEP_BYTES));
+        else
+            wgmma_tf32(d, hopper_desc(a_addr + kk * KSTEP_BYTES),
+                       hopper_desc(b_addr + kk * KSTEP_BYTES));
+    }
+    wgmma_commit();
+    wgmma_wait<0>();
+}
+
+/* Epilogue of consumer warpgroup c (thread tid of the block) for tile (tm, tn): the wgmma
+ * accumulator layout - value i of a thread is row warp*16 + lane/4 + 8*((i/2)%2), column
+ * (i/4)*8 + (lane%4)*2 + i%2 of the warpgroup's 64 rows - stored with guards and alpha/beta. */
+static __device__ __forceinline__ void hopper_store_tile(const wg_gemm_args &g, const float (&d)[128],
+                                                         int64_t tm, int64_t tn, int c, int tid)
+{
+    const int warp = tid % 128 / 32, lane = tid % 32;
+    const int64_t row0 = tm * WG_HOPPER_BM + c * 64 + warp * 16 + lane / 4;
+    const int64_t col0 = tn * WG_HOPPER_BN + (lane % 4) * 2;
+#pragma unroll
+    for (int i = 0; i < 128; ++i)
+        ladder_store(g, row0 + 8 * ((i / 2) % 2), col0 + (i / 4) * 8 + i % 2, d[i]);
 }
 
 template <typename P>
@@ -269,14 +372,10 @@ static __global__ void __launch_bounds__(WG_HOPPER_THREADS, 1)
     constexpr int BK = WG_HOPPER_ROW_BYTES / (int)sizeof(T);
     constexpr int A_BYTES = BM * WG_HOPPER_ROW_BYTES;
     constexpr int STAGE_BYTES = WG_HOPPER_STAGE_BYTES;
-    constexpr int KSTEP_BYTES = P::k_step * (int)sizeof(T); /* 32 */
-    static_assert(KSTEP_BYTES == 32 && BK % P::k_step == 0, "one wgmma k-step is 32 bytes");
     static_assert(BM == 64 * WG_HOPPER_CONSUMERS, "64 rows of C per consumer warpgroup");
 
     WG_HOPPER_DYNAMIC_SMEM(smem_raw);
-    /* the ring starts at the next 1024-byte boundary (the swizzle's period) */
-    const uint32_t raw_addr = smem_addr(smem_raw);
-    const uint32_t base = raw_addr + (1024 - raw_addr % 1024) % 1024;
+    const uint32_t base = hopper_ring_base(smem_raw);
     const uint32_t bars = base + STAGES * STAGE_BYTES;
 #define WG_FULL(s) (bars + 8u * (uint32_t)(s))
 #define WG_EMPTY(s) (bars + 8u * (uint32_t)(STAGES + (s)))
@@ -319,7 +418,7 @@ static __global__ void __launch_bounds__(WG_HOPPER_THREADS, 1)
 
     /* consumer warpgroups: 64 rows of the tile each */
     setmaxnreg_inc<232>();
-    const int c = wg - 1, warp = tid % 128 / 32, lane = tid % 32;
+    const int c = wg - 1;
     uint32_t it = 0;
     for (int64_t t = first; t < tiles; t += stride) {
         int64_t tm, tn;
@@ -330,40 +429,20 @@ static __global__ void __launch_bounds__(WG_HOPPER_THREADS, 1)
         for (int ks = 0; ks < ksteps; ++ks, ++it) {
             const uint32_t s = it % STAGES, phase = (it / STAGES) & 1u;
             mbar_wait(WG_FULL(s), phase);
-            const uint32_t a_addr = base + s * STAGE_BYTES + (uint32_t)c * 64 * WG_HOPPER_ROW_BYTES;
-            const uint32_t b_addr = base + s * STAGE_BYTES + A_BYTES;
-            wgmma_fence();
-#pragma unroll
-            for (int kk = 0; kk < BK / P::k_step; ++kk) {
-                if constexpr (P::is_bf16)
-                    wgmma_bf16(d, hopper_desc(a_addr + kk * KSTEP_BYTES),
-                               hopper_desc(b_addr + kk * KSTEP_BYTES));
-                else
-                    wgmma_tf32(d, hopper_desc(a_addr + kk * KSTEP_BYTES),
-                               hopper_desc(b_addr + kk * KSTEP_BYTES));
-            }
-            wgmma_commit();
-            wgmma_wait<0>();
+            hopper_consume_stage<P>(d, base + s * STAGE_BYTES, c);
             mbar_arrive(WG_EMPTY(s)); /* this thread no longer reads stage s */
         }
-        /* Epilogue: the wgmma accumulator layout - value i of a thread is row
-         * warp*16 + lane/4 + 8*((i/2)%2), column (i/4)*8 + (lane%4)*2 + i%2. */
-        const int64_t row0 = tm * BM + c * 64 + warp * 16 + lane / 4;
-        const int64_t col0 = tn * BN + (lane % 4) * 2;
-#pragma unroll
-        for (int i = 0; i < 128; ++i)
-            ladder_store(g, row0 + 8 * ((i / 2) % 2), col0 + (i / 4) * 8 + i % 2, d[i]);
+        hopper_store_tile(g, d, tm, tn, c, tid);
     }
 #undef WG_FULL
 #undef WG_EMPTY
 }
 
-/* Launches the kernel for a product whose operands are K-major (trans_a 0, trans_b 1),
- * 16-byte aligned with rows of whole 16-byte groups (wg_cuda_gemm_prepare makes them so). */
-template <typename P>
-static wg_status hopper_launch(int rung, const wg_ladder_plan *plan, const wg_gemm_args *ops)
+/* Refuses operands the Hopper rungs cannot read: they take A stored m x k and B stored
+ * n x k, 16-byte aligned with rows of whole 16-byte groups, sizes within TMA's 32-bit
+ * coordinates (elem: bytes per element). */
+static wg_status hopper_check_operands(int rung, const wg_gemm_args *ops, int elem)
 {
-    const int elem = (int)sizeof(typename P::element);
     if (ops->trans_a || !ops->trans_b)
         return wg_fail(WG_ERR_ARGUMENT, "ladder rung %d reads A stored m x k and B stored n x k "
                        "(trans_a 0, trans_b 1), got trans_a %d, trans_b %d", rung, ops->trans_a,
@@ -375,19 +454,43 @@ static wg_status hopper_launch(int rung, const wg_ladder_plan *plan, const wg_ge
         return wg_fail(WG_ERR_ARGUMENT, "ladder rung %d: TMA needs 16-byte aligned A and B with "
                        "rows of whole 16-byte groups, got lda=%" PRId64 ", ldb=%" PRId64, rung,
                        ops->lda, ops->ldb);
-    CUtensorMap map_a, map_b;
-    wg_status status = hopper_tensor_map(&map_a, ops->a, P::is_bf16, ops->k, ops->m, ops->lda,
-                                         WG_HOPPER_BM);
+    return WG_OK;
+}
+
+/* A Hopper kernel's signature: the tensor maps of A and B, the product. */
+typedef void (*hopper_kernel)(const CUtensorMap, const CUtensorMap, const wg_gemm_args);
+
+/* What every Hopper launcher does first: refuses operands it cannot read, encodes the
+ * tensor maps (boxes of WG_HOPPER_BM rows of A and b_rows rows of B, one 128-byte row
+ * along k) and lets the kernel have the ring's dynamic shared memory. */
+template <typename P>
+static wg_status hopper_prepare(int rung, const wg_gemm_args *ops, hopper_kernel kernel,
+                                uint32_t b_rows, CUtensorMap *map_a, CUtensorMap *map_b)
+{
+    wg_status status = hopper_check_operands(rung, ops, (int)sizeof(typename P::element));
     if (status == WG_OK)
-        status = hopper_tensor_map(&map_b, ops->b, P::is_bf16, ops->k, ops->n, ops->ldb,
-                                   WG_HOPPER_BN);
+        status = hopper_tensor_map(map_a, ops->a, P::is_bf16, ops->k, ops->m, ops->lda,
+                                   WG_HOPPER_BM);
+    if (status == WG_OK)
+        status = hopper_tensor_map(map_b, ops->b, P::is_bf16, ops->k, ops->n, ops->ldb, b_rows);
     if (status != WG_OK) return status;
-    void (*kernel)(const CUtensorMap, const CUtensorMap, const wg_gemm_args) = hopper_gemm_kernel<P>;
     const cudaError_t err = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                                  WG_HOPPER_SMEM_BYTES);
     if (err != cudaSuccess)
         return wg_cuda_fail(err, "ladder rung %d: asking for %d bytes of shared memory", rung,
                             WG_HOPPER_SMEM_BYTES);
+    return WG_OK;
+}
+
+/* Launches the kernel for a product whose operands are K-major (trans_a 0, trans_b 1),
+ * 16-byte aligned with rows of whole 16-byte groups (wg_cuda_gemm_prepare makes them so). */
+template <typename P>
+static wg_status hopper_launch(int rung, const wg_ladder_plan *plan, const wg_gemm_args *ops)
+{
+    const hopper_kernel kernel = hopper_gemm_kernel<P>;
+    CUtensorMap map_a, map_b;
+    const wg_status status = hopper_prepare<P>(rung, ops, kernel, WG_HOPPER_BN, &map_a, &map_b);
+    if (status != WG_OK) return status;
     WG_HOPPER_LAUNCH(kernel, dim3(plan->grid_x, plan->grid_y), dim3(WG_HOPPER_THREADS),
                      WG_HOPPER_SMEM_BYTES, map_a, map_b, *ops);
     WG_LADDER_LAUNCH_CHECK(rung, plan, ops);

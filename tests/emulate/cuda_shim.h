@@ -5,7 +5,9 @@
  * ladder_emulate.cpp and scripts/ladder-emulate.sh).
  *
  * A launch runs one POSIX thread per CUDA thread of a block; the blocks of the grid run one
- * after another. __shared__ becomes `static` (one copy, shared by the block's threads),
+ * after another. A launch with clusters (rung 11) runs the CTAs of one cluster at once,
+ * one POSIX thread per CUDA thread of each, and the clusters one after another.
+ * __shared__ becomes `static` (one copy, shared by the block's threads),
  * __syncthreads and __syncwarp are a barrier of the whole block (the kernels call both
  * uniformly), and a WMMA fragment holds its whole tile in every thread. cp.async is
  * deferred as on the GPU, at its latest: a copy is queued (alignment asserted), commit
@@ -48,15 +50,25 @@ struct emu_uint3 {
 };
 inline thread_local emu_uint3 threadIdx, blockIdx;
 inline dim3 blockDim, gridDim;
-inline pthread_barrier_t emu_barrier;
+/* emu_barrier: every thread of the running cluster (of the block when there is none);
+ * emu_cta_barrier[r]: the threads of CTA r of the cluster (__syncthreads) */
+constexpr unsigned emu_max_cluster = 2;
+inline pthread_barrier_t emu_barrier, emu_cta_barrier[emu_max_cluster];
+/* emu_warpgroup_barrier[r][w]: the 128 threads of warpgroup w of CTA r (wgmma's
+ * .sync.aligned instructions), when a block is made of whole warpgroups */
+constexpr unsigned emu_max_warpgroups = 8;
+inline pthread_barrier_t emu_warpgroup_barrier[emu_max_cluster][emu_max_warpgroups];
+inline unsigned emu_warpgroups;
+inline thread_local unsigned emu_cta_rank; /* this thread's CTA within its cluster */
+inline unsigned emu_cluster_size = 1;
 
 struct alignas(16) float4 {
     float x, y, z, w;
 };
 inline float4 make_float4(float x, float y, float z, float w) { return float4{x, y, z, w}; }
 
-inline void __syncthreads() { pthread_barrier_wait(&emu_barrier); }
-inline void __syncwarp() { pthread_barrier_wait(&emu_barrier); }
+inline void __syncthreads() { pthread_barrier_wait(&emu_cta_barrier[emu_cta_rank]); }
+inline void __syncwarp() { pthread_barrier_wait(&emu_cta_barrier[emu_cta_rank]); }
 
 /* BF16: the top 16 bits of a float, rounded to nearest even. */
 struct __nv_bfloat16 {
@@ -141,28 +153,45 @@ inline float *emu_dynamic_smem;
 #define WG_LADDER_DYNAMIC_SMEM(name) float *const name = emu_dynamic_smem
 
 /* Runs body for every block of grid, with block.x * block.y * block.z threads and
- * smem_bytes of dynamic shared memory (NaN-poisoned, so a read before its copy shows). */
+ * smem_bytes of dynamic shared memory (NaN-poisoned, so a read before its copy shows).
+ * With cluster > 1 (clusters along x, as __cluster_dims__(cluster, 1, 1)), the cluster's
+ * CTAs run at once, each with its own threads and __syncthreads barrier. */
 inline void emu_launch(dim3 grid, dim3 block, const std::function<void()> &body,
-                       size_t smem_bytes = 0)
+                       size_t smem_bytes = 0, unsigned cluster = 1)
 {
+    if (cluster < 1 || cluster > emu_max_cluster || grid.x % cluster != 0) {
+        std::fprintf(stderr, "emulator: a grid of %u blocks in x cannot be cut in clusters of %u\n",
+                     grid.x, cluster);
+        std::abort();
+    }
     std::vector<float> dynamic_smem(smem_bytes / sizeof(float) + 4, NAN);
     emu_dynamic_smem = reinterpret_cast<float *>(
         (reinterpret_cast<uintptr_t>(dynamic_smem.data()) + 15) / 16 * 16);
     gridDim = grid;
     blockDim = block;
-    const unsigned threads = block.x * block.y * block.z;
+    emu_cluster_size = cluster;
+    const unsigned cta_threads = block.x * block.y * block.z, threads = cta_threads * cluster;
     pthread_barrier_init(&emu_barrier, NULL, threads);
+    emu_warpgroups = cta_threads % 128 == 0 ? cta_threads / 128 : 0;
+    for (unsigned r = 0; r < cluster; r++) {
+        pthread_barrier_init(&emu_cta_barrier[r], NULL, cta_threads);
+        for (unsigned w = 0; w < emu_warpgroups; w++)
+            pthread_barrier_init(&emu_warpgroup_barrier[r][w], NULL, 128);
+    }
     struct worker {
         unsigned tid;
         const std::function<void()> *body;
         static void *run(void *arg)
         {
             const worker *w = static_cast<const worker *>(arg);
-            threadIdx.x = w->tid % blockDim.x;
-            threadIdx.y = w->tid / blockDim.x % blockDim.y;
-            threadIdx.z = w->tid / (blockDim.x * blockDim.y);
+            const unsigned per_cta = blockDim.x * blockDim.y * blockDim.z;
+            const unsigned t = w->tid % per_cta;
+            emu_cta_rank = w->tid / per_cta;
+            threadIdx.x = t % blockDim.x;
+            threadIdx.y = t / blockDim.x % blockDim.y;
+            threadIdx.z = t / (blockDim.x * blockDim.y);
             for (unsigned by = 0; by < gridDim.y; by++)
-                for (unsigned bx = 0; bx < gridDim.x; bx++) {
+                for (unsigned bx = emu_cta_rank; bx < gridDim.x; bx += emu_cluster_size) {
                     blockIdx.x = bx;
                     blockIdx.y = by;
                     blockIdx.z = 0;
@@ -171,7 +200,7 @@ inline void emu_launch(dim3 grid, dim3 block, const std::function<void()> &body,
                         std::fprintf(stderr, "emulator: cp.async copies never committed\n");
                         std::abort();
                     }
-                    pthread_barrier_wait(&emu_barrier); /* the block is done */
+                    pthread_barrier_wait(&emu_barrier); /* the block (cluster) is done */
                 }
             return NULL;
         }
@@ -191,6 +220,12 @@ inline void emu_launch(dim3 grid, dim3 block, const std::function<void()> &body,
     for (unsigned t = 0; t < threads; t++) pthread_join(ids[t], NULL);
     pthread_attr_destroy(&attr);
     pthread_barrier_destroy(&emu_barrier);
+    for (unsigned r = 0; r < cluster; r++) {
+        pthread_barrier_destroy(&emu_cta_barrier[r]);
+        for (unsigned w = 0; w < emu_warpgroups; w++)
+            pthread_barrier_destroy(&emu_warpgroup_barrier[r][w]);
+    }
+    emu_cluster_size = 1;
 }
 
 #define WG_LADDER_LAUNCH(kernel, grid, block, ...) \
@@ -282,6 +317,6 @@ inline void store_matrix_sync(float *p, const fragment<accumulator, M, N, K, flo
 } // namespace wmma
 } // namespace nvcuda
 
-#include "hopper_shim.h" /* TMA, mbarriers and wgmma for rungs 9-10 */
+#include "hopper_shim.h" /* TMA, mbarriers, wgmma and clusters for rungs 9-11 */
 
 #endif /* WG_CUDA_SHIM_H */

@@ -2,9 +2,10 @@
  * hopper_shim.h - CPU versions of the Hopper primitives the wgmma rungs use
  * (src/cuda/ladder_hopper.cuh), included at the end of cuda_shim.h, so those kernels run on
  * CPU threads like the others:
- *  - shared memory is one 1024-byte aligned window; a kernel's dynamic shared memory starts
- *    16 bytes into it (so the kernel's rounding up to the swizzle's alignment is exercised),
- *    and shared addresses are offsets into the window, as on the GPU;
+ *  - shared memory is one 1024-byte aligned window per CTA of a cluster; a kernel's dynamic
+ *    shared memory starts 16 bytes into it (so the kernel's rounding up to the swizzle's
+ *    alignment is exercised), and shared addresses are offsets into the CTA's own window,
+ *    as on the GPU;
  *  - an mbarrier has a real phase, pending-arrival count and transaction count (a side table
  *    keyed by its shared address, under one mutex); try_wait.parity(P) passes when the phase
  *    of parity P has completed, so a fresh barrier passes parity 1; a wait that never ends
@@ -18,7 +19,16 @@
  *    offsets, base offset, swizzle mode; anything but the one layout the kernels use
  *    aborts), reads A and B through them with the same swizzle, and adds A.B to the 128
  *    accumulator values this thread holds in the wgmma fragment layout; TF32 truncates each
- *    input to 10 mantissa bits.
+ *    input to 10 mantissa bits;
+ *  - clusters (rung 11): the launch runs a cluster's CTAs at once (cuda_shim.h), each with
+ *    its own window and barriers; an mbarrier is keyed by (CTA rank, shared offset), so a
+ *    remote arrive (mapa + mbarrier.arrive.shared::cluster) lands on the partner's barrier
+ *    of that offset, a TMA multicast copies the box into every CTA of its ctaMask and
+ *    completes the bytes on each one's barrier (bytes may reach a barrier before its own
+ *    producer's expect_tx, as on the GPU, when they come from the partner), and
+ *    barrier.cluster is a barrier of every thread of the cluster. How many clusters "fit on
+ *    the GPU" is emu_cluster_capacity (the harness varies it, so the persistent loop runs
+ *    with fewer, as many or more tiles than clusters).
  *
  * What it cannot catch: the asynchrony (TMA and wgmma complete immediately, so a missing
  * wgmma.wait_group, fence.proxy.async or wgmma.fence goes unseen); whether the real hardware
@@ -42,39 +52,86 @@
 /* ---------------------------------------------------------------- shared memory ---- */
 
 constexpr uint32_t emu_smem_window_bytes = 256 * 1024;
-alignas(1024) inline unsigned char emu_smem_window[emu_smem_window_bytes];
+alignas(1024) inline unsigned char emu_smem_window[emu_max_cluster][emu_smem_window_bytes];
 constexpr uint32_t emu_dynamic_offset = 16; /* where a kernel's dynamic shared memory starts */
 
-#define WG_HOPPER_DYNAMIC_SMEM(name) unsigned char *const name = emu_smem_window + emu_dynamic_offset
-#define WG_HOPPER_LAUNCH(kernel, grid, block, smem, ...)                                    \
+#define __cluster_dims__(...)
+#define WG_HOPPER_DYNAMIC_SMEM(name) \
+    unsigned char *const name = emu_smem_window[emu_cta_rank] + emu_dynamic_offset
+#define WG_HOPPER_LAUNCH_CLUSTER(kernel, grid, block, smem, cluster, ...)                   \
     do {                                                                                    \
         if ((size_t)(smem) + emu_dynamic_offset > emu_smem_window_bytes) {                   \
             std::fprintf(stderr, "emulator: %zu bytes of dynamic shared memory do not fit\n", \
                          (size_t)(smem));                                                   \
             std::abort();                                                                   \
         }                                                                                   \
-        emu_launch((grid), (block), [&]() { kernel(__VA_ARGS__); });                        \
+        emu_mbars.clear(); /* a barrier used before its init this launch is not found */    \
+        std::memset(emu_reads, 0, sizeof emu_reads);                                        \
+        emu_launch((grid), (block), [&]() { kernel(__VA_ARGS__); }, 0, (cluster));          \
     } while (0)
+#define WG_HOPPER_LAUNCH(kernel, grid, block, smem, ...) \
+    WG_HOPPER_LAUNCH_CLUSTER(kernel, grid, block, smem, 1, __VA_ARGS__)
 
 inline uint32_t smem_addr(const void *p)
 {
     const unsigned char *c = static_cast<const unsigned char *>(p);
-    if (c < emu_smem_window || c >= emu_smem_window + emu_smem_window_bytes) {
-        std::fprintf(stderr, "emulator: %p is not in shared memory\n", p);
+    const unsigned char *own = emu_smem_window[emu_cta_rank];
+    if (c < own || c >= own + emu_smem_window_bytes) {
+        std::fprintf(stderr, "emulator: %p is not in the shared memory of CTA %u\n", p,
+                     emu_cta_rank);
         std::abort();
     }
-    return (uint32_t)(c - emu_smem_window);
+    return (uint32_t)(c - own);
 }
-/* The bytes at shared address addr .. addr + bytes - 1. */
+/* The bytes at shared address addr .. addr + bytes - 1 of CTA `rank` of the cluster. */
+inline unsigned char *emu_smem_of(unsigned rank, uint32_t addr, uint32_t bytes)
+{
+    if ((uint64_t)addr + bytes > emu_smem_window_bytes || rank >= emu_cluster_size) {
+        std::fprintf(stderr, "emulator: shared address %u + %u bytes of CTA %u is outside the "
+                     "window (cluster of %u)\n", addr, bytes, rank, emu_cluster_size);
+        std::abort();
+    }
+    return emu_smem_window[rank] + addr;
+}
+/* ... of this thread's own CTA. */
 inline unsigned char *emu_smem(uint32_t addr, uint32_t bytes)
 {
-    if ((uint64_t)addr + bytes > emu_smem_window_bytes) {
-        std::fprintf(stderr, "emulator: shared address %u + %u bytes is outside the window\n",
-                     addr, bytes);
-        std::abort();
-    }
-    return emu_smem_window + addr;
+    return emu_smem_of(emu_cta_rank, addr, bytes);
 }
+/* The operands each thread's wgmma reads, from the wgmma until its wgmma.wait_group (the
+ * GPU reads them asynchronously in between): A's 64 rows and B's 256 rows of one stage, as
+ * [lo, hi) shared ranges of its CTA. A TMA write into such a range is a stage refilled
+ * while a warpgroup may still read it: the emulator stops there (how likely it sees it
+ * depends on the threads' timing, since the producer must get there inside the window). */
+struct emu_reading {
+    uint32_t a_lo, a_hi, b_lo, b_hi; /* empty ranges when lo == hi */
+};
+inline std::mutex emu_reads_mutex;
+inline emu_reading emu_reads[emu_max_cluster][1024];
+inline unsigned emu_thread_in_block()
+{
+    return threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
+}
+inline void emu_reads_set(uint32_t a_lo, uint32_t a_hi, uint32_t b_lo, uint32_t b_hi)
+{
+    std::lock_guard<std::mutex> lock(emu_reads_mutex);
+    emu_reads[emu_cta_rank][emu_thread_in_block()] = emu_reading{a_lo, a_hi, b_lo, b_hi};
+}
+inline void emu_reads_check(unsigned rank, uint32_t lo, uint32_t hi)
+{
+    std::lock_guard<std::mutex> lock(emu_reads_mutex);
+    for (unsigned t = 0; t < 1024; t++) {
+        const emu_reading &r = emu_reads[rank][t];
+        if ((lo < r.a_hi && r.a_lo < hi) || (lo < r.b_hi && r.b_lo < hi)) {
+            std::fprintf(stderr, "emulator: TMA (issued by CTA %u) writes shared bytes %u-%u of CTA "
+                         "%u while thread %u's wgmma there has not been waited for (a stage "
+                         "refilled before its consumers released it)\n", emu_cta_rank, lo,
+                         hi - 1, rank, t);
+            std::abort();
+        }
+    }
+}
+
 /* The 128-byte swizzle: the 16-byte chunk index (address bits 4-6) XOR the row within the
  * 1024-byte period (bits 7-9). */
 inline uint32_t emu_swizzle128(uint32_t addr) { return addr ^ (((addr >> 7) & 7u) << 4); }
@@ -90,12 +147,14 @@ inline std::mutex emu_mbar_mutex;
 inline std::condition_variable emu_mbar_cv;
 inline std::map<uint32_t, emu_mbarrier> emu_mbars;
 
-inline emu_mbarrier &emu_mbar_find(uint32_t bar, const char *op)
+/* The key of the barrier at shared offset bar of CTA rank: (rank, offset). */
+inline uint32_t emu_mbar_key(unsigned rank, uint32_t bar) { return (uint32_t)rank << 24 | bar; }
+inline emu_mbarrier &emu_mbar_find(uint32_t key, const char *op)
 {
-    auto found = emu_mbars.find(bar);
-    if (found == emu_mbars.end() || bar % 8 != 0) {
-        std::fprintf(stderr, "emulator: %s on shared address %u: no initialised mbarrier there\n",
-                     op, bar);
+    auto found = emu_mbars.find(key);
+    if (found == emu_mbars.end() || key % 8 != 0) {
+        std::fprintf(stderr, "emulator: %s on shared address %u of CTA %u: no initialised "
+                     "mbarrier there\n", op, key & 0xFFFFFFu, key >> 24);
         std::abort();
     }
     return found->second;
@@ -116,50 +175,81 @@ inline void mbar_init(uint32_t bar, uint32_t count)
         std::fprintf(stderr, "emulator: mbarrier.init at %u with count %u\n", bar, count);
         std::abort();
     }
-    emu_mbars[bar] = emu_mbarrier{count, count, 0, 0};
+    emu_mbars[emu_mbar_key(emu_cta_rank, bar)] = emu_mbarrier{count, count, 0, 0};
 }
 inline void mbar_init_fence() {}
-inline void emu_mbar_arrive(uint32_t bar, uint32_t bytes, const char *op)
+inline void emu_mbar_arrive(uint32_t key, uint32_t bytes, const char *op)
 {
     std::lock_guard<std::mutex> lock(emu_mbar_mutex);
-    emu_mbarrier &b = emu_mbar_find(bar, op);
+    emu_mbarrier &b = emu_mbar_find(key, op);
     b.tx += bytes;
     b.pending--;
     emu_mbar_settle(b);
 }
-inline void mbar_arrive(uint32_t bar) { emu_mbar_arrive(bar, 0, "mbarrier.arrive"); }
+inline void mbar_arrive(uint32_t bar)
+{
+    emu_mbar_arrive(emu_mbar_key(emu_cta_rank, bar), 0, "mbarrier.arrive");
+}
 inline void mbar_arrive_expect_tx(uint32_t bar, uint32_t bytes)
 {
-    emu_mbar_arrive(bar, bytes, "mbarrier.arrive.expect_tx");
+    emu_mbar_arrive(emu_mbar_key(emu_cta_rank, bar), bytes, "mbarrier.arrive.expect_tx");
 }
-inline void emu_mbar_complete_tx(uint32_t bar, uint32_t bytes)
+/* mapa + mbarrier.arrive.shared::cluster: the barrier at offset bar of CTA rank. */
+inline void mbar_arrive_cluster(uint32_t bar, uint32_t rank)
+{
+    if (rank >= emu_cluster_size) {
+        std::fprintf(stderr, "emulator: mapa to CTA %u of a cluster of %u\n", rank,
+                     emu_cluster_size);
+        std::abort();
+    }
+    emu_mbar_arrive(emu_mbar_key(rank, bar), 0, "mbarrier.arrive.shared::cluster");
+}
+/* `remote`: the bytes come from another CTA's multicast, which may land before this CTA's
+ * producer has announced them (its expect_tx) without any bug. */
+inline void emu_mbar_complete_tx(uint32_t key, uint32_t bytes, bool remote)
 {
     std::lock_guard<std::mutex> lock(emu_mbar_mutex);
-    emu_mbarrier &b = emu_mbar_find(bar, "complete_tx");
+    emu_mbarrier &b = emu_mbar_find(key, "complete_tx");
     b.tx -= bytes;
-    if (b.tx < 0 && b.pending == b.count) {
+    if (b.tx < 0 && b.pending == b.count && !remote) {
         /* bytes landed on a phase nobody announced: the hardware would count them against
-         * the next expect_tx; here it is always a bug of the producer */
-        std::fprintf(stderr, "emulator: %u bytes completed on mbarrier %u with no expect_tx\n",
-                     bytes, bar);
+         * the next expect_tx; from the CTA's own copy it is always a bug of the producer */
+        std::fprintf(stderr, "emulator: %u bytes completed on mbarrier %u of CTA %u with no "
+                     "expect_tx\n", bytes, key & 0xFFFFFFu, key >> 24);
         std::abort();
     }
     emu_mbar_settle(b);
 }
 inline void mbar_wait(uint32_t bar, uint32_t parity)
 {
+    const uint32_t key = emu_mbar_key(emu_cta_rank, bar);
     std::unique_lock<std::mutex> lock(emu_mbar_mutex);
-    emu_mbarrier *b = &emu_mbar_find(bar, "mbarrier.try_wait.parity");
+    emu_mbarrier *b = &emu_mbar_find(key, "mbarrier.try_wait.parity");
     const bool ok = emu_mbar_cv.wait_for(lock, std::chrono::seconds(20), [&] {
-        b = &emu_mbar_find(bar, "mbarrier.try_wait.parity");
+        b = &emu_mbar_find(key, "mbarrier.try_wait.parity");
         return (b->phase & 1u) != parity;
     });
     if (!ok) {
-        std::fprintf(stderr, "emulator: thread %u waited 20 s on mbarrier %u for parity %u: phase "
-                     "%u, %u of %u arrivals pending, %lld bytes pending (a deadlock)\n",
-                     threadIdx.x, bar, parity, b->phase, b->pending, b->count, (long long)b->tx);
+        std::fprintf(stderr, "emulator: thread %u of CTA %u waited 20 s on mbarrier %u for parity "
+                     "%u: phase %u, %u of %u arrivals pending, %lld bytes pending (a deadlock)\n",
+                     threadIdx.x, emu_cta_rank, bar, parity, b->phase, b->pending, b->count,
+                     (long long)b->tx);
         std::abort();
     }
+}
+/* The cluster-scope acquire changes nothing here: every arrival goes through one mutex. */
+inline void mbar_wait_cluster(uint32_t bar, uint32_t parity) { mbar_wait(bar, parity); }
+
+/* ---------------------------------------------------------------- clusters --------- */
+
+inline uint32_t cluster_ctarank() { return emu_cta_rank; }
+inline void cluster_sync() { pthread_barrier_wait(&emu_barrier); } /* the whole cluster */
+/* How many clusters fit on the emulated GPU at once (the persistent grid's size). */
+inline int emu_cluster_capacity = 1 << 20;
+inline wg_status hopper_cluster_capacity(const void *, int *out)
+{
+    *out = emu_cluster_capacity;
+    return WG_OK;
 }
 
 /* ---------------------------------------------------------------- TMA -------------- */
@@ -192,24 +282,45 @@ inline wg_status hopper_tensor_map(CUtensorMap *map, const void *base, bool bf16
     return WG_OK;
 }
 
-inline void tma_load_2d(uint32_t dst, const CUtensorMap *map, int c0, int c1, uint32_t bar)
+/* The box at (c0, c1) into shared offset dst of CTA rank; its bytes completed on that
+ * CTA's barrier at offset bar. */
+inline void emu_tma_box(unsigned rank, uint32_t dst, const CUtensorMap *map, int c0, int c1,
+                        uint32_t bar)
 {
     const uint32_t row_bytes = map->box[0] * map->elem, bytes = row_bytes * map->box[1];
     if (dst % 1024 != 0) { /* the 128-byte swizzle's period */
         std::fprintf(stderr, "emulator: TMA into shared address %u, not 1024-byte aligned\n", dst);
         std::abort();
     }
-    emu_smem(dst, bytes);
+    emu_smem_of(rank, dst, bytes);
+    emu_reads_check(rank, dst, dst + bytes);
     for (uint32_t r = 0; r < map->box[1]; r++)
         for (uint32_t e = 0; e < map->box[0]; e++) {
             const int64_t gr = (int64_t)c1 + r, gc = (int64_t)c0 + e;
-            unsigned char *to = emu_smem(emu_swizzle128(dst + r * row_bytes + e * map->elem), map->elem);
+            unsigned char *to =
+                emu_smem_of(rank, emu_swizzle128(dst + r * row_bytes + e * map->elem), map->elem);
             if (gr >= 0 && gc >= 0 && (uint64_t)gr < map->dims[1] && (uint64_t)gc < map->dims[0])
                 std::memcpy(to, map->base + gr * map->stride + gc * map->elem, map->elem);
             else
                 std::memset(to, 0, map->elem);
         }
-    emu_mbar_complete_tx(bar, bytes);
+    emu_mbar_complete_tx(emu_mbar_key(rank, bar), bytes, rank != emu_cta_rank);
+}
+inline void tma_load_2d(uint32_t dst, const CUtensorMap *map, int c0, int c1, uint32_t bar)
+{
+    emu_tma_box(emu_cta_rank, dst, map, c0, c1, bar);
+}
+/* Multicast: the same box into every CTA whose bit is set in mask. */
+inline void tma_load_2d_multicast(uint32_t dst, const CUtensorMap *map, int c0, int c1,
+                                  uint32_t bar, uint16_t mask)
+{
+    if (mask == 0 || mask >> emu_cluster_size != 0) {
+        std::fprintf(stderr, "emulator: TMA multicast with ctaMask %#x in a cluster of %u\n",
+                     mask, emu_cluster_size);
+        std::abort();
+    }
+    for (unsigned rank = 0; rank < emu_cluster_size; rank++)
+        if (mask >> rank & 1u) emu_tma_box(rank, dst, map, c0, c1, bar);
 }
 
 /* ---------------------------------------------------------------- wgmma ------------ */
@@ -218,7 +329,21 @@ template <int N> inline void setmaxnreg_inc() {}
 template <int N> inline void setmaxnreg_dec() {}
 inline void wgmma_fence() {}
 inline void wgmma_commit() {}
-template <int N> inline void wgmma_wait() {}
+/* wgmma.wait_group.sync.aligned: the warpgroup's 128 threads execute it together, so once
+ * one of them is past it, every thread's wgmma has read its operands (rung 11 lets one
+ * thread per warpgroup release the stage on that basis). */
+template <int N> inline void wgmma_wait()
+{
+    static_assert(N == 0, "the emulator completes every wgmma group at wait_group 0 only");
+    const unsigned t = emu_thread_in_block();
+    if (t / 128 >= emu_warpgroups) {
+        std::fprintf(stderr, "emulator: wgmma.wait_group in thread %u: the block is not made of "
+                     "whole warpgroups\n", t);
+        std::abort();
+    }
+    emu_reads_set(0, 0, 0, 0); /* this thread's wgmma reads are complete */
+    pthread_barrier_wait(&emu_warpgroup_barrier[emu_cta_rank][t / 128]);
+}
 
 /* The address of element (row r, byte offset kb along k) of a K-major operand described by
  * desc: only the 128-byte swizzled layout with 1024-byte row groups is accepted. */
@@ -261,6 +386,11 @@ template <typename T> inline float emu_operand(uint64_t desc, int r, int kk)
 template <typename T>
 inline void emu_wgmma_m64n256(float (&d)[128], uint64_t desc_a, uint64_t desc_b, int k_step)
 {
+    /* the operands stay "being read" until wgmma.wait_group: 64 rows of A, 256 of B, in
+     * 8-row groups of 1024 bytes from the start's group */
+    const uint32_t a0 = ((uint32_t)(desc_a & 0x3FFF) << 4) / 1024 * 1024;
+    const uint32_t b0 = ((uint32_t)(desc_b & 0x3FFF) << 4) / 1024 * 1024;
+    emu_reads_set(a0, a0 + 64 / 8 * 1024, b0, b0 + 256 / 8 * 1024);
     /* a thread's values cover rows r0 and r0 + 8 of A and 64 columns of B: read those once */
     const unsigned t = threadIdx.x % 128, warp = t / 32, lane = t % 32;
     const int r0 = (int)(warp * 16 + lane / 4);

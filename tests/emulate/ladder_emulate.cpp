@@ -5,11 +5,15 @@
  * gaps between its rows checked untouched, grids capped so blocks loop over tiles. The
  * Hopper rungs (9, 10) read K-major copies (A m x k, B n x k, rows padded to 16 bytes) as
  * wg_cuda_gemm_prepare makes them, and also run longer products whose many k-steps wrap
- * the mbarrier ring's phases, some with one block looping over every tile. Built
+ * the mbarrier ring's phases, some with one block looping over every tile. Rung 11 runs
+ * its 2-CTA clusters with both CTAs at once (multicast into both, remote arrivals), and
+ * more cases where fewer clusters "fit on the GPU" than there are cluster tiles, so the
+ * persistent loop carries the ring's phases across tiles, with odd tile-row counts. Built
  * with AddressSanitizer by scripts/ladder-emulate.sh, so a read or write outside A, B, C
  * or a shared-memory array stops it.
  *
  *   ladder_emulate [RUNG...]      (default: every rung)
+ *   EMU_CASE=N ladder_emulate 11  (only case N of the rung's list: for debugging)
  *
  * Exit status 0 when every case passes. This checks the kernels' logic, not the GPU.
  */
@@ -29,7 +33,7 @@ typedef wg_status (*launcher)(const wg_ladder_plan *, const wg_gemm_args *);
 static const launcher launchers[WG_LADDER_RUNGS + 1] = {
     nullptr, wg_ladder_launch_1, wg_ladder_launch_2, wg_ladder_launch_3, wg_ladder_launch_4,
     wg_ladder_launch_5, wg_ladder_launch_6, wg_ladder_launch_7, wg_ladder_launch_8,
-    wg_ladder_launch_9, wg_ladder_launch_10};
+    wg_ladder_launch_9, wg_ladder_launch_10, wg_ladder_launch_11};
 
 struct gemm_case {
     int64_t m, n, k;
@@ -37,6 +41,7 @@ struct gemm_case {
     int misalign;   /* 1: A and B start 4 bytes past a 16-byte boundary */
     float alpha, beta;
     unsigned max_grid; /* 0: the plan's grid; else cap grid x and y (blocks loop) */
+    int clusters_fit = 0; /* rung 11: clusters the emulated GPU runs at once (0: all) */
 };
 
 static const gemm_case cases[] = {
@@ -55,6 +60,16 @@ static const gemm_case cases[] = {
 static const gemm_case hopper_cases[] = {
     {130, 300, 600, 0, 0, 1.0f, 0.0f, 1}, {257, 513, 200, 3, 0, 1.0f, 0.5f, 2},
     {128, 256, 512, 0, 0, 1.0f, 0.0f, 0}, {64, 40, 1000, 1, 0, -1.0f, 0.0f, 0},
+};
+
+/* And for the persistent cluster rung (11): more cluster tiles (pairs of 128-row tiles x
+ * 256 columns) than clusters that fit, so each cluster walks several tiles with the ring's
+ * phases running on; odd tile-row counts (the last pair's second CTA below the matrix);
+ * k-steps that are not a multiple of the ring. */
+static const gemm_case cluster_cases[] = {
+    {700, 600, 300, 0, 0, 1.0f, 0.0f, 0, 2},  /* 3 x 3 cluster tiles on 2 clusters */
+    {300, 513, 200, 2, 0, 0.5f, 1.0f, 0, 3},  /* 3 tile rows: 2 pairs, the last one half */
+    {129, 1000, 450, 0, 0, 1.0f, 0.0f, 0, 1}, /* one cluster walks 4 tiles, 8 k-steps each */
 };
 
 static uint64_t state = 88172645463325252ull;
@@ -165,6 +180,7 @@ static int run_case(int rung_number, int variant, const gemm_case &gc, int trans
         if (plan.grid_x > gc.max_grid) plan.grid_x = gc.max_grid;
         if (plan.grid_y > gc.max_grid) plan.grid_y = gc.max_grid;
     }
+    emu_cluster_capacity = gc.clusters_fit ? gc.clusters_fit : 1 << 20;
     if (launchers[rung_number](&plan, &ops) != WG_OK) {
         std::printf("FAIL rung %d: launch: %s\n", rung_number, wg_error_message());
         return 0;
@@ -191,11 +207,12 @@ static int run_case(int rung_number, int variant, const gemm_case &gc, int trans
     const bool ok = error <= bound && bad_gap == 0;
     if (!ok)
         std::printf("FAIL rung %d (%s, variant %d) m=%" PRId64 " n=%" PRId64 " k=%" PRId64 " %s%s ld+%d%s "
-                    "alpha=%g beta=%g grid %ux%u (vec %d/%d): error %.3g (bound %.0e), "
+                    "alpha=%g beta=%g grid %ux%u%s (vec %d/%d): error %.3g (bound %.0e), "
                     "%" PRId64 " not finite, %" PRId64 " gap elements written\n",
                     rung_number, rung->name, variant, m, n, k, trans_a ? "A^T" : "A",
                     trans_b ? ".B^T" : ".B", gc.ld_pad, gc.misalign ? " misaligned" : "",
-                    gc.alpha, gc.beta, plan.grid_x, plan.grid_y, plan.vec_a, plan.vec_b, error,
+                    gc.alpha, gc.beta, plan.grid_x, plan.grid_y,
+                    gc.clusters_fit ? " (few clusters fit)" : "", plan.vec_a, plan.vec_b, error,
                     bound, not_finite, bad_gap);
     return ok;
 }
@@ -218,21 +235,29 @@ int main(int argc, char **argv)
         if (WG_LADDER_K_MAJOR(r))
             list.insert(list.end(), hopper_cases,
                         hopper_cases + sizeof hopper_cases / sizeof hopper_cases[0]);
+        if (r == 11)
+            list.insert(list.end(), cluster_cases,
+                        cluster_cases + sizeof cluster_cases / sizeof cluster_cases[0]);
         for (int v = 0; v < variants; v++)
             for (size_t c = 0; c < list.size(); c++)
                 for (int t = 0; t < 4; t++) {
                     const gemm_case &gc = list[c];
-                    /* the long Hopper cases once each: the transposes are the harness's copies */
-                    if (c >= sizeof cases / sizeof cases[0] && t != (int)(c % 4)) continue;
+                    if (std::getenv("EMU_CASE") && (size_t)std::atoi(std::getenv("EMU_CASE")) != c) continue;
+                    /* the long Hopper cases once each: the transposes are the harness's copies;
+                     * rung 11 (two 384-thread CTAs a launch) takes every case once so, its
+                     * transposes spread over the cases (CI time) */
+                    if ((c >= sizeof cases / sizeof cases[0] || r == 11) && t != (int)(c % 4)) continue;
                     if (run_case(r, v, gc, t >> 1, t & 1))
                         passed++;
                     else
                         rung_failed++;
                 }
-        std::printf("%s rung %d (%s): %zu cases x 4 transposes x %d variant(s)%s\n",
+        std::printf("%s rung %d (%s): %zu cases x %s x %d variant(s)%s%s\n",
                     rung_failed ? "FAIL" : "PASS", r, wg_ladder_rung_find(r)->name,
-                    sizeof cases / sizeof cases[0], variants,
-                    WG_LADDER_K_MAJOR(r) ? " + 4 long cases (K-major copies)" : "");
+                    sizeof cases / sizeof cases[0], r == 11 ? "1 transpose each" : "4 transposes",
+                    variants,
+                    WG_LADDER_K_MAJOR(r) ? " + 4 long cases (K-major copies)" : "",
+                    r == 11 ? " + 3 persistent cases (fewer clusters than tiles)" : "");
         std::fflush(stdout);
         failed += rung_failed;
     }
