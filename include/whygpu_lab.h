@@ -913,7 +913,8 @@ typedef struct wg_trainer_info {
     char step_mode[320];
     int64_t graph_steps;
     /* gpu-epilogue: which layer epilogues ran: "lt (cuBLASLt ...)" or "own (<why>)", and
-     * the launches a step makes with them (each product counted as one) */
+     * on a CUDA device the launches a step makes with them (each product counted as one;
+     * 0 elsewhere) */
     char epilogue[320];
     int step_launches;
 } wg_trainer_info;

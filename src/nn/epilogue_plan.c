@@ -52,6 +52,7 @@ int64_t wg_lt_aux_bytes(int64_t width, int64_t capacity)
 static void plan_own(wg_epilogue_plan *plan)
 {
     plan->use_lt = 0;
+    plan->fused_backward = 0;
     plan->bgrad_last = 0;
     for (int l = 0; l < WG_MLP_MAX_LAYERS; l++)
         plan->forward[l] = plan->dx[l] = plan->dw[l] = WG_LT_PLAIN;
@@ -104,6 +105,7 @@ void wg_epilogue_plan_init(wg_epilogue_plan *plan, wg_epilogue_mode mode, wg_dev
         }
         plan->aux_total += plan->aux_bytes[l];
     }
+    plan->fused_backward = 1;
     plan->bgrad_last = 1;
 }
 
@@ -122,10 +124,21 @@ void wg_epilogue_plan_drop_bgrad_last(wg_epilogue_plan *plan)
     plan->dw[plan->layers - 1] = WG_LT_PLAIN;
 }
 
+void wg_epilogue_plan_drop_backward(wg_epilogue_plan *plan, const char *why)
+{
+    if (!plan || !plan->use_lt || !plan->fused_backward) return;
+    plan->fused_backward = 0;
+    plan->bgrad_last = 0;
+    for (int l = 0; l < WG_MLP_MAX_LAYERS; l++) plan->dx[l] = plan->dw[l] = WG_LT_PLAIN;
+    snprintf(plan->reason, sizeof plan->reason, "backward by the own kernels: %s",
+             why && *why ? why : "refused");
+}
+
 int wg_epilogue_plan_own_launches(const wg_epilogue_plan *plan)
 {
     if (!plan) return 0;
     if (!plan->use_lt) return 2 * plan->layers;
+    if (!plan->fused_backward) return plan->layers;
     return plan->bgrad_last ? 0 : 1;
 }
 
@@ -143,6 +156,8 @@ const char *wg_epilogue_plan_describe(const wg_epilogue_plan *plan, char *buf, s
     if (!buf || size == 0) return buf;
     if (!plan) snprintf(buf, size, "own (no model)");
     else if (!plan->use_lt) snprintf(buf, size, "own (%s)", plan->reason);
+    else if (!plan->fused_backward)
+        snprintf(buf, size, "lt (cuBLASLt bias+ReLU forward; %s)", plan->reason);
     else if (plan->bgrad_last)
         snprintf(buf, size, "lt (cuBLASLt bias+ReLU forward, dReLU+bias-gradient backward)");
     else

@@ -27,6 +27,10 @@
 #include "whygpu.h"
 #include "whygpu_lab.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The epilogue of one product (row-major terms). */
 typedef enum wg_lt_epilogue {
     WG_LT_PLAIN = 0,      /* C = A.B */
@@ -53,6 +57,7 @@ typedef struct wg_epilogue_plan {
     wg_epilogue_mode asked;
     int use_lt;                              /* the products carry Lt epilogues */
     int layers;
+    int fused_backward;                      /* the backward products carry DRELU_BGRAD */
     int bgrad_last;                          /* the last bias gradient by BGRADA (else own) */
     wg_lt_epilogue forward[WG_MLP_MAX_LAYERS];  /* layer l's Z = in.W */
     wg_lt_epilogue dx[WG_MLP_MAX_LAYERS];       /* layer l's d(in) (l > 0) */
@@ -73,13 +78,22 @@ void wg_epilogue_plan_init(wg_epilogue_plan *plan, wg_epilogue_mode mode, wg_dev
 void wg_epilogue_plan_refuse(wg_epilogue_plan *plan, const char *why);
 /* Lt has no BGRADA for the last layer's dW: that layer's bias gradient by the own kernel. */
 void wg_epilogue_plan_drop_bgrad_last(wg_epilogue_plan *plan);
+/* Lt refused a backward product (DRELU_BGRAD): the forward stays fused (its products write
+ * the ReLU outputs the own backward kernels read), the backward runs the own kernels; the
+ * reason is kept ("backward by the own kernels: <why>"). */
+void wg_epilogue_plan_drop_backward(wg_epilogue_plan *plan, const char *why);
 /* Own-kernel launches a training step's forward + backward make for the layer operations
- * (bias+ReLU and ReLU-backward/bias gradient): 2 x layers with own kernels, 0 or 1 with Lt. */
+ * (bias+ReLU and ReLU-backward/bias gradient): 2 x layers with own kernels, 0 or 1 with Lt
+ * (layers with a fused forward only). */
 int wg_epilogue_plan_own_launches(const wg_epilogue_plan *plan);
 /* Launches of a whole training step (gather, products, layer kernels, softmax-loss,
  * optimiser; plus the cursor advance in a graph), counting each product as one. */
 int wg_epilogue_plan_step_launches(const wg_epilogue_plan *plan, int graph);
 /* "lt (cuBLASLt bias+ReLU forward, dReLU+bias-gradient backward)" or "own (<reason>)". */
 const char *wg_epilogue_plan_describe(const wg_epilogue_plan *plan, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* WG_NN_EPILOGUE_PLAN_H */

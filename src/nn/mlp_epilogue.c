@@ -90,14 +90,23 @@ static wg_status build_shape(wg_mlp *mlp, struct wg_mlp_lt_shape *s, int64_t row
     const int index = mlp->device.index;
     wg_status status = WG_OK;
     for (int l = 0; l < mlp->layers && status == WG_OK; l++) {
-        wg_lt_gemm_spec spec = forward_spec(mlp, l, rows);
+        const wg_lt_gemm_spec spec = forward_spec(mlp, l, rows);
         status = wg_cuda_lt_gemm_create(index, &spec, &s->forward[l]);
-        if (status == WG_OK && l > 0) {
-            spec = dx_spec(mlp, l, rows);
-            status = wg_cuda_lt_gemm_create(index, &spec, &s->dx[l]);
-        }
     }
-    if (status != WG_OK || !mlp->epilogue.bgrad_last) return status;
+    if (status != WG_OK) return status; /* no fused forward: nothing fuses */
+    for (int l = 1; l < mlp->layers && mlp->epilogue.fused_backward; l++) {
+        const wg_lt_gemm_spec spec = dx_spec(mlp, l, rows);
+        if (wg_cuda_lt_gemm_create(index, &spec, &s->dx[l]) == WG_OK) continue;
+        /* no DRELU_BGRAD: the forward stays fused, the backward runs the own kernels
+         * (for every shape) */
+        wg_epilogue_plan_drop_backward(&mlp->epilogue, wg_error_message());
+        for (int i = 0; i < WG_MLP_LT_SHAPES; i++)
+            for (int k = 0; k < WG_MLP_MAX_LAYERS; k++) {
+                wg_cuda_lt_gemm_free(mlp->lt_shapes[i].dx[k]);
+                mlp->lt_shapes[i].dx[k] = NULL;
+            }
+    }
+    if (!mlp->epilogue.bgrad_last) return WG_OK;
     const wg_lt_gemm_spec spec = dw_last_spec(mlp, rows);
     if (wg_cuda_lt_gemm_create(index, &spec, &s->dw_last) != WG_OK) {
         /* no BGRADA: the last layer's bias gradient by the own kernel, for every shape */
@@ -162,7 +171,8 @@ wg_status wg_mlp_lt_backward(wg_mlp *mlp, const float *x, int64_t rows, int *use
 {
     *used = 0;
     const struct wg_mlp_lt_shape *s =
-        mlp->epilogue.use_lt && mlp->lt_masks_rows == rows ? find_shape(mlp, rows) : NULL;
+        mlp->epilogue.use_lt && mlp->epilogue.fused_backward && mlp->lt_masks_rows == rows
+            ? find_shape(mlp, rows) : NULL;
     if (!s) return WG_OK;
     *used = 1;
     const int index = mlp->device.index;

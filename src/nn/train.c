@@ -449,7 +449,9 @@ wg_status wg_trainer_info_get(const wg_trainer *t, wg_trainer_info *out)
     out->mid_epoch = t->position != 0;
     wg_train_graphs_describe(t->graphs, out->step_mode, sizeof out->step_mode, &out->graph_steps);
     wg_epilogue_plan_describe(&model->epilogue, out->epilogue, sizeof out->epilogue);
-    out->step_launches = wg_epilogue_plan_step_launches(
-        &model->epilogue, out->graph_steps > 0 && t->options.device.kind == WG_DEVICE_CUDA);
+    /* launches are a GPU's cost: the CPU's step is one parallel region */
+    if (t->options.device.kind == WG_DEVICE_CUDA)
+        out->step_launches = wg_epilogue_plan_step_launches(&model->epilogue,
+                                                            out->graph_steps > 0);
     return WG_OK;
 }
