@@ -251,3 +251,39 @@ DEVICE_TEST(trainer_reports_its_epilogue)
         CHECK_MSG(info.step_launches == launches, "%d", info.step_launches);
     }
 }
+
+/* The model's memory plan counts what mlp_create allocates: the masks of the fused
+ * epilogues on a CUDA device, the bf16 copies of mixed precision (the logits have none). */
+TEST(mlp_memory_plan_counts_masks_and_bf16_copies)
+{
+    const int64_t sizes[] = {784, 512, 256, 10};
+    wg_memory_plan plan;
+    REQUIRE_OK(wg_mlp_memory_plan(cuda0, 3, sizes, 1024, 0, WG_DTYPE_FP32, WG_EPILOGUE_LT, &plan));
+    REQUIRE(plan.count == 3);
+    CHECK_MSG(strstr(plan.entries[2].what, "ReLU masks") && plan.entries[2].bytes == 96 * 1024,
+              "%s %lld", plan.entries[2].what, (long long)plan.entries[2].bytes);
+    REQUIRE_OK(wg_mlp_memory_plan(cuda0, 3, sizes, 1024, 0, WG_DTYPE_FP32, WG_EPILOGUE_OWN, &plan));
+    CHECK(plan.count == 2);
+    REQUIRE_OK(wg_mlp_memory_plan(wg_cpu(), 3, sizes, 1024, 0, WG_DTYPE_FP32, WG_EPILOGUE_LT, &plan));
+    CHECK(plan.count == 2); /* no masks off CUDA */
+
+    /* the parameters' entry is the model's own layout (4 flat buffers of param_count) */
+    wg_mlp *m = NULL;
+    const int64_t small[] = {12, 130, 16, 4};
+    REQUIRE_OK(wg_mlp_create_dtype(wg_cpu(), 3, small, 64, WG_DTYPE_BF16, &m));
+    REQUIRE_OK(wg_mlp_memory_plan(wg_cpu(), 3, small, 64, 0, WG_DTYPE_BF16, WG_EPILOGUE_OWN, &plan));
+    const int64_t params = m->param_count;
+    wg_mlp_free(m);
+    REQUIRE(plan.count == 3);
+    CHECK(plan.entries[0].bytes == params * 4 * 4);
+    CHECK(plan.entries[1].bytes == 64 * (130 + 16 + 4) * 4 * 2);
+    /* copies: parameters, input batch, hidden outputs (130 + 16), dZ of all three layers */
+    CHECK_MSG(strstr(plan.entries[2].what, "bfloat16") &&
+                  plan.entries[2].bytes == (params + 64 * 12 + 64 * (130 + 16) +
+                                            64 * (130 + 16 + 4)) * 2,
+              "%s %lld", plan.entries[2].what, (long long)plan.entries[2].bytes);
+    REQUIRE_OK(wg_mlp_memory_plan(cuda0, 3, small, 64, 1, WG_DTYPE_FP32, WG_EPILOGUE_LT, &plan));
+    CHECK(plan.count == 2 && plan.entries[0].bytes == params * 4);
+    CHECK_STATUS(wg_mlp_memory_plan(cuda0, 0, small, 64, 0, WG_DTYPE_FP32, WG_EPILOGUE_LT, &plan),
+                 WG_ERR_ARGUMENT);
+}

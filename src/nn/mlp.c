@@ -66,6 +66,58 @@ void wg_mlp_free(wg_mlp *mlp)
     free(mlp);
 }
 
+static wg_status check_sizes(int layers, const int64_t *sizes, int64_t capacity);
+
+/* Floats in each flat buffer: every tensor padded to PARAM_ALIGN (as mlp_create lays
+ * them out). */
+static int64_t param_floats(int layers, const int64_t *sizes)
+{
+    int64_t offset = 0;
+    for (int l = 0; l < layers; l++)
+        for (int bias = 0; bias < 2; bias++) {
+            const int64_t count = bias ? sizes[l + 1] : sizes[l] * sizes[l + 1];
+            offset += (count + PARAM_ALIGN - 1) / PARAM_ALIGN * PARAM_ALIGN;
+        }
+    return offset;
+}
+
+wg_status wg_mlp_memory_plan(wg_device device, int layers, const int64_t *sizes,
+                             int64_t capacity, int inference, wg_dtype dtype,
+                             wg_epilogue_mode epilogue, wg_memory_plan *plan)
+{
+    if (!plan) return wg_fail(WG_ERR_ARGUMENT, "mlp memory plan: NULL plan");
+    wg_memory_plan_init(plan);
+    wg_status status = check_sizes(layers, sizes, capacity);
+    if (status != WG_OK) return status;
+    const int64_t params = param_floats(layers, sizes);
+    int64_t activations = 0, hidden = 0;
+    for (int l = 0; l < layers; l++) {
+        activations += capacity * sizes[l + 1]; /* < 2^50 */
+        if (l + 1 < layers) hidden += capacity * sizes[l + 1];
+    }
+    const int buffers = inference ? 1 : WG_MLP_BUFFERS;
+    status = wg_memory_plan_add(plan, device, params * (int64_t)sizeof(float) * buffers,
+                                inference ? "parameters" : "parameters, gradients, optimiser state");
+    if (status == WG_OK)
+        status = wg_memory_plan_add(plan, device,
+                                    activations * (int64_t)sizeof(float) * (inference ? 1 : 2),
+                                    inference ? "activations" : "activations and their gradients");
+    /* BF16 (training only): the copies mlp_create allocates - the parameters', the input
+     * batch's, each hidden layer's output (not the logits) and every layer's dZ */
+    if (status == WG_OK && dtype == WG_DTYPE_BF16 && !inference)
+        status = wg_memory_plan_add(plan, device,
+                                    (params + capacity * sizes[0] + hidden + activations) *
+                                        (int64_t)sizeof(wg_bf16),
+                                    "bfloat16 copies of the parameters and activations");
+    /* gpu-epilogue: the ReLU masks cuBLASLt's epilogues pass from forward to backward */
+    wg_epilogue_plan fused;
+    wg_epilogue_plan_init(&fused, epilogue, device, dtype, inference, layers, sizes, capacity);
+    if (status == WG_OK && fused.aux_total > 0)
+        status = wg_memory_plan_add(plan, device, fused.aux_total,
+                                    "ReLU masks of the cuBLASLt epilogues");
+    return status;
+}
+
 static wg_status check_sizes(int layers, const int64_t *sizes, int64_t capacity)
 {
     if (layers < 1 || layers > WG_MLP_MAX_LAYERS)
@@ -154,27 +206,10 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
 
     /* The whole model, checked before any of it is allocated: every buffer fitting on
      * its own is not enough when all of them are zero-filled next (#21 item 1). */
-    int64_t activations = 0;
-    for (int l = 0; l < layers; l++) activations += capacity * sizes[l + 1]; /* < 2^50 */
-    wg_memory_plan plan;
-    wg_memory_plan_init(&plan);
     const int buffers = inference ? 1 : WG_MLP_BUFFERS;
-    status = wg_memory_plan_add(&plan, device, offset * (int64_t)sizeof(float) * buffers,
-                                inference ? "parameters" : "parameters, gradients, optimiser state");
-    if (status == WG_OK)
-        status = wg_memory_plan_add(&plan, device,
-                                    activations * (int64_t)sizeof(float) * (inference ? 1 : 2),
-                                    inference ? "activations" : "activations and their gradients");
-    /* BF16: the parameters' copies, the input batch's and each layer's output and dZ */
-    if (status == WG_OK && dtype == WG_DTYPE_BF16)
-        status = wg_memory_plan_add(&plan, device,
-                                    (offset + capacity * sizes[0] + 2 * activations) *
-                                        (int64_t)sizeof(wg_bf16),
-                                    "bfloat16 copies of the parameters and activations");
-    /* gpu-epilogue: the ReLU masks cuBLASLt's epilogues pass from forward to backward */
-    if (status == WG_OK && mlp->epilogue.aux_total > 0)
-        status = wg_memory_plan_add(&plan, device, mlp->epilogue.aux_total,
-                                    "ReLU masks of the cuBLASLt epilogues");
+    wg_memory_plan plan;
+    status = wg_mlp_memory_plan(device, layers, sizes, capacity, inference, dtype, epilogue,
+                                &plan);
     if (status == WG_OK) status = wg_memory_plan_check(&plan);
     if (status != WG_OK) {
         char model[160];

@@ -110,6 +110,12 @@ wg_status wg_mlp_create_dtype(wg_device device, int layers, const int64_t *sizes
 wg_status wg_mlp_create_epilogue(wg_device device, int layers, const int64_t *sizes,
                                  int64_t capacity, wg_dtype dtype, wg_epilogue_mode epilogue,
                                  wg_mlp **out);
+/* What such a model holds on its device, entry by entry (wg_memory_plan_check says
+ * whether it fits): parameters, gradients and optimiser state, activations and their
+ * gradients, the bf16 copies (BF16 training), the ReLU masks (fused epilogues). */
+wg_status wg_mlp_memory_plan(wg_device device, int layers, const int64_t *sizes,
+                             int64_t capacity, int inference, wg_dtype dtype,
+                             wg_epilogue_mode epilogue, wg_memory_plan *plan);
 /* The same for forward passes only (prediction): the parameters and activations, no
  * gradients or optimiser state (buffer[] other than WG_MLP_PARAMS and grad[] are NULL), so
  * the memory plan counts a quarter of the parameters' training footprint. Not for
