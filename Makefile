@@ -104,7 +104,7 @@ ifneq ($(NVCC),)
 CPPFLAGS += -DWG_WITH_CUDA
 LIB_SRC  += $(wildcard src/cuda/*.c)
 CU_SRC   := $(wildcard src/cuda/*.cu)
-LDLIBS   += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas -lcudart -lstdc++
+LDLIBS   += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublasLt -lcublas -lcudart -lstdc++
 else
 LIB_SRC  += src/cuda_stub.c
 endif

@@ -838,6 +838,17 @@ const char *wg_graph_mode_name(wg_graph_mode mode); /* "on", "off" */
 wg_status wg_graph_mode_parse(const char *text, wg_graph_mode *out);
 /* ---- end gpu-step ---- */
 
+/* ---- gpu-epilogue (#20 item 1): cuBLASLt fused epilogues in the GPU step ---- */
+/* LT (the default): on a CUDA device, fp32, the forward products add the bias and apply
+ * ReLU (writing ReLU's mask) and the backward products apply the mask and sum the bias
+ * gradient in cuBLASLt's epilogues, instead of separate kernels; OWN: the own kernels.
+ * Where Lt is unavailable or refuses a product, the own kernels run and the reason is
+ * kept (wg_trainer_info.epilogue). */
+typedef enum wg_epilogue_mode { WG_EPILOGUE_LT = 0, WG_EPILOGUE_OWN } wg_epilogue_mode;
+const char *wg_epilogue_mode_name(wg_epilogue_mode mode); /* "lt", "own" */
+wg_status wg_epilogue_mode_parse(const char *text, wg_epilogue_mode *out);
+/* ---- end gpu-epilogue ---- */
+
 typedef struct wg_train_options {
     wg_device device;
     int hidden_layers;                        /* 0 .. WG_MLP_MAX_LAYERS - 1 */
@@ -854,6 +865,7 @@ typedef struct wg_train_options {
      * weights, optimiser state and loss; checkpoints keep the float32 masters). */
     wg_dtype dtype;
     wg_graph_mode graph;                      /* gpu-step: CUDA graphs for the step */
+    wg_epilogue_mode epilogue;                /* gpu-epilogue: cuBLASLt or own layer kernels */
 } wg_train_options;
 
 /* The defaults: cpu, 512,256 hidden, batch 256, 10 epochs, SGD momentum 0.9, lr 0.1 with a
@@ -901,6 +913,11 @@ typedef struct wg_trainer_info {
      * or "eager (<why>)"; graph_steps of them were graph replays */
     char step_mode[320];
     int64_t graph_steps;
+    /* gpu-epilogue: which layer epilogues ran: "lt (cuBLASLt ...)" or "own (<why>)", and
+     * on a CUDA device the launches a step makes with them (each product counted as one;
+     * 0 elsewhere) */
+    char epilogue[320];
+    int step_launches;
 } wg_trainer_info;
 
 wg_status wg_trainer_info_get(const wg_trainer *trainer, wg_trainer_info *out);
@@ -973,6 +990,8 @@ typedef struct wg_train_compare_run {
     double seconds_per_step, images_per_s;
     wg_energy_reading energy; /* (gpu-energy) of the timed steps; SM clock at their end */
     char step_mode[320];      /* gpu-step: as wg_trainer_info's, after the run */
+    char epilogue[320];       /* gpu-epilogue: as wg_trainer_info's, after the run */
+    int step_launches;        /* gpu-epilogue: likewise */
 } wg_train_compare_run;
 
 typedef struct wg_train_compare_result {

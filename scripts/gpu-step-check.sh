@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gpu-step-check.sh - the GPU training step at the launch floor (#20 items 1-3), on a machine
-# with an NVIDIA GPU, in about 3 minutes; called by scripts/gpu-check.sh (its gpu-step
+# with an NVIDIA GPU, in about 4 minutes; called by scripts/gpu-check.sh (its gpu-step
 # section) or alone, with an existing build:
 #
 #   scripts/gpu-step-check.sh BUILD OUT [DATA]     e.g. build-gpu results/x /usr/share/datasets/fashion-mnist
@@ -8,9 +8,12 @@
 # Writes ONE file, OUT/gpu-step.tar.gz (the device tool brings back few files), holding:
 #   launch.log         the launch floor of this run: `whygpu explain --only latency` (an empty kernel
 #                      queued, and with a wait)
-#   graph-on-N.json, graph-off-N.json    `train --compare --batch 256 --steps 2000` with
-#                      --graph on and off, alternated twice (N = 1, 2): the GPU's time per
-#                      step and how its steps ran (the text tables in graph.log)
+#   graph-G-epilogue-E-N.json   `train --compare --batch 256 --steps 2000` with --graph G
+#                      (on, off) and --epilogue E (lt: cuBLASLt fused epilogues, own: the
+#                      own kernels), the four alternated twice (N = 1, 2): the GPU's time per
+#                      step, how its steps ran and which epilogues ran (text in graph.log)
+#   epilogue.txt       one line per run of those: graph, epilogue, GPU time/step, launches
+#                      a step, and the epilogue line (does lt beat own? by how much?)
 #   curve.json, curve.log   `train --compare --batches 64,...,8192 --steps 200`: CPU vs GPU
 #                      images/s per batch, the best batch named
 #   sweep-mlp.json, sweep-mlp.log   `sweep --op mlp-step --sizes 64:8192 --points 8`
@@ -52,11 +55,30 @@ run() { # run NAME LIMIT COMMAND...: stdout and stderr to $dir/NAME, the status 
 run launch.log 60 "$whygpu" explain --only latency --no-progress
 for n in 1 2; do
     for graph in on off; do
-        run graph.log 120 "$whygpu" train --compare --device "$device" --graph "$graph" \
-            --batch 256 --steps "$steps" --data "$data" --no-progress \
-            --json "$dir/graph-$graph-$n.json"
+        for epilogue in lt own; do
+            run graph.log 120 "$whygpu" train --compare --device "$device" --graph "$graph" \
+                --epilogue "$epilogue" --batch 256 --steps "$steps" --data "$data" \
+                --no-progress --json "$dir/graph-$graph-epilogue-$epilogue-$n.json"
+        done
     done
 done
+# gpu-epilogue: the GPU run of each, side by side (a run that did not happen says so)
+run epilogue.txt 30 python3 -c '
+import glob, json, os, sys
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "graph-*-epilogue-*.json"))):
+    name = os.path.basename(path)[:-5]
+    try:
+        gpu = json.load(open(path))["runs"][1]
+    except Exception as e:
+        print("%s: no result (%s)" % (name, e))
+        continue
+    if not gpu.get("ran"):
+        print("%s: not run: %s" % (name, gpu.get("error")))
+        continue
+    print("%s: %.1f us/step, %s launches a step; %s; %s" % (
+        name, gpu["seconds_per_step"] * 1e6, gpu.get("step_launches"), gpu.get("epilogue"),
+        gpu.get("step_mode")))
+' "$dir"
 run curve.log 300 "$whygpu" train --compare --device "$device" --batches "$batches" \
     --steps "$curve_steps" --data "$data" --no-progress --json "$dir/curve.json"
 run sweep-mlp.log 120 "$whygpu" sweep --op mlp-step --device "$device" --sizes "$sweep" \

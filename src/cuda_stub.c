@@ -7,6 +7,7 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cuda_measure.h"
 #include "cuda/ladder_cuda.h"
+#include "cuda/lt_gemm.h"
 #include "cuda/step_graph.h"
 #include "cuda_kernels.h"
 #include "error.h"
@@ -177,3 +178,21 @@ wg_status wg_cuda_graph_launch(int index, wg_cuda_graph *graph)
 }
 
 void wg_cuda_graph_free(int index, wg_cuda_graph *graph) { (void)index, (void)graph; }
+
+/* ---- gpu-epilogue: cuBLASLt products with fused epilogues (cuda/lt_gemm.h) ---- */
+
+wg_status wg_cuda_lt_gemm_create(int index, const wg_lt_gemm_spec *spec, wg_lt_gemm **out)
+{
+    (void)spec;
+    if (out) *out = NULL;
+    return no_cuda(index);
+}
+
+wg_status wg_cuda_lt_gemm_run(int index, const wg_lt_gemm *gemm, const float *a, const float *b,
+                              float *c)
+{
+    (void)gemm, (void)a, (void)b, (void)c;
+    return no_cuda(index);
+}
+
+void wg_cuda_lt_gemm_free(wg_lt_gemm *gemm) { (void)gemm; }

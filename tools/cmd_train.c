@@ -94,6 +94,10 @@ static void print_summary(const train_outcome *r)
     }
     printf("\n");
     if (r->count > 0) printf("steps ran as: %s\n", r->info.step_mode);
+    if (r->count > 0 && r->info.step_launches > 0)
+        printf("epilogues: %s; %d launches a step\n", r->info.epilogue, r->info.step_launches);
+    else if (r->count > 0)
+        printf("epilogues: %s\n", r->info.epilogue);
     if (r->c->save_path) printf("saved to %s\n", r->c->save_path);
 }
 
@@ -147,6 +151,9 @@ static int print_json(FILE *f, const train_outcome *r, int argc, char **argv)
     wg_json_key(j, "test_accuracy"); wg_json_number(j, r->final_accuracy);
     wg_json_key(j, "step_mode"); wg_json_string(j, r->info.step_mode);
     wg_json_key(j, "graph_steps"); wg_json_int(j, r->info.graph_steps);
+    wg_json_key(j, "epilogue"); wg_json_string(j, r->info.epilogue);
+    wg_json_key(j, "step_launches");
+    if (r->info.step_launches > 0) wg_json_int(j, r->info.step_launches); else wg_json_null(j);
     wg_json_end_object(j);
     wg_json_key(j, "saved_to"); wg_json_string(j, c->save_path);
     wg_json_end_object(j);

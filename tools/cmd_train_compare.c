@@ -87,6 +87,9 @@ static void print_text(const wg_train_compare_result *r, const wg_machine_facts 
         for (int64_t k = 0; k < run->loss_steps; k++) printf(" %.5f", run->losses[k]);
         printf("\n");
         if (run->step_mode[0]) printf("%-8s  steps ran as: %s\n", "", run->step_mode);
+        if (run->epilogue[0] && run->step_launches > 0)
+            printf("%-8s  epilogues: %s; %d launches a step\n", "", run->epilogue,
+                   run->step_launches);
     }
     print_energy(r);
     if (!r->runs[0].ran || !r->runs[1].ran) return;
@@ -128,6 +131,9 @@ static int print_json(FILE *f, const train_cli *c, const wg_train_compare_result
         wg_json_key(j, "seconds_per_step"); wg_json_number(j, run->ran ? run->seconds_per_step : NAN);
         wg_json_key(j, "images_per_s"); wg_json_number(j, run->ran ? run->images_per_s : NAN);
         wg_json_key(j, "step_mode"); wg_json_string(j, run->step_mode[0] ? run->step_mode : NULL);
+        wg_json_key(j, "epilogue"); wg_json_string(j, run->epilogue[0] ? run->epilogue : NULL);
+        wg_json_key(j, "step_launches");
+        if (run->step_launches > 0) wg_json_int(j, run->step_launches); else wg_json_null(j);
         wg_json_key(j, "first_losses");
         wg_json_begin_array(j);
         for (int64_t k = 0; run->ran && k < run->loss_steps; k++) wg_json_number(j, run->losses[k]);

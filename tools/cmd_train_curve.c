@@ -56,6 +56,7 @@ static void json_run(wg_json *j, const wg_train_compare_run *run)
     wg_json_key(j, "seconds_per_step"); wg_json_number(j, run->ran ? run->seconds_per_step : NAN);
     wg_json_key(j, "images_per_s"); wg_json_number(j, run->ran ? run->images_per_s : NAN);
     wg_json_key(j, "step_mode"); wg_json_string(j, run->step_mode[0] ? run->step_mode : NULL);
+    wg_json_key(j, "epilogue"); wg_json_string(j, run->epilogue[0] ? run->epilogue : NULL);
     wg_json_end_object(j);
 }
 

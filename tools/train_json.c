@@ -66,6 +66,7 @@ void train_json_options(wg_json *j, const train_cli *c, const char *model, int64
     wg_json_key(j, "seed"); wg_json_int(j, (int64_t)o->seed);
     wg_json_key(j, "dtype"); wg_json_string(j, wg_dtype_name(o->dtype));
     wg_json_key(j, "graph"); wg_json_string(j, wg_graph_mode_name(o->graph));
+    wg_json_key(j, "epilogue"); wg_json_string(j, wg_epilogue_mode_name(o->epilogue));
     wg_json_end_object(j);
 }
 

@@ -20,7 +20,7 @@ static void train_usage(FILE *out)
             "                    [--optimizer sgd|adam] [--lr X] [--momentum X]\n"
             "                    [--schedule cosine|step|constant] [--seed N] [--data DIR]\n"
             "                    [--steps N] [--json FILE|-] [--save FILE] [--load FILE]\n"
-            "                    [--dtype fp32|bf16] [--graph on|off]\n"
+            "                    [--dtype fp32|bf16] [--graph on|off] [--epilogue lt|own]\n"
             "                    [--compare [--batches LIST]] [--no-progress]\n"
             "\n"
             "Trains a multilayer perceptron (784-512-256-10, ReLU, softmax cross-entropy) on\n"
@@ -60,6 +60,11 @@ static void train_usage(FILE *out)
             "                   replay it (one launch a step instead of one per kernel), or\n"
             "                   launch the kernels one by one (default on; a capture that\n"
             "                   fails falls back to launching, and the output says why)\n"
+            "  --epilogue lt|own on a CUDA GPU in fp32, add the bias and apply ReLU (and, going\n"
+            "                   back, ReLU's mask and the bias gradient) inside the products'\n"
+            "                   cuBLASLt epilogues, or in separate own kernels (default lt;\n"
+            "                   where cuBLASLt refuses, the own kernels run and the output\n"
+            "                   says why)\n"
             "  --no-progress    no progress on stderr\n"
             "  -h, --help       this help\n"
             "\n"
@@ -141,6 +146,7 @@ int train_parse_options(int argc, char **argv, train_cli *c)
         {"compare", no_argument, NULL, 'C'},        {"no-progress", no_argument, NULL, 'P'},
         {"dtype", required_argument, NULL, 'T'},    {"graph", required_argument, NULL, 'G'},
         {"batches", required_argument, NULL, 'B'},  {"help", no_argument, NULL, 'h'},
+        {"epilogue", required_argument, NULL, 'E'},
         {NULL, 0, NULL, 0}};
     memset(c, 0, sizeof *c);
     wg_train_defaults(&c->train);
@@ -209,6 +215,10 @@ int train_parse_options(int argc, char **argv, train_cli *c)
         case 'G':
             if (wg_graph_mode_parse(optarg, &c->train.graph) != WG_OK)
                 return cli_usage_error("train", "--graph: %s", wg_error_message());
+            break;
+        case 'E':
+            if (wg_epilogue_mode_parse(optarg, &c->train.epilogue) != WG_OK)
+                return cli_usage_error("train", "--epilogue: %s", wg_error_message());
             break;
         case 'P': c->progress = 0; break;
         case 'h': train_usage(stdout); return -1;

@@ -29,6 +29,7 @@
 #define WG_CUBLAS_WORKSPACE_BYTES ((size_t)32 << 20)
 
 static cublasHandle_t handles[WG_CUBLAS_MAX_DEVICES];
+static void *workspaces[WG_CUBLAS_MAX_DEVICES]; /* gpu-epilogue: shared with cuBLASLt */
 static pthread_mutex_t handle_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The handle of device `index` (already current), created on first use and kept for the
@@ -62,6 +63,7 @@ static wg_status get_handle(int index, cublasHandle_t *out)
         if (st == CUBLAS_STATUS_SUCCESS && workspace)
             st = cublasSetWorkspace(handle, workspace, WG_CUBLAS_WORKSPACE_BYTES);
         if (st == CUBLAS_STATUS_SUCCESS) {
+            workspaces[index] = workspace;
             __atomic_store_n(&handles[index], handle, __ATOMIC_RELEASE);
         } else {
             if (handle) (void)cublasDestroy(handle);
@@ -72,6 +74,20 @@ static wg_status get_handle(int index, cublasHandle_t *out)
     *out = handles[index];
     (void)pthread_mutex_unlock(&handle_lock);
     return status;
+}
+
+/* gpu-epilogue: the handle's workspace (NULL, 0 when it could not be allocated), for the
+ * cuBLASLt products of the same stream: they run in stream order with cuBLAS's, so one
+ * workspace serves both. */
+extern "C" wg_status wg_cuda_cublas_workspace(int index, void **workspace, size_t *bytes)
+{
+    cublasHandle_t handle = NULL;
+    wg_status status = wg_cuda_use(index);
+    if (status == WG_OK) status = get_handle(index, &handle);
+    if (status != WG_OK) return status;
+    *workspace = workspaces[index];
+    *bytes = workspaces[index] ? WG_CUBLAS_WORKSPACE_BYTES : 0;
+    return WG_OK;
 }
 
 extern "C" wg_status wg_cuda_cublas_gemm(int index, wg_precision precision,

@@ -43,6 +43,8 @@ wg_status wg_cuda_synchronize(int index);
 /* cuBLAS's GEMM of a precision (cublas.cu; A and B are BF16 copies for BF16); launched,
  * not waited for. */
 wg_status wg_cuda_cublas_gemm(int index, wg_precision precision, const wg_gemm_args *args);
+/* gpu-epilogue: cuBLAS's workspace on device `index` (cublas.cu), shared with cuBLASLt. */
+wg_status wg_cuda_cublas_workspace(int index, void **workspace, size_t *bytes);
 wg_status wg_cuda_timer_start(int index, wg_device_timer *timer);
 wg_status wg_cuda_timer_stop(int index, wg_device_timer *timer, double *seconds);
 

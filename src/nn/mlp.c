@@ -59,9 +59,63 @@ void wg_mlp_free(wg_mlp *mlp)
     release_device(mlp, mlp->stats);
     release_device(mlp, mlp->params16);
     release_device(mlp, mlp->x16);
+    for (int l = 0; l < WG_MLP_MAX_LAYERS; l++) release_device(mlp, mlp->aux[l]);
+    wg_mlp_lt_free(mlp);
     free(mlp->cpu_scratch);
     free(mlp->cpu_stats);
     free(mlp);
+}
+
+static wg_status check_sizes(int layers, const int64_t *sizes, int64_t capacity);
+
+/* Floats in each flat buffer: every tensor padded to PARAM_ALIGN (as mlp_create lays
+ * them out). */
+static int64_t param_floats(int layers, const int64_t *sizes)
+{
+    int64_t offset = 0;
+    for (int l = 0; l < layers; l++)
+        for (int bias = 0; bias < 2; bias++) {
+            const int64_t count = bias ? sizes[l + 1] : sizes[l] * sizes[l + 1];
+            offset += (count + PARAM_ALIGN - 1) / PARAM_ALIGN * PARAM_ALIGN;
+        }
+    return offset;
+}
+
+wg_status wg_mlp_memory_plan(wg_device device, int layers, const int64_t *sizes,
+                             int64_t capacity, int inference, wg_dtype dtype,
+                             wg_epilogue_mode epilogue, wg_memory_plan *plan)
+{
+    if (!plan) return wg_fail(WG_ERR_ARGUMENT, "mlp memory plan: NULL plan");
+    wg_memory_plan_init(plan);
+    wg_status status = check_sizes(layers, sizes, capacity);
+    if (status != WG_OK) return status;
+    const int64_t params = param_floats(layers, sizes);
+    int64_t activations = 0, hidden = 0;
+    for (int l = 0; l < layers; l++) {
+        activations += capacity * sizes[l + 1]; /* < 2^50 */
+        if (l + 1 < layers) hidden += capacity * sizes[l + 1];
+    }
+    const int buffers = inference ? 1 : WG_MLP_BUFFERS;
+    status = wg_memory_plan_add(plan, device, params * (int64_t)sizeof(float) * buffers,
+                                inference ? "parameters" : "parameters, gradients, optimiser state");
+    if (status == WG_OK)
+        status = wg_memory_plan_add(plan, device,
+                                    activations * (int64_t)sizeof(float) * (inference ? 1 : 2),
+                                    inference ? "activations" : "activations and their gradients");
+    /* BF16 (training only): the copies mlp_create allocates - the parameters', the input
+     * batch's, each hidden layer's output (not the logits) and every layer's dZ */
+    if (status == WG_OK && dtype == WG_DTYPE_BF16 && !inference)
+        status = wg_memory_plan_add(plan, device,
+                                    (params + capacity * sizes[0] + hidden + activations) *
+                                        (int64_t)sizeof(wg_bf16),
+                                    "bfloat16 copies of the parameters and activations");
+    /* gpu-epilogue: the ReLU masks cuBLASLt's epilogues pass from forward to backward */
+    wg_epilogue_plan fused;
+    wg_epilogue_plan_init(&fused, epilogue, device, dtype, inference, layers, sizes, capacity);
+    if (status == WG_OK && fused.aux_total > 0)
+        status = wg_memory_plan_add(plan, device, fused.aux_total,
+                                    "ReLU masks of the cuBLASLt epilogues");
+    return status;
 }
 
 static wg_status check_sizes(int layers, const int64_t *sizes, int64_t capacity)
@@ -102,7 +156,8 @@ static wg_status choose_bf16_kernel(wg_mlp *mlp)
  * gradients) or, with `inference`, only what a forward pass reads and writes: the
  * parameters and the activations. BF16 adds the bfloat16 copies (training only). */
 static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
-                            int inference, wg_dtype dtype, wg_mlp **out)
+                            int inference, wg_dtype dtype, wg_epilogue_mode epilogue,
+                            wg_mlp **out)
 {
     if (!out) return wg_fail(WG_ERR_ARGUMENT, "mlp: NULL output");
     wg_status status = check_sizes(layers, sizes, capacity);
@@ -131,6 +186,8 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
         free(mlp);
         return status;
     }
+    wg_epilogue_plan_init(&mlp->epilogue, epilogue, device, dtype, inference, layers, sizes,
+                          capacity);
 
     int64_t offset = 0;
     for (int l = 0; l < layers; l++) {
@@ -149,23 +206,10 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
 
     /* The whole model, checked before any of it is allocated: every buffer fitting on
      * its own is not enough when all of them are zero-filled next (#21 item 1). */
-    int64_t activations = 0;
-    for (int l = 0; l < layers; l++) activations += capacity * sizes[l + 1]; /* < 2^50 */
-    wg_memory_plan plan;
-    wg_memory_plan_init(&plan);
     const int buffers = inference ? 1 : WG_MLP_BUFFERS;
-    status = wg_memory_plan_add(&plan, device, offset * (int64_t)sizeof(float) * buffers,
-                                inference ? "parameters" : "parameters, gradients, optimiser state");
-    if (status == WG_OK)
-        status = wg_memory_plan_add(&plan, device,
-                                    activations * (int64_t)sizeof(float) * (inference ? 1 : 2),
-                                    inference ? "activations" : "activations and their gradients");
-    /* BF16: the parameters' copies, the input batch's and each layer's output and dZ */
-    if (status == WG_OK && dtype == WG_DTYPE_BF16)
-        status = wg_memory_plan_add(&plan, device,
-                                    (offset + capacity * sizes[0] + 2 * activations) *
-                                        (int64_t)sizeof(wg_bf16),
-                                    "bfloat16 copies of the parameters and activations");
+    wg_memory_plan plan;
+    status = wg_mlp_memory_plan(device, layers, sizes, capacity, inference, dtype, epilogue,
+                                &plan);
     if (status == WG_OK) status = wg_memory_plan_check(&plan);
     if (status != WG_OK) {
         char model[160];
@@ -185,6 +229,9 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
             status = alloc_device(mlp, count, sizeof(float), (void **)&mlp->grad[l]);
     }
     if (status == WG_OK) status = alloc_device(mlp, 1, sizeof(wg_nn_stats), (void **)&mlp->stats);
+    for (int l = 0; l < layers && status == WG_OK; l++)
+        if (mlp->epilogue.aux_bytes[l] > 0)
+            status = alloc_device(mlp, mlp->epilogue.aux_bytes[l], 1, &mlp->aux[l]);
     if (dtype == WG_DTYPE_BF16) {
         mlp->params16_stale = 1;
         if (status == WG_OK)
@@ -219,19 +266,26 @@ static wg_status mlp_create(wg_device device, int layers, const int64_t *sizes, 
 wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int64_t capacity,
                         wg_mlp **out)
 {
-    return mlp_create(device, layers, sizes, capacity, 0, WG_DTYPE_FP32, out);
+    return mlp_create(device, layers, sizes, capacity, 0, WG_DTYPE_FP32, WG_EPILOGUE_OWN, out);
 }
 
 wg_status wg_mlp_create_dtype(wg_device device, int layers, const int64_t *sizes,
                               int64_t capacity, wg_dtype dtype, wg_mlp **out)
 {
-    return mlp_create(device, layers, sizes, capacity, 0, dtype, out);
+    return mlp_create(device, layers, sizes, capacity, 0, dtype, WG_EPILOGUE_OWN, out);
+}
+
+wg_status wg_mlp_create_epilogue(wg_device device, int layers, const int64_t *sizes,
+                                 int64_t capacity, wg_dtype dtype, wg_epilogue_mode epilogue,
+                                 wg_mlp **out)
+{
+    return mlp_create(device, layers, sizes, capacity, 0, dtype, epilogue, out);
 }
 
 wg_status wg_mlp_create_inference(wg_device device, int layers, const int64_t *sizes,
                                   int64_t capacity, wg_mlp **out)
 {
-    return mlp_create(device, layers, sizes, capacity, 1, WG_DTYPE_FP32, out);
+    return mlp_create(device, layers, sizes, capacity, 1, WG_DTYPE_FP32, WG_EPILOGUE_OWN, out);
 }
 
 const char *wg_mlp_describe_sizes(int layers, const int64_t *sizes, char *buf, size_t size)
@@ -342,6 +396,9 @@ wg_status wg_mlp_forward(wg_mlp *mlp, const float *x, int64_t rows)
     if (!mlp || !x) return wg_fail(WG_ERR_ARGUMENT, "mlp forward: NULL argument");
     wg_status status = check_rows(mlp, "forward", rows);
     if (status == WG_OK && mlp->dtype == WG_DTYPE_BF16) return forward_bf16(mlp, x, rows);
+    int fused = 0; /* gpu-epilogue: the products carried bias and ReLU (mlp_epilogue.c) */
+    if (status == WG_OK) status = wg_mlp_lt_forward(mlp, x, rows, &fused);
+    if (status != WG_OK || fused) return status;
     const int index = mlp->device.index;
     const float *params = mlp->buffer[WG_MLP_PARAMS];
     const float *in = x;
@@ -401,6 +458,9 @@ wg_status wg_mlp_backward(wg_mlp *mlp, const float *x, int64_t rows)
     if (!mlp || !x) return wg_fail(WG_ERR_ARGUMENT, "mlp backward: NULL argument");
     wg_status status = check_rows(mlp, "backward", rows);
     if (status == WG_OK && mlp->dtype == WG_DTYPE_BF16) return backward_bf16(mlp, rows);
+    int fused = 0; /* gpu-epilogue: ReLU's mask and the bias gradients in the products */
+    if (status == WG_OK) status = wg_mlp_lt_backward(mlp, x, rows, &fused);
+    if (status != WG_OK || fused) return status;
     const int index = mlp->device.index;
     const float *params = mlp->buffer[WG_MLP_PARAMS];
     float *grads = mlp->buffer[WG_MLP_GRADS];

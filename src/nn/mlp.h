@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "../backend.h"
+#include "epilogue_plan.h"
 #include "nn_backend.h"
 #include "whygpu.h"
 #include "whygpu_lab.h"
@@ -83,6 +84,13 @@ typedef struct wg_mlp {
     int cpu_scratch_threads;
     int64_t cpu_scratch_row;              /* floats a row */
     wg_nn_stats *cpu_stats;               /* [threads] loss statistics */
+    /* gpu-epilogue: cuBLASLt fused epilogues (mlp_epilogue.c); plan.use_lt 0 elsewhere. */
+    wg_epilogue_plan epilogue;
+    void *aux[WG_MLP_MAX_LAYERS];         /* ReLU masks of the hidden layers (device) */
+    struct wg_mlp_lt_shape *lt_shapes;    /* the products made for each batch size seen */
+    int lt_next_shape;                    /* the slot a new batch size takes */
+    int64_t lt_masks_rows;                /* rows of the last forward pass that wrote the
+                                           * masks through Lt (0: it did not) */
 } wg_mlp;
 
 /* A model with `layers` weight layers of sizes[0] -> sizes[1] -> ... -> sizes[layers] on
@@ -95,6 +103,19 @@ wg_status wg_mlp_create(wg_device device, int layers, const int64_t *sizes, int6
  * mixed-precision layer operations. */
 wg_status wg_mlp_create_dtype(wg_device device, int layers, const int64_t *sizes,
                               int64_t capacity, wg_dtype dtype, wg_mlp **out);
+/* gpu-epilogue: the same with the layer epilogues asked for (epilogue_plan.h): LT fuses
+ * them into cuBLASLt products on a CUDA device in float32 (the ReLU masks counted in the
+ * memory plan and allocated here), falling back to the own kernels with the reason
+ * (mlp->epilogue.reason); the calls above use OWN. */
+wg_status wg_mlp_create_epilogue(wg_device device, int layers, const int64_t *sizes,
+                                 int64_t capacity, wg_dtype dtype, wg_epilogue_mode epilogue,
+                                 wg_mlp **out);
+/* What such a model holds on its device, entry by entry (wg_memory_plan_check says
+ * whether it fits): parameters, gradients and optimiser state, activations and their
+ * gradients, the bf16 copies (BF16 training), the ReLU masks (fused epilogues). */
+wg_status wg_mlp_memory_plan(wg_device device, int layers, const int64_t *sizes,
+                             int64_t capacity, int inference, wg_dtype dtype,
+                             wg_epilogue_mode epilogue, wg_memory_plan *plan);
 /* The same for forward passes only (prediction): the parameters and activations, no
  * gradients or optimiser state (buffer[] other than WG_MLP_PARAMS and grad[] are NULL), so
  * the memory plan counts a quarter of the parameters' training footprint. Not for
@@ -148,6 +169,16 @@ wg_status wg_mlp_gemm(const wg_mlp *mlp, int trans_a, int trans_b, int64_t m, in
 wg_status wg_mlp_cpu_train_step(wg_mlp *mlp, const float *x, const uint8_t *labels,
                                 int64_t rows, const wg_optimizer *optimizer, float lr,
                                 float lr_t, float eps_t);
+
+/* mlp_epilogue.c (gpu-epilogue): the cuBLASLt side of forward and backward. _prepare
+ * makes the products of a batch of `rows` rows once (outside any graph capture: it asks
+ * the heuristic); a refusal switches the model to its own kernels, saying why, and is
+ * not an error. _forward and _backward set *used = 0 when the own path must run instead
+ * (Lt off, or the backward's forward did not write the masks). */
+wg_status wg_mlp_lt_prepare(wg_mlp *mlp, int64_t rows);
+wg_status wg_mlp_lt_forward(wg_mlp *mlp, const float *x, int64_t rows, int *used);
+wg_status wg_mlp_lt_backward(wg_mlp *mlp, const float *x, int64_t rows, int *used);
+void wg_mlp_lt_free(wg_mlp *mlp);
 
 /* The accumulated loss sum and correct count: reset, and read (waits for the device). */
 wg_status wg_mlp_stats_reset(wg_mlp *mlp);

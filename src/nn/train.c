@@ -69,6 +69,7 @@ void wg_train_defaults(wg_train_options *o)
     o->seed = 42;
     o->dtype = WG_DTYPE_FP32;
     o->graph = WG_GRAPH_ON;
+    o->epilogue = WG_EPILOGUE_LT;
 }
 
 /* ---------------------------------------------------------------- datasets -------- */
@@ -216,9 +217,16 @@ wg_status wg_trainer_create(const wg_train_options *options, const wg_dataset *t
     sizes[layers] = train->classes;
     /* Evaluation batches use the same buffers: at least a few hundred rows. */
     const int64_t capacity = batch > 1024 ? batch : 1024;
-    status = wg_mlp_create_dtype(options->device, layers, sizes, capacity, options->dtype,
-                                 &t->model);
+    status = wg_mlp_create_epilogue(options->device, layers, sizes, capacity, options->dtype,
+                                    options->epilogue, &t->model);
     if (status == WG_OK) status = wg_mlp_init(t->model, options->seed);
+    /* gpu-epilogue: the cuBLASLt products of every batch size the run will see (full and
+     * last training batch, full and last evaluation batch), so that whether the epilogues
+     * fuse is decided once, before the first step */
+    const int64_t sizes_seen[4] = {batch, train->count % batch, capacity,
+                                   test ? test->count % capacity : 0};
+    for (int i = 0; i < 4 && status == WG_OK; i++)
+        if (sizes_seen[i] > 0) status = wg_mlp_lt_prepare(t->model, sizes_seen[i]);
     if (status == WG_OK) status = wg_device_dataset_upload(train, options->device, &t->train);
     if (status == WG_OK && test) status = wg_device_dataset_upload(test, options->device, &t->test);
     const wg_backend *backend = t->model ? t->model->backend : NULL;
@@ -440,5 +448,10 @@ wg_status wg_trainer_info_get(const wg_trainer *t, wg_trainer_info *out)
     out->step = t->step;
     out->mid_epoch = t->position != 0;
     wg_train_graphs_describe(t->graphs, out->step_mode, sizeof out->step_mode, &out->graph_steps);
+    wg_epilogue_plan_describe(&model->epilogue, out->epilogue, sizeof out->epilogue);
+    /* launches are a GPU's cost: the CPU's step is one parallel region */
+    if (t->options.device.kind == WG_DEVICE_CUDA)
+        out->step_launches = wg_epilogue_plan_step_launches(&model->epilogue,
+                                                            out->graph_steps > 0);
     return WG_OK;
 }

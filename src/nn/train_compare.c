@@ -60,6 +60,11 @@ static wg_status compare_on(const wg_train_options *options, const wg_dataset *t
         run->images_per_s = (double)(run->timed_steps * t->options.batch) / run->seconds;
     }
     wg_train_graphs_describe(t->graphs, run->step_mode, sizeof run->step_mode, NULL);
+    wg_trainer_info info; /* gpu-epilogue: which epilogues ran, and the launches a step */
+    if (wg_trainer_info_get(t, &info) == WG_OK) {
+        snprintf(run->epilogue, sizeof run->epilogue, "%s", info.epilogue);
+        run->step_launches = info.step_launches;
+    }
     wg_trainer_free(t);
     if (progress) progress(context, result, index, NULL);
     return status;

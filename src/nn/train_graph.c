@@ -159,6 +159,9 @@ wg_status wg_train_graphs_step(wg_trainer *t, int64_t rows, int *done)
     if (t->position == 0 || !g->table_valid) status = write_table(t, g);
     if (status != WG_OK) return status;
     if (route == WG_STEP_CAPTURE) {
+        /* gpu-epilogue: cuBLASLt's products made (and its heuristic asked) before capture */
+        status = wg_mlp_lt_prepare(t->model, rows);
+        if (status != WG_OK) return status;
         wg_cuda_graph_free(index, g->graph[slot]); /* one of other rows, if any */
         g->graph[slot] = NULL;
         enqueue_context c = {t, g, rows};
