@@ -276,7 +276,7 @@ fi
 # ---- gpu-step (#20 items 1-3): the step with CUDA graphs on and off at batch 256, the
 # batch curve (train --compare --batches, sweep --op mlp-step 64:8192) and PyTorch CUDA
 # side by side (scripts/compare-torch-train.py --device cuda; TORCH_PYTHON names the Python
-# whose torch has CUDA), about 3 minutes, into ONE file: gpu-step.tar.gz.
+# whose torch has CUDA), about 4 minutes, into ONE file: gpu-step.tar.gz.
 if part step; then
     echo "== gpu-step: scripts/gpu-step-check.sh $build (folded into extra.tar.gz) $data" | tee -a "$summary"
     step_out=$(mktemp -d)
