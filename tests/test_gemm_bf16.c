@@ -259,3 +259,49 @@ TEST(gemm_fp32_kernels_refuse_bf16_inputs)
     CHECK(strstr(wg_error_message(), "bf16") != NULL);
     CHECK(wg_cpu_gemm_isa("generic", &g) == WG_ERR_UNSUPPORTED);
 }
+
+/* A prepared product on the CPU (what bench gemm --dtype bf16 times) with a bf16 kernel and
+ * float32 inputs works on bf16 copies made once: every transpose and padded leading
+ * dimension gives, bit for bit, what the kernel gives when it rounds the same inputs while
+ * packing (no subnormals here, where the two roundings differ), the caller's inputs are
+ * left as they were and not read by the runs (poisoned with NaN after preparing). */
+TEST(gemm_bf16_prepared_cpu_converts_once)
+{
+    const wg_device cpu = {WG_DEVICE_CPU, 0};
+    const wg_kernel *best = NULL;
+    REQUIRE_OK(wg_kernel_best(cpu, WG_PRECISION_BF16, &best));
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            const int64_t m = 37, n = 45, k = 70, pad = 3;
+            const int64_t a_rows = ta ? k : m, a_cols = (ta ? m : k) + pad;
+            const int64_t b_rows = tb ? n : k, b_cols = (tb ? k : n) + pad;
+            float *a = malloc((size_t)(a_rows * a_cols) * sizeof *a);
+            float *b = malloc((size_t)(b_rows * b_cols) * sizeof *b);
+            float *a_copy = malloc((size_t)(a_rows * a_cols) * sizeof *a);
+            float *direct = malloc((size_t)(m * n) * sizeof *direct);
+            float *prepared = malloc((size_t)(m * n) * sizeof *prepared);
+            REQUIRE(a && b && a_copy && direct && prepared);
+            ref_random(a, a_rows * a_cols, 77 + (uint64_t)(2 * ta + tb));
+            ref_random(b, b_rows * b_cols, 91 + (uint64_t)(2 * ta + tb));
+            memcpy(a_copy, a, (size_t)(a_rows * a_cols) * sizeof *a);
+            const wg_gemm_args g = {.trans_a = ta, .trans_b = tb, .m = m, .n = n, .k = k,
+                                    .alpha = 1.0f, .a = a, .lda = a_cols, .b = b,
+                                    .ldb = b_cols, .c = direct, .ldc = n};
+            REQUIRE_OK(wg_gemm_on(cpu, best, &g));
+            wg_gemm_args gp = g;
+            gp.c = prepared;
+            wg_gemm_prepared *p = NULL;
+            REQUIRE_OK(wg_gemm_prepare(cpu, best, &gp, &p));
+            CHECK(memcmp(a, a_copy, (size_t)(a_rows * a_cols) * sizeof *a) == 0);
+            memset(a, 0xff, (size_t)(a_rows * a_cols) * sizeof *a); /* NaN: must not be read */
+            wg_status run = wg_gemm_run_prepared(p);
+            CHECK_MSG(run == WG_OK, "ta=%d tb=%d: %s", ta, tb, wg_error_message());
+            int differ = 0;
+            for (int64_t i = 0; i < m * n; i++) differ += memcmp(&direct[i], &prepared[i], 4) != 0;
+            CHECK_MSG(differ == 0, "ta=%d tb=%d: %d of %lld elements differ from the direct "
+                      "call", ta, tb, differ, (long long)(m * n));
+            wg_gemm_prepared_free(p);
+            memcpy(a, a_copy, (size_t)(a_rows * a_cols) * sizeof *a);
+            free(a), free(b), free(a_copy), free(direct), free(prepared);
+        }
+}

@@ -36,6 +36,11 @@ extern const wg_kernel wg_cpu_kernels[WG_CPU_KERNEL_COUNT];
 wg_status wg_cpu_kernel_auto(int index, const wg_kernel **out);
 wg_status wg_cpu_kernel_available(int index, const wg_kernel *kernel);
 wg_status wg_cpu_gemm_entry(int index, const wg_kernel *kernel, const wg_gemm_args *args);
+/* Prepared products (backend.h): a bf16 kernel's float32 inputs converted to bf16 copies
+ * once, outside the runs; other kernels read the caller's inputs. */
+wg_status wg_cpu_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+                              wg_gemm_inputs *out);
+void wg_cpu_gemm_inputs_free(int index, wg_gemm_inputs *inputs);
 
 /* The bf16 GEMMs (bfloat16 inputs, fp32 accumulation and C; args->input_dtype FP32 inputs
  * are rounded to nearest even while packing), best first: AMX-BF16 tiles, AVX512-BF16

@@ -4,6 +4,7 @@
  * against; and the bf16 GEMMs (AMX, AVX512-BF16, the widen-to-fp32 fallback), best first.
  * "auto" is the packed GEMM of the instruction set wg_cpu_matmul_isa chooses.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -80,6 +81,59 @@ wg_status wg_cpu_kernel_available(int index, const wg_kernel *kernel)
     wg_cpu_info info;
     status = wg_cpu_info_get(&info);
     return status == WG_OK ? wg_cpu_isa_check(isa, &info) : status;
+}
+
+/* One stored operand (rows x cols, ld apart) as a dense bf16 copy in host memory. */
+static wg_status bf16_copy(int index, const float *src, int64_t rows, int64_t cols, int64_t ld,
+                           const char *which, void **out)
+{
+    wg_status status = wg_cpu_alloc(index, (size_t)rows * (size_t)cols * sizeof(wg_bf16), out);
+    if (status != WG_OK)
+        return wg_fail_context(status, "gemm: the bf16 copy of %s (%" PRId64 " x %" PRId64 ")",
+                               which, rows, cols);
+    wg_bf16 *dst = *out;
+    for (int64_t r = 0; r < rows && status == WG_OK; r++)
+        status = wg_cpu_convert(index, src + r * ld, WG_DTYPE_FP32, dst + r * cols, WG_DTYPE_BF16,
+                                cols);
+    return status;
+}
+
+/* A prepared product (wg_gemm_prepare): a bf16 kernel given float32 inputs gets bf16 copies
+ * of them made here, once, so that the runs (what `bench gemm --dtype bf16` times) read
+ * bf16 like a caller holding bf16 tensors, as PyTorch's bf16 torch.mm does; without this
+ * every run rounded the float32 inputs again while packing. Other products run on the
+ * caller's inputs as they are. */
+wg_status wg_cpu_gemm_prepare(int index, const wg_kernel *kernel, const wg_gemm_args *args,
+                              wg_gemm_inputs *out)
+{
+    memset(out, 0, sizeof *out);
+    out->args = *args;
+    if (!kernel || kernel->precision != WG_PRECISION_BF16 || args->input_dtype != WG_DTYPE_FP32)
+        return WG_OK;
+    const int64_t a_rows = args->trans_a ? args->k : args->m;
+    const int64_t a_cols = args->trans_a ? args->m : args->k;
+    const int64_t b_rows = args->trans_b ? args->n : args->k;
+    const int64_t b_cols = args->trans_b ? args->k : args->n;
+    wg_status status = bf16_copy(index, args->a, a_rows, a_cols, args->lda, "A", &out->owned_a);
+    if (status == WG_OK)
+        status = bf16_copy(index, args->b, b_rows, b_cols, args->ldb, "B", &out->owned_b);
+    if (status != WG_OK) {
+        wg_cpu_gemm_inputs_free(index, out);
+        return status;
+    }
+    out->args.a = out->owned_a;
+    out->args.b = out->owned_b;
+    out->args.lda = a_cols;
+    out->args.ldb = b_cols;
+    out->args.input_dtype = WG_DTYPE_BF16;
+    return WG_OK;
+}
+
+void wg_cpu_gemm_inputs_free(int index, wg_gemm_inputs *inputs)
+{
+    wg_cpu_release(index, inputs->owned_a);
+    wg_cpu_release(index, inputs->owned_b);
+    inputs->owned_a = inputs->owned_b = NULL;
 }
 
 wg_status wg_cpu_gemm_entry(int index, const wg_kernel *kernel, const wg_gemm_args *args)
