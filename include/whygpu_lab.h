@@ -240,6 +240,8 @@ typedef struct wg_op {
     uint64_t seed;       /* A uniform in [-1, 1) from seed, B from seed + 1; check positions */
     int check_samples;   /* matmul: elements of C compared; 0: all when m*n*k <= the full
                           * limit, else WG_OP_CHECK_SAMPLES. Elementwise ops: all, always */
+    wg_precision precision; /* matmul: the kernels' precision (0: FP32); for the memory plan,
+                             * which counts the bf16 copies of A and B a BF16 kernel makes */
 } wg_op;
 
 /* An op's host operands, made once and measured on any device. */

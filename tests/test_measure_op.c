@@ -118,3 +118,40 @@ TEST(op_measure_rejects_bad_arguments)
     CHECK(wg_op_measure(NULL, &copies_on_cpu, &r) == WG_ERR_ARGUMENT);
     wg_op_inputs_free(&in);
 }
+
+/* The op's memory plan counts what a BF16 kernel's prepared product adds: bf16 copies of A
+ * and B (half their size) on each device that runs it, A twice for A.A; fp32 adds none. */
+TEST(op_memory_plan_counts_bf16_copies)
+{
+    const wg_device cpu = wg_cpu();
+    wg_op op = {.kind = WG_OP_MATMUL, .m = 300, .n = 200, .k = 100};
+    int64_t totals[2] = {0, 0};
+    int entries[2] = {0, 0};
+    for (int bf16 = 0; bf16 < 2; bf16++) {
+        op.precision = bf16 ? WG_PRECISION_BF16 : WG_PRECISION_FP32;
+        wg_memory_plan plan;
+        wg_memory_plan_init(&plan);
+        REQUIRE_OK(wg_op_memory_plan(&op, &cpu, 1, &plan));
+        entries[bf16] = plan.count;
+        for (int i = 0; i < plan.count; i++) totals[bf16] += plan.entries[i].bytes;
+        if (bf16)
+            CHECK_MSG(strstr(plan.entries[plan.count - 1].what, "bf16") != NULL,
+                      "the last entry should name the bf16 copy: '%s'",
+                      plan.entries[plan.count - 1].what);
+    }
+    const int64_t a = 300 * 100 * 4, b = 100 * 200 * 4;
+    CHECK_MSG(totals[1] - totals[0] == (a + b) / 2, "bf16 added %lld bytes, expected %lld",
+              (long long)(totals[1] - totals[0]), (long long)((a + b) / 2));
+    CHECK(entries[1] == entries[0] + 2);
+    /* A.A: A is converted for both operands */
+    wg_op square = {.kind = WG_OP_MATMUL, .m = 64, .n = 64, .k = 64, .b_is_a = 1,
+                    .precision = WG_PRECISION_BF16};
+    wg_memory_plan plan;
+    wg_memory_plan_init(&plan);
+    REQUIRE_OK(wg_op_memory_plan(&square, &cpu, 1, &plan));
+    int64_t copies = 0;
+    for (int i = 0; i < plan.count; i++)
+        if (strstr(plan.entries[i].what, "bf16")) copies += plan.entries[i].bytes;
+    CHECK_MSG(copies == 64 * 64 * 2 * 2, "A.A in bf16: copies of %lld bytes, expected %d",
+              (long long)copies, 64 * 64 * 2 * 2);
+}

@@ -173,7 +173,7 @@ static wg_status run_cell(const demo_options *o, const wg_op_inputs *inputs, dem
 static int check_memory(const demo_options *o, int gpu_ready)
 {
     const wg_op op = {.kind = WG_OP_MATMUL, .m = o->size, .n = o->size, .k = o->size,
-                      .b_is_a = 1};
+                      .b_is_a = 1, .precision = o->precision};
     const wg_device devices[2] = {wg_cpu(), o->gpu};
     wg_memory_plan plan;
     wg_memory_plan_init(&plan);

@@ -191,7 +191,8 @@ int cmd_matmul(int argc, char **argv)
     if (status != WG_OK) return cli_failure("matmul", status);
     /* everything the run will hold, checked before any of it is allocated */
     const wg_op op = {.kind = WG_OP_MATMUL, .m = o.m, .n = o.n, .k = o.k,
-                      .trans_a = o.trans_a, .trans_b = o.trans_b};
+                      .trans_a = o.trans_a, .trans_b = o.trans_b,
+                      .precision = o.kernel ? o.kernel->precision : o.precision};
     wg_memory_plan plan;
     wg_memory_plan_init(&plan);
     status = wg_op_memory_plan(&op, &o.device, 1, &plan);

@@ -151,6 +151,17 @@ wg_status wg_op_memory_plan(const wg_op *op, const wg_device *devices, int count
         if (status == WG_OK)
             status = wg_memory_plan_add(plan, devices[i], c_bytes, plan_label(what, sizeof what,
                                         "C", op->m, op->n, where));
+        /* a BF16 kernel's prepared product converts A and B once, into copies of half the
+         * size on the device that runs it (wg_gemm_prepare); A.A converts A twice */
+        if (op->kind == WG_OP_MATMUL && op->precision == WG_PRECISION_BF16) {
+            const char *copy = gpu ? " as bf16 on the GPU" : " as bf16";
+            if (status == WG_OK)
+                status = wg_memory_plan_add(plan, devices[i], a_bytes / 2, plan_label(what,
+                                            sizeof what, "A", a_shape[0], a_shape[1], copy));
+            if (status == WG_OK && (has_b || op->b_is_a))
+                status = wg_memory_plan_add(plan, devices[i], b_bytes / 2, plan_label(what,
+                                            sizeof what, "B", b_shape[0], b_shape[1], copy));
+        }
     }
     return status;
 }
