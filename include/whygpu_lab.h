@@ -514,6 +514,9 @@ wg_status wg_sweep_plan_cell(double call_estimate_s, double budget_left_s, int c
 double wg_sweep_host_bytes(wg_sweep_op op, int64_t size);
 /* Bytes of device memory a GPU column needs: inputs and output. */
 double wg_sweep_device_bytes(wg_sweep_op op, int64_t size);
+/* Bytes a matmul kernel adds on its device: the bf16 copies of both inputs that a BF16
+ * kernel's prepared product makes (wg_gemm_prepare); 0 for other kernels, NULL and ops. */
+double wg_sweep_kernel_copy_bytes(wg_sweep_op op, int64_t size, const wg_kernel *kernel);
 
 /* 1 when `need` bytes fit in `available` less `reserve`; available < 0 (unknown) fits. */
 int wg_sweep_fits(double need, int64_t available, double reserve);

@@ -232,6 +232,14 @@ TEST(sweep_memory_each_point_needs)
     CHECK(wg_sweep_device_bytes(WG_SWEEP_MATMUL, 1000) == 3.0 * 4e6);
     CHECK(wg_sweep_device_bytes(WG_SWEEP_MUL, 1000) == 3.0 * 4e3);
     CHECK(wg_sweep_device_bytes(WG_SWEEP_RELU, 1000) == 2.0 * 4e3);
+    /* a BF16 matmul kernel's copies of A and B (two bytes an element); none for fp32 */
+    const wg_kernel *bf16 = NULL, *fp32 = NULL;
+    REQUIRE_OK(wg_kernel_best(wg_cpu(), WG_PRECISION_BF16, &bf16));
+    REQUIRE_OK(wg_kernel_best(wg_cpu(), WG_PRECISION_FP32, &fp32));
+    CHECK(wg_sweep_kernel_copy_bytes(WG_SWEEP_MATMUL, 1000, bf16) == 2.0 * 2e6);
+    CHECK(wg_sweep_kernel_copy_bytes(WG_SWEEP_MATMUL, 1000, fp32) == 0.0);
+    CHECK(wg_sweep_kernel_copy_bytes(WG_SWEEP_MATMUL, 1000, NULL) == 0.0);
+    CHECK(wg_sweep_kernel_copy_bytes(WG_SWEEP_MUL, 1000, bf16) == 0.0);
     CHECK(wg_sweep_flops(WG_SWEEP_MATMUL, 10) == 2000.0);
     CHECK(wg_sweep_traffic_bytes(WG_SWEEP_ADD, 10) == 120.0);
     CHECK(wg_sweep_fits(100.0, 200, 50.0));

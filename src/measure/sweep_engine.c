@@ -39,7 +39,8 @@ static int screen_point(const wg_sweep_request *q, wg_sweep_point *p)
 {
     char need[32], have[32];
     int active = 0;
-    double host_need = wg_sweep_host_bytes(q->op, p->size);
+    double host_need = wg_sweep_host_bytes(q->op, p->size) +
+                       wg_sweep_kernel_copy_bytes(q->op, p->size, q->cpu_kernel);
     int64_t host_available = wg_host_memory_available();
     int host_fits = wg_sweep_fits(host_need, host_available, WG_SWEEP_MEMORY_RESERVE_BYTES);
     for (int c = 0; c < WG_SWEEP_COLUMN_COUNT; c++) {
@@ -57,7 +58,8 @@ static int screen_point(const wg_sweep_request *q, wg_sweep_point *p)
         }
         if (c != WG_SWEEP_CPU) {
             wg_gpu_info info;
-            double device_need = wg_sweep_device_bytes(q->op, p->size);
+            double device_need = wg_sweep_device_bytes(q->op, p->size) +
+                                 wg_sweep_kernel_copy_bytes(q->op, p->size, q->gpu_kernel);
             if (wg_gpu_info_get(q->gpu.index, &info) == WG_OK &&
                 !wg_sweep_fits(device_need, info.free_memory_bytes, WG_SWEEP_MEMORY_RESERVE_BYTES)) {
                 snprintf(r->reason, sizeof r->reason,

@@ -323,6 +323,12 @@ double wg_sweep_device_bytes(wg_sweep_op op, int64_t size)
     return (double)operand_count(op) * tensor_bytes(op, size);
 }
 
+double wg_sweep_kernel_copy_bytes(wg_sweep_op op, int64_t size, const wg_kernel *kernel)
+{
+    if (op != WG_SWEEP_MATMUL || !kernel || kernel->precision != WG_PRECISION_BF16) return 0.0;
+    return tensor_bytes(op, size); /* A and B at two bytes an element: one float32 tensor */
+}
+
 int wg_sweep_fits(double need, int64_t available, double reserve)
 {
     if (available < 0) return 1;
