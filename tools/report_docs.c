@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -110,8 +111,24 @@ static int run_command(report *rep, const char *self, int which, const char *con
     double start = wg_now();
     fflush(stdout);
     fflush(stderr);
-    if (posix_spawn(&pid, self, &actions, NULL, argv, environ) == 0) {
-        const int child_slot = wg_cleanup_add_child(pid); /* stopped on SIGINT/SIGTERM */
+    /* SIGINT, SIGTERM and SIGHUP are held from before the spawn until the child is on the
+     * cleanup list, so that one arriving in between still stops it (the child starts with
+     * the mask as it was) */
+    sigset_t held, before;
+    sigemptyset(&held);
+    sigaddset(&held, SIGINT);
+    sigaddset(&held, SIGTERM);
+    sigaddset(&held, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &held, &before);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setsigmask(&attr, &before);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    const int spawned = posix_spawn(&pid, self, &actions, &attr, argv, environ) == 0;
+    posix_spawnattr_destroy(&attr);
+    const int child_slot = spawned ? wg_cleanup_add_child(pid) : -1; /* stopped on SIGINT/SIGTERM */
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
+    if (spawned) {
         int wstatus = 0;
         while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
         }
