@@ -92,6 +92,8 @@ static wg_status bf16_copy(int index, const float *src, int64_t rows, int64_t co
         return wg_fail_context(status, "gemm: the bf16 copy of %s (%" PRId64 " x %" PRId64 ")",
                                which, rows, cols);
     wg_bf16 *dst = *out;
+    if (ld == cols) /* dense: one conversion, which the CPU backend threads when large */
+        return wg_cpu_convert(index, src, WG_DTYPE_FP32, dst, WG_DTYPE_BF16, rows * cols);
     for (int64_t r = 0; r < rows && status == WG_OK; r++)
         status = wg_cpu_convert(index, src + r * ld, WG_DTYPE_FP32, dst + r * cols, WG_DTYPE_BF16,
                                 cols);
