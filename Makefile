@@ -17,6 +17,10 @@
 # The CUDA backend is compiled when nvcc is found (on PATH or in /usr/local/cuda/bin),
 # unless CUDA=0; CUDA=1 makes a missing nvcc an error.
 
+# `make` alone builds everything (the OpenCL objects' order-only rule below would
+# otherwise be the first target, and the default)
+.DEFAULT_GOAL := all
+
 CC       ?= cc
 CUDA     ?= auto
 SANITIZE ?= 0
