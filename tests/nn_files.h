@@ -36,4 +36,9 @@ int nn_dir_entries(const char *dir);
 /* Reads a whole file (malloc'd) or NULL. */
 uint8_t *nn_read_file(const char *path, size_t *size);
 
+/* A tiny stand-in for Fashion-MNIST: DIR/PREFIX-images-idx3-ubyte and -labels-idx1-ubyte
+ * with `count` 28x28 images whose class k is a bright band (rows 2k..2k+3) over noise drawn
+ * from `seed`; 0 on success. */
+int nn_write_tiny_fashion(const char *dir, const char *prefix, int count, uint32_t seed);
+
 #endif /* WG_TEST_NN_FILES_H */

@@ -414,49 +414,12 @@ TEST(cli_train_rejects_bad_options)
     check_bad(predict_missing, 1, "/nonexistent/model.ck");
 }
 
-/* A tiny stand-in for Fashion-MNIST in its IDX format: 28x28 images whose class is a bright
- * horizontal band (rows 2k..2k+3 for class k) over noise, easy to learn in two epochs. */
-static int write_tiny_fashion(const char *dir, const char *prefix, int count, uint32_t seed)
-{
-    uint8_t *pixels = malloc((size_t)count * 784), *labels = malloc((size_t)count);
-    if (!pixels || !labels) {
-        free(pixels);
-        free(labels);
-        return -1;
-    }
-    uint32_t state = seed;
-    for (int i = 0; i < count; i++) {
-        labels[i] = (uint8_t)((i * 3 + i / 10) % 10);
-        for (int p = 0; p < 784; p++) {
-            state = state * 1664525u + 1013904223u;
-            int row = p / 28;
-            int band = row >= 2 * labels[i] && row < 2 * labels[i] + 4;
-            pixels[(size_t)i * 784 + p] = (uint8_t)(band ? 160 + (state >> 27) : (state >> 26));
-        }
-    }
-    const uint32_t image_dims[3] = {(uint32_t)count, 28, 28}, label_dims[1] = {(uint32_t)count};
-    size_t image_size = 0, label_size = 0;
-    uint8_t *images = nn_idx_bytes(0x08, 3, image_dims, pixels, (size_t)count * 784, &image_size);
-    uint8_t *label_file = nn_idx_bytes(0x08, 1, label_dims, labels, (size_t)count, &label_size);
-    char path[256];
-    int rc = images && label_file ? 0 : -1;
-    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, prefix);
-    if (rc == 0) rc = nn_write_file(path, images, image_size);
-    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, prefix);
-    if (rc == 0) rc = nn_write_file(path, label_file, label_size);
-    free(images);
-    free(label_file);
-    free(pixels);
-    free(labels);
-    return rc;
-}
-
 TEST(cli_train_save_resume_predict)
 {
     char dir[64];
     REQUIRE(nn_temp_dir(dir, sizeof dir) == 0);
-    REQUIRE(write_tiny_fashion(dir, "train", 400, 1) == 0);
-    REQUIRE(write_tiny_fashion(dir, "t10k", 100, 2) == 0);
+    REQUIRE(nn_write_tiny_fashion(dir, "train", 400, 1) == 0);
+    REQUIRE(nn_write_tiny_fashion(dir, "t10k", 100, 2) == 0);
     char model[128], corrupt[128];
     snprintf(model, sizeof model, "%s/model.ck", dir);
     snprintf(corrupt, sizeof corrupt, "%s/corrupt.ck", dir);

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "cli_run.h"
 #include "nn/mlp.h"
+#include "nn_files.h"
 #include "nn/step_plan.h"
 #include "nn/train.h"
 #include "nn/train_graph.h"
@@ -227,6 +228,37 @@ DEVICE_TEST(step_graph_trains_like_eager)
                       wg_optimizer_name((wg_optimizer_kind)kind), diff, scale);
         }
     }
+}
+
+/* A fresh process's first step is a capture, and in it the step's first GEMM: with the
+ * own kernels (nothing made cuBLAS's handle before) the capture once made the handle and
+ * its workspace inside itself (cudaMalloc: not allowed there), failed, and left the handle
+ * without a workspace. The handle is made before the capture now; a process that already
+ * has one (every other test here) cannot show it, so this runs the CLI. */
+DEVICE_TEST(step_graph_captures_in_a_fresh_process)
+{
+    if (device.kind == WG_DEVICE_OPENCL) SKIP("CUDA graphs: the CPU and CUDA cases only");
+    char dir[64], name[32];
+    REQUIRE(nn_temp_dir(dir, sizeof dir) == 0);
+    REQUIRE(nn_write_tiny_fashion(dir, "train", 96, 3) == 0);
+    REQUIRE(nn_write_tiny_fashion(dir, "t10k", 20, 4) == 0);
+    wg_device_format(device, name, sizeof name);
+    const char *epilogues[] = {"own", "lt"};
+    for (int e = 0; e < 2; e++) {
+        const char *args[] = {"train", "--device", name, "--data", dir, "--steps", "8",
+                              "--batch", "16", "--hidden", "16", "--graph", "on",
+                              "--epilogue", epilogues[e], "--no-progress", NULL};
+        cli_run_result r = cli_run(args, NULL);
+        CHECK_MSG(r.exit_code == 0, "train --epilogue %s: exit %d: %s", epilogues[e],
+                  r.exit_code, r.err ? r.err : "");
+        const char *want = device.kind == WG_DEVICE_CUDA
+                               ? "steps ran as: cuda graph (1 captured, 8 steps replayed)"
+                               : "steps ran as: eager (graphs are a CUDA feature";
+        CHECK_MSG(r.out && strstr(r.out, want), "train --epilogue %s: want '%s' in: %s",
+                  epilogues[e], want, r.out ? r.out : "");
+        cli_run_free(&r);
+    }
+    nn_remove_dir(dir);
 }
 
 TEST(cli_train_graph_option)

@@ -48,7 +48,15 @@ static wg_status get_handle(int index, cublasHandle_t *out)
     if (pthread_mutex_lock(&handle_lock) != 0)
         return wg_fail(WG_ERR_BACKEND, "cuda:%d: could not lock the cuBLAS handle table",
                        index);
-    if (!handles[index]) {
+    cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+    if (!handles[index] && cudaStreamIsCapturing(stream, &capture) == cudaSuccess &&
+        capture != cudaStreamCaptureStatusNone) {
+        /* cublasCreate and the workspace's cudaMalloc would break the capture, and the
+         * handle would be left without its workspace for the life of the process */
+        status = wg_fail(WG_ERR_BACKEND, "cuda:%d: the cuBLAS handle cannot be made during "
+                         "a CUDA graph capture (wg_cuda_graph_capture makes it before)",
+                         index);
+    } else if (!handles[index]) {
         cublasHandle_t handle = NULL;
         void *workspace = NULL;
         cublasStatus_t st = cublasCreate(&handle);

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "cuda_backend.h"
 #include "cuda_check.h"
 #include "step_graph.h"
 
@@ -33,6 +34,13 @@ extern "C" wg_status wg_cuda_graph_capture(int index, wg_cuda_enqueue_fn enqueue
     *out = NULL;
     cudaStream_t stream = NULL;
     wg_status status = wg_cuda_stream(index, &stream);
+    /* cuBLAS's handle and its workspace are made before the capture: cublasCreate and the
+     * workspace's cudaMalloc are not allowed inside one (the capturing thread may make no
+     * potentially unsafe call, cudaThreadExchangeStreamCaptureMode), and the step's first
+     * GEMM is often this capture's (train --epilogue own: nothing used cuBLAS before) */
+    void *workspace = NULL;
+    size_t workspace_bytes = 0;
+    if (status == WG_OK) status = wg_cuda_cublas_workspace(index, &workspace, &workspace_bytes);
     if (status != WG_OK) return status;
     /* thread-local mode: other host threads may go on using CUDA during the capture */
     WG_CUDA_TRY(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
