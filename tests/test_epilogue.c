@@ -104,6 +104,19 @@ TEST(epilogue_plan_falls_back_with_the_reason)
     wg_epilogue_plan_refuse(&p, "later");
     CHECK(strstr(p.reason, "later") == NULL);
 
+    /* a layer l > 0 of width 1 makes its d(in) product's k 1, which cuBLASLt's DRELU
+     * epilogues do not take (nvmath-python refuses K = 1 for them): the forward fuses, the
+     * backward runs the own kernels */
+    const int64_t narrow[] = {12, 8, 1, 3};
+    wg_epilogue_plan_init(&p, WG_EPILOGUE_LT, cuda0, WG_DTYPE_FP32, 0, 3, narrow, 64);
+    CHECK(p.use_lt && p.forward[0] == WG_LT_RELU_AUX_BIAS && p.forward[1] == WG_LT_RELU_AUX_BIAS);
+    CHECK(!p.fused_backward && !p.bgrad_last && p.dx[1] == WG_LT_PLAIN && p.dx[2] == WG_LT_PLAIN);
+    CHECK_MSG(strstr(p.reason, "backward by the own kernels") && strstr(p.reason, "layer 1"),
+              "%s", p.reason);
+    const int64_t narrow_first[] = {12, 1, 8, 3}; /* the first layer's d(in) is never made */
+    wg_epilogue_plan_init(&p, WG_EPILOGUE_LT, cuda0, WG_DTYPE_FP32, 0, 3, narrow_first, 64);
+    CHECK(p.use_lt && p.fused_backward && p.bgrad_last && p.reason[0] == '\0');
+
     wg_epilogue_mode mode = WG_EPILOGUE_OWN;
     REQUIRE_OK(wg_epilogue_mode_parse("lt", &mode));
     CHECK(mode == WG_EPILOGUE_LT && strcmp(wg_epilogue_mode_name(mode), "lt") == 0);

@@ -107,6 +107,15 @@ void wg_epilogue_plan_init(wg_epilogue_plan *plan, wg_epilogue_mode mode, wg_dev
     }
     plan->fused_backward = 1;
     plan->bgrad_last = 1;
+    /* layer l's d(in) product (l > 0) has k = its width: cuBLASLt's DRELU epilogues do not
+     * take k = 1 (nvmath-python refuses it), so a width-1 layer keeps the own backward */
+    for (int l = 1; l < layers; l++)
+        if (sizes[l + 1] == 1) {
+            char why[96];
+            snprintf(why, sizeof why, "layer %d is 1 wide (DRELU_BGRAD takes no k = 1)", l);
+            wg_epilogue_plan_drop_backward(plan, why);
+            break;
+        }
 }
 
 void wg_epilogue_plan_refuse(wg_epilogue_plan *plan, const char *why)

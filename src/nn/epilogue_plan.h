@@ -69,7 +69,8 @@ typedef struct wg_epilogue_plan {
 
 /* The plan of a model: Lt epilogues when asked (WG_EPILOGUE_LT), on a CUDA device, for
  * fp32 training; otherwise the own kernels with the reason. sizes[0..layers] as wg_mlp's;
- * `inference` models (no backward) never use Lt. */
+ * `inference` models (no backward) never use Lt; a layer after the first that is 1 wide
+ * keeps the own backward (its d(in) product would be a DRELU_BGRAD with k = 1). */
 void wg_epilogue_plan_init(wg_epilogue_plan *plan, wg_epilogue_mode mode, wg_device device,
                            wg_dtype dtype, int inference, int layers, const int64_t *sizes,
                            int64_t capacity);
