@@ -152,8 +152,10 @@ static wg_status lt_create(int index, const wg_lt_gemm_spec *s, wg_lt_gemm *g)
         st = cublasLtMatmulAlgoGetHeuristic(g->handle, g->desc, g->a, g->b, g->c, g->c, pref, 1,
                                             &result, &found);
     (void)cublasLtMatmulPreferenceDestroy(pref);
-    /* "not supported" and an empty answer both mean: no algorithm for this product */
-    if (st == CUBLAS_STATUS_NOT_SUPPORTED || (st == CUBLAS_STATUS_SUCCESS && found < 1)) {
+    /* "not supported", an empty answer and an answer whose state is not SUCCESS (its
+     * other fields are then invalid, cublasLt.h) all mean: no algorithm for this product */
+    if (st == CUBLAS_STATUS_NOT_SUPPORTED ||
+        (st == CUBLAS_STATUS_SUCCESS && (found < 1 || result.state != CUBLAS_STATUS_SUCCESS))) {
         (void)cudaGetLastError();
         return wg_fail(WG_ERR_UNSUPPORTED, "no algorithm for the %s product %" PRId64 "x%"
                        PRId64 "x%" PRId64 " (float32)%s%s", name, s->m, s->n, s->k,
