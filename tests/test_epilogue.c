@@ -261,7 +261,8 @@ DEVICE_TEST(trainer_reports_its_epilogue)
         /* 2 layers: gather, 2 forward, softmax, 2 dW, 1 d(in), optimiser = 8; the own
          * kernels add 4; none counted on the CPU (its step is one parallel region) */
         const int launches = device.kind != WG_DEVICE_CUDA ? 0 : fused ? 8 : 12;
-        CHECK_MSG(info.step_launches == launches, "%d", info.step_launches);
+        CHECK_MSG(info.step_launches == launches, "%d launches a step, %d wanted; epilogues: %s",
+                  info.step_launches, launches, info.epilogue);
     }
 }
 
