@@ -232,9 +232,9 @@ DEVICE_TEST(step_graph_trains_like_eager)
 
 /* A fresh process's first step is a capture, and in it the step's first GEMM: with the
  * own kernels (nothing made cuBLAS's handle before) the capture once made the handle and
- * its workspace inside itself (cudaMalloc: not allowed there), failed, and left the handle
- * without a workspace. The handle is made before the capture now; a process that already
- * has one (every other test here) cannot show it, so this runs the CLI. */
+ * its workspace inside itself (cudaMalloc: not allowed there) and failed: every step ran
+ * eagerly. The handle is made before the capture now; a process that already has one
+ * (every other test here) cannot show it, so this runs the CLI. */
 DEVICE_TEST(step_graph_captures_in_a_fresh_process)
 {
     if (device.kind == WG_DEVICE_OPENCL) SKIP("CUDA graphs: the CPU and CUDA cases only");

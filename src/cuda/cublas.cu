@@ -51,8 +51,9 @@ static wg_status get_handle(int index, cublasHandle_t *out)
     cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
     if (!handles[index] && cudaStreamIsCapturing(stream, &capture) == cudaSuccess &&
         capture != cudaStreamCaptureStatusNone) {
-        /* cublasCreate and the workspace's cudaMalloc would break the capture, and the
-         * handle would be left without its workspace for the life of the process */
+        /* cublasCreate and the workspace's cudaMalloc would break the capture, and a
+         * handle made there would keep no workspace (the failed cudaMalloc reads as "out
+         * of memory") for the life of the process */
         status = wg_fail(WG_ERR_BACKEND, "cuda:%d: the cuBLAS handle cannot be made during "
                          "a CUDA graph capture (wg_cuda_graph_capture makes it before)",
                          index);
