@@ -158,6 +158,11 @@ while IFS=$'\t' read -r src archs symbol check; do
                 spills=$(sass | grep -cE '[ ](LDL|STL)(\.| )' || true)
                 detail="stack $stack B, local $local B, $spills LDL/STL"
                 [ "$stack" -eq 0 ] && [ "$local" -eq 0 ] && [ "$spills" -eq 0 ] || verdict=FAIL ;;
+            max-count)
+                re=${check#* * }
+                hits=$(sass | grep -cE -- "$re" || true)
+                detail="$hits instructions match '$re' (at most $2)"
+                [ "$hits" -le "$2" ] || verdict=FAIL ;;
             must | must-not)
                 re=${check#* }
                 hits=$(sass | grep -cE -- "$re" || true)
