@@ -94,17 +94,38 @@ static __device__ __forceinline__ void mbar_arrive_expect_tx(uint32_t bar, uint3
     asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes)
                  : "memory");
 }
+/* How long a barrier wait may last before the kernel gives up: legitimate waits last
+ * microseconds, so a wait this long is a deadlock (a wrong parity, a byte count that never
+ * arrives, a partner that never releases). The kernel then traps: the launch fails within
+ * seconds (a sticky launch error on the host) instead of hanging until a script's timeout
+ * on a GPU window that has only minutes. */
+#define WG_HOPPER_HANG_NS 10000000000ull
+
+static __device__ __forceinline__ bool mbar_try_wait(uint32_t bar, uint32_t parity)
+{
+    uint32_t done;
+    asm volatile("{\n .reg .pred p;\n mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n"
+                 " selp.u32 %0, 1, 0, p;\n}\n"
+                 : "=r"(done) : "r"(bar), "r"(parity) : "memory");
+    return done != 0;
+}
+static __device__ __forceinline__ uint64_t global_ns()
+{
+    uint64_t t;
+    asm volatile("mov.u64 %0, %%globaltimer;\n" : "=l"(t));
+    return t;
+}
 /* Waits until the phase of parity `parity` has completed (default .acquire.cta: rung 11's
  * producer waits so too on arrivals from the partner CTA, as CUTLASS's PipelineTmaAsync
- * does; the .acquire.cluster form costs a CCTL.IVALL, an L1 invalidation, per wait). */
+ * does; the .acquire.cluster form costs a CCTL.IVALL, an L1 invalidation, per wait). The
+ * clock is read only once the first try has failed (try_wait itself suspends the thread
+ * for a while, so the loop turns slowly); past WG_HOPPER_HANG_NS it traps. */
 static __device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity)
 {
-    uint32_t done = 0;
-    do {
-        asm volatile("{\n .reg .pred p;\n mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n"
-                     " selp.u32 %0, 1, 0, p;\n}\n"
-                     : "=r"(done) : "r"(bar), "r"(parity) : "memory");
-    } while (!done);
+    if (mbar_try_wait(bar, parity)) return;
+    const uint64_t start = global_ns();
+    while (!mbar_try_wait(bar, parity))
+        if (global_ns() - start > WG_HOPPER_HANG_NS) __trap();
 }
 
 /* TMA: the box at (c0 along k, c1 along rows) of `map` into shared memory at dst; the
