@@ -351,8 +351,12 @@ template <int N> inline void wgmma_wait()
  * cute/arch/mma_sm90_desc.hpp): start address >> 4 in bits 0-13, leading byte offset >> 4
  * in 16-29 (unused by a swizzled K-major operand: 1, as CUTLASS's make_gmma_desc), stride
  * byte offset >> 4 in 32-45, base offset in 49-51, layout in 62-63 (1: 128-byte swizzle).
- * The base offset must be (start >> 7) & 7 (the start's row within the swizzle's 1024-byte
- * period); the kernels' starts are 1024-byte aligned plus < 128 bytes along k, so 0. */
+ * PTX: the base offset is 0 when the swizzle's repeating pattern starts on a 1024-byte
+ * boundary (else (pattern start >> 7) & 7); our TMA destinations are 1024-byte aligned, so
+ * 0. The start itself must lie in the first 128-byte row of its pattern (bits 7-9 zero,
+ * the k advance stays below 128 bytes): there, reading the swizzle off the absolute
+ * address (as below) and off the row index plus base offset agree, so the model does not
+ * depend on which of the two the hardware does. */
 inline uint32_t emu_desc_addr(uint64_t desc, int r, int kb)
 {
     const uint32_t start = (uint32_t)(desc & 0x3FFF) << 4;
@@ -360,8 +364,8 @@ inline uint32_t emu_desc_addr(uint64_t desc, int r, int kb)
     const uint32_t stride = (uint32_t)((desc >> 32) & 0x3FFF) << 4;
     const uint32_t base_offset = (uint32_t)((desc >> 49) & 7);
     const uint32_t swizzle = (uint32_t)(desc >> 62);
-    if (swizzle != 1 || stride != 1024 || leading != 16 || base_offset != ((start >> 7) & 7) ||
-        base_offset != 0 || (desc >> 14 & 3) != 0 || (desc >> 30 & 3) != 0 ||
+    if (swizzle != 1 || stride != 1024 || leading != 16 || base_offset != 0 ||
+        ((start >> 7) & 7) != 0 || (desc >> 14 & 3) != 0 || (desc >> 30 & 3) != 0 ||
         (desc >> 46 & 7) != 0 || (desc >> 52 & 0x3FF) != 0) {
         std::fprintf(stderr, "emulator: wgmma descriptor %#llx: expected 128-byte swizzle, "
                      "stride 1024, leading 16, base offset 0 and a start whose bits 7-9 are 0 "
