@@ -329,9 +329,12 @@ template <int N> inline void setmaxnreg_inc() {}
 template <int N> inline void setmaxnreg_dec() {}
 inline void wgmma_fence() {}
 inline void wgmma_commit() {}
-/* wgmma.wait_group.sync.aligned: the warpgroup's 128 threads execute it together, so once
- * one of them is past it, every thread's wgmma has read its operands (rung 11 lets one
- * thread per warpgroup release the stage on that basis). */
+/* wgmma.wait_group.sync.aligned: modelled as a barrier of the warpgroup's 128 threads, so
+ * once one of them is past it, every thread's wgmma has read its operands. That is the
+ * reading rung 11 relies on when one thread of warp 0 releases the stage for its whole
+ * warpgroup, as CUTLASS's PipelineTmaAsync does for clusters (the wgmma is one
+ * warpgroup operation); the PTX text itself only makes .sync wait for the warp, so this
+ * model cannot catch a release that is early by that reading. */
 template <int N> inline void wgmma_wait()
 {
     static_assert(N == 0, "the emulator completes every wgmma group at wait_group 0 only");
