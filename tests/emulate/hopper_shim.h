@@ -332,8 +332,9 @@ inline void wgmma_commit() {}
 /* wgmma.wait_group.sync.aligned: modelled as a barrier of the warpgroup's 128 threads, so
  * once one of them is past it, every thread's wgmma has read its operands. That is the
  * reading rung 11 relies on when one thread of warp 0 releases the stage for its whole
- * warpgroup, as CUTLASS's PipelineTmaAsync does for clusters (the wgmma is one
- * warpgroup operation); the PTX text itself only makes .sync wait for the warp, so this
+ * warpgroup, as fast.cu does and CUTLASS's PipelineTmaAsync for clusters (one thread of
+ * one warp per destination CTA; the wgmma is one warpgroup operation); the PTX text
+ * itself only makes .sync wait for the warp, so this
  * model cannot catch a release that is early by that reading. */
 template <int N> inline void wgmma_wait()
 {
