@@ -14,8 +14,8 @@
  *  - A slot may be refilled only when BOTH CTAs' consumers are done with it (the partner's
  *    producer writes into it too): `empty[s]` counts 4 arrivals (2 consumer warpgroups x 2
  *    CTAs); after its wgmma completes, thread r of each consumer warpgroup arrives on CTA r's
- *    `empty[s]` through `mapa` + `mbarrier.arrive.release.cluster.shared::cluster`, and the
- *    producer waits on it with cluster-scope acquire.
+ *    `empty[s]` through `mapa` + `mbarrier.arrive.shared::cluster` (CUTLASS's form), and the
+ *    producer waits on it (its own barrier, plain try_wait.parity).
  *  - Persistent schedule: the grid is the number of 2-CTA clusters that fit on the GPU at
  *    once (cudaOccupancyMaxActiveClusters: about one CTA per SM), each cluster walks
  *    "cluster tiles" (a pair of tile rows x one tile column) in grouped order with a stride

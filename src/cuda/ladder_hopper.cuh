@@ -94,21 +94,38 @@ static __device__ __forceinline__ void mbar_arrive_expect_tx(uint32_t bar, uint3
     asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes)
                  : "memory");
 }
-/* Waits until the phase of parity `parity` has completed; with CLUSTER, acquiring at
- * cluster scope (the arrivals may come from the partner CTA). */
-#define WG_MBAR_TRY_WAIT(sem)                                                              \
-    "{\n .reg .pred p;\n mbarrier.try_wait.parity" sem ".shared::cta.b64 p, [%1], %2;\n" \
-    " selp.u32 %0, 1, 0, p;\n}\n"
-template <bool CLUSTER = false>
+/* How long a barrier wait may last before the kernel gives up: legitimate waits last
+ * microseconds, so a wait this long is a deadlock (a wrong parity, a byte count that never
+ * arrives, a partner that never releases). The kernel then traps: the launch fails within
+ * seconds (a sticky launch error on the host) instead of hanging until a script's timeout
+ * on a GPU window that has only minutes. */
+#define WG_HOPPER_HANG_NS 10000000000ull
+
+static __device__ __forceinline__ bool mbar_try_wait(uint32_t bar, uint32_t parity)
+{
+    uint32_t done;
+    asm volatile("{\n .reg .pred p;\n mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n"
+                 " selp.u32 %0, 1, 0, p;\n}\n"
+                 : "=r"(done) : "r"(bar), "r"(parity) : "memory");
+    return done != 0;
+}
+static __device__ __forceinline__ uint64_t global_ns()
+{
+    uint64_t t;
+    asm volatile("mov.u64 %0, %%globaltimer;\n" : "=l"(t));
+    return t;
+}
+/* Waits until the phase of parity `parity` has completed (default .acquire.cta: rung 11's
+ * producer waits so too on arrivals from the partner CTA, as CUTLASS's PipelineTmaAsync
+ * does; the .acquire.cluster form costs a CCTL.IVALL, an L1 invalidation, per wait). The
+ * clock is read only once the first try has failed (try_wait itself suspends the thread
+ * for a while, so the loop turns slowly); past WG_HOPPER_HANG_NS it traps. */
 static __device__ __forceinline__ void mbar_wait(uint32_t bar, uint32_t parity)
 {
-    uint32_t done = 0;
-    do {
-        if constexpr (CLUSTER)
-            asm volatile(WG_MBAR_TRY_WAIT(".acquire.cluster") : "=r"(done) : "r"(bar), "r"(parity) : "memory");
-        else
-            asm volatile(WG_MBAR_TRY_WAIT("") : "=r"(done) : "r"(bar), "r"(parity) : "memory");
-    } while (!done);
+    if (mbar_try_wait(bar, parity)) return;
+    const uint64_t start = global_ns();
+    while (!mbar_try_wait(bar, parity))
+        if (global_ns() - start > WG_HOPPER_HANG_NS) __trap();
 }
 
 /* TMA: the box at (c0 along k, c1 along rows) of `map` into shared memory at dst; the
@@ -139,18 +156,23 @@ static __device__ __forceinline__ void cluster_sync()
     asm volatile("barrier.cluster.wait.acquire;\n" ::: "memory");
 }
 /* Arrives on the mbarrier at shared offset `bar` of CTA `rank` of this cluster (this CTA's
- * own rank included): mapa turns the offset into the partner's shared::cluster address. */
+ * own rank included): mapa turns the offset into the partner's shared::cluster address.
+ * The default semantics (.release.cta), as CUTLASS's ClusterBarrier::arrive(cta_id): the
+ * arrival only says that this warpgroup's wgmma reads of the stage are complete (waited
+ * for), it publishes no data; `.release.cluster` would put MEMBAR.ALL.GPU + ERRBAR +
+ * CGAERRBAR before every release in the k-loop (scripts/sass-checks.txt keeps them out). */
 static __device__ __forceinline__ void mbar_arrive_cluster(uint32_t bar, uint32_t rank)
 {
     asm volatile("{\n .reg .b32 remote;\n"
                  " mapa.shared::cluster.u32 remote, %0, %1;\n"
-                 " mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n}\n"
+                 " mbarrier.arrive.shared::cluster.b64 _, [remote];\n}\n"
                  ::"r"(bar), "r"(rank)
                  : "memory");
 }
+/* The producer's wait on a barrier the partner CTA also arrives on (see mbar_wait). */
 static __device__ __forceinline__ void mbar_wait_cluster(uint32_t bar, uint32_t parity)
 {
-    mbar_wait<true>(bar, parity);
+    mbar_wait(bar, parity);
 }
 /* TMA multicast: the box lands at shared offset dst of every CTA in `mask` (bit i: rank i),
  * and its bytes are counted on the barrier at offset bar of each of them. */

@@ -32,10 +32,10 @@
  *
  * What it cannot catch: the asynchrony (TMA and wgmma complete immediately, so a missing
  * wgmma.wait_group, fence.proxy.async or wgmma.fence goes unseen); whether the real hardware
- * decodes a descriptor or places a swizzled chunk as this file does (the encoder in
- * ladder_hopper.cuh and the decoder here come from the same reading of the PTX manual, so
- * they agree by construction: only a GPU run checks them); setmaxnreg; timing and bank
- * conflicts.
+ * decodes a descriptor or places a swizzled chunk as this file does (the decoder here
+ * follows the PTX field layout and CUTLASS's GmmaDescriptor and canonical K-major layout,
+ * not the kernel's encoder, see docs/ladder.md "Checked against the sources"; still only a
+ * GPU run checks the silicon); setmaxnreg; timing and bank conflicts.
  */
 #ifndef WG_HOPPER_SHIM_H
 #define WG_HOPPER_SHIM_H
@@ -329,9 +329,13 @@ template <int N> inline void setmaxnreg_inc() {}
 template <int N> inline void setmaxnreg_dec() {}
 inline void wgmma_fence() {}
 inline void wgmma_commit() {}
-/* wgmma.wait_group.sync.aligned: the warpgroup's 128 threads execute it together, so once
- * one of them is past it, every thread's wgmma has read its operands (rung 11 lets one
- * thread per warpgroup release the stage on that basis). */
+/* wgmma.wait_group.sync.aligned: modelled as a barrier of the warpgroup's 128 threads, so
+ * once one of them is past it, every thread's wgmma has read its operands. That is the
+ * reading rung 11 relies on when one thread of warp 0 releases the stage for its whole
+ * warpgroup, as fast.cu does and CUTLASS's PipelineTmaAsync for clusters (one thread of
+ * one warp per destination CTA; the wgmma is one warpgroup operation); the PTX text
+ * itself only makes .sync wait for the warp, so this
+ * model cannot catch a release that is early by that reading. */
 template <int N> inline void wgmma_wait()
 {
     static_assert(N == 0, "the emulator completes every wgmma group at wait_group 0 only");
@@ -346,18 +350,31 @@ template <int N> inline void wgmma_wait()
 }
 
 /* The address of element (row r, byte offset kb along k) of a K-major operand described by
- * desc: only the 128-byte swizzled layout with 1024-byte row groups is accepted. */
+ * desc: only the 128-byte swizzled layout with 1024-byte row groups is accepted. The fields
+ * as the PTX ISA lays them out for sm_90 ("Matrix Descriptor Format" of wgmma; CUTLASS
+ * cute/arch/mma_sm90_desc.hpp): start address >> 4 in bits 0-13, leading byte offset >> 4
+ * in 16-29 (unused by a swizzled K-major operand: 1, as CUTLASS's make_gmma_desc), stride
+ * byte offset >> 4 in 32-45, base offset in 49-51, layout in 62-63 (1: 128-byte swizzle).
+ * PTX: the base offset is 0 when the swizzle's repeating pattern starts on a 1024-byte
+ * boundary (else (pattern start >> 7) & 7); our TMA destinations are 1024-byte aligned, so
+ * 0. The start itself must lie in the first 128-byte row of its pattern (bits 7-9 zero,
+ * the k advance stays below 128 bytes): there, reading the swizzle off the absolute
+ * address (as below) and off the row index plus base offset agree, so the model does not
+ * depend on which of the two the hardware does. */
 inline uint32_t emu_desc_addr(uint64_t desc, int r, int kb)
 {
     const uint32_t start = (uint32_t)(desc & 0x3FFF) << 4;
+    const uint32_t leading = (uint32_t)((desc >> 16) & 0x3FFF) << 4;
     const uint32_t stride = (uint32_t)((desc >> 32) & 0x3FFF) << 4;
     const uint32_t base_offset = (uint32_t)((desc >> 49) & 7);
     const uint32_t swizzle = (uint32_t)(desc >> 62);
-    if (swizzle != 1 || stride != 1024 || base_offset != 0 || (desc >> 46 & 7) != 0 ||
-        (desc >> 52 & 0x3FF) != 0) {
+    if (swizzle != 1 || stride != 1024 || leading != 16 || base_offset != 0 ||
+        ((start >> 7) & 7) != 0 || (desc >> 14 & 3) != 0 || (desc >> 30 & 3) != 0 ||
+        (desc >> 46 & 7) != 0 || (desc >> 52 & 0x3FF) != 0) {
         std::fprintf(stderr, "emulator: wgmma descriptor %#llx: expected 128-byte swizzle, "
-                     "stride 1024, base offset 0 (got swizzle %u, stride %u, base offset %u)\n",
-                     (unsigned long long)desc, swizzle, stride, base_offset);
+                     "stride 1024, leading 16, base offset 0 and a start whose bits 7-9 are 0 "
+                     "(got swizzle %u, stride %u, leading %u, base offset %u, start %u)\n",
+                     (unsigned long long)desc, swizzle, stride, leading, base_offset, start);
         std::abort();
     }
     return emu_swizzle128(start + (uint32_t)(r / 8) * stride + (uint32_t)(r % 8) * 128 + (uint32_t)kb);
