@@ -83,6 +83,8 @@ if [ -z "$work" ]; then
     trap 'rm -rf "$work"' EXIT
 fi
 mkdir -p "$work"
+# a kept folder's listings are from an earlier run, perhaps of other sources: compile afresh
+rm -f "$work"/*.o "$work"/*.res "$work"/*.raw "$work"/*.sass "$work"/*.log
 
 # Compiles file for arch once; prints the base path of its .res and .sass listings.
 compile() {
