@@ -25,9 +25,11 @@
  *  - `barrier.cluster` arrive/wait after the barriers are initialised (the partner's TMA
  *    and arrivals must find them ready) and at the end (a CTA's shared memory must outlive
  *    the partner's last remote arrival).
- * Odd tile-row counts: the last pair's second CTA computes a tile below the matrix (TMA
- * zero-fills its A, the epilogue's guards drop it) but still loads and multicasts its half
- * of B, which its partner needs.
+ * Odd tile-row counts: the last pair's second CTA computes a tile below the matrix (its A
+ * is not loaded: a TMA box wholly outside the matrix is not documented, so it is never
+ * issued; the epilogue's guards drop the tile) but still loads and multicasts its half of
+ * B, which its partner needs. Likewise the second half of B when the last tile column has
+ * at most 128 columns: neither CTA loads or expects it.
  *
  * Reason it exploits: tensor cores, with less L2 -> SM traffic per FLOP and no pipeline
  * drain between tiles.
@@ -99,17 +101,28 @@ static __global__ void __cluster_dims__(WG_CLUSTER_CTAS, 1, 1)
                 int64_t pm, tn;
                 hopper_tile_grouped(u, pairs_m, tiles_n, WG_CLUSTER_GROUP_PAIRS, &pm, &tn);
                 const int64_t tm = pm * WG_CLUSTER_CTAS + rank;
+                /* A box wholly outside the matrix (the odd pair's second A tile, the second
+                 * half of B when the last tile column has <= 128 columns) is not issued: the
+                 * PTX ISA documents TMA's zero fill for boxes crossing the bounds only. The
+                 * slot keeps stale data there, which only reaches rows/columns of C that
+                 * the epilogue drops; both CTAs expect the same B bytes. */
+                const int a_row = (int)(tm * BM), b_col0 = (int)(tn * BN);
+                const bool a_in = a_row < g.m, half_in = b_col0 + B_HALF_ROWS < g.n;
+                const bool load_b = rank == 0 || half_in; /* my half of B */
+                const uint32_t bytes = (a_in ? A_BYTES : 0) + B_HALF_BYTES +
+                                       (half_in ? B_HALF_BYTES : 0);
                 for (int ks = 0; ks < ksteps; ++ks, ++it) {
                     const uint32_t s = it % STAGES, phase = (it / STAGES) & 1u;
                     /* both CTAs' consumers have released slot s (a fresh barrier passes
                      * parity 1) */
                     mbar_wait_cluster(WG_EMPTY(s), phase ^ 1u);
-                    mbar_arrive_expect_tx(WG_FULL(s), STAGE_BYTES);
+                    mbar_arrive_expect_tx(WG_FULL(s), bytes);
                     const uint32_t a_dst = base + s * STAGE_BYTES;
-                    tma_load_2d(a_dst, &map_a, ks * BK, (int)(tm * BM), WG_FULL(s));
-                    tma_load_2d_multicast(a_dst + A_BYTES + rank * B_HALF_BYTES, &map_b, ks * BK,
-                                          (int)(tn * BN + rank * B_HALF_ROWS), WG_FULL(s),
-                                          (uint16_t)((1u << WG_CLUSTER_CTAS) - 1u));
+                    if (a_in) tma_load_2d(a_dst, &map_a, ks * BK, a_row, WG_FULL(s));
+                    if (load_b)
+                        tma_load_2d_multicast(a_dst + A_BYTES + rank * B_HALF_BYTES, &map_b,
+                                              ks * BK, b_col0 + (int)rank * B_HALF_ROWS,
+                                              WG_FULL(s), (uint16_t)((1u << WG_CLUSTER_CTAS) - 1u));
                 }
             }
         }
@@ -118,7 +131,13 @@ static __global__ void __cluster_dims__(WG_CLUSTER_CTAS, 1, 1)
         setmaxnreg_inc<232>();
         const int c = wg - 1, t128 = tid % 128;
         uint32_t it = 0;
-        for (int u = cluster; u < cluster_tiles; u += clusters) {
+        /* the tile count again, behind an empty asm so the compiler cannot reuse the one
+         * made before the branch: keeping that one alive across the 232-register consumer
+         * loop is what ptxas spilled */
+        int pairs_c = pairs_m;
+        asm volatile("" : "+r"(pairs_c));
+        const int consumer_tiles = pairs_c * tiles_n;
+        for (int u = cluster; u < consumer_tiles; u += clusters) {
             float d[128];
 #pragma unroll
             for (int i = 0; i < 128; ++i) d[i] = 0.0f;

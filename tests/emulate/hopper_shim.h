@@ -292,6 +292,15 @@ inline void emu_tma_box(unsigned rank, uint32_t dst, const CUtensorMap *map, int
         std::fprintf(stderr, "emulator: TMA into shared address %u, not 1024-byte aligned\n", dst);
         std::abort();
     }
+    /* The PTX ISA documents the zero fill for a box that crosses the tensor's bounds, not
+     * for one wholly outside it (nor the bytes such a box completes): kernels skip those */
+    if ((int64_t)c0 >= (int64_t)map->dims[0] || (int64_t)c1 >= (int64_t)map->dims[1] ||
+        (int64_t)c0 + map->box[0] <= 0 || (int64_t)c1 + map->box[1] <= 0) {
+        std::fprintf(stderr, "emulator: TMA box at (%d, %d) lies wholly outside the %llu x %llu "
+                     "tensor (undocumented: skip the copy and expect fewer bytes)\n", c0, c1,
+                     (unsigned long long)map->dims[1], (unsigned long long)map->dims[0]);
+        std::abort();
+    }
     emu_smem_of(rank, dst, bytes);
     emu_reads_check(rank, dst, dst + bytes);
     for (uint32_t r = 0; r < map->box[1]; r++)
