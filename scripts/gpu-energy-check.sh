@@ -33,6 +33,7 @@ run() { # run SECONDS COMMAND...: the command, its output and exit status
     return 0
 }
 
+scripts/gpu-about.sh "$build/whygpu" # date, commit, machine, GPU
 echo "== energy: clock and power before (nvidia-smi)"
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw,power.limit,temperature.gpu \
     --format=csv 2>&1 || echo "nvidia-smi: not available"

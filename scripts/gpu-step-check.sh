@@ -5,7 +5,8 @@
 #
 #   scripts/gpu-step-check.sh BUILD OUT [DATA]     e.g. build-gpu results/x /usr/share/datasets/fashion-mnist
 #
-# Writes ONE file, OUT/gpu-step.tar.gz (the device tool brings back few files), holding:
+# Writes ONE file, OUT/gpu-step.tar.gz (the device tool brings back few files), holding
+# about.txt (scripts/gpu-about.sh: date, commit, machine, GPU) and:
 #   launch.log         the launch floor of this run: `whygpu explain --only latency` (an empty kernel
 #                      queued, and with a wait)
 #   graph-G-epilogue-E-N.json   `train --compare --batch 256 --steps 2000` with --graph G
@@ -38,6 +39,7 @@ if [ "${DRY_RUN:-0}" = 1 ]; then
 fi
 mkdir -p "$out"
 dir=$(mktemp -d)
+scripts/gpu-about.sh "$whygpu" >"$dir/about.txt" # date, commit, machine, GPU
 failed=0
 
 run() { # run NAME LIMIT COMMAND...: stdout and stderr to $dir/NAME, the status noted there
