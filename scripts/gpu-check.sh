@@ -126,7 +126,7 @@ if [ "${GPU_CHECK_BUILD:-make}" = carried ]; then
 else
     step build 180 make -j"$(nproc)" BUILD="$build" CUDA=1 CUDA_GENCODE="$gencode" all
 fi
-step tests 120 ./"$build"/test_whygpu --whygpu ./"$build"/whygpu
+step tests 180 ./"$build"/test_whygpu --whygpu ./"$build"/whygpu
 echo "== info: whygpu info" >>"$summary"
 timeout 20 ./"$build"/whygpu info >>"$summary" 2>&1 || { echo "== info FAILED" >>"$summary"; failed=1; }
 json_step demo 60 ./"$build"/whygpu demo --no-progress --json --size "$demo_size"
