@@ -26,7 +26,7 @@
 #
 #   OUT=$OUT BUILD=build-gpu/carry DATA=data/fashion-mnist scripts/gpu-session.sh [SECTION...]
 #
-# SECTIONs, in the order to run (default: tests ladder step measure): tests, ladder, step,
+# SECTIONs, in the order to run (default: tests measure ladder step): tests, ladder, step,
 # measure, check, extra. SESSION_SECONDS (default 540) is the budget of the whole call: a
 # section starts only when its minimum is left, and is stopped when the budget ends (keep the
 # device call's timeout_s about 30 s above it). COMMIT overrides the commit the binaries
@@ -81,7 +81,7 @@ data=${DATA:-}
 if [ -z "$data" ]; then
     if [ -d data/fashion-mnist ]; then data=data/fashion-mnist; else data=/usr/share/datasets/fashion-mnist; fi
 fi
-if [ $# -gt 0 ]; then sections=("$@"); else sections=(tests ladder step measure); fi
+if [ $# -gt 0 ]; then sections=("$@"); else sections=(tests measure ladder step); fi
 for s in "${sections[@]}"; do
     case $s in
     tests | ladder | step | measure | check | extra) ;;
@@ -122,7 +122,13 @@ if [ "$dry" != 1 ]; then
         note "gpu-session: no NVIDIA GPU here (nvidia-smi $(command -v nvidia-smi >/dev/null && echo 'lists none' || echo 'not found')): nothing measured"
         exit 3
     fi
-    nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,temperature.gpu,utilization.gpu,clocks_throttle_reasons.active \
+    # the throttle bitmask under its name since driver 535, else the older one (a field
+    # nvidia-smi does not know would stop the whole sampler)
+    reasons=
+    for f in clocks_event_reasons.active clocks_throttle_reasons.active; do
+        nvidia-smi --query-gpu="$f" --format=csv,noheader >/dev/null 2>&1 && { reasons=,$f; break; }
+    done
+    nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,temperature.gpu,utilization.gpu$reasons \
         --format=csv,nounits -lms 500 >"$out/smi.csv" 2>/dev/null &
     sampler=$!
 fi
@@ -188,7 +194,7 @@ section() {
     return 0
 }
 pack() { # pack NAME: $work/NAME -> $OUT/NAME.tar.gz (temporary name, then renamed)
-    [ -d "$work/$1" ] || return 0
+    [ -f "$work/$1/$1.log" ] || return 0 # skipped: nothing to bring back
     tar -C "$work/$1" -czf "$out/$1.tar.gz.tmp" . && mv "$out/$1.tar.gz.tmp" "$out/$1.tar.gz" ||
         note "   $1: could not pack $1.tar.gz"
 }
@@ -223,7 +229,7 @@ for s in "${sections[@]}"; do
         ;;
     step)
         section step 120 330 env DRY_RUN="$dry" scripts/gpu-step-check.sh "$build" "$work/step" "$data"
-        grep -E '^== gpu-step|exit status [^0]' "$work/step/step.log" 2>/dev/null | tail -n 12 >>"$log"
+        grep -E '^== gpu-step: ' "$work/step/step.log" 2>/dev/null >>"$log"
         if [ -f "$work/step/gpu-step.tar.gz" ]; then # read first: epilogue.txt, torch.log
             tar -xzOf "$work/step/gpu-step.tar.gz" ./epilogue.txt 2>/dev/null | grep -v '^#' >>"$log"
             tar -xzOf "$work/step/gpu-step.tar.gz" ./torch.log 2>/dev/null |
@@ -234,13 +240,9 @@ for s in "${sections[@]}"; do
     measure)
         # issue 20 items 4-5: explain (STREAM copy vs cudaMemcpy, host<->GPU copies, the L2
         # edge, each with the clock), then energy per image on both sides
-        section measure 60 240 bash -c '
-            "$1" explain --quick --no-progress --json >"$2/explain.json" 2>"$2/explain.err"
-            rc=$?; echo "explain --quick --json: exit $rc"; cat "$2/explain.err"
-            BUILD="$3" DATA="$4" EXPLAIN_JSON="$2/explain.json" ENERGY_STEPS="$5" \
-                ENERGY_SWEEP_BUDGET="$6" scripts/gpu-energy-check.sh || rc=1
-            exit $rc' measure "$whygpu" "$work/measure" "$build" "$data" \
-            "$([ "$dry" = 1 ] && echo 20 || echo 6000)" "$([ "$dry" = 1 ] && echo 2s || echo 20s)"
+        section measure 60 240 env BUILD="$build" DATA="$data" EXPLAIN_RUN=1 \
+            EXPLAIN_JSON="$work/measure/explain.json" ENERGY_STEPS="$([ "$dry" = 1 ] && echo 20 || echo 10000)" \
+            ENERGY_SWEEP_BUDGET="$([ "$dry" = 1 ] && echo 2s || echo 20s)" scripts/gpu-energy-check.sh
         grep -E 'target|rough|energy unavailable|J/step|images/J' "$work/measure/measure.log" 2>/dev/null |
             head -n 12 >>"$log"
         pack measure

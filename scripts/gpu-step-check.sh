@@ -37,8 +37,10 @@ torch_steps=2000 rounds=3
 if [ "${DRY_RUN:-0}" = 1 ]; then
     steps=6 curve_steps=4 batches=64,256 sweep=64:128 budget=5s torch_steps=4 rounds=1
 fi
-mkdir -p "$out"
-dir=$(mktemp -d)
+# the logs are written into OUT/gpu-step as they come (a run stopped before the end leaves
+# them there), then packed into OUT/gpu-step.tar.gz and the folder removed
+dir=$out/gpu-step
+mkdir -p "$dir"
 scripts/gpu-about.sh "$whygpu" >"$dir/about.txt" # date, commit, machine, GPU
 failed=0
 
@@ -87,6 +89,7 @@ run sweep-mlp.log 120 "$whygpu" sweep --op mlp-step --device "$device" --sizes "
     --points 8 --budget "$budget" --no-progress --reference none --json "$dir/sweep-mlp.json"
 run torch.log 300 python3 scripts/compare-torch-train.py --device cuda --whygpu "$whygpu" \
     --torch-python "$torch_python" --steps "$torch_steps" --rounds "$rounds" --data "$data"
-tar -C "$dir" -czf "$out/gpu-step.tar.gz" . && rm -rf "$dir"
+tar -C "$dir" -czf "$out/gpu-step.tar.gz.tmp" . && mv "$out/gpu-step.tar.gz.tmp" "$out/gpu-step.tar.gz" &&
+    rm -rf "$dir"
 echo "== gpu-step: $([ $failed -eq 0 ] && echo all steps passed || echo some steps FAILED); $out/gpu-step.tar.gz"
 exit $failed
