@@ -174,6 +174,7 @@ section() {
     local name=$1 minimum=$2 limit=$3
     shift 3
     local have=$(( $(left) - reserve ))
+    [ "$dry" = 1 ] && minimum=5 # a dry run's sections are small
     dir=$work/$name
     mkdir -p "$dir"
     scripts/gpu-about.sh "$whygpu" >"$dir/about.txt"
