@@ -256,11 +256,16 @@ for s in "${sections[@]}"; do
         pack check
         ;;
     extra)
-        # rung 6's autotune (the tuning table's line for this GPU) and ncu's view of the top
-        # rungs: the ladder's explanations, after its figures
-        section extra 90 330 env BUILD="$build" OUT="$work/extra/run" WINDOW_TESTS=0 \
-            WINDOW_KERNELS= WINDOW_TORCH=0 GPU_WINDOW_SECONDS=$(( $(left) - reserve - 60 )) \
-            scripts/gpu-window.sh $([ "$dry" = 1 ] && echo --dry-run)
+        # rung 6's autotune (scripts/ladder-autotune.sh on a copy of the tuning table: the
+        # line for this GPU comes back in extra.tar.gz), then ncu's view of the top rungs
+        mkdir -p "$work/extra" && cp src/ladder6-tuning.txt "$work/extra/"
+        section extra 90 330 bash -c 'rc=0
+            if [ "$3" = 1 ]; then echo "would run: scripts/ladder-autotune.sh --whygpu $2/whygpu"
+            else scripts/ladder-autotune.sh --whygpu "$2/whygpu" --table "$1/ladder6-tuning.txt" \
+                --out "$1/autotune" || rc=1; fi
+            OUT="$1/window" BUILD="$2" WINDOW_TESTS=0 WINDOW_AUTOTUNE=0 WINDOW_KERNELS= \
+                WINDOW_TORCH=0 GPU_WINDOW_SECONDS=150 scripts/gpu-window.sh $4 || rc=1
+            exit $rc' extra "$work/extra" "$build" "$dry" "$([ "$dry" = 1 ] && echo --dry-run)"
         pack extra
         ;;
     esac

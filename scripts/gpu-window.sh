@@ -105,10 +105,14 @@ done
 if [ "${WINDOW_NCU:-1}" = 0 ]; then
     :
 elif [ "$dry" -eq 1 ] || command -v ncu >/dev/null 2>&1; then
-    for k in wgmma-cluster wgmma-bf16 wgmma-tf32 warptile; do
-        run "ncu-$k" 60 ncu --section SpeedOfLight --section ComputeWorkloadAnalysis \
-            --section MemoryWorkloadAnalysis --section Occupancy --launch-skip 1 --launch-count 1 \
-            "$whygpu" matmul --kernel "$k" --size 4096
+    # the rung's own kernel by name (without the filter, --launch-skip 1 would profile the
+    # second kernel of the run, whichever it is: a fill or a bf16 conversion), its second
+    # launch (the first is the warm-up)
+    for k in wgmma-cluster:hopper_cluster_kernel wgmma-bf16:hopper_gemm_kernel \
+             wgmma-tf32:hopper_gemm_kernel warptile:ladder_warptile_kernel; do
+        run "ncu-${k%%:*}" 60 ncu --section SpeedOfLight --section ComputeWorkloadAnalysis \
+            --section MemoryWorkloadAnalysis --section Occupancy --kernel-name "regex:${k#*:}" \
+            --launch-skip 1 --launch-count 1 "$whygpu" matmul --kernel "${k%%:*}" --size 4096
     done
 fi
 
