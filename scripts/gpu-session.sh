@@ -146,7 +146,8 @@ if [ -n "$gone" ] && [ -d "$build/lib" ]; then # the carried libgomp, if the sys
     gone=$(missing)
 fi
 if [ -n "$gone" ]; then
-    # The carried binaries cannot run here: build (about 1.5-3 min on 16 cores).
+    # The carried binaries cannot run here: build them (85 s with -j2 on the 2-vCPU
+    # development machine; less with -j16).
     note "gpu-session: the carried binaries cannot run ($gone): building into build-gpu-device"
     build=build-gpu-device whygpu=build-gpu-device/whygpu tests_bin=build-gpu-device/test_whygpu
     t0=$(date +%s)
@@ -229,7 +230,8 @@ for s in "${sections[@]}"; do
         pack ladder
         ;;
     step)
-        section step 120 330 env DRY_RUN="$dry" scripts/gpu-step-check.sh "$build" "$work/step" "$data"
+        section step 120 330 env DRY_RUN="$dry" STEP_ROUNDS=2 STEP_SWEEP_BUDGET=30s \
+            scripts/gpu-step-check.sh "$build" "$work/step" "$data"
         grep -E '^== gpu-step: ' "$work/step/step.log" 2>/dev/null >>"$log"
         if [ -f "$work/step/gpu-step.tar.gz" ]; then # read first: epilogue.txt, torch.log
             tar -xzOf "$work/step/gpu-step.tar.gz" ./epilogue.txt 2>/dev/null | grep -v '^#' >>"$log"

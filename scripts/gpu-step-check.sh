@@ -21,6 +21,8 @@
 #   torch.log          scripts/compare-torch-train.py --device cuda (PyTorch eager and CUDA
 #                      graph against whygpu graph on/off, alternated; TORCH_PYTHON names the
 #                      Python whose torch has CUDA, default python3)
+# STEP_ROUNDS (default 3) sets PyTorch's alternated rounds, STEP_SWEEP_BUDGET (default 60s)
+# the mlp-step sweep's budget (scripts/gpu-session.sh passes 2 and 30s to fit its call).
 # DEVICE (default cuda) names the GPU; DRY_RUN=1 runs every command with tiny sizes (a check
 # of the script on a machine without a GPU: the GPU steps then fail and say why).
 # Exit status 1 if any step failed.
@@ -33,7 +35,8 @@ device=${DEVICE:-cuda}
 torch_python=${TORCH_PYTHON:-python3}
 whygpu=./$build/whygpu
 steps=2000 curve_steps=200 batches=64,128,256,512,1024,2048,4096,8192 sweep=64:8192 budget=60s
-torch_steps=2000 rounds=3
+torch_steps=2000 rounds=${STEP_ROUNDS:-3}
+budget=${STEP_SWEEP_BUDGET:-$budget}
 if [ "${DRY_RUN:-0}" = 1 ]; then
     steps=6 curve_steps=4 batches=64,256 sweep=64:128 budget=5s torch_steps=4 rounds=1
 fi
