@@ -252,7 +252,7 @@ for s in "${sections[@]}"; do
             scripts/gpu-step-check.sh "$build" "$work/step" "$data"
         grep -E '^== gpu-step: ' "$work/step/step.log" 2>/dev/null >>"$log"
         if [ -f "$work/step/gpu-step.tar.gz" ]; then # read first: epilogue.txt, torch.log
-            tar -xzOf "$work/step/gpu-step.tar.gz" ./epilogue.txt 2>/dev/null | grep -v '^#' >>"$log"
+            tar -xzOf "$work/step/gpu-step.tar.gz" ./epilogue.txt 2>/dev/null | grep '^graph-' >>"$log"
             tar -xzOf "$work/step/gpu-step.tar.gz" ./torch.log 2>/dev/null |
                 grep -E 'images/s|x$|error|absent' | head -n 12 >>"$log"
         fi
