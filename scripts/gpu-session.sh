@@ -69,7 +69,7 @@ if [ "${1:-}" = --prepare ]; then
     echo "  travels: tree $((tree >> 20)) MiB + carry $((carry >> 20)) MiB = $((total >> 20)) MiB (limit 64)"
     [ "$total" -le $((64 << 20)) ] || { echo "gpu-session --prepare: over 64 MiB" >&2; exit 1; }
     echo '  carry: ["build-gpu/carry", "data/fashion-mnist"]'
-    echo '  device: OUT=$OUT scripts/gpu-session.sh   (docs/gpu-session.md: timeout_s 570)'
+    echo "  device: COMMIT=$(git rev-parse HEAD 2>/dev/null || echo unknown) OUT=\$OUT scripts/gpu-session.sh   (docs/gpu-session.md: timeout_s 570)"
     exit 0
 fi
 
