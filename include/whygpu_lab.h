@@ -313,7 +313,9 @@ typedef struct wg_gpu_power {
     int available;                 /* 0: reason says why */
     char reason[WG_ENERGY_REASON];
     double sm_clock_mhz, sm_clock_max_mhz;
-    double power_watts, power_limit_watts; /* board power now; the enforced limit */
+    double power_watts, power_limit_watts; /* board power (nvmlDeviceGetPowerUsage: a 1 s
+                                            * average on Ampere and newer but GA100, H100
+                                            * included); the enforced limit */
     double temperature_c;
 } wg_gpu_power;
 

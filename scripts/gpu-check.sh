@@ -40,14 +40,20 @@
 # sections (bf16, energy, step, or all: about 15 minutes in all, more than one device call).
 # The logs start with the machine, the date and the commit, so they can be committed under
 # results/ as they are.
+# BUILD (default build-gpu) names the build folder. GPU_CHECK_BUILD=carried uses the binaries
+# already in it (built on another machine and carried: scripts/gpu-session.sh, which runs this
+# as its check section; docs/gpu-session.md) instead of running make, which would rebuild
+# every object the carry left behind; build.log then records the binaries and their libraries.
+# COMMIT defaults to the commit the binary was built from, then git's (a device machine gets
+# the working tree without .git).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=${OUT:-results/gpu-check-local}
 mkdir -p "$OUT"
-commit=${COMMIT:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}
+build=${BUILD:-build-gpu}
+commit=${COMMIT:-$(scripts/gpu-about.sh "$build/whygpu" | sed -n 's/^# commit: //p')}
 gencode=${CUDA_GENCODE:-"-gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90"}
-build=build-gpu
 demo_size=${DEMO_SIZE:-10000}
 failed=0
 
@@ -113,8 +119,14 @@ json_step() { # json_step NAME SECONDS COMMAND...: stdout to $OUT/NAME.json, std
 } >"$summary" 2>&1
 cat "$summary"
 
-step build 180 make -j"$(nproc)" BUILD="$build" CUDA=1 CUDA_GENCODE="$gencode" all
-step tests 120 ./"$build"/test_whygpu --whygpu ./"$build"/whygpu
+if [ "${GPU_CHECK_BUILD:-make}" = carried ]; then
+    # the carried binaries: what they are and what they load, instead of a build
+    step build 20 bash -c 'ls -l "$1/whygpu" "$1/test_whygpu" && "$1/whygpu" --version &&
+        ldd "$1/whygpu" && ! ldd "$1/whygpu" "$1/test_whygpu" | grep "not found"' carried "$build"
+else
+    step build 180 make -j"$(nproc)" BUILD="$build" CUDA=1 CUDA_GENCODE="$gencode" all
+fi
+step tests 180 ./"$build"/test_whygpu --whygpu ./"$build"/whygpu
 echo "== info: whygpu info" >>"$summary"
 timeout 20 ./"$build"/whygpu info >>"$summary" 2>&1 || { echo "== info FAILED" >>"$summary"; failed=1; }
 json_step demo 60 ./"$build"/whygpu demo --no-progress --json --size "$demo_size"

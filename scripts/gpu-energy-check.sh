@@ -10,6 +10,9 @@
 #   BUILD=build-gpu DATA=/usr/share/datasets/fashion-mnist EXPLAIN_JSON=out/explain.json \
 #       scripts/gpu-energy-check.sh
 #
+# EXPLAIN_RUN=1 makes EXPLAIN_JSON first, with `whygpu explain --quick --json` (stderr into
+# the output): scripts/gpu-session.sh's measure section. ENERGY_STEPS (default 6000) and
+# ENERGY_SWEEP_BUDGET (default 20s) size the two energy runs.
 # On a machine without a GPU (a dry run: BUILD=build-cpu) the same commands run and say
 # why the GPU's figures and the energies are unavailable. Exit status 1 if a command failed.
 set -uo pipefail
@@ -33,6 +36,14 @@ run() { # run SECONDS COMMAND...: the command, its output and exit status
     return 0
 }
 
+scripts/gpu-about.sh "$build/whygpu" # date, commit, machine, GPU
+if [ "${EXPLAIN_RUN:-0}" = 1 ] && [ -n "$explain_json" ]; then
+    echo "== energy: ./$build/whygpu explain --quick --no-progress --json > $explain_json"
+    timeout 180 ./"$build"/whygpu explain --quick --no-progress --json >"$explain_json"
+    rc=$?
+    echo "   exit status $rc"
+    [ "$rc" -ne 0 ] && failed=1
+fi
 echo "== energy: clock and power before (nvidia-smi)"
 nvidia-smi --query-gpu=name,clocks.sm,clocks.max.sm,power.draw,power.limit,temperature.gpu \
     --format=csv 2>&1 || echo "nvidia-smi: not available"
@@ -89,6 +100,9 @@ caches = find(doc, "gpu_caches")
 if isinstance(caches, dict): caches = caches.get("rows")
 for r in caches or []:
     print("GPU cache:", json.dumps(r))
+    if isinstance(r, dict) and r.get("cache") == "L2":
+        print(f"L2 edge: bandwidth step at {r.get('bandwidth_edge')}, reported {r.get('reported')} "
+              f"(target within 2x: {verdict(bool(r.get('within_2x')))})")
 sweep = find(doc, "gpu_sweep")
 if isinstance(sweep, dict): sweep = sweep.get("rows")
 for r in sweep or []:

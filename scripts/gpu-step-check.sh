@@ -5,7 +5,8 @@
 #
 #   scripts/gpu-step-check.sh BUILD OUT [DATA]     e.g. build-gpu results/x /usr/share/datasets/fashion-mnist
 #
-# Writes ONE file, OUT/gpu-step.tar.gz (the device tool brings back few files), holding:
+# Writes ONE file, OUT/gpu-step.tar.gz (the device tool brings back few files), holding
+# about.txt (scripts/gpu-about.sh: date, commit, machine, GPU) and:
 #   launch.log         the launch floor of this run: `whygpu explain --only latency` (an empty kernel
 #                      queued, and with a wait)
 #   graph-G-epilogue-E-N.json   `train --compare --batch 256 --steps 2000` with --graph G
@@ -20,6 +21,8 @@
 #   torch.log          scripts/compare-torch-train.py --device cuda (PyTorch eager and CUDA
 #                      graph against whygpu graph on/off, alternated; TORCH_PYTHON names the
 #                      Python whose torch has CUDA, default python3)
+# STEP_ROUNDS (default 3) sets PyTorch's alternated rounds, STEP_SWEEP_BUDGET (default 60s)
+# the mlp-step sweep's budget (scripts/gpu-session.sh passes 2 and 30s to fit its call).
 # DEVICE (default cuda) names the GPU; DRY_RUN=1 runs every command with tiny sizes (a check
 # of the script on a machine without a GPU: the GPU steps then fail and say why).
 # Exit status 1 if any step failed.
@@ -32,12 +35,16 @@ device=${DEVICE:-cuda}
 torch_python=${TORCH_PYTHON:-python3}
 whygpu=./$build/whygpu
 steps=2000 curve_steps=200 batches=64,128,256,512,1024,2048,4096,8192 sweep=64:8192 budget=60s
-torch_steps=2000 rounds=3
+torch_steps=2000 rounds=${STEP_ROUNDS:-3}
+budget=${STEP_SWEEP_BUDGET:-$budget}
 if [ "${DRY_RUN:-0}" = 1 ]; then
     steps=6 curve_steps=4 batches=64,256 sweep=64:128 budget=5s torch_steps=4 rounds=1
 fi
-mkdir -p "$out"
-dir=$(mktemp -d)
+# the logs are written into OUT/gpu-step as they come (a run stopped before the end leaves
+# them there), then packed into OUT/gpu-step.tar.gz and the folder removed
+dir=$out/gpu-step
+mkdir -p "$dir"
+scripts/gpu-about.sh "$whygpu" >"$dir/about.txt" # date, commit, machine, GPU
 failed=0
 
 run() { # run NAME LIMIT COMMAND...: stdout and stderr to $dir/NAME, the status noted there
@@ -85,6 +92,7 @@ run sweep-mlp.log 120 "$whygpu" sweep --op mlp-step --device "$device" --sizes "
     --points 8 --budget "$budget" --no-progress --reference none --json "$dir/sweep-mlp.json"
 run torch.log 300 python3 scripts/compare-torch-train.py --device cuda --whygpu "$whygpu" \
     --torch-python "$torch_python" --steps "$torch_steps" --rounds "$rounds" --data "$data"
-tar -C "$dir" -czf "$out/gpu-step.tar.gz" . && rm -rf "$dir"
+tar -C "$dir" -czf "$out/gpu-step.tar.gz.tmp" . && mv "$out/gpu-step.tar.gz.tmp" "$out/gpu-step.tar.gz" &&
+    rm -rf "$dir"
 echo "== gpu-step: $([ $failed -eq 0 ] && echo all steps passed || echo some steps FAILED); $out/gpu-step.tar.gz"
 exit $failed

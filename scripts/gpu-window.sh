@@ -17,6 +17,11 @@
 #   BUILD=build OUT=/tmp/w scripts/gpu-window.sh
 #   scripts/gpu-window.sh --dry-run       # print the steps; needs no GPU
 #
+# Steps can be left out (scripts/gpu-session.sh runs the tests itself, and the autotune and
+# ncu in a later section): WINDOW_TESTS=0, WINDOW_AUTOTUNE=0, WINDOW_NCU=0, WINDOW_TORCH=0;
+# WINDOW_KERNELS and WINDOW_SIZES replace the ladder's entries and sizes (empty: none).
+# about.txt (scripts/gpu-about.sh) gives the date, commit, machine and GPU of the files.
+#
 # Without a GPU it stops at once with exit status 3 and says why. Exit 1 if a step failed
 # (its log says which); the summary is written either way.
 set -uo pipefail
@@ -29,9 +34,10 @@ dry=0
 [ "${1:-}" = "--dry-run" ] && dry=1
 whygpu=$build/whygpu
 tests=$build/test_whygpu
-sizes="4096 8192"
-# the fast rungs and their references; rungs 1-4 are in the tests, not worth window time
-kernels="regblock-2d warptile wmma-tf32 wgmma-tf32 wmma-bf16 wgmma-bf16 wgmma-cluster"
+sizes=${WINDOW_SIZES-4096 8192}
+# the fast rungs and their references, the never-run Hopper rungs first (a window cut short
+# still has them); rungs 1-4 are in the tests, not worth window time
+kernels=${WINDOW_KERNELS-wgmma-bf16 wgmma-cluster wgmma-tf32 warptile wmma-bf16 wmma-tf32 regblock-2d}
 
 start=$(date +%s)
 steps_failed=0
@@ -67,6 +73,7 @@ if [ "$dry" -eq 0 ]; then
         exit 3
     fi
     mkdir -p "$out"
+    scripts/gpu-about.sh "$whygpu" >"$out/about.txt"
     : >"$out/steps.csv"
     nvidia-smi -q >"$out/nvidia-smi.txt" 2>&1
     "$whygpu" kernels >"$out/kernels.txt" 2>&1 # which rungs run here, and why not
@@ -77,10 +84,12 @@ if [ "$dry" -eq 0 ]; then
 fi
 
 # 2. correctness: the ladder's GPU tests (every rung, every cuBLAS reference)
-run tests 150 "$tests" --whygpu "$whygpu" ladder
+[ "${WINDOW_TESTS:-1}" = 0 ] || run tests 150 "$tests" --whygpu "$whygpu" ladder
 
 # 3. rung 6's autotune, where this build has one
-if [ "$dry" -eq 1 ] || "$whygpu" ladder --help 2>&1 | grep -q -- '--autotune'; then
+if [ "${WINDOW_AUTOTUNE:-1}" = 0 ]; then
+    :
+elif [ "$dry" -eq 1 ] || "$whygpu" ladder --help 2>&1 | grep -q -- '--autotune'; then
     run autotune 90 "$whygpu" ladder --autotune
 fi
 
@@ -93,11 +102,17 @@ for n in $sizes; do
 done
 
 # 5. ncu on the top kernels (a few launches each), if installed
-if [ "$dry" -eq 1 ] || command -v ncu >/dev/null 2>&1; then
-    for k in wgmma-cluster wgmma-bf16 wgmma-tf32 warptile; do
-        run "ncu-$k" 60 ncu --section SpeedOfLight --section ComputeWorkloadAnalysis \
-            --section MemoryWorkloadAnalysis --section Occupancy --launch-skip 1 --launch-count 1 \
-            "$whygpu" matmul --kernel "$k" --size 4096
+if [ "${WINDOW_NCU:-1}" = 0 ]; then
+    :
+elif [ "$dry" -eq 1 ] || command -v ncu >/dev/null 2>&1; then
+    # the rung's own kernel by name (without the filter, --launch-skip 1 would profile the
+    # second kernel of the run, whichever it is: a fill or a bf16 conversion), its second
+    # launch (the first is the warm-up)
+    for k in wgmma-cluster:hopper_cluster_kernel wgmma-bf16:hopper_gemm_kernel \
+             wgmma-tf32:hopper_gemm_kernel warptile:ladder_warptile_kernel; do
+        run "ncu-${k%%:*}" 60 ncu --section SpeedOfLight --section ComputeWorkloadAnalysis \
+            --section MemoryWorkloadAnalysis --section Occupancy --kernel-name "regex:${k#*:}" \
+            --launch-skip 1 --launch-count 1 "$whygpu" matmul --kernel "${k%%:*}" --size 4096
     done
 fi
 
@@ -129,7 +144,9 @@ for n in (4096, 8192):
             t = sorted(times)[len(times) // 2]
             print(f"n={n} {name} {layout}: {t*1e3:.3f} ms {2*n**3/t/1e12:.1f} TFLOP/s")
 '
-if [ "$dry" -eq 1 ] || python3 -c 'import torch' >/dev/null 2>&1; then
+if [ "${WINDOW_TORCH:-1}" = 0 ]; then
+    :
+elif [ "$dry" -eq 1 ] || python3 -c 'import torch' >/dev/null 2>&1; then
     run torch 90 python3 -c "$torch_py"
 fi
 

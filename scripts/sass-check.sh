@@ -174,6 +174,13 @@ while IFS=$'\t' read -r src archs symbol check; do
                 detail="$hits instructions match '$re'"
                 if [ "$1" = must ]; then [ "$hits" -gt 0 ] || verdict=FAIL
                 else [ "$hits" -eq 0 ] || verdict=FAIL; fi ;;
+            loads-in-flight)
+                # the longest run of 16-byte global loads with no global store between
+                # them: how many a thread issues before it must wait for one (a store of a
+                # loaded value waits for that load)
+                run=$(sass | awk '/[ ]STG[.]/ { n = 0 } /[ ]LDG[.].*128/ { if (++n > m) m = n } END { print m + 0 }')
+                detail="at most $run 16-byte global loads before a store (want $2)"
+                [ "$run" -ge "$2" ] || verdict=FAIL ;;
             occupancy)
                 want=$2 threads=$3 dyn=$4
                 # registers are allocated per warp in units of 256; shared memory per

@@ -34,16 +34,29 @@ typedef struct wg_f4 {
  * thread). */
 #define WG_READ_THREADS 256
 
+/* The copy's loads on the device: ld.global.cs (__ldcs: streamed, evict-first; the copy
+ * never rereads), not the read-only ld.global.nc that const __restrict__ gives. ptxas may
+ * move a store above a later .nc load (it cannot alias one), and for sm_90 it did: the
+ * plain loop stored the second float4 before issuing the third load, so a thread waited
+ * with two loads in flight, not four. Loads that may alias the stores keep the order
+ * written (scripts/sass-checks.txt checks four 16-byte loads before the first store, on
+ * sm_80 and sm_90). On the host, a plain read. */
+#if defined(__CUDA_ARCH__)
+#define WG_COPY_LOAD(p) __ldcs(p)
+#else
+#define WG_COPY_LOAD(p) (*(p))
+#endif
+
 /* One thread's part of c = a over n4 float4s: thread `start` of a grid of `stride`. */
 WG_HD void wg_copy_thread(const wg_f4 *__restrict__ a, wg_f4 *__restrict__ c, int64_t n4,
                           int64_t start, int64_t stride)
 {
     int64_t i = start;
     for (; i + 3 * stride < n4; i += 4 * stride) {
-        const wg_f4 x0 = a[i];
-        const wg_f4 x1 = a[i + stride];
-        const wg_f4 x2 = a[i + 2 * stride];
-        const wg_f4 x3 = a[i + 3 * stride];
+        const wg_f4 x0 = WG_COPY_LOAD(a + i);
+        const wg_f4 x1 = WG_COPY_LOAD(a + i + stride);
+        const wg_f4 x2 = WG_COPY_LOAD(a + i + 2 * stride);
+        const wg_f4 x3 = WG_COPY_LOAD(a + i + 3 * stride);
         c[i] = x0;
         c[i + stride] = x1;
         c[i + 2 * stride] = x2;

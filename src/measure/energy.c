@@ -1,14 +1,16 @@
 /*
  * energy.c - energy meters for the measurements (whygpu_lab.h, "energy"): a meter started
  * before a measurement and stopped after it gives the joules it took, the average watts
- * and, on a GPU, the SM clock and board power at its end.
+ * and, on a GPU, the SM clock and board power at its end (NVML's power reading, which
+ * Ampere and newer GPUs but GA100 average over the last second).
  *
  *   GPU: NVML's total-energy counter (nvmlDeviceGetTotalEnergyConsumption, millijoules
  *        since the driver loaded, Volta and newer), read through nvml_loader.c, which
  *        opens libnvidia-ml at run time: a machine without the driver still runs whygpu.
  *   CPU: RAPL's package counters under /sys/class/powercap (energy_uj, microjoules, which
  *        wrap at max_energy_range_uj), summed over the packages. Virtual machines usually
- *        hide them and Linux >= 5.10 lets only root read them; the meter then says so.
+ *        hide them and Linux >= 5.10 (and the stable kernels the 2020 fix for
+ *        CVE-2020-8694 was backported to) lets only root read them; the meter says so.
  *
  * Absence is a fact, not a failure: a meter that cannot measure has available 0 and the
  * reason, and its reading says the same; only bad arguments are errors.
@@ -73,7 +75,7 @@ static int read_u64(const char *path, uint64_t *value, char *reason, size_t size
     if (!f) {
         const int e = errno;
         snprintf(reason, size, "cannot read %s: %s%s", path, strerror(e),
-                 e == EACCES ? " (RAPL counters are root-only on Linux >= 5.10)" : "");
+                 e == EACCES ? " (RAPL counters are root-only since Linux 5.10 and its 2020 backports, CVE-2020-8694)" : "");
         return 0;
     }
     char text[64];
