@@ -26,7 +26,7 @@
 #
 #   OUT=$OUT BUILD=build-gpu/carry DATA=data/fashion-mnist scripts/gpu-session.sh [SECTION...]
 #
-# SECTIONs, in the order to run (default: tests measure ladder step): tests, ladder, step,
+# SECTIONs, in the order to run (default: check ladder; the second call: step measure): tests, ladder, step,
 # measure, check, extra. SESSION_SECONDS (default 540) is the budget of the whole call: a
 # section starts only when its minimum is left, and is stopped when the budget ends (keep the
 # device call's timeout_s about 30 s above it). COMMIT overrides the commit the binaries
@@ -81,7 +81,7 @@ data=${DATA:-}
 if [ -z "$data" ]; then
     if [ -d data/fashion-mnist ]; then data=data/fashion-mnist; else data=/usr/share/datasets/fashion-mnist; fi
 fi
-if [ $# -gt 0 ]; then sections=("$@"); else sections=(tests measure ladder step); fi
+if [ $# -gt 0 ]; then sections=("$@"); else sections=(check ladder); fi
 for s in "${sections[@]}"; do
     case $s in
     tests | ladder | step | measure | check | extra) ;;
