@@ -224,44 +224,9 @@ static void remove_tree(const char *dir)
     rmdir(dir);
 }
 
-/* A tiny stand-in for Fashion-MNIST in its IDX format (the training tests' kind). */
-static int write_tiny_fashion(const char *dir, const char *prefix, int count)
-{
-    uint8_t *pixels = malloc((size_t)count * 784), *labels = malloc((size_t)count);
-    if (!pixels || !labels) {
-        free(pixels);
-        free(labels);
-        return -1;
-    }
-    uint32_t state = 7;
-    for (int i = 0; i < count; i++) {
-        labels[i] = (uint8_t)(i % 10);
-        for (int p = 0; p < 784; p++) {
-            state = state * 1664525u + 1013904223u;
-            int band = p / 28 >= 2 * labels[i] && p / 28 < 2 * labels[i] + 4;
-            pixels[(size_t)i * 784 + p] = (uint8_t)(band ? 160 + (state >> 27) : (state >> 26));
-        }
-    }
-    const uint32_t image_dims[3] = {(uint32_t)count, 28, 28}, label_dims[1] = {(uint32_t)count};
-    size_t image_size = 0, label_size = 0;
-    uint8_t *images = nn_idx_bytes(0x08, 3, image_dims, pixels, (size_t)count * 784, &image_size);
-    uint8_t *label_file = nn_idx_bytes(0x08, 1, label_dims, labels, (size_t)count, &label_size);
-    char path[512];
-    int rc = images && label_file ? 0 : -1;
-    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, prefix);
-    if (rc == 0) rc = nn_write_file(path, images, image_size);
-    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, prefix);
-    if (rc == 0) rc = nn_write_file(path, label_file, label_size);
-    free(images);
-    free(label_file);
-    free(pixels);
-    free(labels);
-    return rc;
-}
-
 static int write_data(const char *dir)
 {
-    return write_tiny_fashion(dir, "train", 200) || write_tiny_fashion(dir, "t10k", 50);
+    return nn_write_tiny_fashion(dir, "train", 200, 7) || nn_write_tiny_fashion(dir, "t10k", 50, 7);
 }
 
 /* A small real sweep's JSON (a few seconds of measuring) at path. */

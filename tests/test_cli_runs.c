@@ -40,44 +40,11 @@ static void check_one_line(const char *const *args, const char *const *env, int 
     cli_run_free(&r);
 }
 
-/* A small Fashion-MNIST look-alike (as in test_cli.c): class k is a bright band of rows. */
-static int write_tiny_set(const char *dir, const char *prefix, int count, uint32_t seed)
-{
-    uint8_t *pixels = malloc((size_t)count * 784), *labels = malloc((size_t)count);
-    int rc = pixels && labels ? 0 : -1;
-    uint32_t state = seed;
-    for (int i = 0; i < count && rc == 0; i++) {
-        labels[i] = (uint8_t)((i * 3 + i / 10) % 10);
-        for (int p = 0; p < 784; p++) {
-            state = state * 1664525u + 1013904223u;
-            const int row = p / 28, band = row >= 2 * labels[i] && row < 2 * labels[i] + 4;
-            pixels[(size_t)i * 784 + p] = (uint8_t)(band ? 160 + (state >> 27) : (state >> 26));
-        }
-    }
-    const uint32_t image_dims[3] = {(uint32_t)count, 28, 28}, label_dims[1] = {(uint32_t)count};
-    size_t image_size = 0, label_size = 0;
-    uint8_t *images = rc ? NULL : nn_idx_bytes(0x08, 3, image_dims, pixels, (size_t)count * 784,
-                                              &image_size);
-    uint8_t *label_file = rc ? NULL : nn_idx_bytes(0x08, 1, label_dims, labels, (size_t)count,
-                                                   &label_size);
-    char path[256];
-    if (!images || !label_file) rc = -1;
-    snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, prefix);
-    if (rc == 0) rc = nn_write_file(path, images, image_size);
-    snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, prefix);
-    if (rc == 0) rc = nn_write_file(path, label_file, label_size);
-    free(images);
-    free(label_file);
-    free(pixels);
-    free(labels);
-    return rc;
-}
-
 static int tiny_data(char *dir, size_t size)
 {
     if (nn_temp_dir(dir, size) != 0) return -1;
-    if (write_tiny_set(dir, "train", 200, 1) != 0) return -1;
-    return write_tiny_set(dir, "t10k", 100, 2);
+    if (nn_write_tiny_fashion(dir, "train", 200, 1) != 0) return -1;
+    return nn_write_tiny_fashion(dir, "t10k", 100, 2);
 }
 
 /* ---------------------------------------------------------------- memory plans ---- */
